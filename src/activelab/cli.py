@@ -1,0 +1,192 @@
+"""The ``activelab`` command line: a thin layer over the library."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .exceptions import ActivelabError, ConfigError
+from .models.factory import MODEL_NAMES
+from .simulation import SimulationResult, simulate
+from .strategies import available_strategies
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="activelab",
+    help="Active learning that does the whole job: simulate, benchmark, annotate.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+out = Console()
+
+
+def _summary_row(result: SimulationResult) -> dict[str, float | None]:
+    aulcs = [run.aulc(result.budget) for run in result.runs]
+    finals = [run.accuracy[-1] for run in result.runs]
+    reached = [run.labels_to_fraction(0.95) for run in result.runs]
+    hits = [n for n in reached if n is not None]
+    return {
+        "aulc_mean": float(np.mean(aulcs)),
+        "aulc_std": float(np.std(aulcs)),
+        "final_accuracy": float(np.mean(finals)),
+        "full_accuracy": float(np.mean([run.full_accuracy for run in result.runs])),
+        # Mean over the seeds that got there; how many did is reported beside it.
+        "labels_to_95": float(np.mean(hits)) if hits else None,
+        "runs_reaching_95": len(hits),
+    }
+
+
+def _print_table(results: list[SimulationResult], baseline: str | None) -> None:
+    rows = {r.strategy: _summary_row(r) for r in results}
+    table = Table(title=f"{results[0].dataset} · {results[0].model} · "
+                        f"{len(results[0].runs)} seed(s) · budget {results[0].budget}")
+    for column in ("strategy", "AULC", "final acc", "full-data acc", "labels to 95%"):
+        table.add_column(column, justify="left" if column == "strategy" else "right")
+    if baseline:
+        table.add_column(f"labels vs {baseline}", justify="right")
+    base = rows.get(baseline) if baseline else None
+    for name, row in rows.items():
+        n_runs = len(results[0].runs)
+        to95 = ("not reached" if row["labels_to_95"] is None
+                else f"{row['labels_to_95']:.0f} ({row['runs_reaching_95']}/{n_runs} runs)")
+        cells = [name, f"{row['aulc_mean']:.4f} ± {row['aulc_std']:.4f}",
+                 f"{row['final_accuracy']:.4f}", f"{row['full_accuracy']:.4f}", to95]
+        if baseline:
+            if base and base["labels_to_95"] and row["labels_to_95"]:
+                cells.append(f"{row['labels_to_95'] / base['labels_to_95']:.2f}×")
+            else:
+                cells.append("n/a")
+        table.add_row(*cells)
+    out.print(table)
+
+
+def _plot(results: list[SimulationResult], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for result in results:
+        length = min(len(run.n_labels) for run in result.runs)
+        x = np.asarray(result.runs[0].n_labels[:length])
+        curves = np.array([run.accuracy[:length] for run in result.runs])
+        mean, std = curves.mean(axis=0), curves.std(axis=0)
+        ax.plot(x, mean, label=f"{result.strategy} (AULC {result.mean_aulc():.3f})")
+        ax.fill_between(x, mean - std, mean + std, alpha=0.2)
+    full = np.mean([run.full_accuracy for run in results[0].runs])
+    ax.axhline(full, color="grey", linestyle="--", linewidth=1, label="all labels")
+    ax.set_xlabel("labelled items")
+    ax.set_ylabel("test accuracy")
+    ax.set_title(f"{results[0].dataset} · {results[0].model}")
+    ax.legend(loc="lower right")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _load(data: str, target: str | None, text_column: str | None):  # noqa: ANN202
+    from .data import load_dataset
+
+    return load_dataset(data, target=target, text_column=text_column)
+
+
+@app.command("simulate")
+def simulate_command(
+    data: Annotated[str, typer.Argument(
+        help="CSV/JSONL/Parquet file, sklearn:digits|breast_cancer|wine|iris, "
+             "or a dataset name from `activelab datasets`.")],
+    target: Annotated[str | None, typer.Option(
+        help="Target column (required for files).")] = None,
+    text_column: Annotated[str | None, typer.Option(
+        help="Column of raw text; featurised by TF-IDF.")] = None,
+    model: Annotated[str, typer.Option(help=f"One of {', '.join(MODEL_NAMES)}.")] = "logreg",
+    strategy: Annotated[str, typer.Option(help="Query strategy name.")] = "margin",
+    initial: Annotated[int, typer.Option(help="Seed-set size.")] = 20,
+    batch: Annotated[int, typer.Option(help="Labels per round.")] = 10,
+    budget: Annotated[int, typer.Option(help="Total labels, seed set included.")] = 300,
+    seeds: Annotated[int, typer.Option(help="Number of seeded runs.")] = 5,
+    test_size: Annotated[float, typer.Option(help="Held-out fraction.")] = 0.25,
+    initial_method: Annotated[str, typer.Option(help="Seed set: random or kmeans.")] = "random",
+    compare: Annotated[list[str] | None, typer.Option(
+        help="Also run these strategies on the same splits (e.g. random).")] = None,
+    master_seed: Annotated[int, typer.Option(help="Seed all runs derive from.")] = 0,
+    out_path: Annotated[Path, typer.Option("--out", help="Where to write result JSON.")] = Path(
+        "result.json"),
+    plot: Annotated[Path | None, typer.Option(help="Write a learning-curve PNG here.")] = None,
+) -> None:
+    """Run the active-learning loop against known labels and write the learning curves."""
+    known = available_strategies()
+    for name in [strategy, *(compare or [])]:
+        if name not in known:
+            raise ConfigError(f"unknown strategy {name!r}; choose one of {', '.join(known)}")
+    if model not in MODEL_NAMES:
+        raise ConfigError(f"unknown model {model!r}; choose one of {', '.join(MODEL_NAMES)}")
+    dataset = _load(data, target, text_column)
+    strategies = [strategy] + [c for c in (compare or []) if c != strategy]
+    rounds_per_run = 1 + -(-(budget - initial) // batch)
+    results = []
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, disable=not console.is_terminal) as bar:
+        for name in strategies:
+            task = bar.add_task(f"{name:>16}", total=seeds * rounds_per_run)
+            results.append(simulate(
+                dataset, model=model, strategy=name, initial=initial, batch=batch,
+                budget=budget, seeds=seeds, test_size=test_size, master_seed=master_seed,
+                initial_method=initial_method,
+                on_round=lambda _seed, _n, t=task: bar.advance(t)))
+    payload = results[0].to_dict()
+    payload["summary"] = _summary_row(results[0])
+    payload["comparisons"] = {r.strategy: {**r.to_dict(), "summary": _summary_row(r)}
+                              for r in results[1:]}
+    out_path.write_text(json.dumps(payload, indent=1))
+    _print_table(results, baseline=compare[0] if compare else None)
+    if plot:
+        _plot(results, plot)
+        out.print(f"learning curves: {plot}")
+    out.print(f"results: {out_path}")
+
+
+@app.command("strategies")
+def strategies_command() -> None:
+    """List the query strategies."""
+    for name in available_strategies():
+        out.print(name)
+
+
+def main() -> None:
+    """Entry point: one-line errors and a non-zero exit instead of tracebacks."""
+    try:
+        app(standalone_mode=False)
+    except (ActivelabError, OSError) as error:
+        console.print(f"[bold red]error:[/] {error}", highlight=False)
+        sys.exit(1)
+    except (typer.Exit, SystemExit) as done:
+        code = getattr(done, "exit_code", getattr(done, "code", 0))
+        sys.exit(code or 0)
+    except Exception as error:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(error, click.ClickException):
+            error.show()
+            sys.exit(error.exit_code)
+        if isinstance(error, click.exceptions.Abort):
+            console.print("aborted")
+            sys.exit(130)
+        raise
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""The one exception tree of activelab.
+
+Every error raised on purpose by activelab derives from :class:`ActivelabError`,
+so ``except ActivelabError`` catches them all.  Each also derives from the
+closest built-in exception (``ValueError``, ``LookupError``, ``ImportError``)
+so that code written against scikit-learn conventions keeps working.
+
+Tree::
+
+    ActivelabError
+    ├── ConfigError (ValueError)             unknown strategy/model name, bad parameter
+    ├── DataError (ValueError)               malformed file, missing column, bad shape
+    │   └── InvalidFeaturesError             NaN / inf / non-numeric features
+    ├── EmptyPoolError (ValueError)          a pool with no items
+    ├── PoolExhaustedError (LookupError)     nothing left to query
+    ├── UnknownLabelError (ValueError)       label not among the declared classes
+    ├── SingleClassError (ValueError)        labelled set holds fewer than two classes
+    ├── NotFittedError (ValueError)          model used before any labels were taught
+    ├── MissingDependencyError (ImportError) optional extra not installed
+    └── OracleStopped                        the human asked to stop annotating
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = [
+    "ActivelabError",
+    "ConfigError",
+    "DataError",
+    "InvalidFeaturesError",
+    "EmptyPoolError",
+    "PoolExhaustedError",
+    "UnknownLabelError",
+    "SingleClassError",
+    "NotFittedError",
+    "MissingDependencyError",
+    "OracleStopped",
+    "ActivelabWarning",
+]
+
+
+class ActivelabError(Exception):
+    """Base class of every error activelab raises on purpose."""
+
+
+class ConfigError(ActivelabError, ValueError):
+    """A name or parameter is not valid (unknown strategy, model, bad value)."""
+
+
+class DataError(ActivelabError, ValueError):
+    """Input data cannot be used: malformed file, missing column, wrong shape."""
+
+
+class InvalidFeaturesError(DataError):
+    """Features contain NaN, infinity or values that are not numeric."""
+
+
+class EmptyPoolError(ActivelabError, ValueError):
+    """A pool (or a candidate set) holds no items at all."""
+
+
+class PoolExhaustedError(ActivelabError, LookupError):
+    """Every item of the pool is labelled or ignored: nothing is left to query."""
+
+
+class UnknownLabelError(ActivelabError, ValueError):
+    """A label is not one of the classes declared for the pool."""
+
+
+class SingleClassError(ActivelabError, ValueError):
+    """The labelled set holds fewer than two classes, so no classifier can be trained."""
+
+
+class NotFittedError(ActivelabError, ValueError):
+    """The model was used before it was trained on any labels."""
+
+
+class MissingDependencyError(ActivelabError, ImportError):
+    """An optional dependency is needed but not installed."""
+
+    def __init__(self, package: str, extra: str, purpose: str) -> None:
+        super().__init__(
+            f"{purpose} needs the optional package '{package}'. "
+            f"Install it with: pip install 'activelab[{extra}]'"
+        )
+        self.package = package
+        self.extra = extra
+
+
+class OracleStopped(ActivelabError):
+    """The oracle (a person) asked to stop; ``labels`` holds what was answered before."""
+
+    def __init__(self, message: str = "annotation stopped by the oracle",
+                 labels: Sequence[Any] = ()) -> None:
+        super().__init__(message)
+        self.labels = list(labels)
+
+
+class ActivelabWarning(UserWarning):
+    """Warnings about the active-learning setup (missing classes, cold start, ...)."""

@@ -1,0 +1,76 @@
+"""Choosing the seed set: the items to label before any model exists."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.cluster import KMeans, MiniBatchKMeans
+
+from ._random import RandomLike, as_generator, derive_seed
+from .exceptions import ConfigError, PoolExhaustedError
+from .pool import Pool
+
+__all__ = ["initial_indices", "INITIAL_METHODS"]
+
+INITIAL_METHODS = ("random", "kmeans")
+
+# k-means on more rows than this buys little diversity and costs a lot of time.
+_KMEANS_SAMPLE = 20_000
+
+
+def initial_indices(pool: Pool, n: int, method: str = "random",
+                    random_state: RandomLike = None) -> np.ndarray:
+    """Indices of ``n`` unlabelled items to label first.
+
+    Parameters
+    ----------
+    pool : Pool
+    n : int
+    method : {"random", "kmeans"}
+        ``"kmeans"`` clusters the (numeric) features into ``n`` groups and
+        takes the item nearest each centroid, which spreads the seed set over
+        the data and usually covers more classes than random draws.
+    random_state : int, Generator or None
+
+    Returns
+    -------
+    indices : ndarray of int of shape (min(n, n_unlabeled),)
+    """
+    if method not in INITIAL_METHODS:
+        raise ConfigError(f"unknown initial method {method!r}; choose one of {INITIAL_METHODS}")
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise ConfigError(f"the seed set size must be a positive int, got {n!r}")
+    candidates = pool.unlabeled_indices
+    if candidates.size == 0:
+        raise PoolExhaustedError("no unlabelled items left for a seed set")
+    rng = as_generator(random_state)
+    n = min(int(n), len(candidates))
+    if method == "random" or n == len(candidates):
+        return rng.choice(candidates, size=n, replace=False).astype(np.intp)
+    return _kmeans_seed(pool, candidates, n, rng)
+
+
+def _kmeans_seed(pool: Pool, candidates: np.ndarray, n: int,
+                 rng: np.random.Generator) -> np.ndarray:
+    if getattr(getattr(pool.X, "dtype", None), "kind", "") == "O" or getattr(pool.X, "ndim", 2) != 2:
+        raise ConfigError(
+            "kmeans seed selection needs numeric features; this pool holds raw items. "
+            "Use method='random', or build the pool from vectorised features."
+        )
+    if len(candidates) > _KMEANS_SAMPLE:
+        candidates = np.sort(rng.choice(candidates, size=_KMEANS_SAMPLE, replace=False))
+    X = pool.take(candidates)
+    X = X.to_numpy(dtype=float) if hasattr(X, "iloc") else X
+    seed = derive_seed(rng)
+    if len(candidates) > 5_000:
+        km = MiniBatchKMeans(n_clusters=n, random_state=seed, n_init=3)
+    else:
+        km = KMeans(n_clusters=n, random_state=seed, n_init=3)
+    distances = km.fit_transform(X)  # (n_candidates, n): no N x N matrix
+    chosen: list[int] = []
+    taken = np.zeros(len(candidates), dtype=bool)
+    for cluster in range(n):
+        column = np.where(taken, np.inf, distances[:, cluster])
+        best = int(np.argmin(column))
+        taken[best] = True
+        chosen.append(best)
+    return candidates[np.asarray(chosen)].astype(np.intp)

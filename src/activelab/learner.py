@@ -1,0 +1,386 @@
+"""The active-learning loop: query, teach, retrain, repeat, stop."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
+
+from ._random import RandomLike, as_generator, derive_seed
+from .exceptions import (
+    ActivelabWarning,
+    ConfigError,
+    DataError,
+    NotFittedError,
+    OracleStopped,
+    PoolExhaustedError,
+    SingleClassError,
+)
+from .initial import initial_indices
+from .models._outputs import class_probabilities
+from .pool import Pool
+from .strategies import QueryStrategy, RandomSampling, make_strategy
+
+__all__ = ["ActiveLearner", "Round", "evaluation_metrics"]
+
+
+@dataclass(frozen=True)
+class Round:
+    """One round of the loop: what was asked, what came back, how the model did.
+
+    Attributes
+    ----------
+    number : int
+        0 for the seed set, then 1, 2, ...
+    indices : ndarray of int
+        Items labelled in this round.
+    labels : list
+        Their labels (``None`` for a skipped item).
+    scores : ndarray of float
+        The strategy's score of each item when it was chosen (NaN when none).
+    n_labeled : int
+        Labelled items after the round.
+    metrics : dict
+        Evaluation metrics of the retrained model (empty without an eval set).
+    query_seconds, fit_seconds : float
+    strategy : str
+        Which strategy chose the items ("initial", a strategy name, or "manual").
+    """
+
+    number: int
+    indices: np.ndarray
+    labels: list[Any]
+    scores: np.ndarray
+    n_labeled: int
+    metrics: dict[str, float] = field(default_factory=dict)
+    query_seconds: float = 0.0
+    fit_seconds: float = 0.0
+    strategy: str = "manual"
+
+
+def evaluation_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
+    """Accuracy, balanced accuracy and macro-F1 of predictions."""
+    with warnings.catch_warnings():
+        # A young model may miss classes entirely; the metric is still defined (as 0 recall).
+        warnings.simplefilter("ignore")
+        return {
+            "accuracy": float(accuracy_score(y_true, y_pred)),
+            "balanced_accuracy": float(balanced_accuracy_score(y_true, y_pred)),
+            "macro_f1": float(f1_score(y_true, y_pred, average="macro", zero_division=0)),
+        }
+
+
+def _seed_random_state_params(estimator: Any, seed: int) -> Any:
+    """Give every unset ``random_state`` of ``estimator`` (nested ones too) the seed."""
+    params = estimator.get_params(deep=True)
+    unset = {key: seed for key, value in params.items()
+             if (key == "random_state" or key.endswith("__random_state")) and value is None}
+    if unset:
+        estimator.set_params(**unset)
+    return estimator
+
+
+class ActiveLearner:
+    """Pool-based active learning with any scikit-learn classifier.
+
+    The learner keeps a :class:`Pool` (which it never copies), asks a query
+    strategy which items to label, retrains a fresh ``clone`` of the estimator
+    on every labelled item after each :meth:`teach`, and records every round
+    in :attr:`history_`.
+
+    Parameters
+    ----------
+    estimator : scikit-learn classifier
+        Never fitted itself; each retrain fits ``clone(estimator)``.
+    pool : Pool
+    strategy : str or QueryStrategy, default="margin"
+        A registered name (see :func:`activelab.strategies.available_strategies`)
+        or a strategy object.
+    eval_set : tuple (X, y), default=None
+        Held-out labelled data; when given, every round records accuracy,
+        balanced accuracy and macro-F1 in its metrics.
+    cold_start : {"random", "raise"}, default="random"
+        What :meth:`query` does while the labelled set holds fewer than two
+        classes: sample at random (with an :class:`ActivelabWarning`) or raise
+        :class:`SingleClassError`.
+    random_state : int, Generator or None
+        One seed for everything random: the seed set, strategy tie-breaks and
+        the estimator's own ``random_state`` when unset.  The same seed gives
+        the same queries, byte for byte.
+
+    Attributes
+    ----------
+    model_ : fitted estimator or None
+    history_ : list of Round
+    stop_reason_ : str or None
+        Why :meth:`run` stopped.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from activelab import ActiveLearner, Pool
+    >>> X, y = load_iris(return_X_y=True)
+    >>> learner = ActiveLearner(LogisticRegression(), Pool(X), "margin", random_state=0)
+    >>> seed = learner.initial_query(6, method="kmeans")
+    >>> learner.teach(seed, y[seed])
+    >>> batch = learner.query(5)
+    >>> learner.teach(batch, y[batch])
+    >>> learner.pool.n_labeled
+    11
+    """
+
+    def __init__(self, estimator: Any, pool: Pool, strategy: str | QueryStrategy = "margin", *,
+                 eval_set: tuple[Any, Sequence[Hashable]] | None = None,
+                 cold_start: str = "random", random_state: RandomLike = None) -> None:
+        if not isinstance(pool, Pool):
+            raise ConfigError(f"pool must be an activelab.Pool, got {type(pool).__name__}")
+        if cold_start not in ("random", "raise"):
+            raise ConfigError(f"cold_start must be 'random' or 'raise', got {cold_start!r}")
+        self.estimator = estimator
+        self.pool = pool
+        self.strategy = strategy
+        self.eval_set = eval_set
+        self.cold_start = cold_start
+        self.random_state = random_state
+        self.model_: Any = None
+        self.history_: list[Round] = []
+        self.stop_reason_: str | None = None
+        self._rng: np.random.Generator | None = None
+        self._strategy: QueryStrategy | None = None
+        self._estimator_seed: int | None = None
+        self._pending: dict[int, tuple[float, str]] = {}
+        self._pending_seconds = 0.0
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def rng(self) -> np.random.Generator:
+        """The learner's generator, made from ``random_state`` at first use."""
+        if self._rng is None:
+            self._rng = as_generator(self.random_state)
+        return self._rng
+
+    @property
+    def strategy_(self) -> QueryStrategy:
+        """The strategy object in use (built from its name, seeded by the learner)."""
+        if self._strategy is None:
+            if isinstance(self.strategy, str):
+                self._strategy = make_strategy(self.strategy, random_state=self.rng)
+            elif isinstance(self.strategy, QueryStrategy):
+                self._strategy = self.strategy
+                if getattr(self.strategy, "random_state", None) is None:
+                    self._strategy = clone(self.strategy).set_params(random_state=self.rng)
+            else:
+                kind = type(self.strategy).__name__
+                raise ConfigError(f"strategy must be a name or a QueryStrategy, got {kind}")
+        return self._strategy
+
+    @property
+    def strategy_name(self) -> str:
+        return self.strategy if isinstance(self.strategy, str) else type(self.strategy).__name__
+
+    # ------------------------------------------------------------------ the loop
+    def initial_query(self, n: int, method: str = "random") -> np.ndarray:
+        """Indices of a seed set to label before the model exists.
+
+        Parameters
+        ----------
+        n : int
+        method : {"random", "kmeans"}
+            ``"kmeans"`` takes the item nearest to each of ``n`` k-means
+            centroids: a diverse set that tends to cover every class.
+        """
+        indices = initial_indices(self.pool, n, method=method, random_state=self.rng)
+        for index in indices:
+            self._pending[int(index)] = (np.nan, f"initial-{method}")
+        return indices
+
+    def query(self, n: int = 1) -> np.ndarray:
+        """Indices of the ``n`` most informative unlabelled items, best first.
+
+        Raises
+        ------
+        PoolExhaustedError
+            When every item is labelled or skipped.
+        SingleClassError
+            With ``cold_start="raise"``, while fewer than two classes are labelled.
+        """
+        if self.pool.n_unlabeled == 0:
+            raise PoolExhaustedError(
+                f"no unlabelled items left to query ({self.pool.n_labeled} labelled)"
+            )
+        strategy: QueryStrategy = self.strategy_
+        name = self.strategy_name
+        if self.model_ is None and strategy.requires_model:
+            if self.cold_start == "raise" or self.pool.n_labeled == 0:
+                self._raise_unfitted()
+            warnings.warn(
+                f"only {self._n_classes_labeled()} class(es) labelled so far; querying at "
+                "random until a second class appears", ActivelabWarning, stacklevel=2)
+            strategy, name = RandomSampling(random_state=self.rng), "random (cold start)"
+        start = time.perf_counter()
+        indices, scores = strategy.query(self.pool, self.model_, n, return_scores=True)
+        self._pending_seconds = time.perf_counter() - start
+        for index, score in zip(indices.tolist(), scores.tolist(), strict=True):
+            self._pending[index] = (score, name)
+        return indices
+
+    def teach(self, indices: Sequence[int] | np.ndarray,
+              labels: Sequence[Hashable | None]) -> None:
+        """Record labels (``None`` = skip the item), retrain, and log the round.
+
+        The labels are stored before the model is retrained, so nothing is
+        lost when the fit fails.
+        """
+        indices = np.asarray(indices, dtype=np.intp)
+        labels = list(labels)
+        if len(labels) != len(indices):
+            raise DataError(f"got {len(indices)} indices but {len(labels)} labels")
+        given = [i for i, label in enumerate(labels) if label is not None]
+        skipped = [i for i, label in enumerate(labels) if label is None]
+        self.pool.teach(indices[given], [labels[i] for i in given])
+        if skipped:
+            self.pool.skip(indices[skipped])
+        fit_seconds = self._refit()
+        pending = [self._pending.pop(int(i), (np.nan, "manual")) for i in indices]
+        origins = {origin for _, origin in pending}
+        self.history_.append(Round(
+            number=len(self.history_),
+            indices=indices.copy(),
+            labels=labels,
+            scores=np.array([score for score, _ in pending], dtype=float),
+            n_labeled=self.pool.n_labeled,
+            metrics=self._evaluate(),
+            query_seconds=self._pending_seconds,
+            fit_seconds=fit_seconds,
+            strategy=origins.pop() if len(origins) == 1 else "mixed",
+        ))
+        self._pending_seconds = 0.0
+
+    def relabel(self, indices: Sequence[int], labels: Sequence[Hashable]) -> None:
+        """Correct labels a person gave earlier, then retrain."""
+        self.pool.relabel(indices, labels)
+        self._refit()
+
+    def skip(self, indices: Sequence[int]) -> None:
+        """Skip items (never queried again, never used for training)."""
+        self.pool.skip(indices)
+        self._refit()
+
+    def remove_labels(self, indices: Sequence[int]) -> None:
+        """Forget labels (the items become queryable again), then retrain."""
+        self.pool.remove_labels(indices)
+        self._refit()
+
+    def run(self, oracle: Any, *, batch_size: int = 10, stopping: Sequence[Any] = (),
+            initial: int = 0, initial_method: str = "random",
+            callback: Callable[[ActiveLearner], None] | None = None) -> ActiveLearner:
+        """Query, ask the oracle, teach, until a stopping criterion fires.
+
+        Parameters
+        ----------
+        oracle : object with ``label(pool, indices) -> list of labels``
+        batch_size : int, default=10
+        stopping : sequence of stopping criteria
+            Each has ``check(learner) -> str | None`` (a reason to stop).
+            The loop also stops when the pool is exhausted or the oracle quits.
+        initial : int, default=0
+            Size of a seed set to label first (0 when labels already exist).
+        initial_method : {"random", "kmeans"}
+        callback : callable, optional
+            Called with the learner after every round.
+
+        Returns
+        -------
+        self
+        """
+        self.stop_reason_ = None
+        if initial:
+            if not self._ask(oracle, self.initial_query(initial, method=initial_method)):
+                return self
+            if callback:
+                callback(self)
+        while True:
+            for criterion in stopping:
+                reason = criterion.check(self)
+                if reason:
+                    self.stop_reason_ = reason
+                    return self
+            if self.pool.n_unlabeled == 0:
+                self.stop_reason_ = "pool exhausted: every item is labelled or skipped"
+                return self
+            if not self._ask(oracle, self.query(batch_size)):
+                return self
+            if callback:
+                callback(self)
+
+    def _ask(self, oracle: Any, indices: np.ndarray) -> bool:
+        try:
+            labels = oracle.label(self.pool, indices)
+        except OracleStopped as stop:
+            answered = len(stop.labels)
+            if answered:
+                self.teach(indices[:answered], stop.labels)
+            self.stop_reason_ = f"oracle stopped: {stop}"
+            return False
+        self.teach(indices, labels)
+        return True
+
+    # ------------------------------------------------------------------ model
+    def _n_classes_labeled(self) -> int:
+        codes = self.pool.codes
+        return len(np.unique(codes[codes >= 0]))
+
+    def _raise_unfitted(self) -> None:
+        if self.pool.n_labeled == 0:
+            raise NotFittedError("no labels yet: call initial_query() and teach() first")
+        only = self.pool.labels_of(self.pool.labeled_indices[:1])[0]
+        raise SingleClassError(
+            f"all {self.pool.n_labeled} labelled items have the class {only!r}; a classifier "
+            "needs at least two classes. Label items of another class (initial_query with "
+            "method='kmeans' finds diverse items)."
+        )
+
+    def _refit(self) -> float:
+        start = time.perf_counter()
+        if self._n_classes_labeled() < 2:
+            self.model_ = None
+            return 0.0
+        if self._estimator_seed is None:
+            self._estimator_seed = derive_seed(self.rng)
+        X, y = self.pool.training_data()
+        model = _seed_random_state_params(clone(self.estimator), self._estimator_seed)
+        self.model_ = model.fit(X, y)
+        return time.perf_counter() - start
+
+    def _fitted(self) -> Any:
+        if self.model_ is None:
+            self._raise_unfitted()
+        return self.model_
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted labels (decoded to the pool's classes), shape (n_samples,)."""
+        return self.pool.decode(self._fitted().predict(X))
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities, shape (n_samples, n_classes), columns in ``pool.classes_`` order.
+
+        For models without ``predict_proba`` these are squashed decision values.
+        """
+        return class_probabilities(self._fitted(), X, self.pool.n_classes)
+
+    def score(self, X: Any, y: Sequence[Hashable]) -> float:
+        """Accuracy of the current model on ``(X, y)``."""
+        return float(accuracy_score(np.asarray(y), self.predict(X)))
+
+    def _evaluate(self) -> dict[str, float]:
+        if self.eval_set is None or self.model_ is None:
+            return {}
+        X_eval, y_eval = self.eval_set
+        return evaluation_metrics(np.asarray(y_eval), self.predict(X_eval))

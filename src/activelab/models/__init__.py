@@ -1,0 +1,12 @@
+"""Model adapters: class scores for any classifier, committees, named model factories."""
+
+from ._outputs import class_probabilities, has_probabilities
+from .factory import MODEL_NAMES, make_model, make_text_vectorizer
+
+__all__ = [
+    "class_probabilities",
+    "has_probabilities",
+    "MODEL_NAMES",
+    "make_model",
+    "make_text_vectorizer",
+]

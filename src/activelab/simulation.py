@@ -1,0 +1,212 @@
+"""Simulated active learning: the loop against known labels, over several seeds.
+
+Every strategy run with the same ``master_seed`` and seed number gets the same
+train/test split and the same seed set, so curves differ only by the strategy.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+
+from ._random import derive_seed
+from .exceptions import ActivelabWarning, ConfigError, DataError
+from .initial import initial_indices
+from .learner import ActiveLearner, evaluation_metrics
+from .metrics import labels_to_reach, normalized_aulc
+from .models.factory import make_model, make_text_vectorizer
+from .oracles import SimulatedOracle
+from .pool import Pool
+
+__all__ = ["RunResult", "SimulationResult", "SeedSplit", "make_split", "simulate_run",
+           "simulate"]
+
+
+@dataclass
+class RunResult:
+    """The learning curve of one seed."""
+
+    seed: int
+    n_labels: list[int]
+    accuracy: list[float]
+    balanced_accuracy: list[float]
+    macro_f1: list[float]
+    query_seconds: list[float]
+    fit_seconds: list[float]
+    full_accuracy: float
+    stop_reason: str = ""
+
+    def aulc(self, budget: int | None = None) -> float:
+        return normalized_aulc(self.n_labels, self.accuracy, budget)
+
+    def labels_to_fraction(self, fraction: float) -> int | None:
+        """Labels needed to reach ``fraction`` of the full-data accuracy (None if never)."""
+        return labels_to_reach(self.n_labels, self.accuracy, fraction * self.full_accuracy)
+
+
+@dataclass
+class SimulationResult:
+    """Runs of one strategy and one model on one dataset."""
+
+    dataset: str
+    strategy: str
+    model: str
+    initial: int
+    batch: int
+    budget: int
+    test_size: float
+    master_seed: int
+    runs: list[RunResult] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def mean_aulc(self) -> float:
+        return float(np.mean([run.aulc(self.budget) for run in self.runs]))
+
+
+@dataclass(frozen=True)
+class SeedSplit:
+    """What one seed fixes for every strategy: the split, the seed set, the learner's seed."""
+
+    train: np.ndarray
+    test: np.ndarray
+    initial: np.ndarray  # positions within ``train``
+    learner_seed: int
+
+
+def _featurize(dataset: Any, train: np.ndarray, test: np.ndarray) -> tuple[Any, Any, str]:
+    """Features of the pool and the test set, and the model kind they need."""
+    X = dataset.X
+    if dataset.kind == "text":
+        # TF-IDF is fitted on the pool's texts only (unlabelled data is fair game);
+        # the test texts are only transformed.
+        vectorizer = make_text_vectorizer()
+        texts = np.asarray(X, dtype=object)
+        return vectorizer.fit_transform(texts[train]), vectorizer.transform(texts[test]), "sparse"
+    kind = "image" if dataset.kind == "image" else "tabular"
+    return X[train], X[test], kind
+
+
+def make_split(y: np.ndarray, seed: int, *, master_seed: int, test_size: float, initial: int,
+               initial_method: str = "random", X: Any = None) -> SeedSplit:
+    """The split and seed set of run ``seed``, derived from ``master_seed`` alone."""
+    split_seq, initial_seq, learner_seq = np.random.SeedSequence(
+        entropy=master_seed, spawn_key=(seed,)).spawn(3)
+    positions = np.arange(len(y))
+    split_seed = derive_seed(split_seq)
+    try:
+        train, test = train_test_split(positions, test_size=test_size, stratify=y,
+                                       random_state=split_seed)
+    except ValueError:  # a class too rare to stratify: fall back to a plain split
+        train, test = train_test_split(positions, test_size=test_size, random_state=split_seed)
+    pool = Pool(X[train] if initial_method == "kmeans" else np.zeros((len(train), 1)))
+    seed_set = initial_indices(pool, initial, method=initial_method,
+                               random_state=np.random.default_rng(initial_seq))
+    return SeedSplit(np.sort(train), np.sort(test), seed_set, derive_seed(learner_seq))
+
+
+def simulate_run(dataset: Any, split: SeedSplit, *, seed: int, model: str | Any,
+                 strategy: str | Any, batch: int, budget: int,
+                 on_round: Callable[[int], None] | None = None) -> RunResult:
+    """One seed's learning curve: seed set, then batches until the budget is spent."""
+    y = np.asarray(dataset.y)
+    X_pool, X_test, kind = _featurize(dataset, split.train, split.test)
+    y_pool, y_test = y[split.train], y[split.test]
+    estimator = make_model(model, kind, random_state=split.learner_seed) if isinstance(
+        model, str) else clone(model)
+    learner = ActiveLearner(estimator, Pool(X_pool), strategy,
+                            eval_set=(X_test, y_test), random_state=split.learner_seed)
+    oracle = SimulatedOracle(y_pool)
+    result = RunResult(seed=seed, n_labels=[], accuracy=[], balanced_accuracy=[], macro_f1=[],
+                       query_seconds=[], fit_seconds=[], full_accuracy=float("nan"))
+
+    def record() -> None:
+        last = learner.history_[-1]
+        metrics = last.metrics or {"accuracy": float("nan"), "balanced_accuracy": float("nan"),
+                                   "macro_f1": float("nan")}
+        result.n_labels.append(last.n_labeled)
+        result.accuracy.append(metrics["accuracy"])
+        result.balanced_accuracy.append(metrics["balanced_accuracy"])
+        result.macro_f1.append(metrics["macro_f1"])
+        result.query_seconds.append(last.query_seconds)
+        result.fit_seconds.append(last.fit_seconds)
+        if on_round:
+            on_round(last.n_labeled)
+
+    with warnings.catch_warnings():
+        # Small labelled sets make MLPs and SVMs stop early and cold starts happen by design;
+        # neither is news to someone reading a learning curve.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", ActivelabWarning)
+        learner.teach(split.initial, oracle.label(None, split.initial))
+        record()
+        while learner.pool.n_labeled < budget and learner.pool.n_unlabeled > 0:
+            indices = learner.query(min(batch, budget - learner.pool.n_labeled))
+            learner.teach(indices, oracle.label(None, indices))
+            record()
+        full_model = clone(estimator).fit(X_pool, y_pool)
+        result.full_accuracy = evaluation_metrics(y_test, full_model.predict(X_test))["accuracy"]
+    result.stop_reason = ("label budget reached" if learner.pool.n_labeled >= budget
+                          else "pool exhausted")
+    return result
+
+
+def simulate(dataset: Any, *, model: str | Any = "logreg", strategy: str | Any = "margin",
+             initial: int = 20, batch: int = 10, budget: int = 300, seeds: int = 5,
+             test_size: float = 0.25, master_seed: int = 0, initial_method: str = "random",
+             on_round: Callable[[int, int], None] | None = None) -> SimulationResult:
+    """Run the active-learning loop on a labelled dataset, once per seed.
+
+    Parameters
+    ----------
+    dataset : activelab.data.Dataset
+        Features ``X`` (numeric, sparse, or texts when ``kind == "text"``) and labels ``y``.
+    model : str or estimator
+        A name from :data:`activelab.models.MODEL_NAMES` or an unfitted classifier.
+    strategy : str or QueryStrategy
+    initial, batch, budget : int
+        Seed-set size, labels per round, total labels (seed set included).
+    seeds : int
+        Number of runs; run ``s`` has the split and seed set fixed by ``(master_seed, s)``.
+    test_size : float
+        Fraction held out to measure accuracy.
+    on_round : callable ``(seed, n_labels) -> None``, optional
+        Progress hook.
+
+    Returns
+    -------
+    SimulationResult
+    """
+    y = np.asarray(dataset.y)
+    if initial < 1 or batch < 1 or seeds < 1:
+        raise ConfigError("initial, batch and seeds must each be at least 1")
+    if budget < initial:
+        raise ConfigError(f"budget ({budget}) must be at least the seed set size ({initial})")
+    if not 0 < test_size < 1:
+        raise ConfigError(f"test_size must be in (0, 1), got {test_size}")
+    classes = np.unique(y)
+    if len(classes) < 2:
+        raise DataError(f"the target has a single class {classes[0]!r}; active learning for "
+                        "classification needs at least two")
+    name = strategy if isinstance(strategy, str) else type(strategy).__name__
+    model_name = model if isinstance(model, str) else type(model).__name__
+    result = SimulationResult(dataset=dataset.name, strategy=name, model=model_name,
+                              initial=initial, batch=batch, budget=budget, test_size=test_size,
+                              master_seed=master_seed)
+    for seed in range(seeds):
+        split = make_split(y, seed, master_seed=master_seed, test_size=test_size,
+                           initial=initial, initial_method=initial_method,
+                           X=dataset.X if initial_method == "kmeans" else None)
+        hook = (lambda n, s=seed: on_round(s, n)) if on_round else None
+        result.runs.append(simulate_run(dataset, split, seed=seed, model=model,
+                                        strategy=strategy, batch=batch, budget=budget,
+                                        on_round=hook))
+    return result

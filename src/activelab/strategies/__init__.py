@@ -1,0 +1,24 @@
+"""Query strategies: pure score functions, one selector, and strategy objects.
+
+Every strategy has the same contract, :meth:`QueryStrategy.query`, which
+returns indices into the whole pool, best first.
+"""
+
+from . import scores
+from ._registry import available_strategies, make_strategy, register_strategy
+from .base import QueryStrategy, ScoreStrategy
+from .random import RandomSampling
+from .selection import select_top_k
+from .uncertainty import UncertaintySampling
+
+__all__ = [
+    "QueryStrategy",
+    "ScoreStrategy",
+    "RandomSampling",
+    "UncertaintySampling",
+    "select_top_k",
+    "scores",
+    "make_strategy",
+    "register_strategy",
+    "available_strategies",
+]

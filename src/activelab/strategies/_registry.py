@@ -1,0 +1,46 @@
+"""Strategy names used by the CLI, the benchmark harness and the server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .._random import RandomLike
+from ..exceptions import ConfigError
+from .base import QueryStrategy
+from .random import RandomSampling
+from .uncertainty import UncertaintySampling
+
+__all__ = ["available_strategies", "make_strategy", "register_strategy"]
+
+_FACTORIES: dict[str, Callable[..., QueryStrategy]] = {
+    "random": lambda **kw: RandomSampling(**kw),
+    "least-confident": lambda **kw: UncertaintySampling("least_confident", **kw),
+    "margin": lambda **kw: UncertaintySampling("margin", **kw),
+    "entropy": lambda **kw: UncertaintySampling("entropy", **kw),
+}
+
+
+def register_strategy(name: str, factory: Callable[..., QueryStrategy]) -> None:
+    """Make ``factory(random_state=...)`` available under ``name``."""
+    _FACTORIES[name] = factory
+
+
+def available_strategies() -> list[str]:
+    """Every registered strategy name, sorted."""
+    return sorted(_FACTORIES)
+
+
+def make_strategy(name: str, *, random_state: RandomLike = None, **params: Any) -> QueryStrategy:
+    """Build the strategy registered as ``name``.
+
+    Raises
+    ------
+    ConfigError
+        If ``name`` is not registered; the message lists the known names.
+    """
+    key = name.strip().lower().replace("_", "-")
+    if key not in _FACTORIES:
+        known = ", ".join(available_strategies())
+        raise ConfigError(f"unknown strategy {name!r}; choose one of {known}")
+    return _FACTORIES[key](random_state=random_state, **params)
