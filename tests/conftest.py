@@ -31,7 +31,7 @@ def numeric_models() -> dict[str, object]:
         "svc": SVC(random_state=0),
         "linear_svc": LinearSVC(max_iter=20_000, random_state=0),
         "knn": KNeighborsClassifier(n_neighbors=3),
-        "mlp": MLPClassifier(hidden_layer_sizes=(16,), max_iter=3000, random_state=0),
+        "mlp": MLPClassifier(hidden_layer_sizes=(16,), max_iter=200, random_state=0),
     }
 
 

@@ -23,7 +23,7 @@ pytestmark = [
 
 # Keep the expensive strategies small here; their own tests cover the full-size paths.
 FAST_PARAMS: dict[str, dict] = {
-    "eer": {"max_candidates": 8, "max_eval": 40},
+    "eer": {"max_candidates": 3, "max_eval": 40},
     "qbc-vote": {"n_members": 3},
     "qbc-kl": {"n_members": 3},
 }

@@ -29,6 +29,8 @@ app = typer.Typer(
 )
 console = Console(stderr=True)
 out = Console()
+if not out.is_terminal:  # files and pipes get the whole table, not 80 wrapped columns
+    out = Console(width=160)
 
 
 def _summary_row(result: SimulationResult) -> dict[str, float | None]:
@@ -59,7 +61,7 @@ def _print_table(results: list[SimulationResult], baseline: str | None) -> None:
     for name, row in rows.items():
         n_runs = len(results[0].runs)
         to95 = ("not reached" if row["labels_to_95"] is None
-                else f"{row['labels_to_95']:.0f} ({row['runs_reaching_95']}/{n_runs} runs)")
+                else f"{row['labels_to_95']:.0f} ({row['runs_reaching_95']}/{n_runs})")
         cells = [name, f"{row['aulc_mean']:.4f} ± {row['aulc_std']:.4f}",
                  f"{row['final_accuracy']:.4f}", f"{row['full_accuracy']:.4f}", to95]
         if baseline:
@@ -167,25 +169,16 @@ def strategies_command() -> None:
 
 
 def main() -> None:
-    """Entry point: one-line errors and a non-zero exit instead of tracebacks."""
-    try:
-        app(standalone_mode=False)
-    except (ActivelabError, OSError) as error:
-        console.print(f"[bold red]error:[/] {error}", highlight=False)
-        sys.exit(1)
-    except (typer.Exit, SystemExit) as done:
-        code = getattr(done, "exit_code", getattr(done, "code", 0))
-        sys.exit(code or 0)
-    except Exception as error:  # click usage errors arrive here in non-standalone mode
-        import click
+    """Entry point: one-line errors and exit code 1 instead of tracebacks.
 
-        if isinstance(error, click.ClickException):
-            error.show()
-            sys.exit(error.exit_code)
-        if isinstance(error, click.exceptions.Abort):
-            console.print("aborted")
-            sys.exit(130)
-        raise
+    Usage errors are Typer's own (exit code 2); activelab's errors and file
+    errors propagate out of standalone mode and are printed here.
+    """
+    try:
+        app()
+    except (ActivelabError, OSError) as error:
+        console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -51,7 +51,8 @@ def initial_indices(pool: Pool, n: int, method: str = "random",
 
 def _kmeans_seed(pool: Pool, candidates: np.ndarray, n: int,
                  rng: np.random.Generator) -> np.ndarray:
-    if getattr(getattr(pool.X, "dtype", None), "kind", "") == "O" or getattr(pool.X, "ndim", 2) != 2:
+    raw_items = getattr(getattr(pool.X, "dtype", None), "kind", "") == "O"
+    if raw_items or getattr(pool.X, "ndim", 2) != 2:
         raise ConfigError(
             "kmeans seed selection needs numeric features; this pool holds raw items. "
             "Use method='random', or build the pool from vectorised features."

@@ -24,6 +24,7 @@ from .exceptions import (
 )
 from .initial import initial_indices
 from .models._outputs import class_probabilities
+from .models.committee import seed_unset_random_states
 from .pool import Pool
 from .strategies import QueryStrategy, RandomSampling, make_strategy
 
@@ -74,16 +75,6 @@ def evaluation_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, floa
             "balanced_accuracy": float(balanced_accuracy_score(y_true, y_pred)),
             "macro_f1": float(f1_score(y_true, y_pred, average="macro", zero_division=0)),
         }
-
-
-def _seed_random_state_params(estimator: Any, seed: int) -> Any:
-    """Give every unset ``random_state`` of ``estimator`` (nested ones too) the seed."""
-    params = estimator.get_params(deep=True)
-    unset = {key: seed for key, value in params.items()
-             if (key == "random_state" or key.endswith("__random_state")) and value is None}
-    if unset:
-        estimator.set_params(**unset)
-    return estimator
 
 
 class ActiveLearner:
@@ -355,7 +346,7 @@ class ActiveLearner:
         if self._estimator_seed is None:
             self._estimator_seed = derive_seed(self.rng)
         X, y = self.pool.training_data()
-        model = _seed_random_state_params(clone(self.estimator), self._estimator_seed)
+        model = seed_unset_random_states(clone(self.estimator), self._estimator_seed)
         self.model_ = model.fit(X, y)
         return time.perf_counter() - start
 

@@ -1,11 +1,14 @@
 """Model adapters: class scores for any classifier, committees, named model factories."""
 
 from ._outputs import class_probabilities, has_probabilities
+from .committee import fit_committee, seed_unset_random_states
 from .factory import MODEL_NAMES, make_model, make_text_vectorizer
 
 __all__ = [
     "class_probabilities",
     "has_probabilities",
+    "fit_committee",
+    "seed_unset_random_states",
     "MODEL_NAMES",
     "make_model",
     "make_text_vectorizer",

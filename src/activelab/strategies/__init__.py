@@ -7,8 +7,13 @@ returns indices into the whole pool, best first.
 from . import scores
 from ._registry import available_strategies, make_strategy, register_strategy
 from .base import QueryStrategy, ScoreStrategy
+from .cluster import ClusterDiversity
+from .committee import QueryByCommittee
+from .density import InformationDensity
+from .error_reduction import ExpectedErrorReduction
 from .random import RandomSampling
 from .selection import select_top_k
+from .stream import StreamSelectiveSampler
 from .uncertainty import UncertaintySampling
 
 __all__ = [
@@ -16,6 +21,11 @@ __all__ = [
     "ScoreStrategy",
     "RandomSampling",
     "UncertaintySampling",
+    "QueryByCommittee",
+    "ClusterDiversity",
+    "InformationDensity",
+    "ExpectedErrorReduction",
+    "StreamSelectiveSampler",
     "select_top_k",
     "scores",
     "make_strategy",

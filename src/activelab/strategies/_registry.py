@@ -8,7 +8,12 @@ from typing import Any
 from .._random import RandomLike
 from ..exceptions import ConfigError
 from .base import QueryStrategy
+from .cluster import ClusterDiversity
+from .committee import QueryByCommittee
+from .density import InformationDensity
+from .error_reduction import ExpectedErrorReduction
 from .random import RandomSampling
+from .stream import StreamSelectiveSampler
 from .uncertainty import UncertaintySampling
 
 __all__ = ["available_strategies", "make_strategy", "register_strategy"]
@@ -18,6 +23,12 @@ _FACTORIES: dict[str, Callable[..., QueryStrategy]] = {
     "least-confident": lambda **kw: UncertaintySampling("least_confident", **kw),
     "margin": lambda **kw: UncertaintySampling("margin", **kw),
     "entropy": lambda **kw: UncertaintySampling("entropy", **kw),
+    "qbc-vote": lambda **kw: QueryByCommittee("vote_entropy", **kw),
+    "qbc-kl": lambda **kw: QueryByCommittee("kl", **kw),
+    "cluster": lambda **kw: ClusterDiversity(**kw),
+    "density": lambda **kw: InformationDensity(**kw),
+    "eer": lambda **kw: ExpectedErrorReduction(**kw),
+    "stream": lambda **kw: StreamSelectiveSampler(**kw),
 }
 
 

@@ -1,0 +1,29 @@
+"""Datasets for active learning: user files, the shared data folder, scikit-learn's sets.
+
+>>> from activelab.data import load_dataset
+>>> ds = load_dataset("sklearn:iris")
+>>> ds.n_samples, ds.n_classes
+(150, 3)
+
+Every loader returns a :class:`Dataset`: tabular features as float64 (categoricals
+one-hot encoded, never standardised), images as float32 in [0, 1], text as raw strings.
+"""
+
+from ._catalog import available_datasets, load_dataset
+from ._dataset import Dataset, DatasetInfo, subsample
+from ._files import SUPPORTED_SUFFIXES, load_file
+from ._mnist import read_idx
+from ._shared import ENV_VAR, find_data_dir
+
+__all__ = [
+    "Dataset",
+    "DatasetInfo",
+    "ENV_VAR",
+    "SUPPORTED_SUFFIXES",
+    "available_datasets",
+    "find_data_dir",
+    "load_dataset",
+    "load_file",
+    "read_idx",
+    "subsample",
+]

@@ -1,0 +1,90 @@
+"""The `activelab simulate` contract, run as a user runs it: a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+
+def activelab(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "activelab.cli", *args], capture_output=True,
+                          text=True, timeout=300, cwd=cwd)
+
+
+def test_simulate_digits_writes_curves_table_and_plot(tmp_path):
+    out, plot = tmp_path / "result.json", tmp_path / "curve.png"
+    done = activelab("simulate", "sklearn:digits", "--model", "logreg", "--strategy", "margin",
+                     "--initial", "20", "--batch", "20", "--budget", "100", "--seeds", "2",
+                     "--test-size", "0.25", "--compare", "random",
+                     "--out", str(out), "--plot", str(plot))
+    assert done.returncode == 0, done.stderr
+    result = json.loads(out.read_text())
+    assert result["strategy"] == "margin" and result["model"] == "logreg"
+    assert [run["seed"] for run in result["runs"]] == [0, 1]
+    for run in result["runs"]:
+        assert run["n_labels"] == [20, 40, 60, 80, 100]
+        assert len(run["accuracy"]) == 5 and all(0 < a <= 1 for a in run["accuracy"])
+    random_runs = result["comparisons"]["random"]["runs"]
+    # Same seed, same split and seed set: the first point (seed set only) is identical.
+    assert [r["accuracy"][0] for r in random_runs] == [r["accuracy"][0] for r in result["runs"]]
+    assert "AULC" in done.stdout and "labels vs random" in done.stdout
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_simulate_a_csv_text_file(tmp_path):
+    rng = np.random.default_rng(0)
+    words = {"spam": "win cash prize free offer now", "ham": "lunch meeting see you later"}
+    labels = rng.choice(["spam", "ham"], size=120)
+    texts = [" ".join(rng.choice(words[label].split(), size=5)) for label in labels]
+    path = tmp_path / "sms.csv"
+    pd.DataFrame({"message": texts, "label": labels}).to_csv(path, index=False)
+    out = tmp_path / "r.json"
+    done = activelab("simulate", str(path), "--target", "label", "--text-column", "message",
+                     "--model", "nb", "--strategy", "entropy", "--initial", "10", "--batch",
+                     "10", "--budget", "40", "--seeds", "1", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(out.read_text())["runs"][0]["n_labels"] == [10, 20, 30, 40]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--strategy", "psychic"], "unknown strategy 'psychic'"),
+    (["--model", "oracle9000"], "unknown model 'oracle9000'"),
+])
+def test_unknown_names_give_one_line_errors(tmp_path, args, message):
+    done = activelab("simulate", "sklearn:iris", *args, "--out", str(tmp_path / "r.json"))
+    assert done.returncode == 1
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) <= 2
+
+
+def test_missing_target_and_nan_features_give_one_line_errors(tmp_path):
+    path = tmp_path / "data.csv"
+    pd.DataFrame({"a": [1.0, 2.0, np.nan, 4.0] * 5, "y": ["u", "v"] * 10}).to_csv(path,
+                                                                                 index=False)
+    done = activelab("simulate", str(path), "--target", "label", "--out", str(tmp_path / "r"))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "label" in done.stderr
+    done = activelab("simulate", str(path), "--target", "y", "--out", str(tmp_path / "r"))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "missing in 5 rows" in done.stderr and "'a'" in done.stderr
+
+
+def test_single_class_target_and_missing_file(tmp_path):
+    path = tmp_path / "one.csv"
+    pd.DataFrame({"a": np.arange(30.0), "y": ["only"] * 30}).to_csv(path, index=False)
+    done = activelab("simulate", str(path), "--target", "y", "--out", str(tmp_path / "r"))
+    assert done.returncode == 1 and "single class" in done.stderr
+    done = activelab("simulate", str(tmp_path / "nope.csv"), "--target", "y")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+
+
+def test_usage_errors_exit_non_zero_without_traceback():
+    done = activelab("simulate")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    done = activelab("strategies")
+    assert done.returncode == 0 and "margin" in done.stdout.split()
