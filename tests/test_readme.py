@@ -35,3 +35,9 @@ def test_setup_commands_are_make_targets_and_ci_runs_the_test_one():
                              text=True).stdout
     assert re.search(r"^demo:", targets, flags=re.M) and re.search(r"^test:", targets, re.M)
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_python_blocks_in_docs_run():
+    for page in sorted((ROOT / "docs").glob("*.md")):
+        for block in re.findall(r"```python\n(.*?)```", page.read_text(), flags=re.S):
+            exec(compile(block, str(page), "exec"), {})
