@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import GaussianNB, MultinomialNB
@@ -26,7 +27,7 @@ _KINDS = ("tabular", "image", "text", "sparse")
 def make_text_vectorizer() -> TfidfVectorizer:
     """The TF-IDF settings used for every text dataset."""
     return TfidfVectorizer(sublinear_tf=True, min_df=2, max_features=50_000,
-                           ngram_range=(1, 2), dtype="float64")
+                           ngram_range=(1, 2), dtype=np.float64)
 
 
 def _classifier(name: str, kind: str, random_state: int | None) -> Any:
