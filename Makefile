@@ -2,13 +2,17 @@
 PYTHON ?= python3
 PIP_INSTALL = $(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore
 
-.PHONY: install demo test test-slow lint
+.PHONY: install demo simulate test test-slow lint
 
 install:
 	$(PIP_INSTALL) -e '.[dev]'
 
-# Margin sampling against random on scikit-learn's bundled digits: curves, table, plot.
+# The annotation server on SQLite with the digits demo project; prints the URL and password.
 demo: install
+	$(PYTHON) -m activelab.cli serve --demo --db sqlite:///activelab-demo.db
+
+# Margin sampling against random on scikit-learn's bundled digits: curves, table, plot.
+simulate: install
 	$(PYTHON) -m activelab.cli simulate sklearn:digits --model logreg --strategy margin \
 		--compare random --initial 20 --batch 10 --budget 300 --seeds 5 \
 		--out result.json --plot curve.png

@@ -161,6 +161,27 @@ def simulate_command(
     out.print(f"results: {out_path}")
 
 
+@app.command("serve")
+def serve_command(
+    db: Annotated[str | None, typer.Option(
+        help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db "
+             "(default: sqlite:///activelab.db or ACTIVELAB_DB_URL).")] = None,
+    demo: Annotated[bool, typer.Option(
+        help="Create the digits demo project and an admin user (idempotent).")] = False,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the annotation server and browser UI (FastAPI + SQLite/PostgreSQL)."""
+    try:
+        from .server import run_server
+    except ImportError as missing:
+        from .exceptions import MissingDependencyError
+
+        raise MissingDependencyError(str(missing.name or "fastapi"), "server",
+                                     "activelab serve") from None
+    run_server(host=host, port=port, db_url=db, demo=demo)
+
+
 @app.command("strategies")
 def strategies_command() -> None:
     """List the query strategies."""

@@ -1,0 +1,30 @@
+"""The activelab annotation server (FastAPI).
+
+Needs the ``server`` extra.  The library never imports this package; the
+server calls the library through its service functions.
+
+>>> from activelab.server import Settings, create_app    # doctest: +SKIP
+>>> app = create_app(Settings(db_url="sqlite:///labels.db"))  # doctest: +SKIP
+"""
+
+from .app import create_app
+from .config import Settings
+from .errors import (
+    AuthenticationError,
+    ConflictError,
+    ImportRejectedError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from .runner import run_server
+
+__all__ = [
+    "create_app",
+    "run_server",
+    "Settings",
+    "AuthenticationError",
+    "ConflictError",
+    "ImportRejectedError",
+    "NotFoundError",
+    "PermissionDeniedError",
+]

@@ -1,0 +1,79 @@
+"""The application factory: ``create_app(settings)`` wires everything, nothing runs at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.sessions import SessionMiddleware
+
+from .. import __version__
+from ..models.factory import MODEL_NAMES
+from ..strategies import available_strategies
+from .config import Settings
+from .db import ensure_secret_key, make_engine, make_session_factory, upgrade_database
+from .errors import install_error_handler
+from .models import TaskType
+from .routers import annotate, auth, projects, ui
+from .services.worker import TrainingWorker
+
+__all__ = ["create_app"]
+
+PACKAGE_DIR = Path(__file__).parent
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the annotation server for ``settings`` (migrating its database first).
+
+    The background retraining thread starts with the application (lifespan)
+    and stops with it; the engine is disposed on shutdown.
+    """
+    settings = settings or Settings()
+    engine = make_engine(settings)
+    upgrade_database(engine)
+    factory = make_session_factory(engine)
+    secret_key = ensure_secret_key(settings, factory)
+    worker = TrainingWorker(factory, settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if settings.worker_enabled:
+            worker.start()
+        try:
+            yield
+        finally:
+            worker.stop()
+            engine.dispose()
+
+    app = FastAPI(title="activelab annotation server", version=__version__, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = factory
+    app.state.worker = worker
+    app.state.templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
+    app.add_middleware(SessionMiddleware, secret_key=secret_key,
+                       session_cookie=settings.session_cookie, max_age=settings.session_max_age,
+                       same_site="lax", https_only=settings.cookie_secure)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                           allow_credentials=True, allow_methods=["*"],
+                           allow_headers=["Authorization", "Content-Type"])
+    install_error_handler(app)
+    app.include_router(auth.router)
+    app.include_router(projects.router)
+    app.include_router(annotate.router)
+    app.include_router(ui.router)
+    app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
+
+    @app.get("/api/options", tags=["meta"])
+    def options() -> dict[str, list[str]]:
+        """The strategy, model and task-type names a project can use."""
+        return {"strategies": available_strategies(), "models": list(MODEL_NAMES),
+                "task_types": [t.value for t in TaskType]}
+
+    return app

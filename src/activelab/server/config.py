@@ -1,0 +1,53 @@
+"""Server settings: one pydantic-settings class, read from ``ACTIVELAB_*`` environment variables."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    """Everything the annotation server can be configured with.
+
+    Every field can be set from the environment with the ``ACTIVELAB_`` prefix,
+    e.g. ``ACTIVELAB_DB_URL=postgresql+psycopg://user@host/db``.
+
+    Attributes
+    ----------
+    db_url : str
+        SQLAlchemy URL.  SQLite (``sqlite:///path.db``) runs in WAL mode with a
+        busy timeout; PostgreSQL uses ``postgresql+psycopg://...``.
+    secret_key : str or None
+        Signs session cookies.  When unset, a random key is generated at first
+        start and stored in the database, so no secret ever lives in the repo.
+    lease_seconds : int
+        How long an item served by ``/next`` stays reserved for its annotator
+        without a heartbeat.
+    retrain_every_labels, retrain_every_seconds : int
+        The background worker retrains a project after this many new label
+        events, or after this many seconds when any label changed since.
+    worker_enabled : bool
+        Run the background retraining thread (tests switch it off and retrain
+        explicitly).
+    cors_origins : list of str
+        Origins allowed by CORS; empty (closed) by default.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="ACTIVELAB_", extra="ignore")
+
+    db_url: str = "sqlite:///activelab.db"
+    secret_key: str | None = None
+    lease_seconds: int = Field(default=300, ge=1)
+    retrain_every_labels: int = Field(default=10, ge=1)
+    retrain_every_seconds: float = Field(default=60.0, gt=0)
+    worker_enabled: bool = True
+    worker_poll_seconds: float = Field(default=1.0, gt=0)
+    cors_origins: list[str] = Field(default_factory=list)
+    session_cookie: str = "activelab_session"
+    cookie_secure: bool = False
+    session_max_age: int = Field(default=14 * 24 * 3600, ge=60)
+    sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
+    import_batch_size: int = Field(default=500, ge=1)
+    import_max_reported_errors: int = Field(default=100, ge=1)

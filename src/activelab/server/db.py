@@ -1,0 +1,124 @@
+"""Engine, sessions, write transactions and migrations.
+
+Nothing here runs at import time: :func:`make_engine` is called by
+``create_app(settings)`` so tests can point the server at any database.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from .config import Settings
+from .models import ServerSecret
+
+__all__ = [
+    "make_engine",
+    "make_session_factory",
+    "write_transaction",
+    "upgrade_database",
+    "ensure_secret_key",
+    "is_postgres",
+]
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+#: Execution option asking the SQLite ``begin`` hook for ``BEGIN IMMEDIATE``.
+_IMMEDIATE = "activelab_sqlite_immediate"
+
+
+def is_postgres(engine_or_session: Engine | Session) -> bool:
+    bind = engine_or_session.get_bind() if isinstance(engine_or_session, Session) \
+        else engine_or_session
+    return bind.dialect.name == "postgresql"
+
+
+def make_engine(settings: Settings) -> Engine:
+    """An engine for ``settings.db_url``; SQLite gets WAL, a busy timeout and FK checks."""
+    url = settings.db_url
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(
+        url,
+        connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000,
+                      "check_same_thread": False},
+        pool_size=10, max_overflow=20,
+    )
+    busy_ms = int(settings.sqlite_busy_timeout_ms)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy emit BEGIN itself, so writers can ask for BEGIN IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if ":memory:" not in url:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get(_IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def write_transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session whose transaction holds the write lock from its first statement.
+
+    On SQLite the transaction starts with ``BEGIN IMMEDIATE`` so two writers
+    never interleave read-then-write sequences; on PostgreSQL it is an
+    ordinary transaction and callers lock rows (``FOR UPDATE``) themselves.
+    Commits on success, rolls back on any exception.
+    """
+    with factory() as session:
+        session.connection(execution_options={_IMMEDIATE: True})
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def alembic_config(connection: Any) -> Config:
+    """An Alembic ``Config`` built in code (no alembic.ini) bound to ``connection``."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade_database(engine: Engine, revision: str = "head") -> None:
+    """Apply the packaged migrations up to ``revision``."""
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), revision)
+
+
+def ensure_secret_key(settings: Settings, factory: sessionmaker[Session]) -> str:
+    """The session-signing key: from settings, else stored in the DB (generated once)."""
+    if settings.secret_key:
+        return settings.secret_key
+    with write_transaction(factory) as session:
+        row = session.get(ServerSecret, "session_key")
+        if row is None:
+            row = ServerSecret(name="session_key", value=secrets.token_urlsafe(48))
+            session.add(row)
+        return row.value
+

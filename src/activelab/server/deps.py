@@ -1,0 +1,113 @@
+"""Typed FastAPI dependencies: the session, the current user, the project in the path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from .config import Settings
+from .db import write_transaction
+from .errors import AuthenticationError
+from .models import Project, User
+from .services.projects import get_project, require_admin
+from .services.users import user_for_token
+from .services.worker import TrainingWorker
+
+__all__ = ["SessionDep", "WriteSessionDep", "CurrentUser", "AdminUser", "ProjectDep",
+           "SettingsDep", "FactoryDep", "WorkerDep", "optional_user", "SESSION_USER_KEY"]
+
+SESSION_USER_KEY = "user_id"
+
+
+def get_factory(request: Request) -> sessionmaker[Session]:
+    return request.app.state.session_factory
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_worker(request: Request) -> TrainingWorker:
+    return request.app.state.worker
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A session for reading (routes that write use ``WriteSessionDep``)."""
+    with request.app.state.session_factory() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+FactoryDep = Annotated[sessionmaker[Session], Depends(get_factory)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+WorkerDep = Annotated[TrainingWorker, Depends(get_worker)]
+
+
+def optional_user(request: Request, factory: FactoryDep) -> User | None:
+    """The caller from ``Authorization: Bearer`` or the session cookie, else None.
+
+    The user is read in a short session of its own and returned detached, so
+    the route's session starts its transaction fresh.
+    """
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if header:
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthenticationError("use 'Authorization: Bearer <token>'")
+        return user_for_token(factory, token.strip())
+    user_id = request.session.get(SESSION_USER_KEY)
+    if user_id is None:
+        return None
+    with factory() as session:
+        user = session.get(User, user_id)
+        if user is None or not user.is_active:
+            request.session.clear()
+            return None
+        session.expunge(user)
+        return user
+
+
+def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+    if user is None:
+        raise AuthenticationError("log in, or send 'Authorization: Bearer <token>'")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def get_write_session(request: Request, _: CurrentUser) -> Iterator[Session]:
+    """A session whose transaction takes the write lock first (SQLite: BEGIN IMMEDIATE).
+
+    A SQLite transaction that reads and then writes can fail with "database is
+    locked" when another writer got in between; taking the lock up front
+    avoids that.  The caller is authenticated first (outside the lock), since
+    that may itself write.  The route commits; anything uncommitted is rolled back.
+    """
+    with write_transaction(request.app.state.session_factory) as session:
+        yield session
+
+
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]
+
+
+def admin_user(user: CurrentUser) -> User:
+    require_admin(user)
+    return user
+
+
+AdminUser = Annotated[User, Depends(admin_user)]
+
+
+def project_in_path(project_id: int, user: CurrentUser, factory: FactoryDep) -> Project:
+    """The project in the path if the caller may see it (detached from any session)."""
+    with factory() as session:
+        project = get_project(session, user, project_id)
+        session.expunge(project)
+        return project
+
+
+ProjectDep = Annotated[Project, Depends(project_in_path)]

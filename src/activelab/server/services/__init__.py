@@ -1,0 +1,1 @@
+"""Service functions: the server's logic, called by the routers, free of HTTP details."""

@@ -1,0 +1,146 @@
+"""Streaming export of labels: JSONL, CSV and Label Studio JSON.
+
+Every generator opens its own session and reads rows in chunks, so an export
+of any size is produced with bounded memory.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ...exceptions import DataError
+from ..models import Item, Label, Project, TaskType, User
+
+__all__ = ["EXPORT_FORMATS", "export_stream", "media_type_of"]
+
+EXPORT_FORMATS = ("jsonl", "csv", "label-studio")
+_CHUNK = 500
+CSV_COLUMNS = ("label_id", "item_id", "external_id", "label", "skipped", "annotator",
+               "created_at")
+
+
+def media_type_of(fmt: str) -> str:
+    return {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8",
+            "label-studio": "application/json"}[fmt]
+
+
+def _label_rows(session: Session, project_id: int) -> Iterator[tuple[Label, Item, str]]:
+    query = (select(Label, Item, User.username)
+             .join(Item, Item.id == Label.item_id).join(User, User.id == Label.user_id)
+             .where(Label.project_id == project_id, Label.undone.is_(False))
+             .order_by(Label.item_id, Label.id)
+             .execution_options(yield_per=_CHUNK))
+    # Image bytes stay deferred until a writer reads them.
+    yield from session.execute(query)
+
+
+def _record(label: Label, item: Item, username: str) -> dict[str, Any]:
+    return {"label_id": label.id, "item_id": item.id, "external_id": item.external_id,
+            "label": label.value, "skipped": label.is_skip, "annotator": username,
+            "created_at": label.created_at.isoformat()}
+
+
+def _jsonl(session: Session, project: Project) -> Iterator[str]:
+    for label, item, username in _label_rows(session, project.id):
+        yield json.dumps(_record(label, item, username), ensure_ascii=False) + "\n"
+
+
+def _csv(session: Session, project: Project) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for n, (label, item, username) in enumerate(_label_rows(session, project.id), start=1):
+        record = _record(label, item, username)
+        if not isinstance(record["label"], str) and record["label"] is not None:
+            record["label"] = json.dumps(record["label"], ensure_ascii=False)
+        writer.writerow(record)
+        if n % _CHUNK == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _ls_result(task_type: str, value: Any, data: dict[str, Any]) -> list[dict[str, Any]]:
+    if task_type == TaskType.image_regions:
+        return [{"from_name": "label", "to_name": "image", "type": "rectanglelabels",
+                 "original_width": data.get("width"), "original_height": data.get("height"),
+                 "image_rotation": 0,
+                 "value": {"x": 100 * box["x"], "y": 100 * box["y"], "width": 100 * box["w"],
+                           "height": 100 * box["h"], "rotation": 0,
+                           "rectanglelabels": [box["label"]]}}
+                for box in value]
+    to_name = {TaskType.image_classification.value: "image",
+               TaskType.tabular_classification.value: "table"}.get(task_type, "text")
+    choices = value if isinstance(value, list) else [value]
+    return [{"from_name": "label", "to_name": to_name, "type": "choices",
+             "value": {"choices": choices}}]
+
+
+def _ls_data(project: Project, item: Item) -> dict[str, Any]:
+    if project.task_type in (TaskType.image_classification, TaskType.image_regions):
+        encoded = base64.b64encode(item.image or b"").decode("ascii")
+        return {"image": f"data:{item.image_mime};base64,{encoded}"}
+    if project.task_type == TaskType.tabular_classification:
+        return dict(item.data.get("columns", {}))
+    return {"text": item.data.get("text", "")}
+
+
+def _ls_task(project: Project, item: Item, annotations: list[tuple[Label, str]]) -> str:
+    task = {
+        "id": item.id,
+        "data": _ls_data(project, item),
+        "meta": {"external_id": item.external_id},
+        "annotations": [{
+            "id": label.id,
+            "completed_by": {"username": username},
+            "created_at": label.created_at.isoformat(),
+            "was_cancelled": label.is_skip,
+            "result": [] if label.is_skip else _ls_result(project.task_type, label.value,
+                                                          item.data),
+        } for label, username in annotations],
+    }
+    return json.dumps(task, ensure_ascii=False)
+
+
+def _label_studio(session: Session, project: Project) -> Iterator[str]:
+    yield "["
+    first = True
+    current: Item | None = None
+    annotations: list[tuple[Label, str]] = []
+    for label, item, username in _label_rows(session, project.id):
+        if current is not None and item.id != current.id:
+            yield ("" if first else ",\n") + _ls_task(project, current, annotations)
+            first, annotations = False, []
+        current = item
+        annotations.append((label, username))
+    if current is not None:
+        yield ("" if first else ",\n") + _ls_task(project, current, annotations)
+    yield "]\n"
+
+
+def export_stream(factory: sessionmaker[Session], project: Project, fmt: str) -> Iterator[str]:
+    """Chunks of the export of ``project``'s active labels in ``fmt``.
+
+    Raises
+    ------
+    DataError
+        For an unknown format (before any chunk is produced).
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise DataError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    writer = {"jsonl": _jsonl, "csv": _csv, "label-studio": _label_studio}[fmt]
+
+    def chunks() -> Iterator[str]:
+        with factory() as session:
+            yield from writer(session, project)
+
+    return chunks()

@@ -1,0 +1,117 @@
+"""Featurisation per task: TF-IDF for text, downscaled pixels for images, numeric columns."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import numpy as np
+from PIL import Image
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, undefer
+
+from ...exceptions import DataError
+from ...models.factory import make_text_vectorizer
+from ..models import Item, TaskType
+
+__all__ = ["Features", "load_features", "model_kind", "IMAGE_SIDE"]
+
+#: Images are converted to grayscale and resized to IMAGE_SIDE x IMAGE_SIDE pixels.
+IMAGE_SIDE = 16
+_CHUNK = 500
+
+
+class Features:
+    """The feature matrix of a project's items, row ``i`` belonging to ``item_ids[i]``."""
+
+    def __init__(self, item_ids: np.ndarray, X: Any, signature: tuple[int, int]) -> None:
+        self.item_ids = item_ids
+        self.X = X
+        self.signature = signature
+        self.row_of = {int(item_id): row for row, item_id in enumerate(item_ids.tolist())}
+
+
+def model_kind(task_type: str) -> str:
+    """The ``activelab.models.make_model`` data kind of the features of a task."""
+    if task_type in (TaskType.text_classification, TaskType.multilabel_text):
+        return "sparse"
+    if task_type in (TaskType.image_classification, TaskType.image_regions):
+        return "image"
+    return "tabular"
+
+
+def _pixels(raw: bytes | None) -> np.ndarray:
+    if not raw:
+        return np.zeros(IMAGE_SIDE * IMAGE_SIDE)
+    with Image.open(io.BytesIO(raw)) as image:
+        small = image.convert("L").resize((IMAGE_SIDE, IMAGE_SIDE), Image.Resampling.BILINEAR)
+        return np.asarray(small, dtype=float).ravel() / 255.0
+
+
+def _text_features(texts: list[str]) -> Any:
+    # dtype as a type: make_text_vectorizer's string "float64" makes scikit-learn warn.
+    vectorizer = make_text_vectorizer().set_params(dtype=np.float64)
+    if len(texts) < 50:
+        vectorizer.set_params(min_df=1)  # tiny projects: keep every word
+    try:
+        return vectorizer.fit_transform(texts)
+    except ValueError as error:  # empty vocabulary
+        raise DataError(f"cannot build TF-IDF features: {error}") from None
+
+
+def _tabular_features(rows: list[dict[str, float | None]]) -> np.ndarray:
+    columns = sorted({name for row in rows for name in row})
+    X = np.full((len(rows), len(columns)), np.nan)
+    for i, row in enumerate(rows):
+        for j, name in enumerate(columns):
+            value = row.get(name)
+            if value is not None:
+                X[i, j] = value
+    for j in range(X.shape[1]):  # impute missing values with the column mean (0 if none)
+        column = X[:, j]
+        missing = np.isnan(column)
+        if missing.any():
+            column[missing] = column[~missing].mean() if (~missing).any() else 0.0
+    return X
+
+
+def signature_of(session: Session, project_id: int) -> tuple[int, int]:
+    """(number of items, largest item id): changes whenever items are added or removed."""
+    count, largest = session.execute(select(func.count(), func.max(Item.id))
+                                     .where(Item.project_id == project_id)).one()
+    return int(count or 0), int(largest or 0)
+
+
+def load_features(session: Session, project_id: int, task_type: str) -> Features:
+    """Featurise every item of a project, reading items in chunks.
+
+    Raises
+    ------
+    DataError
+        When the project has no items (or no usable text).
+    """
+    signature = signature_of(session, project_id)
+    if signature[0] == 0:
+        raise DataError("the project has no items; import some first")
+    query = select(Item).where(Item.project_id == project_id).order_by(Item.id)
+    is_image = task_type in (TaskType.image_classification, TaskType.image_regions)
+    if is_image:
+        query = query.options(undefer(Item.image))
+    query = query.execution_options(yield_per=_CHUNK)
+    ids: list[int] = []
+    if is_image:
+        X: Any = np.empty((signature[0], IMAGE_SIDE * IMAGE_SIDE))
+        for row, item in enumerate(session.scalars(query)):
+            ids.append(item.id)
+            X[row] = _pixels(item.image)
+            session.expunge(item)
+        X = X[:len(ids)]
+    else:
+        values: list[Any] = []
+        for item in session.scalars(query):
+            ids.append(item.id)
+            values.append(item.data.get("text", "") if task_type != TaskType.tabular_classification
+                          else item.data.get("columns", {}))
+        X = _tabular_features(values) if task_type == TaskType.tabular_classification \
+            else _text_features(values)
+    return Features(np.asarray(ids, dtype=np.int64), X, signature)

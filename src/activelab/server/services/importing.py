@@ -1,0 +1,204 @@
+"""Streaming import of items from CSV or JSONL, with per-row errors (1-based line numbers).
+
+Memory stays bounded: the file is read a record at a time and valid rows are
+inserted in batches.  With ``all_or_nothing`` the file is validated in a first
+pass and only inserted (in one transaction) when every row is valid;
+otherwise valid rows are inserted batch by batch and bad rows reported.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from ...exceptions import DataError
+from ..db import write_transaction
+from ..errors import ImportRejectedError
+from ..models import Item, Project, utcnow
+from .tasks import ParsedItem, parse_item_row
+
+__all__ = ["import_items", "FORMATS"]
+
+FORMATS = ("csv", "jsonl")
+
+
+class _FileError(Exception):
+    """The file cannot be read at all (no or bad header): reported at ``line``."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _csv_records(stream: BinaryIO) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    bad_lines: set[int] = set()
+
+    def lines() -> Iterator[str]:
+        # Decoded line by line, so an encoding error is pinned to its line.
+        for number, raw in enumerate(stream, start=1):
+            try:
+                yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError:
+                bad_lines.add(number)
+                yield raw.decode("utf-8", errors="replace")
+
+    reader = csv.DictReader(lines())
+    try:
+        fields = reader.fieldnames
+    except csv.Error as error:
+        raise _FileError(1, f"cannot read the CSV header: {error}") from None
+    if not fields:
+        raise _FileError(1, "the CSV file is empty (no header line)")
+    if 1 in bad_lines:
+        raise _FileError(1, "the CSV header is not valid UTF-8")
+    if len(set(fields)) != len(fields):
+        raise _FileError(1, "the CSV header repeats a column name")
+    end = reader.line_num
+    while True:
+        start = end + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            end = reader.line_num
+            yield start, f"malformed CSV: {error}"
+            continue
+        end = reader.line_num
+        if any(start <= line <= end for line in bad_lines):
+            yield start, "the row is not valid UTF-8"
+        elif None in row:
+            yield start, f"the row has more fields than the header's {len(fields)}"
+        elif any(value is None for value in row.values()):
+            yield start, f"the row has fewer fields than the header's {len(fields)}"
+        else:
+            yield start, row
+
+
+def _jsonl_records(stream: BinaryIO) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    for number, raw in enumerate(stream, start=1):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            yield number, "the line is not valid UTF-8"
+            continue
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield number, f"invalid JSON: {error.msg} (column {error.colno})"
+            continue
+        yield number, value if isinstance(value, dict) else \
+            f"expected a JSON object, got {type(value).__name__}"
+
+
+def _parsed_rows(stream: BinaryIO, fmt: str, task_type: str
+                 ) -> Iterator[tuple[int, ParsedItem | str]]:
+    records = _csv_records(stream) if fmt == "csv" else _jsonl_records(stream)
+    for line, record in records:
+        if isinstance(record, str):
+            yield line, record
+            continue
+        try:
+            yield line, parse_item_row(task_type, record)
+        except DataError as error:
+            yield line, str(error)
+
+
+def _row(project_id: int, parsed: ParsedItem, rng: random.Random, now: Any) -> dict[str, Any]:
+    return {"project_id": project_id, "external_id": parsed.external_id, "data": parsed.data,
+            "image": parsed.image, "image_mime": parsed.image_mime,
+            "random_key": rng.random(), "n_labels": 0, "created_at": now}
+
+
+def import_items(factory: sessionmaker[Session], project: Project, stream: BinaryIO, fmt: str,
+                 *, all_or_nothing: bool = False, batch_size: int = 500,
+                 max_errors: int = 100) -> dict[str, Any]:
+    """Import items into ``project`` from a seekable binary stream.
+
+    Returns
+    -------
+    report : dict with ``inserted``, ``n_errors`` and ``errors``
+        (up to ``max_errors`` of ``{"line": int, "error": str}``).
+
+    Raises
+    ------
+    ImportRejectedError
+        With ``all_or_nothing`` when any row is malformed (nothing is inserted),
+        or when no row at all could be read.
+    """
+    if fmt not in FORMATS:
+        raise DataError(f"unknown import format {fmt!r}; use one of {', '.join(FORMATS)}")
+    errors: list[dict[str, Any]] = []
+    n_errors = 0
+
+    def note(line: int, message: str) -> None:
+        nonlocal n_errors
+        n_errors += 1
+        if len(errors) < max_errors:
+            errors.append({"line": line, "error": message})
+
+    rng = random.Random()
+    inserted = 0
+    try:
+        if all_or_nothing:
+            for line, parsed in _parsed_rows(stream, fmt, project.task_type):
+                if isinstance(parsed, str):
+                    note(line, parsed)
+        if n_errors:
+            raise ImportRejectedError(
+                f"the file has {n_errors} malformed row(s); nothing was imported",
+                errors, n_errors)
+        if all_or_nothing:
+            stream.seek(0)
+            with write_transaction(factory) as session:
+                inserted = _insert_all(session, project, stream, fmt, rng, batch_size)
+        else:
+            batch: list[dict[str, Any]] = []
+            for line, parsed in _parsed_rows(stream, fmt, project.task_type):
+                if isinstance(parsed, str):
+                    note(line, parsed)
+                    continue
+                batch.append(_row(project.id, parsed, rng, utcnow()))
+                if len(batch) >= batch_size:
+                    inserted += _commit_batch(factory, batch)
+                    batch = []
+            if batch:
+                inserted += _commit_batch(factory, batch)
+    except _FileError as error:
+        note(error.line, str(error))
+        if all_or_nothing or inserted == 0:
+            raise ImportRejectedError(f"the file cannot be read: {error}", errors,
+                                      n_errors) from None
+    return {"inserted": inserted, "n_errors": n_errors, "errors": errors}
+
+
+def _insert_all(session: Session, project: Project, stream: BinaryIO, fmt: str,
+                rng: random.Random, batch_size: int) -> int:
+    inserted = 0
+    batch: list[dict[str, Any]] = []
+    for _line, parsed in _parsed_rows(stream, fmt, project.task_type):
+        if isinstance(parsed, str):  # the file changed between passes
+            raise DataError("the file changed while it was being imported")
+        batch.append(_row(project.id, parsed, rng, utcnow()))
+        if len(batch) >= batch_size:
+            session.execute(insert(Item), batch)
+            inserted += len(batch)
+            batch = []
+    if batch:
+        session.execute(insert(Item), batch)
+        inserted += len(batch)
+    return inserted
+
+
+def _commit_batch(factory: sessionmaker[Session], batch: list[dict[str, Any]]) -> int:
+    with write_transaction(factory) as session:
+        session.execute(insert(Item), batch)
+    return len(batch)

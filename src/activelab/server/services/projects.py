@@ -1,0 +1,122 @@
+"""Projects, membership, visibility and settings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete, exists, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ...exceptions import ConfigError
+from ...models.factory import MODEL_NAMES
+from ...strategies import available_strategies
+from ..errors import ConflictError, NotFoundError, PermissionDeniedError
+from ..models import Item, Label, Project, ProjectMember, TaskType, User
+from .training import check_strategy_for_task
+
+__all__ = [
+    "require_admin", "visible_projects", "get_project", "create_project", "update_project",
+    "set_member", "progress", "check_model_and_strategy",
+]
+
+
+def require_admin(user: User) -> None:
+    if not user.is_admin:
+        raise PermissionDeniedError("only admins may do this")
+
+
+def check_model_and_strategy(model_name: str, strategy_name: str, task_type: str) -> None:
+    if model_name not in MODEL_NAMES:
+        raise ConfigError(f"unknown model {model_name!r}; choose one of {', '.join(MODEL_NAMES)}")
+    if strategy_name not in available_strategies():
+        raise ConfigError(f"unknown strategy {strategy_name!r}; choose one of "
+                          f"{', '.join(available_strategies())}")
+    check_strategy_for_task(task_type, strategy_name)
+
+
+def _check_labels(labels: list[str]) -> list[str]:
+    cleaned = [label.strip() for label in labels]
+    if any(not label for label in cleaned):
+        raise ConfigError("label names must not be empty")
+    if len(set(cleaned)) != len(cleaned):
+        raise ConfigError("label names must be unique")
+    return cleaned
+
+
+def visible_projects(session: Session, user: User) -> list[Project]:
+    query = select(Project).order_by(Project.id)
+    if not user.is_admin:
+        query = query.where(exists().where(ProjectMember.project_id == Project.id,
+                                           ProjectMember.user_id == user.id))
+    return list(session.scalars(query))
+
+
+def get_project(session: Session, user: User, project_id: int) -> Project:
+    """The project if ``user`` may see it (admins see all, annotators their own) else 404."""
+    project = session.get(Project, project_id)
+    if project is not None and not user.is_admin:
+        member = session.get(ProjectMember, (project_id, user.id))
+        if member is None:
+            project = None
+    if project is None:
+        raise NotFoundError(f"no project with id {project_id}")
+    return project
+
+
+def create_project(session: Session, *, name: str, task_type: TaskType | str, labels: list[str],
+                   description: str = "", model_name: str = "logreg",
+                   strategy_name: str = "margin", overlap: int = 1,
+                   members: Sequence[int] = ()) -> Project:
+    task_type = TaskType(task_type).value
+    check_model_and_strategy(model_name, strategy_name, task_type)
+    if session.scalar(select(Project.id).where(Project.name == name)) is not None:
+        raise ConflictError(f"a project named {name!r} exists already")
+    project = Project(name=name, description=description, task_type=task_type,
+                      labels=_check_labels(labels), model_name=model_name,
+                      strategy_name=strategy_name, overlap=overlap)
+    session.add(project)
+    try:
+        session.flush()
+    except IntegrityError:  # created concurrently under the same name
+        raise ConflictError(f"a project named {name!r} exists already") from None
+    for user_id in members:
+        set_member(session, project, user_id, True)
+    return project
+
+
+def update_project(session: Session, project: Project, changes: dict[str, Any]) -> Project:
+    model_name = changes.get("model_name") or project.model_name
+    strategy_name = changes.get("strategy_name") or project.strategy_name
+    check_model_and_strategy(model_name, strategy_name, project.task_type)
+    name = changes.get("name")
+    if name and name != project.name and session.scalar(
+            select(Project.id).where(Project.name == name)) is not None:
+        raise ConflictError(f"a project named {name!r} exists already")
+    for key, value in changes.items():
+        if value is not None:
+            setattr(project, key, value)
+    return project
+
+
+def set_member(session: Session, project: Project, user_id: int, member: bool) -> None:
+    if session.get(User, user_id) is None:
+        raise NotFoundError(f"no user with id {user_id}")
+    if member:
+        if session.get(ProjectMember, (project.id, user_id)) is None:
+            session.add(ProjectMember(project_id=project.id, user_id=user_id))
+    else:
+        session.execute(delete(ProjectMember).where(ProjectMember.project_id == project.id,
+                                                    ProjectMember.user_id == user_id))
+
+
+def progress(session: Session, project: Project, user: User) -> dict[str, int]:
+    """Items finished (labelled ``overlap`` times), items in total, labels by ``user``."""
+    done, total = session.execute(
+        select(func.count().filter(Item.n_labels >= project.overlap), func.count())
+        .where(Item.project_id == project.id)).one()
+    mine = session.scalar(select(func.count()).select_from(Label).where(
+        Label.project_id == project.id, Label.user_id == user.id, Label.undone.is_(False),
+        Label.is_skip.is_(False)))
+    return {"done": int(done or 0), "total": int(total or 0), "mine": int(mine or 0)}

@@ -1,0 +1,158 @@
+"""What each task type accepts: item rows at import and label values at annotation."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import math
+from typing import Any
+
+from PIL import Image, UnidentifiedImageError
+
+from ...exceptions import DataError, UnknownLabelError
+from ..models import TaskType
+
+__all__ = ["ParsedItem", "parse_item_row", "validate_label_value", "is_image_task"]
+
+RESERVED_COLUMNS = frozenset({"id", "external_id"})
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+_MIME = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp",
+         "BMP": "image/bmp"}
+
+
+def is_image_task(task_type: str) -> bool:
+    return task_type in (TaskType.image_classification, TaskType.image_regions)
+
+
+class ParsedItem:
+    """One valid import row, ready to insert."""
+
+    __slots__ = ("external_id", "data", "image", "image_mime")
+
+    def __init__(self, external_id: str | None, data: dict[str, Any],
+                 image: bytes | None = None, image_mime: str | None = None) -> None:
+        self.external_id = external_id
+        self.data = data
+        self.image = image
+        self.image_mime = image_mime
+
+
+def _decode_image(value: Any) -> tuple[bytes, str, int, int]:
+    if not isinstance(value, str) or not value.strip():
+        raise DataError("column 'image' must hold base64-encoded image bytes (or a data: URI)")
+    text = value.strip()
+    if text.startswith("data:"):
+        text = text.partition(",")[2]
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise DataError("column 'image' is not valid base64") from None
+    if len(raw) > MAX_IMAGE_BYTES:
+        raise DataError(f"image is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MiB")
+    try:
+        with Image.open(io.BytesIO(raw)) as image:
+            image.verify()
+            kind, (width, height) = image.format, image.size
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise DataError("column 'image' does not decode to a readable image") from None
+    mime = _MIME.get(kind or "")
+    if mime is None:
+        raise DataError(f"image format {kind} is not supported; use PNG, JPEG, GIF, WEBP or BMP")
+    return raw, mime, width, height
+
+
+def _number(name: str, value: Any) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None  # missing: imputed at featurisation
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            raise DataError(f"column {name!r} is not a number: {value[:40]!r}") from None
+    else:
+        raise DataError(f"column {name!r} is not a number: {type(value).__name__}")
+    if not math.isfinite(number):
+        raise DataError(f"column {name!r} is not a finite number: {value!r}")
+    return number
+
+
+def parse_item_row(task_type: str, row: dict[str, Any]) -> ParsedItem:
+    """Validate one import row (a CSV record or a JSON object) for ``task_type``.
+
+    Text tasks need a non-empty ``text``; image tasks an ``image`` (base64 or a
+    data: URI of PNG/JPEG/...); tabular tasks numeric columns.  ``id`` (or
+    ``external_id``) is kept as the item's external id.
+
+    Raises
+    ------
+    DataError
+        With a message saying which column is wrong and why.
+    """
+    if not isinstance(row, dict):
+        raise DataError(f"expected an object per line, got {type(row).__name__}")
+    raw_id = row.get("id", row.get("external_id"))
+    external_id = None if raw_id in (None, "") else str(raw_id)[:200]
+    if task_type in (TaskType.text_classification, TaskType.multilabel_text):
+        text = row.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise DataError("column 'text' is missing or empty")
+        return ParsedItem(external_id, {"text": text})
+    if is_image_task(task_type):
+        raw, mime, width, height = _decode_image(row.get("image"))
+        return ParsedItem(external_id, {"width": width, "height": height}, raw, mime)
+    if task_type == TaskType.tabular_classification:
+        values = {str(k): _number(str(k), v) for k, v in row.items()
+                  if k not in RESERVED_COLUMNS and k is not None}
+        if not values:
+            raise DataError("a tabular row needs at least one numeric column besides 'id'")
+        return ParsedItem(external_id, {"columns": values})
+    raise DataError(f"unknown task type {task_type!r}")
+
+
+def _check_class(label: Any, classes: list[str]) -> str:
+    if not isinstance(label, str) or label not in classes:
+        raise UnknownLabelError(f"unknown label {label!r}; the project's labels are {classes!r}")
+    return label
+
+
+def _check_box(box: Any, classes: list[str]) -> dict[str, Any]:
+    if not isinstance(box, dict):
+        raise UnknownLabelError("each region must be an object {x, y, w, h, label}")
+    out: dict[str, Any] = {"label": _check_class(box.get("label"), classes)}
+    for key in ("x", "y", "w", "h"):
+        value = box.get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float) \
+                or not math.isfinite(value) or not 0.0 <= value <= 1.0:
+            raise UnknownLabelError(f"region field {key!r} must be a number in [0, 1], "
+                                    f"got {value!r}")
+        out[key] = float(value)
+    if out["w"] <= 0 or out["h"] <= 0 or out["x"] + out["w"] > 1.0 + 1e-9 \
+            or out["y"] + out["h"] > 1.0 + 1e-9:
+        raise UnknownLabelError("a region must have a positive size and lie inside the image")
+    return out
+
+
+def validate_label_value(task_type: str, classes: list[str], value: Any) -> Any:
+    """The label ``value`` normalised for storage.
+
+    Raises
+    ------
+    UnknownLabelError
+        When the value names a class outside the project's label set or has
+        the wrong shape for the task.
+    """
+    if task_type == TaskType.multilabel_text:
+        if not isinstance(value, list):
+            raise UnknownLabelError("a multi-label value must be a list of label names")
+        chosen = {_check_class(label, classes) for label in value}
+        return [label for label in classes if label in chosen]
+    if task_type == TaskType.image_regions:
+        if not isinstance(value, list):
+            raise UnknownLabelError("an image-regions value must be a list of boxes")
+        return [_check_box(box, classes) for box in value]
+    return _check_class(value, classes)

@@ -1,0 +1,254 @@
+"""Retraining and re-scoring a project with the activelab library.
+
+:func:`retrain_project` builds a :class:`~activelab.Pool` over the project's
+features, teaches it the current labels through an
+:class:`~activelab.ActiveLearner`, scores every unlabelled item with the
+project's strategy and stores scores, guesses and a learning-curve point in
+one write transaction.  The slow part (fitting, scoring) runs outside any
+transaction, so ``/next`` keeps serving the previous scores meanwhile.
+
+Multi-label tasks (multi-label text, image regions) train one binary model
+per class ("binary relevance"; for regions: does the image contain a box of
+that class) and average the per-class strategy scores.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from ...exceptions import ConfigError
+from ...learner import ActiveLearner
+from ...models import class_probabilities, make_model
+from ...pool import Pool
+from ...strategies import ScoreStrategy, make_strategy
+from ..db import write_transaction
+from ..models import Item, Label, ModelSnapshot, Project, TaskType
+from .features import Features, load_features, model_kind, signature_of
+
+__all__ = ["retrain_project", "label_events", "check_strategy_for_task", "FeatureCache",
+           "MULTI_LABEL_TASKS"]
+
+MULTI_LABEL_TASKS = (TaskType.multilabel_text, TaskType.image_regions)
+#: Items ranked by strategies without a per-item score (cluster, density, ...); the rest
+#: follow in random order until the next retrain.
+QUERY_DEPTH = 300
+_SEED = 0
+
+
+def check_strategy_for_task(task_type: str, strategy_name: str) -> None:
+    """Multi-label tasks need a strategy with a per-item score (or random)."""
+    if task_type in MULTI_LABEL_TASKS and strategy_name != "random" \
+            and not isinstance(make_strategy(strategy_name), ScoreStrategy):
+        raise ConfigError(f"strategy {strategy_name!r} cannot score multi-label items; use "
+                          "least-confident, margin, entropy or random")
+
+
+def label_events(session: Session, project_id: int) -> int:
+    """A counter that grows with every label, skip and undo of the project."""
+    total, undone = session.execute(
+        select(func.count(), func.count().filter(Label.undone.is_(True)))
+        .where(Label.project_id == project_id)).one()
+    return int(total or 0) + int(undone or 0)
+
+
+class FeatureCache:
+    """Per-project features, rebuilt only when items are added (used by one thread)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[int, Features] = {}
+
+    def get(self, session: Session, project: Project) -> Features:
+        cached = self._cache.get(project.id)
+        if cached is not None and cached.signature == signature_of(session, project.id):
+            return cached
+        features = load_features(session, project.id, project.task_type)
+        self._cache[project.id] = features
+        return features
+
+
+def _current_labels(session: Session, project: Project) -> dict[int, Any]:
+    """Item id -> the label to train on (majority vote; ties go to the latest)."""
+    votes: dict[int, list[Any]] = {}
+    rows = session.execute(select(Label.item_id, Label.value).where(
+        Label.project_id == project.id, Label.undone.is_(False), Label.is_skip.is_(False))
+        .order_by(Label.id))
+    for item_id, value in rows:
+        votes.setdefault(item_id, []).append(value)
+    if project.task_type in MULTI_LABEL_TASKS:
+        return {item_id: values[-1] for item_id, values in votes.items()}
+    chosen = {}
+    for item_id, values in votes.items():
+        counts = Counter(values)
+        best = max(counts.values())
+        chosen[item_id] = next(v for v in reversed(values) if counts[v] == best)
+    return chosen
+
+
+def _cv_accuracy(estimator: Any, X: Any, y: np.ndarray) -> tuple[float | None, str]:
+    """Stratified k-fold accuracy on the labelled items (classes with >= 2 labels)."""
+    counts = Counter(y.tolist())
+    keep = np.array([counts[v] >= 2 for v in y.tolist()], dtype=bool)
+    kept = [c for c in counts.values() if c >= 2]
+    if len(kept) < 2:
+        return None, "needs two classes with two labels each"
+    folds = min(5, min(kept))
+    rows = np.flatnonzero(keep)
+    cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=_SEED)
+    scores = cross_val_score(clone(estimator), X[rows], y[rows], cv=cv)
+    return float(scores.mean()), f"{folds}-fold CV accuracy on {len(rows)} labels"
+
+
+@dataclass
+class _Result:
+    rows: np.ndarray         # rows of the feature matrix that were scored
+    priority: np.ndarray
+    score: np.ndarray
+    guess: list[Any]
+    proba: np.ndarray
+    accuracy: float | None
+    metric: str
+    n_labeled: int
+
+
+def _scores(strategy: Any, pool: Pool, model: Any, rows: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """(priority, score) of ``rows``: higher priority is served first."""
+    if isinstance(strategy, ScoreStrategy):
+        scores = strategy.score(pool, model, rows)
+        return scores, scores
+    priority = np.full(len(rows), np.nan)
+    score = np.full(len(rows), np.nan)
+    chosen, chosen_scores = strategy.query(pool, model, min(QUERY_DEPTH, len(rows)),
+                                           return_scores=True)
+    position = {int(row): i for i, row in enumerate(rows.tolist())}
+    for rank, (row, value) in enumerate(zip(chosen.tolist(), chosen_scores.tolist(),
+                                            strict=True)):
+        priority[position[row]] = float(len(chosen) - rank)
+        score[position[row]] = value
+    return priority, score
+
+
+def _train_single(project: Project, features: Features, labels: dict[int, Any]
+                  ) -> _Result | None:
+    pool = Pool(features.X, classes=project.labels)
+    rows = np.array([features.row_of[i] for i in labels if i in features.row_of], dtype=np.intp)
+    estimator = make_model(project.model_name, model_kind(project.task_type),
+                           random_state=_SEED)
+    learner = ActiveLearner(estimator, pool, project.strategy_name, random_state=_SEED)
+    learner.teach(rows, [labels[int(features.item_ids[r])] for r in rows])
+    if learner.model_ is None:
+        return None  # fewer than two classes labelled: keep the random order
+    X_l, y = pool.training_data()
+    accuracy, metric = _cv_accuracy(estimator, X_l, y)
+    unlabeled = pool.unlabeled_indices
+    if unlabeled.size == 0:  # everything is labelled: only the learning curve moves
+        nothing = np.empty(0)
+        return _Result(unlabeled, nothing, nothing, [], nothing, accuracy, metric,
+                       pool.n_labeled)
+    priority, score = _scores(learner.strategy_, pool, learner.model_, unlabeled)
+    proba = class_probabilities(learner.model_, pool.take(unlabeled), pool.n_classes)
+    best = proba.argmax(axis=1)
+    return _Result(unlabeled, priority, score, pool.decode(best).tolist(),
+                   proba[np.arange(len(best)), best], accuracy, metric, pool.n_labeled)
+
+
+def _classes_of(task_type: str, value: Any) -> set[str]:
+    if task_type == TaskType.image_regions:
+        return {box["label"] for box in value}
+    return set(value)
+
+
+def _train_multi(project: Project, features: Features, labels: dict[int, Any]
+                 ) -> _Result | None:
+    rows = np.array([features.row_of[i] for i in labels if i in features.row_of], dtype=np.intp)
+    present = [_classes_of(project.task_type, labels[int(features.item_ids[r])]) for r in rows]
+    unlabeled = np.setdiff1d(np.arange(len(features.item_ids)), rows)
+    estimator = make_model(project.model_name, model_kind(project.task_type),
+                           random_state=_SEED)
+    strategy = make_strategy(project.strategy_name, random_state=_SEED)
+    sums, p_yes, accuracies, trained = np.zeros(len(unlabeled)), {}, [], []
+    for name in project.labels:
+        y = np.array([name in classes for classes in present])
+        if y.all() or not y.any():
+            continue
+        pool = Pool(features.X, classes=[False, True])
+        pool.teach(rows, y.tolist())
+        model = clone(estimator).fit(*pool.training_data())
+        if unlabeled.size and isinstance(strategy, ScoreStrategy):
+            sums += strategy.score(pool, model, unlabeled)
+        p_yes[name] = class_probabilities(model, pool.take(unlabeled), 2)[:, 1] \
+            if unlabeled.size else np.empty(0)
+        accuracy, _ = _cv_accuracy(estimator, *pool.training_data())
+        if accuracy is not None:
+            accuracies.append(accuracy)
+        trained.append(name)
+    if not trained:
+        return None
+    if isinstance(strategy, ScoreStrategy):
+        priority = sums / len(trained)
+        score = priority
+    else:  # random: a fresh random order
+        priority = np.random.default_rng(_SEED + len(rows)).random(len(unlabeled))
+        score = np.full(len(unlabeled), np.nan)
+    guess = [[name for name in trained if p_yes[name][i] >= 0.5] for i in range(len(unlabeled))]
+    confidence = np.mean([np.maximum(p, 1 - p) for p in p_yes.values()], axis=0)
+    accuracy = float(np.mean(accuracies)) if accuracies else None
+    metric = f"mean per-class CV accuracy over {len(accuracies)} classes" if accuracies \
+        else "needs two labels per class and outcome"
+    return _Result(unlabeled, priority, score, guess, confidence, accuracy, metric, len(rows))
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if np.isfinite(value) else None
+
+
+def retrain_project(factory: sessionmaker[Session], project_id: int,
+                    cache: FeatureCache | None = None) -> ModelSnapshot | None:
+    """Retrain, re-score and store; returns the new snapshot (None: no model possible yet)."""
+    cache = cache or FeatureCache()
+    with factory() as session:
+        project = session.get(Project, project_id)
+        if project is None:
+            return None
+        events = label_events(session, project_id)
+        labels = _current_labels(session, project)
+        if not labels:
+            return None
+        features = cache.get(session, project)
+        session.expunge(project)
+    start = time.perf_counter()
+    train = _train_multi if project.task_type in MULTI_LABEL_TASKS else _train_single
+    result = train(project, features, labels)
+    if result is None:
+        return None
+    seconds = time.perf_counter() - start
+    counts = Counter(str(v) for v in labels.values()) \
+        if project.task_type not in MULTI_LABEL_TASKS else \
+        Counter(c for v in labels.values() for c in _classes_of(project.task_type, v))
+    with write_transaction(factory) as session:
+        version = (session.scalar(select(func.max(ModelSnapshot.version))
+                                  .where(ModelSnapshot.project_id == project_id)) or 0) + 1
+        ids = features.item_ids[result.rows].tolist()
+        if ids:  # one bulk UPDATE by primary key
+            session.execute(update(Item), [
+                {"id": item_id, "priority": _finite(result.priority[i]),
+                 "score": _finite(result.score[i]), "predicted": result.guess[i],
+                 "predicted_proba": _finite(result.proba[i]), "model_version": version}
+                for i, item_id in enumerate(ids)])
+        snapshot = ModelSnapshot(
+            project_id=project_id, version=version, label_events=events,
+            n_labeled=result.n_labeled, n_scored=len(ids), accuracy=result.accuracy,
+            metric=result.metric, class_counts=dict(counts), model_name=project.model_name,
+            strategy_name=project.strategy_name, fit_seconds=seconds)
+        session.add(snapshot)
+        session.flush()
+        return snapshot

@@ -1,0 +1,88 @@
+"""Users, passwords and API tokens."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..db import write_transaction
+from ..errors import AuthenticationError, ConflictError, NotFoundError
+from ..models import ApiToken, Role, User, utcnow
+from ..security import dummy_verify, hash_password, hash_token, new_api_token, verify_password
+
+__all__ = ["create_user", "authenticate", "create_token", "user_for_token", "delete_token",
+           "get_user"]
+
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+def create_user(session: Session, username: str, password: str,
+                role: Role | str = Role.annotator) -> User:
+    """Add a user (the caller commits).  Raises ConflictError when the name is taken."""
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise ConflictError(f"user name {username!r} is already taken")
+    user = User(username=username, password_hash=hash_password(password), role=Role(role).value,
+                is_active=True)
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise ConflictError(f"user name {username!r} is already taken") from None
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError(f"no user with id {user_id}")
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User:
+    """The active user with these credentials, else AuthenticationError (same message)."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        dummy_verify()
+    elif user.is_active and verify_password(password, user.password_hash):
+        return user
+    raise AuthenticationError("wrong user name or password")
+
+
+def create_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new API token for ``user``; returns the row and the plaintext (shown once)."""
+    token = new_api_token()
+    row = ApiToken(user_id=user.id, name=name, token_hash=hash_token(token))
+    session.add(row)
+    session.flush()
+    return row, token
+
+
+def user_for_token(factory: sessionmaker[Session], token: str) -> User:
+    """The (detached) active user owning ``token``; AuthenticationError otherwise.
+
+    ``last_used_at`` is refreshed at most every few minutes, so that reading
+    with a token does not turn every request into a write.
+    """
+    digest = hash_token(token)
+    with factory() as session:
+        row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+        if row is None or not row.user.is_active:
+            raise AuthenticationError("invalid or revoked API token")
+        user, token_id, last_used = row.user, row.id, row.last_used_at
+        session.expunge(user)
+    now = utcnow()
+    if last_used is None or now - last_used > TOKEN_TOUCH_INTERVAL:
+        with write_transaction(factory) as session:
+            session.execute(update(ApiToken).where(ApiToken.id == token_id)
+                            .values(last_used_at=now))
+    return user
+
+
+def delete_token(session: Session, user: User, token_id: int) -> None:
+    row = session.get(ApiToken, token_id)
+    if row is None or (row.user_id != user.id and not user.is_admin):
+        raise NotFoundError(f"no API token with id {token_id}")
+    session.delete(row)

@@ -1,0 +1,107 @@
+"""Helpers for the server tests: a live uvicorn server, clients, small fixtures of data."""
+
+from __future__ import annotations
+
+import base64
+import io
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import httpx
+import numpy as np
+import uvicorn
+from PIL import Image
+
+from activelab.server import Settings, create_app
+from activelab.server.db import write_transaction
+from activelab.server.models import Role, User
+from activelab.server.security import hash_password
+from activelab.server.services.users import create_token
+
+PASSWORD = "correct horse battery"
+
+
+@cache
+def _password_hash() -> str:
+    """One argon2 hash of PASSWORD for every test user (hashing is slow on purpose)."""
+    return hash_password(PASSWORD)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Live:
+    """A running server: its app, base URL and helpers to make users and clients."""
+
+    app: Any
+    url: str
+
+    @property
+    def factory(self) -> Any:
+        return self.app.state.session_factory
+
+    def user(self, username: str, role: Role = Role.annotator) -> tuple[int, str]:
+        """Create a user directly in the database; returns (user id, API token)."""
+        with write_transaction(self.factory) as session:
+            user = User(username=username, password_hash=_password_hash(), role=role.value,
+                        is_active=True)
+            session.add(user)
+            session.flush()
+            _, token = create_token(session, user, "tests")
+            return user.id, token
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=60)
+
+
+def serve(settings: Settings) -> Iterator[Live]:
+    app = create_app(settings)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           ws="none", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    try:
+        yield Live(app, f"http://127.0.0.1:{port}")
+    finally:
+        server.should_exit = True
+        thread.join(20)
+
+
+def png_b64(value: int, size: int = 8) -> str:
+    """A small grayscale PNG of one flat value, base64-encoded."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.full((size, size), value, dtype=np.uint8)).save(buffer, format="PNG")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def make_project(client: httpx.Client, **fields: Any) -> dict[str, Any]:
+    body = {"name": f"p-{uuid.uuid4().hex[:8]}", "task_type": "text_classification",
+            "labels": ["pos", "neg"]}
+    body.update(fields)
+    response = client.post("/api/projects", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def upload(client: httpx.Client, project_id: int, name: str, content: str | bytes,
+           **params: Any) -> httpx.Response:
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    return client.post(f"/api/projects/{project_id}/import", params=params,
+                       files={"file": (name, data)})

@@ -1,0 +1,122 @@
+"""The annotator's path in a real headless Chromium, against `activelab serve --demo`.
+
+Logs in, labels 20 digits with the keyboard, undoes one, and watches the
+dashboard's counts and learning curve update.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def demo_server(tmp_path: Path):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    pytest.importorskip("playwright.sync_api")
+    port = free_port()
+    env = {**os.environ, "ACTIVELAB_RETRAIN_EVERY_LABELS": "5",
+           "ACTIVELAB_RETRAIN_EVERY_SECONDS": "3600"}
+    command = [sys.executable, "-m", "activelab.cli", "serve", "--demo", "--port", str(port),
+               "--db", f"sqlite:///{tmp_path / 'demo.db'}"]
+    if shutil.which("activelab"):
+        command = ["activelab", *command[3:]]
+    log = (tmp_path / "server.log").open("w+")
+    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        password = None
+        while time.monotonic() < deadline and password is None:
+            time.sleep(0.3)
+            text = (tmp_path / "server.log").read_text()
+            found = re.search(r"password '([^']+)'", text)
+            if found and "annotation server: http" in text:
+                password = found.group(1)
+            assert server.poll() is None, text
+        assert password, "the demo printed no admin password"
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(100):  # wait until uvicorn accepts connections
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield url, password
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def curve_points(page) -> int:
+    return page.locator("svg.curve circle").count()
+
+
+def test_label_twenty_digits_with_the_keyboard_undo_one_and_see_the_dashboard(demo_server):
+    from playwright.sync_api import expect, sync_playwright
+
+    url, password = demo_server
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(f"{url}/login")
+        page.fill("input[name=username]", "admin")
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.goto(f"{url}/projects/1/annotate")
+        progress = page.locator("#progress")
+        expect(progress).to_contain_text("0 / 1797 done")
+        expect(page.locator("#item img, #item canvas").first).to_be_visible()
+        for done in range(1, 21):
+            page.keyboard.press(str(done % 9 + 1))  # classes 1..8 and 0: several classes
+            expect(progress).to_contain_text(f"{done} / 1797 done", timeout=15_000)
+        page.keyboard.press("u")
+        expect(progress).to_contain_text("19 / 1797 done", timeout=15_000)
+        expect(page.locator("#why")).not_to_be_empty()
+
+        page.goto(f"{url}/projects/1/dashboard")
+        expect(page.locator("body")).to_contain_text("19 of 1797 items finished")
+        # Retrains run in the background every 5 labels: wait for the curve to appear.
+        deadline = time.monotonic() + 90
+        while curve_points(page) == 0 and time.monotonic() < deadline:
+            page.wait_for_timeout(1000)
+            page.reload()
+        before = curve_points(page)
+        assert before >= 1, "no learning-curve point after 19 labels"
+
+        page.goto(f"{url}/projects/1/annotate")
+        expect(progress).to_contain_text("19 / 1797 done")
+        expect(page.locator("#item img, #item canvas").first).to_be_visible()
+        for done in range(20, 31):
+            page.keyboard.press(str(done % 9 + 1))
+            expect(progress).to_contain_text(f"{done} / 1797 done", timeout=15_000)
+        page.goto(f"{url}/projects/1/dashboard")
+        expect(page.locator("body")).to_contain_text("30 of 1797 items finished")
+        deadline = time.monotonic() + 90
+        while curve_points(page) <= before and time.monotonic() < deadline:
+            page.wait_for_timeout(1000)
+            page.reload()
+        assert curve_points(page) > before, "the learning curve did not grow after a retrain"
+        browser.close()
