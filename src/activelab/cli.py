@@ -9,10 +9,10 @@ from typing import Annotated
 
 import numpy as np
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ._console import stderr_console, stdout_console
 from .exceptions import ActivelabError, ConfigError
 from .models.factory import MODEL_NAMES
 from .simulation import SimulationResult, simulate
@@ -27,10 +27,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)
-out = Console()
-if not out.is_terminal:  # files and pipes get the whole table, not 80 wrapped columns
-    out = Console(width=160)
+console = stderr_console()
+out = stdout_console()
 
 
 def _summary_row(result: SimulationResult) -> dict[str, float | None]:
@@ -187,6 +185,11 @@ def strategies_command() -> None:
     """List the query strategies."""
     for name in available_strategies():
         out.print(name)
+
+
+from .bench.cli import register as register_bench  # noqa: E402 - after the core commands
+
+register_bench(app)
 
 
 def main() -> None:

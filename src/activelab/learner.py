@@ -148,6 +148,7 @@ class ActiveLearner:
         self._estimator_seed: int | None = None
         self._pending: dict[int, tuple[float, str]] = {}
         self._pending_seconds = 0.0
+        self._missing_warned: tuple[int, ...] = ()
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -201,6 +202,12 @@ class ActiveLearner:
             When every item is labelled or skipped.
         SingleClassError
             With ``cold_start="raise"``, while fewer than two classes are labelled.
+
+        Warns
+        -----
+        ActivelabWarning
+            When the pool declares classes (``Pool(classes=...)``) that no labelled
+            item has; once per new set of missing classes.
         """
         if self.pool.n_unlabeled == 0:
             raise PoolExhaustedError(
@@ -208,6 +215,7 @@ class ActiveLearner:
             )
         strategy: QueryStrategy = self.strategy_
         name = self.strategy_name
+        self._warn_missing_classes()
         if self.model_ is None and strategy.requires_model:
             if self.cold_start == "raise" or self.pool.n_labeled == 0:
                 self._raise_unfitted()
@@ -324,6 +332,21 @@ class ActiveLearner:
         return True
 
     # ------------------------------------------------------------------ model
+    def _warn_missing_classes(self) -> None:
+        """Warn once per new set of declared classes that still have no labelled item."""
+        if not self.pool.classes_declared or self.pool.n_labeled == 0:
+            return
+        missing = tuple(np.flatnonzero(self.pool.class_counts() == 0).tolist())
+        if missing and missing != self._missing_warned:
+            names = self.pool.decode(list(missing)).tolist()
+            shown = ", ".join(repr(n) for n in names[:10]) + (" ..." if len(names) > 10 else "")
+            warnings.warn(
+                f"{len(names)} declared class(es) have no labelled item yet ({shown}); the "
+                "model cannot predict them. Label a few examples of each: search for them, "
+                "or keep querying with margin or entropy, which reach rare classes sooner "
+                "than random sampling.", ActivelabWarning, stacklevel=3)
+        self._missing_warned = missing
+
     def _n_classes_labeled(self) -> int:
         codes = self.pool.codes
         return len(np.unique(codes[codes >= 0]))

@@ -63,6 +63,8 @@ def _validate_features(X: Any) -> Any:
         _check_finite(X.data, "sparse features")
         # CSR gives cheap row slicing, the only access pattern a pool needs.
         return X if X.format == "csr" else X.tocsr()
+    if hasattr(X, "iter_row_chunks") and getattr(X, "ndim", None) == 2:
+        return _validate_chunked(X)
     if isinstance(X, np.ndarray | np.memmap):
         array = X
     elif isinstance(X, Sequence) and not isinstance(X, str):
@@ -96,6 +98,24 @@ def _validate_features(X: Any) -> Any:
     return array
 
 
+def _validate_chunked(X: Any) -> Any:
+    """Check a chunked feature source (e.g. Parquet-backed) block by block, without loading it."""
+    if X.shape[0] == 0:
+        raise EmptyPoolError("the pool is empty: give at least one item")
+    if X.dtype.kind not in "biuf":
+        raise InvalidFeaturesError(f"a chunked feature source must be numeric, got {X.dtype}")
+    for start, chunk in X.iter_row_chunks():
+        finite = np.isfinite(chunk).all(axis=1)
+        if not finite.all():
+            bad_rows = np.flatnonzero(~finite)
+            raise InvalidFeaturesError(
+                f"features contain NaN or infinite values (first at row "
+                f"{start + int(bad_rows[0])}, {len(bad_rows)} row(s) in that chunk); "
+                "impute or drop them before building the pool."
+            )
+    return X
+
+
 class Pool:
     """An unchanging feature matrix and the label state over it.
 
@@ -108,7 +128,11 @@ class Pool:
     ----------
     X : {ndarray, sparse matrix, DataFrame, list} of shape (n_samples, ...)
         Features.  Numeric arrays must be 2-D and finite; a list of strings
-        (raw texts for a ``Pipeline``) is kept as a 1-D object array.
+        (raw texts for a ``Pipeline``) is kept as a 1-D object array.  A
+        memory-mapped array and a chunked source such as
+        :class:`~activelab.large_pool.ParquetFeatures` (anything 2-D with
+        ``iter_row_chunks()`` and row indexing) are validated chunk by chunk
+        and never loaded whole.
     classes : sequence of hashable, default=None
         The label set.  When given, teaching any other label raises
         :class:`~activelab.exceptions.UnknownLabelError`; when ``None``,
@@ -174,6 +198,24 @@ class Pool:
     @property
     def n_classes(self) -> int:
         return len(self._classes)
+
+    @property
+    def classes_declared(self) -> bool:
+        """Whether the label set was declared up front (``classes=``)."""
+        return self._declared
+
+    def class_counts(self) -> np.ndarray:
+        """Labelled items per class, in code order, shape (n_classes,).
+
+        Examples
+        --------
+        >>> pool = Pool(np.zeros((4, 1)), classes=["a", "b", "c"])
+        >>> pool.teach([0, 1, 3], ["a", "c", "a"])
+        >>> pool.class_counts().tolist()
+        [2, 0, 1]
+        """
+        codes = self._codes[self._codes != UNLABELED]
+        return np.bincount(codes, minlength=len(self._classes))
 
     def encode(self, labels: Iterable[Hashable]) -> np.ndarray:
         """Integer codes of ``labels``; new labels are added unless classes were declared."""

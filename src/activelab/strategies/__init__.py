@@ -6,6 +6,7 @@ returns indices into the whole pool, best first.
 
 from . import scores
 from ._registry import available_strategies, make_strategy, register_strategy
+from .auto import AutoStrategy
 from .base import QueryStrategy, ScoreStrategy
 from .cluster import ClusterDiversity
 from .committee import QueryByCommittee
@@ -20,6 +21,7 @@ __all__ = [
     "QueryStrategy",
     "ScoreStrategy",
     "RandomSampling",
+    "AutoStrategy",
     "UncertaintySampling",
     "QueryByCommittee",
     "ClusterDiversity",

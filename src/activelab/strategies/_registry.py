@@ -7,6 +7,7 @@ from typing import Any
 
 from .._random import RandomLike
 from ..exceptions import ConfigError
+from .auto import AutoStrategy
 from .base import QueryStrategy
 from .cluster import ClusterDiversity
 from .committee import QueryByCommittee
@@ -20,6 +21,7 @@ __all__ = ["available_strategies", "make_strategy", "register_strategy"]
 
 _FACTORIES: dict[str, Callable[..., QueryStrategy]] = {
     "random": lambda **kw: RandomSampling(**kw),
+    "auto": lambda **kw: AutoStrategy(**kw),
     "least-confident": lambda **kw: UncertaintySampling("least_confident", **kw),
     "margin": lambda **kw: UncertaintySampling("margin", **kw),
     "entropy": lambda **kw: UncertaintySampling("entropy", **kw),

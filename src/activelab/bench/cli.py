@@ -1,0 +1,200 @@
+"""``activelab bench`` and ``activelab datasets``: attach them with :func:`register`.
+
+In ``activelab/cli.py``::
+
+    from .bench.cli import register
+    register(app)
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from .._console import stderr_console, stdout_console
+from ..exceptions import ConfigError
+from .config import PROFILES, BenchConfig, load_config, override, profile_config
+from .peers import PEER_LIBRARIES, is_peer_name, peer_status
+from .report import write_report
+from .runner import run_benchmark
+from .stats import aulc_per_seed, paired_tests, win_tie_loss
+
+__all__ = ["register", "bench_command", "datasets_command", "resolve_config", "peer_notes"]
+
+console = stderr_console()
+out = stdout_console()
+
+
+def _split(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    if not items:
+        raise ConfigError(f"expected a comma-separated list, got {value!r}")
+    return items
+
+
+def _ints(value: str | None, option: str) -> list[int] | None:
+    items = _split(value)
+    if items is None:
+        return None
+    try:
+        return [int(item) for item in items]
+    except ValueError:
+        raise ConfigError(f"{option} takes comma-separated integers, got {value!r}") from None
+
+
+def resolve_config(config_path: Path | None, *, profile: str | None = None,
+                   datasets: str | None = None, max_samples: int | None = None,
+                   strategies: str | None = None, models: str | None = None,
+                   seeds: int | None = None, initial: str | None = None,
+                   batch: str | None = None, budget: int | None = None,
+                   master_seed: int | None = None, baseline: str | None = None) -> BenchConfig:
+    """The grid from a TOML file, a profile or flags alone, with flags overriding."""
+    if config_path is not None and profile is not None:
+        raise ConfigError("give either a config file or a profile (--quick/--profile), not both")
+    dataset_entries = None
+    if datasets is not None:
+        dataset_entries = [{"name": name, **({"max_samples": max_samples} if max_samples else {})}
+                           for name in _split(datasets) or []]
+    elif max_samples is not None:
+        raise ConfigError("--max-samples applies to --datasets; set max_samples per dataset "
+                          "in the config file instead")
+    changes = {"datasets": dataset_entries, "strategies": _split(strategies),
+               "models": _split(models), "seeds": seeds,
+               "initial": _ints(initial, "--initial"), "batch": _ints(batch, "--batch"),
+               "budget": budget, "master_seed": master_seed, "baseline": baseline}
+    if config_path is not None:
+        return override(load_config(config_path), **changes)
+    if profile is not None:
+        return override(profile_config(profile), **changes)
+    from .config import make_config
+
+    if dataset_entries is None or changes["strategies"] is None:
+        raise ConfigError("give a config file (activelab bench suite.toml), a profile "
+                          "(--quick), or at least --datasets and --strategies")
+    return make_config(**{k: v for k, v in changes.items() if v is not None})
+
+
+def peer_notes(config: BenchConfig) -> list[str]:
+    """One line per peer library the grid uses: its version, or why it cannot run."""
+    prefixes = sorted({name.split(":", 1)[0] for name in config.strategies if is_peer_name(name)})
+    notes = []
+    for prefix in prefixes:
+        ok, detail = peer_status(prefix)
+        package = PEER_LIBRARIES[prefix][1]
+        notes.append(f"peer {package}: {detail}" if ok else
+                     f"peer {package} is not usable, its cells fail: {detail}")
+    return notes
+
+
+def _print_summary(result, baseline: str) -> None:  # noqa: ANN001
+    if result.table.empty:
+        return
+    aulc = aulc_per_seed(result.table)
+    means = aulc.groupby("strategy")["aulc"].mean()
+    counts = win_tie_loss(paired_tests(aulc, baseline=baseline)) \
+        if baseline in set(aulc["strategy"]) else None
+    table = Table(title=f"{result.config.name}: mean AULC (over the settings each strategy "
+                        f"finished) and paired tests against {baseline}")
+    for column in ("strategy", "mean AULC", "win", "tie", "loss"):
+        table.add_column(column, justify="left" if column == "strategy" else "right")
+    for strategy, value in means.sort_values(ascending=False).items():
+        if counts is not None and strategy in counts.index:
+            row = counts.loc[strategy]
+            cells = [str(row["win"]), str(row["tie"]), str(row["loss"])]
+        else:
+            cells = ["—", "—", "—"]
+        table.add_row(strategy, f"{value:.4f}", *cells)
+    out.print(table)
+
+
+def bench_command(
+    config: Annotated[Path | None, typer.Argument(
+        help="Benchmark TOML (see benchmarks/suite_quick.toml).", show_default=False)] = None,
+    quick: Annotated[bool, typer.Option(
+        "--quick", help="The quick profile: 2 small datasets, < 5 minutes.")] = False,
+    profile: Annotated[str | None, typer.Option(
+        help=f"A built-in profile: {', '.join(PROFILES)}.")] = None,
+    out_dir: Annotated[Path, typer.Option(
+        "--out", help="Results directory; running again resumes it.")] = Path("runs/bench"),
+    datasets: Annotated[str | None, typer.Option(
+        help="Comma-separated dataset names (replaces the config's).")] = None,
+    max_samples: Annotated[int | None, typer.Option(
+        help="Subsample each --datasets dataset to this many items.")] = None,
+    strategies: Annotated[str | None, typer.Option(help="Comma-separated strategies.")] = None,
+    models: Annotated[str | None, typer.Option(help="Comma-separated models.")] = None,
+    seeds: Annotated[int | None, typer.Option(help="Seeds per setting.")] = None,
+    initial: Annotated[str | None, typer.Option(help="Seed-set sizes, e.g. 20,50.")] = None,
+    batch: Annotated[str | None, typer.Option(help="Batch sizes, e.g. 10,50.")] = None,
+    budget: Annotated[int | None, typer.Option(help="Labels per run, seed set included.")] = None,
+    master_seed: Annotated[int | None, typer.Option(help="Seed every run derives from.")] = None,
+    baseline: Annotated[str | None, typer.Option(help="Strategy to compare against.")] = None,
+    n_jobs: Annotated[int, typer.Option(help="Local worker processes (-1: all cores).")] = 1,
+    dask_scheduler: Annotated[str | None, typer.Option(
+        help="Run cells on this Dask scheduler, e.g. tcp://10.0.0.5:8786.")] = None,
+    retry_failed: Annotated[bool, typer.Option(
+        help="Run again the cells that failed last time.")] = False,
+    report: Annotated[bool, typer.Option(help="Write report.md and figures.")] = True,
+) -> None:
+    """Run datasets × models × strategies × seeds × (initial, batch) and report."""
+    if quick and profile not in (None, "quick"):
+        raise ConfigError("--quick is --profile quick; give only one of them")
+    grid = resolve_config(config, profile="quick" if quick else profile, datasets=datasets,
+                          max_samples=max_samples, strategies=strategies, models=models,
+                          seeds=seeds, initial=initial, batch=batch, budget=budget,
+                          master_seed=master_seed, baseline=baseline)
+    notes = peer_notes(grid)
+    for note in notes:
+        console.print(note, highlight=False)
+    result = run_benchmark(grid, out_dir, n_jobs=n_jobs, dask_scheduler=dask_scheduler,
+                           retry_failed=retry_failed, progress=console.is_terminal,
+                           console=console)
+    out.print(f"{result.n_run} cell(s) run, {result.n_skipped} already done; "
+              f"{len(result.failures)} failed. Results: {result.results_path}")
+    _print_summary(result, grid.baseline)
+    if report:
+        command = "activelab " + shlex.join(["bench", *sys.argv[2:]]) \
+            if len(sys.argv) > 1 and sys.argv[1] == "bench" else None
+        path = write_report(result.table, out_dir, baseline=grid.baseline,
+                            failures=result.failures, title=f"Benchmark: {grid.name}",
+                            command=command, notes=[grid.description, *notes]
+                            if grid.description else notes)
+        out.print(f"report: {path}")
+
+
+def datasets_command(
+    data_dir: Annotated[Path | None, typer.Option(
+        help="Folder of dataset files (default: found automatically).")] = None,
+    available_only: Annotated[bool, typer.Option(
+        "--available", help="Only datasets that can be loaded here.")] = False,
+) -> None:
+    """List the datasets `activelab simulate` and `activelab bench` can load."""
+    from ..data import available_datasets
+
+    infos = available_datasets(data_dir)
+    table = Table(title="datasets")
+    for column in ("name", "kind", "task", "samples", "classes", "available"):
+        table.add_column(column, no_wrap=True,
+                         justify="right" if column in ("samples", "classes") else "left")
+    table.add_column("description", ratio=1)
+    for info in infos:
+        if available_only and not info.available:
+            continue
+        samples = "" if info.n_samples is None else f"{info.n_samples:,}"
+        classes = getattr(info, "n_classes", None)
+        table.add_row(info.name, info.kind, info.task, samples,
+                      "" if classes is None else str(classes),
+                      "yes" if info.available else "no", info.description or "")
+    out.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``bench`` and ``datasets`` to the ``activelab`` Typer app."""
+    app.command("bench")(bench_command)
+    app.command("datasets")(datasets_command)

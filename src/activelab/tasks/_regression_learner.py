@@ -1,0 +1,316 @@
+"""The active-learning loop for real-valued targets."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.ensemble import RandomForestRegressor
+from sklearn.gaussian_process import GaussianProcessRegressor
+from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
+from sklearn.linear_model import BayesianRidge, Ridge
+from sklearn.metrics import mean_absolute_error, r2_score, root_mean_squared_error
+from sklearn.neighbors import KNeighborsRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from .._random import RandomLike, as_generator, derive_seed
+from ..exceptions import (
+    ActivelabWarning,
+    ConfigError,
+    DataError,
+    NotFittedError,
+    OracleStopped,
+    PoolExhaustedError,
+)
+from ..initial import initial_indices
+from ..learner import Round
+from ..models.committee import seed_unset_random_states
+from ..strategies import QueryStrategy, RandomSampling
+from ._regression_pool import RegressionPool, check_targets
+from ._regression_strategies import CommitteeVariance, GreedySampling, PredictiveStd
+
+__all__ = ["RegressionLearner", "regression_metrics", "make_regressor", "REGRESSOR_NAMES",
+           "REGRESSION_STRATEGIES", "make_regression_strategy"]
+
+REGRESSOR_NAMES = ("ridge", "bayesridge", "rf", "gp", "knn")
+
+#: Strategy names understood by :func:`make_regression_strategy`.
+REGRESSION_STRATEGIES = ("random", "committee", "std", "gsx", "gsy", "igs")
+
+
+def make_regression_strategy(name: str, *, random_state: RandomLike = None) -> QueryStrategy:
+    """The regression strategy called ``name`` (see :data:`REGRESSION_STRATEGIES`)."""
+    key = str(name).strip().lower().replace("_", "-")
+    factories: dict[str, Callable[[], QueryStrategy]] = {
+        "random": lambda: RandomSampling(random_state=random_state),
+        "committee": lambda: CommitteeVariance(random_state=random_state),
+        "std": lambda: PredictiveStd(random_state=random_state),
+        "gsx": lambda: GreedySampling("x", random_state=random_state),
+        "gsy": lambda: GreedySampling("y", random_state=random_state),
+        "igs": lambda: GreedySampling("xy", random_state=random_state),
+    }
+    if key not in factories:
+        raise ConfigError(f"unknown regression strategy {name!r}; choose one of "
+                          f"{', '.join(REGRESSION_STRATEGIES)}")
+    return factories[key]()
+
+
+def make_regressor(name: str, random_state: int | None = None) -> Any:
+    """A ready-to-fit regressor for tabular features (scaled inside a pipeline).
+
+    Parameters
+    ----------
+    name : {"ridge", "bayesridge", "rf", "gp", "knn"}
+    random_state : int or None
+    """
+    if name == "ridge":
+        return make_pipeline(StandardScaler(), Ridge(alpha=1.0))
+    if name == "bayesridge":
+        return make_pipeline(StandardScaler(), BayesianRidge())
+    if name == "rf":
+        return RandomForestRegressor(n_estimators=100, min_samples_leaf=2, n_jobs=1,
+                                     random_state=random_state)
+    if name == "gp":
+        kernel = ConstantKernel() * RBF(length_scale=1.0) + WhiteKernel(noise_level=0.1)
+        return make_pipeline(StandardScaler(), GaussianProcessRegressor(
+            kernel=kernel, normalize_y=True, random_state=random_state))
+    if name == "knn":
+        return make_pipeline(StandardScaler(), KNeighborsRegressor(n_neighbors=5))
+    raise ConfigError(f"unknown regressor {name!r}; choose one of {', '.join(REGRESSOR_NAMES)}")
+
+
+def regression_metrics(y_true: Any, y_pred: Any) -> dict[str, float]:
+    """RMSE, MAE and R² of predictions.
+
+    Examples
+    --------
+    >>> regression_metrics([0.0, 2.0], [1.0, 2.0])["mae"]
+    0.5
+    """
+    y_true = check_targets(y_true, where="y_true")
+    y_pred = np.asarray(y_pred, dtype=float)
+    return {"rmse": float(root_mean_squared_error(y_true, y_pred)),
+            "mae": float(mean_absolute_error(y_true, y_pred)),
+            "r2": float(r2_score(y_true, y_pred)) if len(y_true) > 1 else float("nan")}
+
+
+class RegressionLearner:
+    """Pool-based active learning with any scikit-learn regressor.
+
+    Mirrors :class:`activelab.ActiveLearner`: a :class:`RegressionPool` that is
+    never copied, a query strategy, a fresh ``clone`` of the estimator fitted
+    after every :meth:`teach`, and a :attr:`history_` of :class:`~activelab.Round`
+    whose metrics are RMSE, MAE and R² on ``eval_set``.
+
+    Parameters
+    ----------
+    estimator : scikit-learn regressor
+    pool : RegressionPool
+    strategy : str or QueryStrategy, default="igs"
+        One of :data:`REGRESSION_STRATEGIES` or a strategy object.
+    eval_set : tuple (X, y), default=None
+    min_labels : int, default=2
+        Labels needed before the first fit; until then model-based strategies
+        fall back to random sampling (with an :class:`ActivelabWarning`).
+    random_state : int, Generator or None
+
+    Attributes
+    ----------
+    model_ : fitted regressor or None
+    history_ : list of Round
+    stop_reason_ : str or None
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.linear_model import Ridge
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> learner = RegressionLearner(Ridge(), RegressionPool(X), "igs", random_state=0)
+    >>> seed = learner.initial_query(10)
+    >>> learner.teach(seed, y[seed])
+    >>> batch = learner.query(5)
+    >>> learner.teach(batch, y[batch])
+    >>> learner.pool.n_labeled
+    15
+    """
+
+    def __init__(self, estimator: Any, pool: RegressionPool,
+                 strategy: str | QueryStrategy = "igs", *,
+                 eval_set: tuple[Any, Any] | None = None, min_labels: int = 2,
+                 random_state: RandomLike = None) -> None:
+        if not isinstance(pool, RegressionPool):
+            raise ConfigError(f"pool must be a RegressionPool, got {type(pool).__name__}")
+        if isinstance(min_labels, bool) or not isinstance(min_labels, int) or min_labels < 1:
+            raise ConfigError(f"min_labels must be a positive int, got {min_labels!r}")
+        self.estimator = estimator
+        self.pool = pool
+        self.strategy = strategy
+        self.eval_set = eval_set
+        self.min_labels = min_labels
+        self.random_state = random_state
+        self.model_: Any = None
+        self.history_: list[Round] = []
+        self.stop_reason_: str | None = None
+        self._rng: np.random.Generator | None = None
+        self._strategy: QueryStrategy | None = None
+        self._estimator_seed: int | None = None
+        self._pending: dict[int, tuple[float, str]] = {}
+        self._pending_seconds = 0.0
+
+    @property
+    def rng(self) -> np.random.Generator:
+        if self._rng is None:
+            self._rng = as_generator(self.random_state)
+        return self._rng
+
+    @property
+    def strategy_(self) -> QueryStrategy:
+        if self._strategy is None:
+            if isinstance(self.strategy, str):
+                self._strategy = make_regression_strategy(self.strategy, random_state=self.rng)
+            elif isinstance(self.strategy, QueryStrategy):
+                self._strategy = self.strategy
+                if getattr(self.strategy, "random_state", None) is None:
+                    self._strategy = clone(self.strategy).set_params(random_state=self.rng)
+            else:
+                kind = type(self.strategy).__name__
+                raise ConfigError(f"strategy must be a name or a QueryStrategy, got {kind}")
+        return self._strategy
+
+    @property
+    def strategy_name(self) -> str:
+        return self.strategy if isinstance(self.strategy, str) else type(self.strategy).__name__
+
+    def initial_query(self, n: int, method: str = "random") -> np.ndarray:
+        """A seed set: ``"random"``, ``"kmeans"`` or ``"gsx"`` (greedy input-space coverage)."""
+        if method == "gsx":
+            indices = GreedySampling("x", random_state=self.rng).query(self.pool, None, n)
+        else:
+            indices = initial_indices(self.pool, n, method=method, random_state=self.rng)
+        for index in indices:
+            self._pending[int(index)] = (np.nan, f"initial-{method}")
+        return indices
+
+    def query(self, n: int = 1) -> np.ndarray:
+        """Indices of the ``n`` most informative unlabelled items, best first."""
+        if self.pool.n_unlabeled == 0:
+            raise PoolExhaustedError(
+                f"no unlabelled items left to query ({self.pool.n_labeled} labelled)")
+        strategy, name = self.strategy_, self.strategy_name
+        if self.model_ is None and strategy.requires_model:
+            if self.pool.n_labeled == 0:
+                raise NotFittedError("no labels yet: call initial_query() and teach() first")
+            warnings.warn(f"only {self.pool.n_labeled} label(s) so far (min_labels="
+                          f"{self.min_labels}); querying at random until the model is fitted",
+                          ActivelabWarning, stacklevel=2)
+            strategy, name = RandomSampling(random_state=self.rng), "random (cold start)"
+        start = time.perf_counter()
+        indices, scores = strategy.query(self.pool, self.model_, n, return_scores=True)
+        self._pending_seconds = time.perf_counter() - start
+        for index, score in zip(indices.tolist(), scores.tolist(), strict=True):
+            self._pending[index] = (score, name)
+        return indices
+
+    def teach(self, indices: Sequence[int] | np.ndarray,
+              targets: Sequence[float | None] | np.ndarray) -> None:
+        """Record targets (``None`` = skip the item), retrain, and log the round."""
+        indices = np.asarray(indices, dtype=np.intp)
+        values = list(targets)
+        if len(values) != len(indices):
+            raise DataError(f"got {len(indices)} indices but {len(values)} targets")
+        given = [i for i, v in enumerate(values) if v is not None]
+        skipped = [i for i, v in enumerate(values) if v is None]
+        self.pool.teach(indices[given], [values[i] for i in given])
+        if skipped:
+            self.pool.skip(indices[skipped])
+        fit_seconds = self._refit()
+        pending = [self._pending.pop(int(i), (np.nan, "manual")) for i in indices]
+        origins = {origin for _, origin in pending}
+        self.history_.append(Round(
+            number=len(self.history_), indices=indices.copy(), labels=values,
+            scores=np.array([s for s, _ in pending], dtype=float),
+            n_labeled=self.pool.n_labeled, metrics=self._evaluate(),
+            query_seconds=self._pending_seconds, fit_seconds=fit_seconds,
+            strategy=origins.pop() if len(origins) == 1 else "mixed"))
+        self._pending_seconds = 0.0
+
+    def relabel(self, indices: Sequence[int], targets: Sequence[float]) -> None:
+        self.pool.relabel(indices, targets)
+        self._refit()
+
+    def skip(self, indices: Sequence[int]) -> None:
+        self.pool.skip(indices)
+        self._refit()
+
+    def remove_labels(self, indices: Sequence[int]) -> None:
+        self.pool.remove_labels(indices)
+        self._refit()
+
+    def run(self, oracle: Any, *, batch_size: int = 10, stopping: Sequence[Any] = (),
+            initial: int = 0, initial_method: str = "random",
+            callback: Callable[[RegressionLearner], None] | None = None) -> RegressionLearner:
+        """Query, ask ``oracle.label(pool, indices)``, teach, until a criterion fires."""
+        self.stop_reason_ = None
+        if initial:
+            if not self._ask(oracle, self.initial_query(initial, method=initial_method)):
+                return self
+            if callback:
+                callback(self)
+        while True:
+            for criterion in stopping:
+                reason = criterion.check(self)
+                if reason:
+                    self.stop_reason_ = reason
+                    return self
+            if self.pool.n_unlabeled == 0:
+                self.stop_reason_ = "pool exhausted: every item is labelled or skipped"
+                return self
+            if not self._ask(oracle, self.query(batch_size)):
+                return self
+            if callback:
+                callback(self)
+
+    def _ask(self, oracle: Any, indices: np.ndarray) -> bool:
+        try:
+            values = oracle.label(self.pool, indices)
+        except OracleStopped as stop:
+            if stop.labels:
+                self.teach(indices[:len(stop.labels)], stop.labels)
+            self.stop_reason_ = f"oracle stopped: {stop}"
+            return False
+        self.teach(indices, values)
+        return True
+
+    def _refit(self) -> float:
+        start = time.perf_counter()
+        if self.pool.n_labeled < self.min_labels:
+            self.model_ = None
+            return 0.0
+        if self._estimator_seed is None:
+            self._estimator_seed = derive_seed(self.rng)
+        X, y = self.pool.training_data()
+        model = seed_unset_random_states(clone(self.estimator), self._estimator_seed)
+        self.model_ = model.fit(X, y)
+        return time.perf_counter() - start
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted targets, shape (n_samples,)."""
+        if self.model_ is None:
+            raise NotFittedError(f"the model needs at least {self.min_labels} labels; "
+                                 f"{self.pool.n_labeled} given so far")
+        return np.asarray(self.model_.predict(X), dtype=float).ravel()
+
+    def score(self, X: Any, y: Any) -> float:
+        """R² of the current model on ``(X, y)`` (scikit-learn's regressor convention)."""
+        return regression_metrics(y, self.predict(X))["r2"]
+
+    def _evaluate(self) -> dict[str, float]:
+        if self.eval_set is None or self.model_ is None:
+            return {}
+        X_eval, y_eval = self.eval_set
+        return regression_metrics(y_eval, self.predict(X_eval))

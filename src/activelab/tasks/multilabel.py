@@ -1,0 +1,56 @@
+"""Active learning for multi-label items: each item can carry several labels.
+
+* :class:`MultiLabelPool` - features plus a 0/1 indicator row per labelled item
+  over declared labels (MultiLabelBinarizer semantics).
+* :class:`BinaryRelevance` - one binary classifier per label.
+* Strategies: :class:`MultiLabelUncertainty` (mean / max margin across labels),
+  :class:`CardinalityInconsistency`, :class:`AdaptiveMultiLabel` (their mix).
+* :class:`MultiLabelLearner`, :func:`simulate_multilabel`, :func:`multilabel_metrics`.
+* Data: :func:`load_multilabel_jsonl` (``{"text": ..., "labels": [...]}`` per line),
+  :func:`newsgroups_multilabel` (20 Newsgroups with hierarchy-prefix labels).
+"""
+
+from ._multilabel_data import MultiLabelDataset, load_multilabel_jsonl, newsgroups_multilabel
+from ._multilabel_learner import (
+    MULTILABEL_STRATEGIES,
+    MultiLabelLearner,
+    MultiLabelRunResult,
+    MultiLabelSimulationResult,
+    make_multilabel_strategy,
+    simulate_multilabel,
+)
+from ._multilabel_model import (
+    AdaptiveMultiLabel,
+    BinaryRelevance,
+    CardinalityInconsistency,
+    MultiLabelUncertainty,
+    cardinality_inconsistency,
+    label_probabilities,
+    max_margin_uncertainty,
+    mean_margin_uncertainty,
+    multilabel_metrics,
+)
+from ._multilabel_pool import MultiLabelPool, encode_label_sets
+
+__all__ = [
+    "MultiLabelPool",
+    "encode_label_sets",
+    "BinaryRelevance",
+    "label_probabilities",
+    "mean_margin_uncertainty",
+    "max_margin_uncertainty",
+    "cardinality_inconsistency",
+    "MultiLabelUncertainty",
+    "CardinalityInconsistency",
+    "AdaptiveMultiLabel",
+    "multilabel_metrics",
+    "MultiLabelLearner",
+    "MULTILABEL_STRATEGIES",
+    "make_multilabel_strategy",
+    "MultiLabelRunResult",
+    "MultiLabelSimulationResult",
+    "simulate_multilabel",
+    "MultiLabelDataset",
+    "load_multilabel_jsonl",
+    "newsgroups_multilabel",
+]

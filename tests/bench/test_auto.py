@@ -1,0 +1,90 @@
+"""The ``auto`` strategy: margin for one item, diverse margin picks for a batch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_blobs
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from activelab import ConfigError, Pool
+from activelab.strategies import UncertaintySampling
+from activelab.strategies.auto import AutoStrategy
+from conftest import make_texts, text_pipeline
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    X, y = make_blobs(n_samples=400, centers=3, n_features=4, cluster_std=3.0, random_state=0)
+    pool = Pool(X)
+    seed = np.random.default_rng(0).choice(len(X), 15, replace=False)
+    pool.teach(seed, y[seed])
+    model = make_pipeline(StandardScaler(), LogisticRegression()).fit(*pool.training_data())
+    return pool, model
+
+
+def test_a_batch_of_one_is_margin_sampling(fitted):
+    pool, model = fitted
+    auto = AutoStrategy(random_state=0).query(pool, model, 1)
+    margin = UncertaintySampling("margin", random_state=0).query(pool, model, 1)
+    assert auto.tolist() == margin.tolist()
+
+
+def test_a_batch_comes_from_the_most_uncertain_candidates_and_spreads_out(fitted):
+    pool, model = fitted
+    k = 10
+    indices, scores = AutoStrategy(random_state=0).query(pool, model, k, return_scores=True)
+    assert len(set(indices.tolist())) == k and pool.unlabeled_mask[indices].all()
+    margin = UncertaintySampling("margin", random_state=0)
+    all_scores = margin.score(pool, model)
+    threshold = np.sort(all_scores)[::-1][10 * k - 1]
+    assert (scores >= threshold).all()  # all from the top 10k by margin
+    np.testing.assert_allclose(scores, margin.score(pool, model, indices))
+    # more spread out than the plain top-k margin batch
+    top = margin.query(pool, model, k)
+
+    def spread(idx):
+        Z = model[:-1].transform(pool.take(idx))
+        return np.mean([np.linalg.norm(a - b) for a in Z for b in Z])
+
+    assert spread(indices) > spread(top)
+
+
+def test_same_seed_same_batch(fitted):
+    pool, model = fitted
+    first = AutoStrategy(random_state=3).query(pool, model, 8)
+    np.testing.assert_array_equal(first, AutoStrategy(random_state=3).query(pool, model, 8))
+
+
+def test_works_on_raw_texts_through_the_pipeline():
+    texts, labels = make_texts(120, seed=1)
+    pool = Pool(np.array(texts, dtype=object))
+    pool.teach(range(12), labels[:12])
+    model = text_pipeline().fit(*pool.training_data())
+    chosen = AutoStrategy(random_state=0).query(pool, model, 6)
+    assert len(set(chosen.tolist())) == 6 and pool.unlabeled_mask[chosen].all()
+
+
+def test_raw_items_without_a_pipeline_fail_clearly():
+    texts, labels = make_texts(60, seed=2)
+    pool = Pool(np.array(texts, dtype=object))
+    pool.teach(range(12), labels[:12])
+    model = text_pipeline().fit(*pool.training_data())
+
+    class Bare:  # a fitted classifier that takes raw texts itself
+        classes_ = model.classes_
+
+        def predict_proba(self, X):
+            return model.predict_proba(X)
+
+    with pytest.raises(ConfigError, match="not a Pipeline"):
+        AutoStrategy(random_state=0).query(pool, Bare(), 4)
+
+
+@pytest.mark.parametrize("params", [{"candidate_factor": 0}, {"max_candidates": 1.5}])
+def test_bad_parameters(fitted, params):
+    pool, model = fitted
+    with pytest.raises(ConfigError, match="must be an int of at least 1"):
+        AutoStrategy(random_state=0, **params).query(pool, model, 4)

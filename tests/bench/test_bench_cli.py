@@ -1,0 +1,70 @@
+"""``activelab bench`` and ``activelab datasets`` through Typer, on real (small) datasets."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from activelab.bench import COLUMNS, expand_cells, profile_config
+from activelab.bench.cli import register
+from activelab.data import available_datasets
+
+
+@pytest.fixture(scope="module")
+def app() -> typer.Typer:
+    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+    register(app)
+    return app
+
+
+def test_register_adds_both_commands(app):
+    assert {command.name for command in app.registered_commands} == {"bench", "datasets"}
+
+
+def test_datasets_lists_what_can_be_loaded(app):
+    result = CliRunner().invoke(app, ["datasets"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    for info in available_datasets():
+        if info.available:
+            assert info.name in result.output
+
+
+def test_bench_from_flags_then_resume(app, tmp_path):
+    args = ["bench", "--datasets", "sklearn:iris", "--strategies", "margin,auto", "--seeds", "2",
+            "--initial", "6", "--batch", "6", "--budget", "30", "--out", str(tmp_path)]
+    first = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert first.exit_code == 0, first.output
+    assert "6 cell(s) run, 0 already done; 0 failed" in first.output
+    table = pd.read_parquet(tmp_path / "results.parquet")
+    assert list(table.columns) == COLUMNS and set(table["strategy"]) == {"margin", "auto",
+                                                                         "random"}
+    assert (tmp_path / "report.md").exists()
+    second = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert "0 cell(s) run, 6 already done" in second.output
+
+
+def test_bench_rejects_a_bad_grid(app, tmp_path):
+    result = CliRunner().invoke(app, ["bench", "--quick", "--profile", "default"])
+    assert result.exit_code != 0
+    assert "--quick is --profile quick" in str(result.exception)
+
+
+def test_quick_profile_end_to_end(app, tmp_path):
+    """What CI runs: the quick profile (2 small datasets) in seconds on 2 cores."""
+    config = profile_config("quick")
+    known = {info.name: info.available for info in available_datasets()}
+    missing = [spec.name for spec in config.datasets if not known.get(spec.name)]
+    if missing:
+        pytest.skip(f"quick-profile datasets not found here: {missing} (see activelab.data)")
+    result = CliRunner().invoke(app, ["bench", "--quick", "--n-jobs", "2", "--out",
+                                      str(tmp_path)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    table = pd.read_parquet(tmp_path / "results.parquet")
+    assert table["cell"].nunique() == len(expand_cells(config))
+    assert set(table["dataset"]) == {spec.label for spec in config.datasets}
+    report = (tmp_path / "report.md").read_text()
+    assert "Cells that could not run" not in report
+    figures = {p.name for p in (tmp_path / "figures").iterdir()}
+    assert figures == {"curves_sklearn_digits_1000.png", "curves_banknote.png", "summary.png"}
