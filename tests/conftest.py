@@ -1,38 +1,13 @@
-"""Shared fixtures: small seeded datasets and the matrix of models every strategy must serve."""
+"""Shared fixtures: small seeded datasets (builders live in model_zoo.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.datasets import make_classification
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.naive_bayes import GaussianNB, MultinomialNB
-from sklearn.neighbors import KNeighborsClassifier
-from sklearn.neural_network import MLPClassifier
-from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
-from sklearn.svm import SVC, LinearSVC
-from sklearn.tree import DecisionTreeClassifier
 
-
-def numeric_models() -> dict[str, object]:
-    """Every model family the issue names, on non-negative numeric features."""
-    return {
-        "tree": DecisionTreeClassifier(random_state=0),
-        "gaussian_nb": GaussianNB(),
-        "multinomial_nb": MultinomialNB(),
-        "logreg": LogisticRegression(max_iter=2000),
-        # probability=True is deprecated in scikit-learn 1.9 but still what many users run;
-        # the calibrated wrapper is its successor. Both must work.
-        "svc_proba": SVC(probability=True, random_state=0),
-        "svc_calibrated": CalibratedClassifierCV(SVC(random_state=0), ensemble=False),
-        "svc": SVC(random_state=0),
-        "linear_svc": LinearSVC(max_iter=20_000, random_state=0),
-        "knn": KNeighborsClassifier(n_neighbors=3),
-        "mlp": MLPClassifier(hidden_layer_sizes=(16,), max_iter=200, random_state=0),
-    }
+from model_zoo import make_texts
 
 
 @pytest.fixture(scope="session")
@@ -43,27 +18,6 @@ def three_class_data() -> tuple[np.ndarray, np.ndarray]:
     return MinMaxScaler().fit_transform(X), np.array(["ant", "bee", "cat"])[y]
 
 
-WORDS = {
-    "sport": "goal match team score league coach player win season ball".split(),
-    "tech": "code software chip data cloud server laptop phone app network".split(),
-    "food": "pasta bread cheese recipe oven salad soup spice dinner fruit".split(),
-}
-FILLER = "the a of and to in is it that for on with as was".split()
-
-
-def make_texts(n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
-    """Tiny synthetic topic corpus: each text mixes its topic's words with filler."""
-    rng = np.random.default_rng(seed)
-    topics = list(WORDS)
-    labels = rng.choice(topics, size=n)
-    texts = [" ".join(rng.choice(WORDS[t] + FILLER, size=8)) for t in labels]
-    return texts, labels
-
-
 @pytest.fixture(scope="session")
 def text_data() -> tuple[list[str], np.ndarray]:
     return make_texts(90)
-
-
-def text_pipeline() -> object:
-    return make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=2000))

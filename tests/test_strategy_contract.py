@@ -13,7 +13,7 @@ from sklearn.base import clone
 
 from activelab import Pool, PoolExhaustedError
 from activelab.strategies import available_strategies, make_strategy
-from conftest import numeric_models, text_pipeline
+from model_zoo import numeric_models, text_pipeline
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),

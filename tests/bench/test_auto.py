@@ -12,7 +12,7 @@ from sklearn.preprocessing import StandardScaler
 from activelab import ConfigError, Pool
 from activelab.strategies import UncertaintySampling
 from activelab.strategies.auto import AutoStrategy
-from conftest import make_texts, text_pipeline
+from model_zoo import make_texts, text_pipeline
 
 
 @pytest.fixture(scope="module")

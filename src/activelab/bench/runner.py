@@ -61,7 +61,8 @@ def _dask(cells: list[Cell], loader: Any, scheduler: Any) -> Iterator[CellOutcom
     try:
         from distributed import Client, as_completed
     except ImportError:
-        raise MissingDependencyError("distributed", "dask", "--dask-scheduler") from None
+        raise MissingDependencyError("dask[distributed]", "distributed",
+                                     "--dask-scheduler") from None
     own = not isinstance(scheduler, Client)
     client = Client(scheduler) if own else scheduler
     try:

@@ -7,14 +7,19 @@ returns indices into the whole pool, best first.
 from . import scores
 from ._registry import available_strategies, make_strategy, register_strategy
 from .auto import AutoStrategy
+from .badge import BADGE
 from .base import QueryStrategy, ScoreStrategy
 from .cluster import ClusterDiversity
+from .cluster_margin import ClusterMargin
 from .committee import QueryByCommittee
+from .coreset import CoreSet
 from .density import InformationDensity
 from .error_reduction import ExpectedErrorReduction
 from .random import RandomSampling
+from .seals import SEALS
 from .selection import select_top_k
 from .stream import StreamSelectiveSampler
+from .typiclust import TypiClust
 from .uncertainty import UncertaintySampling
 
 __all__ = [
@@ -28,6 +33,11 @@ __all__ = [
     "InformationDensity",
     "ExpectedErrorReduction",
     "StreamSelectiveSampler",
+    "CoreSet",
+    "BADGE",
+    "ClusterMargin",
+    "TypiClust",
+    "SEALS",
     "select_top_k",
     "scores",
     "make_strategy",

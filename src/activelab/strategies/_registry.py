@@ -8,13 +8,18 @@ from typing import Any
 from .._random import RandomLike
 from ..exceptions import ConfigError
 from .auto import AutoStrategy
+from .badge import BADGE
 from .base import QueryStrategy
 from .cluster import ClusterDiversity
+from .cluster_margin import ClusterMargin
 from .committee import QueryByCommittee
+from .coreset import CoreSet
 from .density import InformationDensity
 from .error_reduction import ExpectedErrorReduction
 from .random import RandomSampling
+from .seals import SEALS
 from .stream import StreamSelectiveSampler
+from .typiclust import TypiClust
 from .uncertainty import UncertaintySampling
 
 __all__ = ["available_strategies", "make_strategy", "register_strategy"]
@@ -31,6 +36,11 @@ _FACTORIES: dict[str, Callable[..., QueryStrategy]] = {
     "density": lambda **kw: InformationDensity(**kw),
     "eer": lambda **kw: ExpectedErrorReduction(**kw),
     "stream": lambda **kw: StreamSelectiveSampler(**kw),
+    "coreset": lambda **kw: CoreSet(**kw),
+    "badge": lambda **kw: BADGE(**kw),
+    "cluster-margin": lambda **kw: ClusterMargin(**kw),
+    "typiclust": lambda **kw: TypiClust(**kw),
+    "seals-margin": lambda **kw: SEALS("margin", **kw),
 }
 
 
