@@ -168,6 +168,8 @@ def serve_command(
         help="Create the digits demo project and an admin user (idempotent).")] = False,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    reset_demo_password: Annotated[bool, typer.Option(
+        help="Give the demo admin a new password and print it.")] = False,
 ) -> None:
     """Run the annotation server and browser UI (FastAPI + SQLite/PostgreSQL)."""
     try:
@@ -177,7 +179,8 @@ def serve_command(
 
         raise MissingDependencyError(str(missing.name or "fastapi"), "server",
                                      "activelab serve") from None
-    run_server(host=host, port=port, db_url=db, demo=demo)
+    run_server(host=host, port=port, db_url=db, demo=demo,
+               reset_demo_password=reset_demo_password or None)
 
 
 @app.command("strategies")

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import base64
 import io
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -19,7 +23,12 @@ import uvicorn
 from PIL import Image
 
 from activelab.server import Settings, create_app
-from activelab.server.db import write_transaction
+from activelab.server.db import (
+    make_engine,
+    make_session_factory,
+    upgrade_database,
+    write_transaction,
+)
 from activelab.server.models import Role, User
 from activelab.server.security import hash_password
 from activelab.server.services.users import create_token
@@ -105,3 +114,79 @@ def upload(client: httpx.Client, project_id: int, name: str, content: str | byte
     data = content.encode("utf-8") if isinstance(content, str) else content
     return client.post(f"/api/projects/{project_id}/import", params=params,
                        files={"file": (name, data)})
+
+
+def make_users(db_url: str, names: list[str], admin: str | None = "boss") -> dict[str, Any]:
+    """Migrate ``db_url`` and create users directly in it: ``{name: (user id, token)}``.
+
+    For servers run as a subprocess, where there is no in-process app to use.
+    """
+    engine = make_engine(Settings(db_url=db_url))
+    try:
+        upgrade_database(engine)
+        factory = make_session_factory(engine)
+        made: dict[str, Any] = {}
+        with write_transaction(factory) as session:
+            roles = [(admin, Role.admin)] if admin else []
+            for name, role in roles + [(n, Role.annotator) for n in names]:
+                user = User(username=name, password_hash=_password_hash(), role=role.value,
+                            is_active=True)
+                session.add(user)
+                session.flush()
+                made[name] = (user.id, create_token(session, user, "tests")[1])
+        return made
+    finally:
+        engine.dispose()
+
+
+class ServerProcess:
+    """``python -m activelab.server`` as a real subprocess (so it can be SIGKILLed).
+
+    Settings go through ``ACTIVELAB_*`` environment variables, as in production.
+    """
+
+    def __init__(self, db_url: str, **settings: Any) -> None:
+        self.db_url = db_url
+        self.env = dict(os.environ)
+        for key, value in settings.items():
+            self.env[f"ACTIVELAB_{key.upper()}"] = str(value)
+        self.process: subprocess.Popen[bytes] | None = None
+        self.url = ""
+
+    def start(self, timeout: float = 60.0) -> ServerProcess:
+        port = _free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "activelab.server", "--db", self.db_url, "--port", str(port)],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited with {self.process.returncode}")
+            try:
+                if httpx.get(f"{self.url}/api/options", timeout=2).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                self.kill()
+                raise RuntimeError("the server subprocess did not start")
+            time.sleep(0.1)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hooks, no flushing, as in a crash."""
+        if self.process is not None and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait(30)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def client(self, token: str) -> httpx.Client:
+        return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {token}"},
+                            timeout=60)

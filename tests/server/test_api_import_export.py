@@ -9,7 +9,7 @@ import json
 from server_helpers import make_project, png_b64, upload
 from sqlalchemy import func, select
 
-from activelab.server.models import Item
+from activelab.server.models import Item, Project
 
 
 def _n_items(live) -> int:
@@ -162,3 +162,16 @@ def test_bad_region_or_multilabel_values_are_422(live, admin):
     ok = admin.post(f"/api/projects/{multi['id']}/labels",
                     json={"item_id": item["id"], "value": ["c", "a"]})
     assert ok.status_code == 201 and ok.json()["value"] == ["a", "c"]
+
+
+def test_the_project_item_count_follows_every_kind_of_import(live, admin):
+    project = make_project(admin)
+    pid = project["id"]
+    assert upload(admin, pid, "a.csv", "text\none\n\"\"\ntwo\n").json()["inserted"] == 2
+    assert upload(admin, pid, "b.csv", "text\nthree\nfour\nfive\n",
+                  all_or_nothing="true").json()["inserted"] == 3
+    assert upload(admin, pid, "c.csv", "text\nsix\n\"\"\n",
+                  all_or_nothing="true").status_code == 422
+    with live.factory() as session:
+        assert session.get(Project, pid).n_items == _n_items(live) == 5
+    assert admin.get(f"/api/projects/{pid}/next").json()["progress"]["total"] == 5

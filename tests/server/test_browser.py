@@ -120,3 +120,33 @@ def test_label_twenty_digits_with_the_keyboard_undo_one_and_see_the_dashboard(de
             page.reload()
         assert curve_points(page) > before, "the learning curve did not grow after a retrain"
         browser.close()
+
+
+def test_key_zero_labels_the_tenth_digit(demo_server, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+    from sqlalchemy import create_engine, select
+
+    from activelab.server.models import Label
+
+    url, password = demo_server
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(f"{url}/login")
+        page.fill("input[name=username]", "admin")
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.goto(f"{url}/projects/1/annotate")
+        expect(page.locator("#choices button").nth(9)).to_have_text("0 · 9")
+        expect(page.locator("#annotator")).to_contain_text("and 0 (the 10th)")
+        progress = page.locator("#progress")
+        expect(progress).to_contain_text("0 / 1797 done")
+        page.keyboard.press("0")
+        expect(progress).to_contain_text("1 / 1797 done", timeout=15_000)
+        browser.close()
+    engine = create_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    try:
+        with engine.connect() as db:
+            assert list(db.scalars(select(Label.value))) == ["9"]
+    finally:
+        engine.dispose()

@@ -14,12 +14,21 @@ from sqlalchemy.exc import OperationalError
 from activelab.server.config import Settings
 from activelab.server.db import (
     ensure_secret_key,
+    include_object,
     make_engine,
     make_session_factory,
     upgrade_database,
     write_transaction,
 )
-from activelab.server.models import Base, Item, Label, ModelSnapshot, Role
+from activelab.server.models import (
+    MIGRATION_ONLY_INDEXES,
+    Base,
+    Item,
+    Label,
+    ModelSnapshot,
+    Project,
+    Role,
+)
 
 
 def test_label_undo_and_retrain_on_every_database(live_any_db):
@@ -53,11 +62,14 @@ def test_migrations_match_the_models(db_url):
     try:
         upgrade_database(engine)
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_object": include_object})
             diff = [d for d in compare_metadata(context, Base.metadata)]
             assert diff == []
+            indexes = {i["name"] for i in inspect(connection).get_indexes("items")}
+            assert MIGRATION_ONLY_INDEXES <= indexes
             version = connection.execute(text("SELECT version_num FROM alembic_version"))
-            assert version.scalar() == "0001"
+            assert version.scalar() == "0002"
         upgrade_database(engine)  # idempotent
     finally:
         engine.dispose()
@@ -110,5 +122,26 @@ def test_the_session_key_is_generated_once_and_kept(sqlite_url):
         assert ensure_secret_key(Settings(db_url=sqlite_url), factory) == first
         assert ensure_secret_key(Settings(db_url=sqlite_url, secret_key="from-env"),
                                  factory) == "from-env"
+    finally:
+        engine.dispose()
+
+
+def test_migration_0002_counts_the_items_of_existing_projects(db_url):
+    engine = make_engine(Settings(db_url=db_url))
+    try:
+        upgrade_database(engine, "0001")
+        with engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO projects (id, name, description, task_type, labels, model_name, "
+                "strategy_name, overlap, created_at) VALUES (7, 'old', '', "
+                "'text_classification', '[\"a\"]', 'logreg', 'margin', 1, '2026-01-01')"))
+            for i in range(3):
+                connection.execute(text(
+                    "INSERT INTO items (project_id, data, random_key, n_labels, created_at) "
+                    f"VALUES (7, '{{}}', {i / 10}, 0, '2026-01-01')"))
+        upgrade_database(engine)
+        factory = make_session_factory(engine)
+        with factory() as session:
+            assert session.get(Project, 7).n_items == 3
     finally:
         engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -26,6 +27,7 @@ from activelab.server.errors import (
     status_code_for,
 )
 from activelab.server.models import Item, Project, User
+from activelab.server.security import verify_password
 from activelab.server.services.demo import DEMO_ADMIN, ensure_demo
 
 
@@ -66,6 +68,42 @@ def test_run_server_with_demo_prints_the_password_and_url(sqlite_url, monkeypatc
     runner.run_server(db_url=sqlite_url, demo=True, port=8124)
     again = capsys.readouterr().out
     assert "exists already" in again and "http://127.0.0.1:8124" in again
+    assert "--reset-demo-password" in again  # how to get back in
+
+
+def test_reset_demo_password_prints_a_new_one_that_works(sqlite_url, monkeypatch, capsys):
+    apps = []
+
+    def fake_run(app, host, port, log_level):
+        apps.append(app)
+
+    monkeypatch.setattr("uvicorn.run", fake_run)
+    runner.main(["--db", sqlite_url, "--demo"])
+    first = re.search(r"password '([^']+)'", capsys.readouterr().out).group(1)
+    runner.main(["--db", sqlite_url, "--demo", "--reset-demo-password"])
+    second = re.search(r"new password '([^']+)'", capsys.readouterr().out).group(1)
+    monkeypatch.setenv("ACTIVELAB_RESET_DEMO_PASSWORD", "1")
+    runner.main(["--db", sqlite_url, "--demo"])
+    third = re.search(r"new password '([^']+)'", capsys.readouterr().out).group(1)
+    assert len({first, second, third}) == 3
+    with apps[-1].state.session_factory() as session:
+        admin = session.scalar(select(User).where(User.username == DEMO_ADMIN))
+        assert verify_password(third, admin.password_hash)
+        assert not verify_password(first, admin.password_hash)
+        assert session.scalar(select(func.count()).select_from(User)) == 1
+        assert session.scalar(select(func.count()).select_from(Project)) == 1
+    for app in apps:
+        app.state.engine.dispose()
+    with pytest.raises(SystemExit):
+        runner.main(["--db", sqlite_url, "--reset-demo-password"])
+    assert "needs --demo" in capsys.readouterr().err
+
+
+def test_annotate_page_offers_key_zero_for_a_tenth_class(live, admin):
+    ten = make_project(admin, labels=[f"c{i}" for i in range(10)])
+    two = make_project(admin)
+    assert "and 0 (the 10th)" in admin.get(f"/projects/{ten['id']}/annotate").text
+    assert "the 10th" not in admin.get(f"/projects/{two['id']}/annotate").text
 
 
 def test_pages_render_for_annotators_and_admins(live, admin):

@@ -121,3 +121,21 @@ def test_a_fully_labelled_project_still_gets_a_curve_point(live, admin):
     assert live.app.state.worker.last_error == {}
     (point,) = admin.get(f"/api/projects/{pid}/stats").json()["learning_curve"]
     assert point["n_labeled"] == 6 and point["accuracy"] is not None
+
+
+def test_rescoring_in_many_short_transactions_scores_every_item(live, admin, monkeypatch):
+    monkeypatch.setattr("activelab.server.services.training.RESCORE_BATCH", 7)
+    project = make_project(admin, task_type="tabular_classification", labels=["a", "b"])
+    pid = project["id"]
+    rows = "".join(json.dumps({"id": i, "x": i, "y": i % 3}) + "\n" for i in range(50))
+    assert upload(admin, pid, "t.jsonl", rows).json()["inserted"] == 50
+    _label_from_truth(admin, pid, 10,
+                      lambda item: "a" if item["data"]["columns"]["x"] < 25 else "b")
+    assert live.app.state.worker.run_pending() == [pid]
+    with live.factory() as session:
+        versions = dict(session.execute(select(Item.model_version, func.count())
+                                        .where(Item.n_labels == 0)
+                                        .group_by(Item.model_version)).all())
+        assert versions == {1: 40}  # 6 batches of 7 and one of 5, all written
+        snapshot = session.scalar(select(ModelSnapshot))
+        assert (snapshot.version, snapshot.n_scored) == (1, 40)

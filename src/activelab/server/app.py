@@ -18,6 +18,7 @@ from ..strategies import available_strategies
 from .config import Settings
 from .db import ensure_secret_key, make_engine, make_session_factory, upgrade_database
 from .errors import install_error_handler
+from .limits import BodySizeLimitMiddleware
 from .models import TaskType
 from .routers import annotate, auth, projects, ui
 from .services.worker import TrainingWorker
@@ -56,6 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = factory
     app.state.worker = worker
     app.state.templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
+    # Wraps the routes (and every body read); sessions and CORS sit outside it.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SessionMiddleware, secret_key=secret_key,
                        session_cookie=settings.session_cookie, max_age=settings.session_max_age,
                        same_site="lax", https_only=settings.cookie_secure)

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
         explicitly).
     cors_origins : list of str
         Origins allowed by CORS; empty (closed) by default.
+    max_upload_bytes : int
+        Largest request body accepted (imports included); a larger one gets
+        HTTP 413, checked while it streams in.  50 MB by default.
     """
 
     model_config = SettingsConfigDict(env_prefix="ACTIVELAB_", extra="ignore")
@@ -51,3 +54,4 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
     import_batch_size: int = Field(default=500, ge=1)
     import_max_reported_errors: int = Field(default=100, ge=1)
+    max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from .config import Settings
-from .models import ServerSecret
+from .models import MIGRATION_ONLY_INDEXES, ServerSecret
 
 __all__ = [
     "make_engine",
@@ -27,6 +27,7 @@ __all__ = [
     "upgrade_database",
     "ensure_secret_key",
     "is_postgres",
+    "include_object",
 ]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -103,6 +104,12 @@ def alembic_config(connection: Any) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
     return config
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool,
+                   compare_to: object) -> bool:
+    """Alembic filter: per-database indexes made by hand in a migration are not compared."""
+    return not (type_ == "index" and name in MIGRATION_ONLY_INDEXES)
 
 
 def upgrade_database(engine: Engine, revision: str = "head") -> None:

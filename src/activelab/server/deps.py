@@ -5,21 +5,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from .config import Settings
 from .db import write_transaction
 from .errors import AuthenticationError
 from .models import Project, User
+from .schemas import MAX_ID
 from .services.projects import get_project, require_admin
 from .services.users import user_for_token
 from .services.worker import TrainingWorker
 
 __all__ = ["SessionDep", "WriteSessionDep", "CurrentUser", "AdminUser", "ProjectDep",
-           "SettingsDep", "FactoryDep", "WorkerDep", "optional_user", "SESSION_USER_KEY"]
+           "SettingsDep", "FactoryDep", "WorkerDep", "optional_user", "SESSION_USER_KEY",
+           "PathId"]
 
 SESSION_USER_KEY = "user_id"
+
+#: A row id in the URL path (project, item, user, token): out of range is a 422.
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def get_factory(request: Request) -> sessionmaker[Session]:
@@ -102,7 +107,7 @@ def admin_user(user: CurrentUser) -> User:
 AdminUser = Annotated[User, Depends(admin_user)]
 
 
-def project_in_path(project_id: int, user: CurrentUser, factory: FactoryDep) -> Project:
+def project_in_path(project_id: PathId, user: CurrentUser, factory: FactoryDep) -> Project:
     """The project in the path if the caller may see it (detached from any session)."""
     with factory() as session:
         project = get_project(session, user, project_id)

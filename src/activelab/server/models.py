@@ -42,7 +42,12 @@ __all__ = [
     "ModelSnapshot",
     "ServerSecret",
     "utcnow",
+    "MIGRATION_ONLY_INDEXES",
 ]
+
+#: Indexes whose definition differs per database, so they live in the migrations
+#: only (``migrations/versions/0002_queue_rank_index.py``); autogenerate ignores them.
+MIGRATION_ONLY_INDEXES = frozenset({"ix_items_rank"})
 
 
 def utcnow() -> datetime:
@@ -133,6 +138,9 @@ class Project(Base):
     model_name: Mapped[str] = mapped_column(String(40), default="logreg")
     strategy_name: Mapped[str] = mapped_column(String(40), default="margin")
     overlap: Mapped[int] = mapped_column(Integer, default=1)
+    #: Items in the project, kept in the transactions that insert them, so that
+    #: progress needs no count over every item on each ``/next``.
+    n_items: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -12,8 +12,13 @@ from .models import Role, TaskType
 __all__ = [
     "LoginIn", "UserIn", "UserOut", "TokenIn", "TokenOut", "ProjectIn", "ProjectPatch",
     "ProjectOut", "ImportReport", "LabelIn", "LabelOut", "ServedItem", "NextOut", "Progress",
-    "LeaseOut",
+    "LeaseOut", "MAX_ID", "RowId",
 ]
+
+#: The largest row id: ids are 32-bit ``INTEGER`` columns on PostgreSQL.
+MAX_ID = 2**31 - 1
+#: A row id in a request; anything else is a 422, never a database error.
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class LoginIn(BaseModel):
@@ -55,7 +60,7 @@ class ProjectIn(BaseModel):
     model_name: str = "logreg"
     strategy_name: str = "margin"
     overlap: int = Field(default=1, ge=1, le=50)
-    members: list[int] = Field(default_factory=list, description="user ids of annotators")
+    members: list[RowId] = Field(default_factory=list, description="user ids of annotators")
 
 
 class ProjectPatch(BaseModel):
@@ -87,7 +92,7 @@ class ImportReport(BaseModel):
 
 
 class LabelIn(BaseModel):
-    item_id: int
+    item_id: RowId
     value: Any = Field(default=None, description="a class name, a list of class names "
                        "(multi-label) or a list of boxes {x, y, w, h, label} in [0, 1]")
     skip: bool = False

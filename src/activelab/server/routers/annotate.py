@@ -6,7 +6,15 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-from ..deps import CurrentUser, FactoryDep, ProjectDep, SessionDep, SettingsDep, WorkerDep
+from ..deps import (
+    CurrentUser,
+    FactoryDep,
+    PathId,
+    ProjectDep,
+    SessionDep,
+    SettingsDep,
+    WorkerDep,
+)
 from ..errors import NotFoundError
 from ..models import Item
 from ..schemas import LabelIn, LabelOut, LeaseOut, NextOut
@@ -33,7 +41,7 @@ def next_item(project: ProjectDep, user: CurrentUser, session: SessionDep, facto
 
 
 @router.post("/leases/{item_id}/heartbeat", response_model=LeaseOut)
-def keep_alive(item_id: int, project: ProjectDep, user: CurrentUser, factory: FactoryDep,
+def keep_alive(item_id: PathId, project: ProjectDep, user: CurrentUser, factory: FactoryDep,
                settings: SettingsDep) -> dict[str, Any]:
     expires = queue.heartbeat(factory, project, user, item_id, settings.lease_seconds)
     return {"item_id": item_id, "expires_at": expires}

@@ -5,7 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, status
 from sqlalchemy import select
 
-from ..deps import SESSION_USER_KEY, AdminUser, CurrentUser, SessionDep, WriteSessionDep
+from ..deps import (
+    SESSION_USER_KEY,
+    AdminUser,
+    CurrentUser,
+    PathId,
+    SessionDep,
+    WriteSessionDep,
+)
 from ..models import ApiToken, User
 from ..schemas import LoginIn, TokenIn, TokenOut, UserIn, UserOut
 from ..services.users import authenticate, create_token, create_user, delete_token
@@ -46,7 +53,7 @@ def new_token(body: TokenIn, user: CurrentUser, session: WriteSessionDep) -> Tok
 
 
 @router.delete("/auth/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_token(token_id: int, user: CurrentUser, session: WriteSessionDep) -> None:
+def revoke_token(token_id: PathId, user: CurrentUser, session: WriteSessionDep) -> None:
     delete_token(session, user, token_id)
     session.commit()
 

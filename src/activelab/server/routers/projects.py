@@ -13,6 +13,7 @@ from ..deps import (
     AdminUser,
     CurrentUser,
     FactoryDep,
+    PathId,
     ProjectDep,
     SessionDep,
     SettingsDep,
@@ -60,13 +61,14 @@ def patch_project(body: ProjectPatch, project: ProjectDep, _: AdminUser,
 
 
 @router.put("/{project_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-def add_member(user_id: int, project: ProjectDep, _: AdminUser, session: WriteSessionDep) -> None:
+def add_member(user_id: PathId, project: ProjectDep, _: AdminUser,
+               session: WriteSessionDep) -> None:
     service.set_member(session, project, user_id, True)
     session.commit()
 
 
 @router.delete("/{project_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_member(user_id: int, project: ProjectDep, _: AdminUser,
+def remove_member(user_id: PathId, project: ProjectDep, _: AdminUser,
                   session: WriteSessionDep) -> None:
     service.set_member(session, project, user_id, False)
     session.commit()
@@ -124,7 +126,7 @@ def retrain(project: ProjectDep, _: AdminUser, worker: WorkerDep) -> dict[str, s
 
 
 @router.get("/{project_id}/items/{item_id}/image")
-def item_image(item_id: int, project: ProjectDep, session: SessionDep) -> Response:
+def item_image(item_id: PathId, project: ProjectDep, session: SessionDep) -> Response:
     row = session.execute(select(Item.image, Item.image_mime).where(
         Item.id == item_id, Item.project_id == project.id)).one_or_none()
     if row is None or row.image is None or not is_image_task(project.task_type):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ...exceptions import ActivelabError
 from ...models.factory import MODEL_NAMES
 from ...strategies import available_strategies
-from ..deps import SESSION_USER_KEY, SessionDep, SettingsDep, optional_user
+from ..deps import SESSION_USER_KEY, PathId, SessionDep, SettingsDep, optional_user
 from ..models import User
 from ..services.projects import get_project, progress, require_admin, visible_projects
 from ..services.stats import project_stats
@@ -74,7 +74,7 @@ def projects_page(request: Request, user: OptionalUser, session: SessionDep) -> 
 
 
 @router.get("/projects/{project_id}/annotate", response_class=HTMLResponse)
-def annotate_page(project_id: int, request: Request, user: OptionalUser, session: SessionDep,
+def annotate_page(project_id: PathId, request: Request, user: OptionalUser, session: SessionDep,
                   settings: SettingsDep) -> Response:
     if user is None:
         return _to_login()
@@ -85,7 +85,7 @@ def annotate_page(project_id: int, request: Request, user: OptionalUser, session
 
 
 @router.get("/projects/{project_id}/dashboard", response_class=HTMLResponse)
-def dashboard_page(project_id: int, request: Request, user: OptionalUser,
+def dashboard_page(project_id: PathId, request: Request, user: OptionalUser,
                    session: SessionDep) -> Response:
     if user is None:
         return _to_login()

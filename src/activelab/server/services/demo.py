@@ -9,12 +9,13 @@ from typing import Any
 import numpy as np
 from PIL import Image
 from sklearn.datasets import load_digits
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..db import write_transaction
 from ..models import Item, Project, Role, TaskType, User
-from ..security import new_password
+from ..security import hash_password, new_password
+from .importing import insert_items
 from .projects import create_project
 from .users import create_user
 
@@ -36,12 +37,20 @@ def digit_png(pixels: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def ensure_demo(factory: sessionmaker[Session]) -> dict[str, Any]:
+def ensure_demo(factory: sessionmaker[Session], *, reset_password: bool = False
+                ) -> dict[str, Any]:
     """Create (idempotently) the demo admin and the digits project.
 
+    Parameters
+    ----------
+    factory : session factory of the server's database
+    reset_password : give the existing demo admin a fresh generated password
+        (only the demo admin's; nothing else changes)
+
     Returns ``{"project_id", "admin", "password"}``; ``password`` is the
-    generated admin password when the admin was created now, else None (the
-    existing password is kept: only its hash is stored).
+    generated admin password when the admin was created (or its password
+    reset) now, else None (the existing password is kept: only its hash is
+    stored, so it cannot be shown again).
     """
     password = None
     with write_transaction(factory) as session:
@@ -49,6 +58,10 @@ def ensure_demo(factory: sessionmaker[Session]) -> dict[str, Any]:
         if admin is None:
             password = new_password()
             admin = create_user(session, DEMO_ADMIN, password, Role.admin)
+        elif reset_password:
+            password = new_password()
+            admin.password_hash = hash_password(password)
+            admin.is_active = True
         project = session.scalar(select(Project).where(Project.name == DEMO_PROJECT))
         if project is None:
             project = create_project(
@@ -72,4 +85,4 @@ def _insert_digits(session: Session, project_id: int) -> None:
              "random_key": rng.random(), "n_labels": 0}
             for i, pixels in enumerate(digits.data)]
     for start in range(0, len(rows), 500):
-        session.execute(insert(Item), rows[start:start + 500])
+        insert_items(session, rows[start:start + 500])

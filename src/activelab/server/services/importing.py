@@ -14,7 +14,7 @@ import random
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ...exceptions import DataError
@@ -23,7 +23,7 @@ from ..errors import ImportRejectedError
 from ..models import Item, Project, utcnow
 from .tasks import ParsedItem, parse_item_row
 
-__all__ = ["import_items", "FORMATS"]
+__all__ = ["import_items", "insert_items", "FORMATS"]
 
 FORMATS = ("csv", "jsonl")
 
@@ -132,7 +132,7 @@ def import_items(factory: sessionmaker[Session], project: Project, stream: Binar
     ------
     ImportRejectedError
         With ``all_or_nothing`` when any row is malformed (nothing is inserted),
-        or when no row at all could be read.
+        or when no row at all could be read or imported.
     """
     if fmt not in FORMATS:
         raise DataError(f"unknown import format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -172,6 +172,10 @@ def import_items(factory: sessionmaker[Session], project: Project, stream: Binar
                     batch = []
             if batch:
                 inserted += _commit_batch(factory, batch)
+            if inserted == 0 and n_errors:
+                raise ImportRejectedError(
+                    f"no row of the file could be imported ({n_errors} malformed)",
+                    errors, n_errors)
     except _FileError as error:
         note(error.line, str(error))
         if all_or_nothing or inserted == 0:
@@ -189,16 +193,25 @@ def _insert_all(session: Session, project: Project, stream: BinaryIO, fmt: str,
             raise DataError("the file changed while it was being imported")
         batch.append(_row(project.id, parsed, rng, utcnow()))
         if len(batch) >= batch_size:
-            session.execute(insert(Item), batch)
+            insert_items(session, batch)
             inserted += len(batch)
             batch = []
     if batch:
-        session.execute(insert(Item), batch)
+        insert_items(session, batch)
         inserted += len(batch)
     return inserted
 
 
 def _commit_batch(factory: sessionmaker[Session], batch: list[dict[str, Any]]) -> int:
     with write_transaction(factory) as session:
-        session.execute(insert(Item), batch)
+        insert_items(session, batch)
     return len(batch)
+
+
+def insert_items(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert item rows of one project and count them in ``projects.n_items`` (same transaction)."""
+    if not rows:
+        return
+    session.execute(insert(Item), rows)
+    session.execute(update(Project).where(Project.id == rows[0]["project_id"])
+                    .values(n_items=Project.n_items + len(rows)))

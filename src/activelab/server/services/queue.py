@@ -39,12 +39,14 @@ def _open_for(project: Project, user_id: int | None, now: Any) -> ColumnElement[
     return and_(*conditions)
 
 
+#: Queue order: most informative first (random order before the first model).
+_ORDER = (Item.priority.desc().nulls_last(), Item.random_key, Item.id)
+
+
 def eligible_items_query(project: Project, user_id: int | None, now: Any,
                          limit: int) -> Select[Item]:
     """Open items, most informative first (random order before the first model)."""
-    return (select(Item).where(_open_for(project, user_id, now))
-            .order_by(Item.priority.desc().nulls_last(), Item.random_key, Item.id)
-            .limit(limit))
+    return select(Item).where(_open_for(project, user_id, now)).order_by(*_ORDER).limit(limit)
 
 
 def _lock_item(session: Session, item_id: int) -> None:
@@ -70,8 +72,9 @@ def _pick(session: Session, project: Project, user: User, now: Any,
     ``wait=True``: a fresh transaction that holds no other lock waits for the
     best candidate instead of answering "nothing left".
     """
-    query = (select(Item.id).where(_open_for(project, user.id, now))
-             .order_by(Item.priority.desc().nulls_last(), Item.random_key, Item.id).limit(1))
+    # Read in ix_items_rank order: the scan stops at the first open item instead of
+    # sorting the whole project (migration 0002).
+    query = select(Item.id).where(_open_for(project, user.id, now)).order_by(*_ORDER).limit(1)
     if not is_postgres(session):
         return session.scalar(query)  # BEGIN IMMEDIATE: nobody else writes meanwhile
     recheck = select(Item.id).where(_open_for(project, user.id, now))

@@ -42,6 +42,8 @@ MULTI_LABEL_TASKS = (TaskType.multilabel_text, TaskType.image_regions)
 #: follow in random order until the next retrain.
 QUERY_DEPTH = 300
 _SEED = 0
+#: Items re-scored per write transaction after a retrain.
+RESCORE_BATCH = 2000
 
 
 def check_strategy_for_task(task_type: str, strategy_name: str) -> None:
@@ -234,16 +236,21 @@ def retrain_project(factory: sessionmaker[Session], project_id: int,
     counts = Counter(str(v) for v in labels.values()) \
         if project.task_type not in MULTI_LABEL_TASKS else \
         Counter(c for v in labels.values() for c in _classes_of(project.task_type, v))
-    with write_transaction(factory) as session:
+    with factory() as session:  # one retrain at a time per worker: read, then write
         version = (session.scalar(select(func.max(ModelSnapshot.version))
                                   .where(ModelSnapshot.project_id == project_id)) or 0) + 1
-        ids = features.item_ids[result.rows].tolist()
-        if ids:  # one bulk UPDATE by primary key
-            session.execute(update(Item), [
-                {"id": item_id, "priority": _finite(result.priority[i]),
-                 "score": _finite(result.score[i]), "predicted": result.guess[i],
-                 "predicted_proba": _finite(result.proba[i]), "model_version": version}
-                for i, item_id in enumerate(ids)])
+    ids = features.item_ids[result.rows].tolist()
+    rows = [{"id": item_id, "priority": _finite(result.priority[i]),
+             "score": _finite(result.score[i]), "predicted": result.guess[i],
+             "predicted_proba": _finite(result.proba[i]), "model_version": version}
+            for i, item_id in enumerate(ids)]
+    # Bulk UPDATEs by primary key in short transactions: on SQLite a writer holds the
+    # database lock, and one 100k-row transaction would stall every /next meanwhile.
+    # The queue sees old and new scores side by side for that moment, which is harmless.
+    for start in range(0, len(rows), RESCORE_BATCH):
+        with write_transaction(factory) as session:
+            session.execute(update(Item), rows[start:start + RESCORE_BATCH])
+    with write_transaction(factory) as session:
         snapshot = ModelSnapshot(
             project_id=project_id, version=version, label_events=events,
             n_labeled=result.n_labeled, n_scored=len(ids), accuracy=result.accuracy,

@@ -1,4 +1,5 @@
-// The annotator page: fetch the next item, label with keys 1-9, S skip, U undo, heartbeat.
+// The annotator page: fetch the next item, label with keys 1-9 and 0 (the 10th class), S skip,
+// U undo, heartbeat.
 "use strict";
 (() => {
   const root = document.getElementById("annotator");
@@ -108,13 +109,16 @@
     renderChoices();
   }
 
+  // Keys 1-9 pick the first nine classes and 0 the tenth (as on a keyboard's number row).
+  const keyOf = (i) => (i < 9 ? String(i + 1) : i === 9 ? "0" : null);
+
   function renderChoices() {
     const choices = $("choices");
     choices.replaceChildren();
     labels.forEach((name, i) => {
       const on = multi ? selected.has(name) : regions && boxClass === name;
       const button = el("button", { type: "button", class: on ? "on" : "" },
-                        `${i < 9 ? i + 1 + " · " : ""}${name}`);
+                        `${keyOf(i) === null ? "" : keyOf(i) + " · "}${name}`);
       button.addEventListener("click", () => choose(i));
       choices.append(button);
     });
@@ -174,7 +178,11 @@
   $("submit").addEventListener("click", submit);
   document.addEventListener("keydown", (e) => {
     if (e.target.matches("input, textarea, select") || e.ctrlKey || e.metaKey || e.altKey) return;
-    if (/^[1-9]$/.test(e.key)) choose(Number(e.key) - 1);
+    if (/^[0-9]$/.test(e.key)) {
+      const index = e.key === "0" ? 9 : Number(e.key) - 1;
+      if (index >= labels.length) return;
+      choose(index);
+    }
     else if (e.key === "s" || e.key === "S") send(null, true);
     else if (e.key === "u" || e.key === "U") undo();
     else if (e.key === "Enter" && (multi || regions)) submit();

@@ -1,0 +1,373 @@
+"""Annotation-server latency and throughput: next-item and submit, 1/8/32 annotators.
+
+One command starts the real server (``python -m activelab.server``) on SQLite and
+on PostgreSQL, imports a synthetic tabular project of 100k items through the
+streamed importer, and measures ``GET /next`` and ``POST /labels`` latency (p50,
+p99) and label throughput at each concurrency, then once more at the highest
+concurrency while retrains run back to back (each forced as the previous one
+ends).  It prints one table and the ratios between configurations.
+
+    python benchmarks/service.py                      # both databases, 20 s per run
+    python benchmarks/service.py --db sqlite --duration 10 --items 20000
+
+Annotators are threads in this process (httpx, one user and token each), so
+client overhead is part of every figure; on a small machine the server and the
+clients share the cores.  By default they never pause (a closed-loop stress
+test); ``--think-ms`` adds a pause after each label, uniform in [0.5, 1.5] times
+the value, as a person reading the next item would.  PostgreSQL runs are
+skipped when it is unreachable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import httpx
+import numpy as np
+
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+CLASSES = ["a", "b", "c"]
+N_FEATURES = 8
+
+
+@dataclass
+class Run:
+    """The measurements of one (database, concurrency, retraining) configuration."""
+
+    db: str
+    clients: int
+    retraining: bool
+    seconds: float = 0.0
+    next_ms: list[float] = field(default_factory=list)
+    submit_ms: list[float] = field(default_factory=list)
+    errors: int = 0
+    retrains: int = 0
+
+    @property
+    def labels_per_s(self) -> float:
+        return len(self.submit_ms) / self.seconds if self.seconds else 0.0
+
+    def pct(self, values: list[float], q: float) -> float:
+        return float(np.percentile(values, q)) if values else float("nan")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _postgres_reachable() -> bool:
+    try:
+        import psycopg
+        with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test",
+                            connect_timeout=2):
+            return True
+    except Exception:  # no driver or no server: the run is skipped
+        return False
+
+
+@contextmanager
+def database(kind: str, workdir: str) -> Iterator[str]:
+    """A fresh database URL (SQLite file or PostgreSQL schema), removed afterwards."""
+    if kind == "sqlite":
+        path = os.path.join(workdir, f"bench-{uuid.uuid4().hex[:8]}.db")
+        try:
+            yield f"sqlite:///{path}"
+        finally:
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(path + suffix):
+                    os.remove(path + suffix)
+        return
+    import psycopg
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def make_users(db_url: str, n_annotators: int) -> tuple[str, list[tuple[int, str]]]:
+    """Migrate the database and create an admin and annotators; their API tokens."""
+    from activelab.server import Settings
+    from activelab.server.db import (
+        make_engine,
+        make_session_factory,
+        upgrade_database,
+        write_transaction,
+    )
+    from activelab.server.models import Role, User
+    from activelab.server.security import hash_password
+    from activelab.server.services.users import create_token
+
+    engine = make_engine(Settings(db_url=db_url))
+    upgrade_database(engine)
+    factory = make_session_factory(engine)
+    password_hash = hash_password(uuid.uuid4().hex)
+    tokens = []
+    with write_transaction(factory) as session:
+        for i in range(n_annotators + 1):
+            user = User(username="bench-admin" if i == 0 else f"bench-{i}",
+                        password_hash=password_hash,
+                        role=(Role.admin if i == 0 else Role.annotator).value, is_active=True)
+            session.add(user)
+            session.flush()
+            tokens.append((user.id, create_token(session, user, "bench")[1]))
+    engine.dispose()
+    return tokens[0][1], tokens[1:]
+
+
+@contextmanager
+def server(db_url: str) -> Iterator[str]:
+    """The server as a subprocess; retrains happen only when forced."""
+    port = _free_port()
+    env = dict(os.environ, ACTIVELAB_RETRAIN_EVERY_LABELS="1000000000",
+               ACTIVELAB_RETRAIN_EVERY_SECONDS="1e9", ACTIVELAB_WORKER_POLL_SECONDS="0.2")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "activelab.server", "--db", db_url, "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"the server exited: {process.stderr.read()[-2000:]}")
+            try:
+                if httpx.get(f"{url}/api/options", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the server did not start within 60 s")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def synthetic_csv(n_items: int, seed: int) -> tuple[bytes, dict[str, str]]:
+    """A CSV of ``n_items`` rows with N_FEATURES numeric columns; true classes by id."""
+    rng = np.random.default_rng(seed)
+    centers = rng.normal(scale=2.0, size=(len(CLASSES), N_FEATURES))
+    y = rng.integers(len(CLASSES), size=n_items)
+    X = centers[y] + rng.normal(size=(n_items, N_FEATURES))
+    out = io.StringIO()
+    out.write("id," + ",".join(f"f{j}" for j in range(N_FEATURES)) + "\n")
+    for i in range(n_items):
+        out.write(f"r{i}," + ",".join(f"{v:.4f}" for v in X[i]) + "\n")
+    truth = {f"r{i}": CLASSES[y[i]] for i in range(n_items)}
+    return out.getvalue().encode(), truth
+
+
+def set_up_project(url: str, admin_token: str, annotators: list[tuple[int, str]],
+                   n_items: int, seed: int) -> tuple[int, dict[str, str], float]:
+    body, truth = synthetic_csv(n_items, seed)
+    with httpx.Client(base_url=url, timeout=600,
+                      headers={"Authorization": f"Bearer {admin_token}"}) as admin:
+        project = admin.post("/api/projects", json={
+            "name": f"bench-{uuid.uuid4().hex[:6]}", "task_type": "tabular_classification",
+            "labels": CLASSES, "model_name": "logreg", "strategy_name": "margin",
+            "overlap": 1}).raise_for_status().json()
+        for user_id, _ in annotators:
+            admin.put(f"/api/projects/{project['id']}/members/{user_id}").raise_for_status()
+        start = time.perf_counter()
+        report = admin.post(f"/api/projects/{project['id']}/import",
+                            files={"file": ("items.csv", body)}).raise_for_status().json()
+        import_s = time.perf_counter() - start
+    if report["inserted"] != n_items:
+        raise RuntimeError(f"import inserted {report['inserted']} of {n_items}: {report}")
+    return project["id"], truth, import_s
+
+
+def _annotate(url: str, token: str, project_id: int, truth: dict[str, str], stop: float,
+              run: Run, lock: threading.Lock, think_s: float, seed: int) -> None:
+    next_ms, submit_ms, errors = [], [], 0
+    rng = np.random.default_rng(seed)
+    with httpx.Client(base_url=url, timeout=60,
+                      headers={"Authorization": f"Bearer {token}"}) as client:
+        while time.perf_counter() < stop:
+            start = time.perf_counter()
+            response = client.get(f"/api/projects/{project_id}/next")
+            elapsed = (time.perf_counter() - start) * 1000
+            if response.status_code != 200 or response.json()["item"] is None:
+                errors += 1
+                continue
+            next_ms.append(elapsed)
+            item = response.json()["item"]
+            value = truth.get(item["external_id"], CLASSES[0])
+            start = time.perf_counter()
+            response = client.post(f"/api/projects/{project_id}/labels",
+                                   json={"item_id": item["id"], "value": value})
+            elapsed = (time.perf_counter() - start) * 1000
+            if response.status_code == 201:
+                submit_ms.append(elapsed)
+            else:
+                errors += 1
+            if think_s:
+                time.sleep(min(think_s * rng.uniform(0.5, 1.5),
+                               max(stop - time.perf_counter(), 0.0)))
+    with lock:
+        run.next_ms += next_ms
+        run.submit_ms += submit_ms
+        run.errors += errors
+
+
+def _snapshot_count(db_url: str, project_id: int) -> int:
+    from sqlalchemy import create_engine, func, select
+
+    from activelab.server.models import ModelSnapshot
+
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.scalar(select(func.count()).select_from(ModelSnapshot)
+                                         .where(ModelSnapshot.project_id == project_id)))
+    finally:
+        engine.dispose()
+
+
+def measure(url: str, db_url: str, admin_token: str, annotators: list[tuple[int, str]],
+            project_id: int, truth: dict[str, str], run: Run, duration: float,
+            think_s: float = 0.0) -> Run:
+    """Run ``run.clients`` annotators for ``duration`` seconds (forcing retrains if asked)."""
+    lock = threading.Lock()
+    admin = httpx.Client(base_url=url, timeout=60,
+                         headers={"Authorization": f"Bearer {admin_token}"})
+    snapshots = _snapshot_count(db_url, project_id)
+    if run.retraining:  # one retrain before the clients start, so one is running from t=0
+        admin.post(f"/api/projects/{project_id}/retrain").raise_for_status()
+    start = time.perf_counter()
+    stop = start + duration
+    threads = [threading.Thread(target=_annotate, args=(url, token, project_id, truth, stop,
+                                                        run, lock, think_s, i))
+               for i, (_, token) in enumerate(annotators[:run.clients])]
+    for thread in threads:
+        thread.start()
+    if run.retraining:
+        while time.perf_counter() < stop:
+            now = _snapshot_count(db_url, project_id)
+            if now > snapshots:  # the previous retrain finished: force the next at once
+                run.retrains += now - snapshots
+                snapshots = now
+                admin.post(f"/api/projects/{project_id}/retrain").raise_for_status()
+            time.sleep(0.1)
+    for thread in threads:
+        thread.join()
+    run.seconds = time.perf_counter() - start
+    if run.retraining:  # let the last forced retrain finish before the next run
+        deadline = time.monotonic() + 300
+        while _snapshot_count(db_url, project_id) <= snapshots and time.monotonic() < deadline:
+            time.sleep(0.2)
+        run.retrains += _snapshot_count(db_url, project_id) - snapshots
+    admin.close()
+    return run
+
+
+def bench_database(kind: str, args: argparse.Namespace, workdir: str) -> tuple[list[Run], float]:
+    runs: list[Run] = []
+    with database(kind, workdir) as db_url:
+        admin_token, annotators = make_users(db_url, max(args.clients))
+        with server(db_url) as url:
+            project_id, truth, import_s = set_up_project(url, admin_token, annotators,
+                                                         args.items, args.seed)
+            print(f"[{kind}] imported {args.items} items in {import_s:.1f} s "
+                  f"({args.items / import_s:,.0f} items/s)", flush=True)
+            configs = [(c, False) for c in args.clients] + [(max(args.clients), True)]
+            for clients, retraining in configs:
+                run = measure(url, db_url, admin_token, annotators, project_id, truth,
+                              Run(kind, clients, retraining), args.duration,
+                              args.think_ms / 1000)
+                runs.append(run)
+                print(f"[{kind}] {clients:>2} annotators{' + retrain' if retraining else ''}: "
+                      f"{len(run.submit_ms)} labels, errors {run.errors}", flush=True)
+    return runs, import_s
+
+
+def print_table(runs: list[Run], imports: dict[str, float], n_items: int) -> None:
+    header = (f"{'db':<9}{'annotators':>11}{'retrain':>9}{'next p50':>10}{'next p99':>10}"
+              f"{'submit p50':>12}{'submit p99':>12}{'labels/s':>10}{'retrains':>10}"
+              f"{'errors':>8}")
+    print("\nLatencies in ms; each run", f"{runs[0].seconds:.0f} s" if runs else "", "\n")
+    print(header)
+    print("-" * len(header))
+    for r in runs:
+        print(f"{r.db:<9}{r.clients:>11}{'yes' if r.retraining else 'no':>9}"
+              f"{r.pct(r.next_ms, 50):>10.1f}{r.pct(r.next_ms, 99):>10.1f}"
+              f"{r.pct(r.submit_ms, 50):>12.1f}{r.pct(r.submit_ms, 99):>12.1f}"
+              f"{r.labels_per_s:>10.1f}{r.retrains:>10}{r.errors:>8}")
+    for db, seconds in imports.items():
+        print(f"\n{db}: import of {n_items} items {seconds:.1f} s")
+    print("\nRatios")
+    by_key = {(r.db, r.clients, r.retraining): r for r in runs}
+    for r in runs:
+        base = by_key.get((r.db, 1, False))
+        if base and r is not base:
+            print(f"  {r.db} {r.clients} annotators{' + retrain' if r.retraining else ''} "
+                  f"vs 1: throughput x{r.labels_per_s / base.labels_per_s:.2f}, next p99 "
+                  f"x{r.pct(r.next_ms, 99) / base.pct(base.next_ms, 99):.2f}")
+    for r in runs:
+        lite = by_key.get(("sqlite", r.clients, r.retraining))
+        if r.db == "postgres" and lite:
+            print(f"  postgres / sqlite at {r.clients}{' + retrain' if r.retraining else ''}: "
+                  f"throughput x{r.labels_per_s / lite.labels_per_s:.2f}, next p99 "
+                  f"x{r.pct(r.next_ms, 99) / lite.pct(lite.next_ms, 99):.2f}")
+    target = [r for r in runs if r.retraining]
+    for r in target:
+        p99 = r.pct(r.next_ms, 99)
+        print(f"  target next p99 < 30 ms at {r.clients} annotators during retrain, {r.db}: "
+              f"{p99:.1f} ms -> {'met' if p99 < 30 else 'NOT met'}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--clients", type=lambda s: [int(c) for c in s.split(",")],
+                        default=[1, 8, 32], help="comma-separated concurrencies")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds per run")
+    parser.add_argument("--think-ms", type=float, default=0.0,
+                        help="mean pause after each label (0: closed loop, no pause)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workdir", default=None, help="where SQLite files go (a temp dir)")
+    args = parser.parse_args(argv)
+    import tempfile
+
+    kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    if "postgres" in kinds and not _postgres_reachable():
+        print("PostgreSQL is not reachable on 127.0.0.1:5432; skipping it", file=sys.stderr)
+        kinds.remove("postgres")
+    runs: list[Run] = []
+    imports: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(dir=args.workdir) as workdir:
+        for kind in kinds:
+            kind_runs, imports[kind] = bench_database(kind, args, workdir)
+            runs += kind_runs
+    print(f"\nmachine: {os.cpu_count()} logical CPUs visible; python {sys.version.split()[0]}; "
+          f"load average at the end {os.getloadavg()[0]:.1f}; think time {args.think_ms:g} ms")
+    print_table(runs, imports, args.items)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
