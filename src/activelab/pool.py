@@ -15,7 +15,7 @@ from .exceptions import (
     UnknownLabelError,
 )
 
-__all__ = ["Pool", "UNLABELED"]
+__all__ = ["Pool", "UNLABELED", "check_indices", "take_rows"]
 
 #: Encoded value of an item without a label.
 UNLABELED = -1
@@ -114,6 +114,28 @@ def _validate_chunked(X: Any) -> Any:
                 "impute or drop them before building the pool."
             )
     return X
+
+
+def check_indices(indices: Iterable[int], n_samples: int, *, unique: bool = False) -> np.ndarray:
+    """Validated 1-D integer positions into ``n_samples`` items (shared by every pool kind)."""
+    idx = np.asarray(list(indices) if not isinstance(indices, np.ndarray) else indices)
+    if idx.ndim != 1:
+        raise DataError(f"indices must be 1-D, got shape {idx.shape}")
+    if idx.size and not np.issubdtype(idx.dtype, np.integer):
+        raise DataError(f"indices must be integers, got dtype {idx.dtype}")
+    idx = idx.astype(np.intp, copy=False)
+    if idx.size and (idx.min() < 0 or idx.max() >= n_samples):
+        bad = idx[(idx < 0) | (idx >= n_samples)][:5].tolist()
+        raise DataError(f"indices {bad} are out of range for a pool of {n_samples}")
+    if unique and len(np.unique(idx)) != len(idx):
+        raise DataError("indices contain duplicates")
+    return idx
+
+
+def take_rows(X: Any, indices: Iterable[int] | np.ndarray) -> Any:
+    """Rows ``indices`` of a feature matrix (a copy of those rows only)."""
+    idx = np.asarray(indices, dtype=np.intp)
+    return X.iloc[idx] if _is_dataframe(X) else X[idx]
 
 
 class Pool:
@@ -307,10 +329,7 @@ class Pool:
 
     def take(self, indices: Iterable[int] | np.ndarray) -> Any:
         """Rows ``indices`` of ``X`` (a copy of those rows only)."""
-        idx = np.asarray(indices, dtype=np.intp)
-        if _is_dataframe(self.X):
-            return self.X.iloc[idx]
-        return self.X[idx]
+        return take_rows(self.X, indices)
 
     def training_data(self) -> tuple[Any, np.ndarray]:
         """``(X_labeled, y_codes)`` for fitting a model on the labelled items."""
@@ -319,18 +338,7 @@ class Pool:
 
     # ------------------------------------------------------------------ edits
     def _check_indices(self, indices: Iterable[int], *, unique: bool = False) -> np.ndarray:
-        idx = np.asarray(list(indices) if not isinstance(indices, np.ndarray) else indices)
-        if idx.ndim != 1:
-            raise DataError(f"indices must be 1-D, got shape {idx.shape}")
-        if idx.size and not np.issubdtype(idx.dtype, np.integer):
-            raise DataError(f"indices must be integers, got dtype {idx.dtype}")
-        idx = idx.astype(np.intp, copy=False)
-        if idx.size and (idx.min() < 0 or idx.max() >= self.n_samples):
-            bad = idx[(idx < 0) | (idx >= self.n_samples)][:5].tolist()
-            raise DataError(f"indices {bad} are out of range for a pool of {self.n_samples}")
-        if unique and len(np.unique(idx)) != len(idx):
-            raise DataError("indices contain duplicates")
-        return idx
+        return check_indices(indices, self.n_samples, unique=unique)
 
     def teach(self, indices: Iterable[int], labels: Sequence[Hashable]) -> None:
         """Give labels to items (overwriting any earlier label; un-skips skipped items).

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import DataError, EmptyPoolError, UnknownLabelError
-from ..pool import _is_dataframe, _validate_features
+from ..pool import _validate_features, check_indices, take_rows
 
 __all__ = ["MultiLabelPool", "encode_label_sets"]
 
@@ -173,8 +173,7 @@ class MultiLabelPool:
         return self.decode(self.indicators_of(indices))
 
     def take(self, indices: Iterable[int] | np.ndarray) -> Any:
-        idx = np.asarray(indices, dtype=np.intp)
-        return self.X.iloc[idx] if _is_dataframe(self.X) else self.X[idx]
+        return take_rows(self.X, indices)
 
     def training_data(self) -> tuple[Any, np.ndarray]:
         """``(X_labeled, Y_labeled)``, Y of shape (n_labeled, n_labels)."""
@@ -182,18 +181,7 @@ class MultiLabelPool:
         return self.take(idx), self._Y[idx].copy()
 
     def _check_indices(self, indices: Iterable[int], *, unique: bool = False) -> np.ndarray:
-        idx = np.asarray(list(indices) if not isinstance(indices, np.ndarray) else indices)
-        if idx.ndim != 1:
-            raise DataError(f"indices must be 1-D, got shape {idx.shape}")
-        if idx.size and not np.issubdtype(idx.dtype, np.integer):
-            raise DataError(f"indices must be integers, got dtype {idx.dtype}")
-        idx = idx.astype(np.intp, copy=False)
-        if idx.size and (idx.min() < 0 or idx.max() >= self.n_samples):
-            bad = idx[(idx < 0) | (idx >= self.n_samples)][:5].tolist()
-            raise DataError(f"indices {bad} are out of range for a pool of {self.n_samples}")
-        if unique and len(np.unique(idx)) != len(idx):
-            raise DataError("indices contain duplicates")
-        return idx
+        return check_indices(indices, self.n_samples, unique=unique)
 
     def teach(self, indices: Iterable[int], label_sets: Sequence[Iterable[Hashable]]) -> None:
         """Give each item its set of labels (nothing changes if any label is unknown)."""

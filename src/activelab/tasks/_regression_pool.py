@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import DataError, EmptyPoolError
-from ..pool import _is_dataframe, _validate_features
+from ..pool import _validate_features, check_indices, take_rows
 
 __all__ = ["RegressionPool", "check_targets"]
 
@@ -150,8 +150,7 @@ class RegressionPool:
 
     def take(self, indices: Iterable[int] | np.ndarray) -> Any:
         """Rows ``indices`` of ``X`` (a copy of those rows only)."""
-        idx = np.asarray(indices, dtype=np.intp)
-        return self.X.iloc[idx] if _is_dataframe(self.X) else self.X[idx]
+        return take_rows(self.X, indices)
 
     def training_data(self) -> tuple[Any, np.ndarray]:
         """``(X_labeled, y_labeled)`` for fitting a regressor."""
@@ -160,18 +159,7 @@ class RegressionPool:
 
     # ------------------------------------------------------------------ edits
     def _check_indices(self, indices: Iterable[int], *, unique: bool = False) -> np.ndarray:
-        idx = np.asarray(list(indices) if not isinstance(indices, np.ndarray) else indices)
-        if idx.ndim != 1:
-            raise DataError(f"indices must be 1-D, got shape {idx.shape}")
-        if idx.size and not np.issubdtype(idx.dtype, np.integer):
-            raise DataError(f"indices must be integers, got dtype {idx.dtype}")
-        idx = idx.astype(np.intp, copy=False)
-        if idx.size and (idx.min() < 0 or idx.max() >= self.n_samples):
-            bad = idx[(idx < 0) | (idx >= self.n_samples)][:5].tolist()
-            raise DataError(f"indices {bad} are out of range for a pool of {self.n_samples}")
-        if unique and len(np.unique(idx)) != len(idx):
-            raise DataError("indices contain duplicates")
-        return idx
+        return check_indices(indices, self.n_samples, unique=unique)
 
     def teach(self, indices: Iterable[int], targets: Sequence[float] | np.ndarray) -> None:
         """Give real-valued labels to items (nothing changes if any value is invalid)."""
