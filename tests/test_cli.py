@@ -88,3 +88,51 @@ def test_usage_errors_exit_non_zero_without_traceback():
     assert done.returncode == 2 and "Traceback" not in done.stderr
     done = activelab("strategies")
     assert done.returncode == 0 and "margin" in done.stdout.split()
+
+
+def test_simulate_regression_task_on_a_csv(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    frame["price"] = 3 * X[:, 0] - X[:, 1] + rng.normal(scale=0.1, size=200)
+    path = tmp_path / "houses.csv"
+    frame.to_csv(path, index=False)
+    out = tmp_path / "reg.json"
+    done = activelab("simulate", str(path), "--target", "price", "--task", "regression",
+                     "--strategy", "igs", "--compare", "random", "--initial", "10", "--batch",
+                     "10", "--budget", "40", "--seeds", "2", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    result = json.loads(out.read_text())
+    assert result["task"] == "regression" and result["strategy"] == "igs"
+    assert result["runs"][0]["n_labels"] == [10, 20, 30, 40]
+    assert result["summary"]["lower_is_better"] is True
+    assert "random" in result["comparisons"] and "AULC of rmse" in done.stdout
+
+
+def test_simulate_multilabel_task_on_jsonl(tmp_path):
+    rng = np.random.default_rng(1)
+    words = {"sport": "goal match team", "tech": "code chip cloud", "food": "pasta soup bread"}
+    lines = []
+    for _ in range(120):
+        topics = sorted(set(rng.choice(list(words), size=rng.integers(1, 3)).tolist()))
+        text = " ".join(" ".join(rng.choice(words[t].split(), size=3)) for t in topics)
+        lines.append(json.dumps({"text": text, "labels": topics}))
+    path = tmp_path / "docs.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "ml.json"
+    done = activelab("simulate", str(path), "--task", "multilabel", "--initial", "10",
+                     "--batch", "10", "--budget", "30", "--seeds", "1", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    result = json.loads(out.read_text())
+    assert result["task"] == "multilabel" and result["strategy"] == "adaptive"
+    assert result["runs"][0]["n_labels"] == [10, 20, 30]
+    assert 0 <= result["summary"]["final"] <= 1
+
+
+def test_task_errors_are_one_line(tmp_path):
+    done = activelab("simulate", "sklearn:iris", "--task", "clustering")
+    assert done.returncode == 1 and "unknown task 'clustering'" in done.stderr
+    done = activelab("simulate", "sklearn:iris", "--task", "regression", "--out",
+                     str(tmp_path / "r.json"))
+    assert done.returncode == 1 and "numeric target" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -17,6 +17,7 @@ from .exceptions import ActivelabError, ConfigError
 from .models.factory import MODEL_NAMES
 from .simulation import SimulationResult, simulate
 from .strategies import available_strategies
+from .tasks._simulate_cli import DEFAULTS, TASKS, simulate_task
 
 __all__ = ["app", "main"]
 
@@ -112,8 +113,15 @@ def simulate_command(
         help="Target column (required for files).")] = None,
     text_column: Annotated[str | None, typer.Option(
         help="Column of raw text; featurised by TF-IDF.")] = None,
-    model: Annotated[str, typer.Option(help=f"One of {', '.join(MODEL_NAMES)}.")] = "logreg",
-    strategy: Annotated[str, typer.Option(help="Query strategy name.")] = "margin",
+    task: Annotated[str, typer.Option(
+        help="classification, regression, or multilabel.")] = "classification",
+    model: Annotated[str | None, typer.Option(
+        help=f"Classification: one of {', '.join(MODEL_NAMES)} (default logreg); "
+             "regression: ridge, bayesridge, rf, gp, knn (default ridge); "
+             "multilabel: a classification model (default linearsvm).")] = None,
+    strategy: Annotated[str | None, typer.Option(
+        help="Query strategy name (default margin; igs for regression; adaptive for "
+             "multilabel).")] = None,
     initial: Annotated[int, typer.Option(help="Seed-set size.")] = 20,
     batch: Annotated[int, typer.Option(help="Labels per round.")] = 10,
     budget: Annotated[int, typer.Option(help="Total labels, seed set included.")] = 300,
@@ -128,6 +136,18 @@ def simulate_command(
     plot: Annotated[Path | None, typer.Option(help="Write a learning-curve PNG here.")] = None,
 ) -> None:
     """Run the active-learning loop against known labels and write the learning curves."""
+    if task not in TASKS:
+        raise ConfigError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
+    strategy = strategy or DEFAULTS[task][1]
+    if task != "classification":
+        _simulate_other_task(task, data, target=target, text_column=text_column, model=model,
+                             strategies=[strategy] + [c for c in (compare or []) if c != strategy],
+                             loop={"initial": initial, "batch": batch, "budget": budget,
+                                   "seeds": seeds, "test_size": test_size,
+                                   "master_seed": master_seed, "initial_method": initial_method},
+                             out_path=out_path, baseline=compare[0] if compare else None)
+        return
+    model = model or DEFAULTS[task][0]
     known = available_strategies()
     for name in [strategy, *(compare or [])]:
         if name not in known:
@@ -157,6 +177,40 @@ def simulate_command(
         _plot(results, plot)
         out.print(f"learning curves: {plot}")
     out.print(f"results: {out_path}")
+
+
+def _simulate_other_task(task: str, data: str, *, target: str | None, text_column: str | None,
+                         model: str | None, strategies: list[str], loop: dict,
+                         out_path: Path, baseline: str | None) -> None:
+    results, metric, lower = simulate_task(task, data, target=target, text_column=text_column,
+                                           model=model, strategies=strategies, **loop)
+    table = Table(title=f"{results[0].dataset} · {task} · {results[0].model} · "
+                        f"{len(results[0].runs)} seed(s) · budget {results[0].budget}")
+    for column in ("strategy", f"AULC of {metric}", f"final {metric}"):
+        table.add_column(column, justify="left" if column == "strategy" else "right")
+    if baseline:
+        table.add_column(f"AULC vs {baseline}", justify="right")
+    means = {r.strategy: r.mean_aulc(metric) for r in results}
+    summaries = {}
+    for result in results:
+        aulcs = [run.aulc(result.budget, metric) for run in result.runs]
+        final = float(np.mean([getattr(run, metric)[-1] for run in result.runs]))
+        summaries[result.strategy] = {"metric": metric, "lower_is_better": lower,
+                                      "aulc_mean": float(np.mean(aulcs)),
+                                      "aulc_std": float(np.std(aulcs)), "final": final}
+        cells = [result.strategy, f"{np.mean(aulcs):.4f} ± {np.std(aulcs):.4f}", f"{final:.4f}"]
+        if baseline:
+            base = means.get(baseline)
+            cells.append(f"{means[result.strategy] / base:.3f}×" if base else "n/a")
+        table.add_row(*cells)
+    payload = results[0].to_dict()
+    payload["task"] = task
+    payload["summary"] = summaries[results[0].strategy]
+    payload["comparisons"] = {r.strategy: {**r.to_dict(), "summary": summaries[r.strategy]}
+                              for r in results[1:]}
+    out_path.write_text(json.dumps(payload, indent=1))
+    out.print(table)
+    out.print(f"{metric}: {'lower' if lower else 'higher'} is better. results: {out_path}")
 
 
 @app.command("serve")
