@@ -28,7 +28,7 @@ from .models.committee import seed_unset_random_states
 from .pool import Pool
 from .strategies import QueryStrategy, RandomSampling, make_strategy
 
-__all__ = ["ActiveLearner", "Round", "evaluation_metrics"]
+__all__ = ["ActiveLearner", "Round", "evaluation_metrics", "resolve_strategy"]
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,19 @@ def evaluation_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, floa
             "balanced_accuracy": float(balanced_accuracy_score(y_true, y_pred)),
             "macro_f1": float(f1_score(y_true, y_pred, average="macro", zero_division=0)),
         }
+
+
+def resolve_strategy(strategy: str | QueryStrategy, factory: Callable[..., QueryStrategy],
+                     rng: np.random.Generator) -> QueryStrategy:
+    """The strategy object a learner uses: built by ``factory`` from a name, or the given
+    object (a clone seeded from ``rng`` when its ``random_state`` is unset)."""
+    if isinstance(strategy, str):
+        return factory(strategy, random_state=rng)
+    if isinstance(strategy, QueryStrategy):
+        if getattr(strategy, "random_state", None) is None:
+            return clone(strategy).set_params(random_state=rng)
+        return strategy
+    raise ConfigError(f"strategy must be a name or a QueryStrategy, got {type(strategy).__name__}")
 
 
 class ActiveLearner:
@@ -162,15 +175,7 @@ class ActiveLearner:
     def strategy_(self) -> QueryStrategy:
         """The strategy object in use (built from its name, seeded by the learner)."""
         if self._strategy is None:
-            if isinstance(self.strategy, str):
-                self._strategy = make_strategy(self.strategy, random_state=self.rng)
-            elif isinstance(self.strategy, QueryStrategy):
-                self._strategy = self.strategy
-                if getattr(self.strategy, "random_state", None) is None:
-                    self._strategy = clone(self.strategy).set_params(random_state=self.rng)
-            else:
-                kind = type(self.strategy).__name__
-                raise ConfigError(f"strategy must be a name or a QueryStrategy, got {kind}")
+            self._strategy = resolve_strategy(self.strategy, make_strategy, self.rng)
         return self._strategy
 
     @property

@@ -15,7 +15,7 @@ from sklearn.model_selection import train_test_split
 
 from .._random import RandomLike, as_generator, derive_seed
 from ..exceptions import ConfigError, DataError, NotFittedError, PoolExhaustedError
-from ..learner import Round
+from ..learner import Round, resolve_strategy
 from ..metrics import normalized_aulc
 from ..models.factory import make_model, make_text_vectorizer
 from ..strategies import QueryStrategy, RandomSampling
@@ -109,15 +109,7 @@ class MultiLabelLearner:
     @property
     def strategy_(self) -> QueryStrategy:
         if self._strategy is None:
-            if isinstance(self.strategy, str):
-                self._strategy = make_multilabel_strategy(self.strategy, random_state=self.rng)
-            elif isinstance(self.strategy, QueryStrategy):
-                self._strategy = self.strategy
-                if getattr(self.strategy, "random_state", None) is None:
-                    self._strategy = clone(self.strategy).set_params(random_state=self.rng)
-            else:
-                raise ConfigError(f"strategy must be a name or a QueryStrategy, got "
-                                  f"{type(self.strategy).__name__}")
+            self._strategy = resolve_strategy(self.strategy, make_multilabel_strategy, self.rng)
         return self._strategy
 
     def query(self, n: int = 1) -> np.ndarray:

@@ -28,7 +28,7 @@ from ..exceptions import (
     PoolExhaustedError,
 )
 from ..initial import initial_indices
-from ..learner import Round
+from ..learner import Round, resolve_strategy
 from ..models.committee import seed_unset_random_states
 from ..strategies import QueryStrategy, RandomSampling
 from ._regression_pool import RegressionPool, check_targets
@@ -171,15 +171,7 @@ class RegressionLearner:
     @property
     def strategy_(self) -> QueryStrategy:
         if self._strategy is None:
-            if isinstance(self.strategy, str):
-                self._strategy = make_regression_strategy(self.strategy, random_state=self.rng)
-            elif isinstance(self.strategy, QueryStrategy):
-                self._strategy = self.strategy
-                if getattr(self.strategy, "random_state", None) is None:
-                    self._strategy = clone(self.strategy).set_params(random_state=self.rng)
-            else:
-                kind = type(self.strategy).__name__
-                raise ConfigError(f"strategy must be a name or a QueryStrategy, got {kind}")
+            self._strategy = resolve_strategy(self.strategy, make_regression_strategy, self.rng)
         return self._strategy
 
     @property
