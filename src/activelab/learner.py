@@ -12,13 +12,13 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 
-from ._random import RandomLike, as_generator, derive_seed
+from ._loop import LoopMixin
+from ._random import RandomLike, derive_seed
 from .exceptions import (
     ActivelabWarning,
     ConfigError,
     DataError,
     NotFittedError,
-    OracleStopped,
     PoolExhaustedError,
     SingleClassError,
 )
@@ -90,7 +90,7 @@ def resolve_strategy(strategy: str | QueryStrategy, factory: Callable[..., Query
     raise ConfigError(f"strategy must be a name or a QueryStrategy, got {type(strategy).__name__}")
 
 
-class ActiveLearner:
+class ActiveLearner(LoopMixin):
     """Pool-based active learning with any scikit-learn classifier.
 
     The learner keeps a :class:`Pool` (which it never copies), asks a query
@@ -164,13 +164,6 @@ class ActiveLearner:
         self._missing_warned: tuple[int, ...] = ()
 
     # ------------------------------------------------------------------ helpers
-    @property
-    def rng(self) -> np.random.Generator:
-        """The learner's generator, made from ``random_state`` at first use."""
-        if self._rng is None:
-            self._rng = as_generator(self.random_state)
-        return self._rng
-
     @property
     def strategy_(self) -> QueryStrategy:
         """The strategy object in use (built from its name, seeded by the learner)."""
@@ -282,59 +275,6 @@ class ActiveLearner:
         self.pool.remove_labels(indices)
         self._refit()
 
-    def run(self, oracle: Any, *, batch_size: int = 10, stopping: Sequence[Any] = (),
-            initial: int = 0, initial_method: str = "random",
-            callback: Callable[[ActiveLearner], None] | None = None) -> ActiveLearner:
-        """Query, ask the oracle, teach, until a stopping criterion fires.
-
-        Parameters
-        ----------
-        oracle : object with ``label(pool, indices) -> list of labels``
-        batch_size : int, default=10
-        stopping : sequence of stopping criteria
-            Each has ``check(learner) -> str | None`` (a reason to stop).
-            The loop also stops when the pool is exhausted or the oracle quits.
-        initial : int, default=0
-            Size of a seed set to label first (0 when labels already exist).
-        initial_method : {"random", "kmeans"}
-        callback : callable, optional
-            Called with the learner after every round.
-
-        Returns
-        -------
-        self
-        """
-        self.stop_reason_ = None
-        if initial:
-            if not self._ask(oracle, self.initial_query(initial, method=initial_method)):
-                return self
-            if callback:
-                callback(self)
-        while True:
-            for criterion in stopping:
-                reason = criterion.check(self)
-                if reason:
-                    self.stop_reason_ = reason
-                    return self
-            if self.pool.n_unlabeled == 0:
-                self.stop_reason_ = "pool exhausted: every item is labelled or skipped"
-                return self
-            if not self._ask(oracle, self.query(batch_size)):
-                return self
-            if callback:
-                callback(self)
-
-    def _ask(self, oracle: Any, indices: np.ndarray) -> bool:
-        try:
-            labels = oracle.label(self.pool, indices)
-        except OracleStopped as stop:
-            answered = len(stop.labels)
-            if answered:
-                self.teach(indices[:answered], stop.labels)
-            self.stop_reason_ = f"oracle stopped: {stop}"
-            return False
-        self.teach(indices, labels)
-        return True
 
     # ------------------------------------------------------------------ model
     def _warn_missing_classes(self) -> None:

@@ -13,7 +13,8 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-from .._random import RandomLike, as_generator, derive_seed
+from .._loop import SeededMixin
+from .._random import RandomLike, derive_seed
 from ..exceptions import ConfigError, DataError, NotFittedError, PoolExhaustedError
 from ..learner import Round, resolve_strategy
 from ..metrics import normalized_aulc
@@ -51,7 +52,7 @@ def make_multilabel_strategy(name: str, *, random_state: RandomLike = None) -> Q
     return factories[key]()
 
 
-class MultiLabelLearner:
+class MultiLabelLearner(SeededMixin):
     """Pool-based active learning for multi-label items, by binary relevance.
 
     After each :meth:`teach` a :class:`BinaryRelevance` of clones of
@@ -99,12 +100,6 @@ class MultiLabelLearner:
         self._pending: dict[int, tuple[float, str]] = {}
         self._pending_seconds = 0.0
         self._eval_Y: np.ndarray | None = None
-
-    @property
-    def rng(self) -> np.random.Generator:
-        if self._rng is None:
-            self._rng = as_generator(self.random_state)
-        return self._rng
 
     @property
     def strategy_(self) -> QueryStrategy:

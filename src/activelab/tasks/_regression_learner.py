@@ -18,13 +18,13 @@ from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from .._random import RandomLike, as_generator, derive_seed
+from .._loop import LoopMixin
+from .._random import RandomLike, derive_seed
 from ..exceptions import (
     ActivelabWarning,
     ConfigError,
     DataError,
     NotFittedError,
-    OracleStopped,
     PoolExhaustedError,
 )
 from ..initial import initial_indices
@@ -99,7 +99,7 @@ def regression_metrics(y_true: Any, y_pred: Any) -> dict[str, float]:
             "r2": float(r2_score(y_true, y_pred)) if len(y_true) > 1 else float("nan")}
 
 
-class RegressionLearner:
+class RegressionLearner(LoopMixin):
     """Pool-based active learning with any scikit-learn regressor.
 
     Mirrors :class:`activelab.ActiveLearner`: a :class:`RegressionPool` that is
@@ -161,12 +161,6 @@ class RegressionLearner:
         self._estimator_seed: int | None = None
         self._pending: dict[int, tuple[float, str]] = {}
         self._pending_seconds = 0.0
-
-    @property
-    def rng(self) -> np.random.Generator:
-        if self._rng is None:
-            self._rng = as_generator(self.random_state)
-        return self._rng
 
     @property
     def strategy_(self) -> QueryStrategy:
@@ -242,41 +236,6 @@ class RegressionLearner:
     def remove_labels(self, indices: Sequence[int]) -> None:
         self.pool.remove_labels(indices)
         self._refit()
-
-    def run(self, oracle: Any, *, batch_size: int = 10, stopping: Sequence[Any] = (),
-            initial: int = 0, initial_method: str = "random",
-            callback: Callable[[RegressionLearner], None] | None = None) -> RegressionLearner:
-        """Query, ask ``oracle.label(pool, indices)``, teach, until a criterion fires."""
-        self.stop_reason_ = None
-        if initial:
-            if not self._ask(oracle, self.initial_query(initial, method=initial_method)):
-                return self
-            if callback:
-                callback(self)
-        while True:
-            for criterion in stopping:
-                reason = criterion.check(self)
-                if reason:
-                    self.stop_reason_ = reason
-                    return self
-            if self.pool.n_unlabeled == 0:
-                self.stop_reason_ = "pool exhausted: every item is labelled or skipped"
-                return self
-            if not self._ask(oracle, self.query(batch_size)):
-                return self
-            if callback:
-                callback(self)
-
-    def _ask(self, oracle: Any, indices: np.ndarray) -> bool:
-        try:
-            values = oracle.label(self.pool, indices)
-        except OracleStopped as stop:
-            if stop.labels:
-                self.teach(indices[:len(stop.labels)], stop.labels)
-            self.stop_reason_ = f"oracle stopped: {stop}"
-            return False
-        self.teach(indices, values)
-        return True
 
     def _refit(self) -> float:
         start = time.perf_counter()
