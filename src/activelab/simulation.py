@@ -26,7 +26,7 @@ from .oracles import SimulatedOracle
 from .pool import Pool
 
 __all__ = ["RunResult", "SimulationResult", "SeedSplit", "make_split", "simulate_run",
-           "simulate"]
+           "simulate", "full_data_accuracy"]
 
 
 @dataclass
@@ -113,15 +113,36 @@ def make_split(y: np.ndarray, seed: int, *, master_seed: int, test_size: float, 
     return SeedSplit(np.sort(train), np.sort(test), seed_set, derive_seed(learner_seq))
 
 
+def _estimator(model: str | Any, kind: str, split: SeedSplit) -> Any:
+    if isinstance(model, str):
+        return make_model(model, kind, random_state=split.learner_seed)
+    return clone(model)
+
+
+def full_data_accuracy(dataset: Any, split: SeedSplit, model: str | Any) -> float:
+    """Test accuracy of ``model`` trained on the whole pool of ``split``: the reference
+    every curve of that seed is compared with (the same for every strategy and batch)."""
+    y = np.asarray(dataset.y)
+    X_pool, X_test, kind = _featurize(dataset, split.train, split.test)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fitted = _estimator(model, kind, split).fit(X_pool, y[split.train])
+    return evaluation_metrics(y[split.test], fitted.predict(X_test))["accuracy"]
+
+
 def simulate_run(dataset: Any, split: SeedSplit, *, seed: int, model: str | Any,
                  strategy: str | Any, batch: int, budget: int,
-                 on_round: Callable[[int], None] | None = None) -> RunResult:
-    """One seed's learning curve: seed set, then batches until the budget is spent."""
+                 on_round: Callable[[int], None] | None = None,
+                 full_accuracy: float | None = None) -> RunResult:
+    """One seed's learning curve: seed set, then batches until the budget is spent.
+
+    ``full_accuracy``, when given (e.g. cached by a benchmark across strategies), is
+    used as the reference instead of fitting the model on the whole pool again.
+    """
     y = np.asarray(dataset.y)
     X_pool, X_test, kind = _featurize(dataset, split.train, split.test)
     y_pool, y_test = y[split.train], y[split.test]
-    estimator = make_model(model, kind, random_state=split.learner_seed) if isinstance(
-        model, str) else clone(model)
+    estimator = _estimator(model, kind, split)
     learner = ActiveLearner(estimator, Pool(X_pool), strategy,
                             eval_set=(X_test, y_test), random_state=split.learner_seed)
     oracle = SimulatedOracle(y_pool)
@@ -152,8 +173,8 @@ def simulate_run(dataset: Any, split: SeedSplit, *, seed: int, model: str | Any,
             indices = learner.query(min(batch, budget - learner.pool.n_labeled))
             learner.teach(indices, oracle.label(None, indices))
             record()
-        full_model = clone(estimator).fit(X_pool, y_pool)
-        result.full_accuracy = evaluation_metrics(y_test, full_model.predict(X_test))["accuracy"]
+    result.full_accuracy = (full_data_accuracy(dataset, split, model) if full_accuracy is None
+                            else float(full_accuracy))
     result.stop_reason = ("label budget reached" if learner.pool.n_labeled >= budget
                           else "pool exhausted")
     return result

@@ -191,3 +191,30 @@ def test_csv_fallback_round_trips(tmp_path):
     loaded = store.load()
     pd.testing.assert_frame_equal(loaded, outcome.table, check_dtype=False)
     assert store.write_combined(loaded).name == "results.csv"
+
+
+def test_full_data_reference_is_fitted_once_per_seed_and_model(monkeypatch):
+    """Strategies and batch sizes of one seed share the full-data fit; seeds do not."""
+    from activelab.bench import DatasetSpec
+    from activelab.bench import cells as cells_module
+    from activelab.data import load_dataset
+
+    dataset = load_dataset("sklearn:iris")
+    calls = []
+    real = cells_module.full_data_accuracy
+
+    def counting(*args, **kwargs):
+        calls.append(args[1].learner_seed)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cells_module, "full_data_accuracy", counting)
+    spec = DatasetSpec(name="sklearn:iris")
+    outcomes = [
+        cells_module.run_cell(cells_module.Cell(spec, "logreg", strategy, seed, 6, batch, 18,
+                                                0.25, 0), loader=lambda *_: dataset)
+        for seed in (0, 1) for strategy in ("random", "margin") for batch in (3, 6)]
+    assert all(outcome.error is None for outcome in outcomes)
+    assert len(calls) == 2 and calls[0] != calls[1]
+    fulls = [o.table.loc[o.table["metric"] == "full_accuracy", "value"].iloc[0]
+             for o in outcomes]
+    assert len(set(fulls[:4])) == 1 and len(set(fulls[4:])) == 1

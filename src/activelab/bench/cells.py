@@ -13,6 +13,7 @@ import json
 import time
 import traceback
 import warnings
+import weakref
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
@@ -22,7 +23,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from ..exceptions import DataError
-from ..simulation import RunResult, make_split, simulate_run
+from ..simulation import RunResult, full_data_accuracy, make_split, simulate_run
 from ..strategies import available_strategies
 from .config import BenchConfig, DatasetSpec
 from .strategies import build_strategy
@@ -144,6 +145,24 @@ def run_cell(cell: Cell, loader: Any = None) -> CellOutcome:
         return _run_cell(cell, loader, start)
 
 
+# Keyed by the dataset object itself (weakly), so a reloaded or different dataset under
+# the same name never reuses a stale reference accuracy.
+_FULL_ACCURACY: weakref.WeakKeyDictionary[Any, dict[tuple, float]] = weakref.WeakKeyDictionary()
+
+
+def _cached_full_accuracy(dataset: Any, split: Any, cell: Cell) -> float:
+    """The full-data reference depends on the dataset, model and split only, so every
+    strategy and batch size of a seed shares one fit (per worker process)."""
+    key = (cell.model, cell.seed, cell.master_seed, cell.test_size)
+    try:
+        known = _FULL_ACCURACY.setdefault(dataset, {})
+    except TypeError:  # a dataset object that cannot be weakly referenced: no cache
+        return full_data_accuracy(dataset, split, cell.model)
+    if key not in known:
+        known[key] = full_data_accuracy(dataset, split, cell.model)
+    return known[key]
+
+
 def _run_cell(cell: Cell, loader: Any, start: float) -> CellOutcome:
     try:
         dataset = (loader or _load)(cell.dataset, cell.master_seed)
@@ -158,8 +177,11 @@ def _run_cell(cell: Cell, loader: Any, start: float) -> CellOutcome:
                            X=dataset.X if cell.initial_method == "kmeans" else None)
         strategy: Any = (cell.strategy if cell.strategy in available_strategies()
                          else build_strategy(cell.strategy))
+        # The full-data reference depends on the dataset, model and split only, so every
+        # strategy and batch size of a seed shares one fit (per worker process).
         run = simulate_run(dataset, split, seed=cell.seed, model=cell.model, strategy=strategy,
-                           batch=cell.batch, budget=cell.budget)
+                           batch=cell.batch, budget=cell.budget,
+                           full_accuracy=_cached_full_accuracy(dataset, split, cell))
         table = result_rows(cell, run, n_pool=len(split.train))
     except Exception as error:  # recorded per cell: one broken case must not stop the suite
         last = traceback.extract_tb(error.__traceback__)[-1]
