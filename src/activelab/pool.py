@@ -15,7 +15,7 @@ from .exceptions import (
     UnknownLabelError,
 )
 
-__all__ = ["Pool", "UNLABELED", "check_indices", "take_rows"]
+__all__ = ["Pool", "LabelState", "UNLABELED", "check_indices", "take_rows"]
 
 #: Encoded value of an item without a label.
 UNLABELED = -1
@@ -138,7 +138,90 @@ def take_rows(X: Any, indices: Iterable[int] | np.ndarray) -> Any:
     return X.iloc[idx] if _is_dataframe(X) else X[idx]
 
 
-class Pool:
+class LabelState:
+    """What every pool kind shares: a skip mask, the views derived from it and from
+    ``labeled_mask``, row access, and skip/unskip/remove.
+
+    Subclasses set ``X`` and ``_ignored`` (bool, shape (n_samples,)) and define
+    ``labeled_mask`` and ``_clear(idx)``, which forgets the labels of ``idx``.
+    """
+
+    X: Any
+    _ignored: np.ndarray
+
+    @property
+    def labeled_mask(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def _clear(self, idx: np.ndarray) -> None:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ views
+    @property
+    def n_samples(self) -> int:
+        return len(self._ignored)
+
+    def __len__(self) -> int:
+        return len(self._ignored)
+
+    @property
+    def ignored_mask(self) -> np.ndarray:
+        """Boolean mask of skipped items, shape (n_samples,) (read-only view)."""
+        view = self._ignored.view()
+        view.flags.writeable = False
+        return view
+
+    @property
+    def unlabeled_mask(self) -> np.ndarray:
+        """Items that can still be queried: neither labelled nor skipped."""
+        return ~self.labeled_mask & ~self._ignored
+
+    @property
+    def labeled_indices(self) -> np.ndarray:
+        return np.flatnonzero(self.labeled_mask)
+
+    @property
+    def unlabeled_indices(self) -> np.ndarray:
+        return np.flatnonzero(self.unlabeled_mask)
+
+    @property
+    def ignored_indices(self) -> np.ndarray:
+        return np.flatnonzero(self._ignored)
+
+    @property
+    def n_labeled(self) -> int:
+        return int(np.count_nonzero(self.labeled_mask))
+
+    @property
+    def n_unlabeled(self) -> int:
+        return int(np.count_nonzero(self.unlabeled_mask))
+
+    def take(self, indices: Iterable[int] | np.ndarray) -> Any:
+        """Rows ``indices`` of ``X`` (a copy of those rows only)."""
+        return take_rows(self.X, indices)
+
+    def _check_indices(self, indices: Iterable[int], *, unique: bool = False) -> np.ndarray:
+        return check_indices(indices, self.n_samples, unique=unique)
+
+    # ------------------------------------------------------------------ edits
+    def skip(self, indices: Iterable[int]) -> None:
+        """Mark items as skipped: they keep no label and are never queried again."""
+        idx = self._check_indices(indices)
+        self._clear(idx)
+        self._ignored[idx] = True
+
+    def unskip(self, indices: Iterable[int]) -> None:
+        """Return skipped items to the unlabelled pool."""
+        self._ignored[self._check_indices(indices)] = False
+
+    def remove_labels(self, indices: Iterable[int]) -> None:
+        """Forget the labels of items; they become unlabelled and queryable again."""
+        idx = self._check_indices(indices)
+        self._clear(idx)
+        self._ignored[idx] = False
+
+
+class Pool(LabelState):
     """An unchanging feature matrix and the label state over it.
 
     The pool never copies ``X``: rows are read with :meth:`take` when a model
@@ -268,48 +351,12 @@ class Pool:
 
     # ------------------------------------------------------------------ views
     @property
-    def n_samples(self) -> int:
-        return len(self._codes)
-
-    def __len__(self) -> int:
-        return len(self._codes)
-
-    @property
     def labeled_mask(self) -> np.ndarray:
         """Boolean mask of labelled items, shape (n_samples,) (a fresh array)."""
         return self._codes != UNLABELED
 
-    @property
-    def ignored_mask(self) -> np.ndarray:
-        """Boolean mask of skipped items, shape (n_samples,) (read-only view)."""
-        view = self._ignored.view()
-        view.flags.writeable = False
-        return view
-
-    @property
-    def unlabeled_mask(self) -> np.ndarray:
-        """Items that can still be queried: neither labelled nor skipped."""
-        return (self._codes == UNLABELED) & ~self._ignored
-
-    @property
-    def labeled_indices(self) -> np.ndarray:
-        return np.flatnonzero(self._codes != UNLABELED)
-
-    @property
-    def unlabeled_indices(self) -> np.ndarray:
-        return np.flatnonzero(self.unlabeled_mask)
-
-    @property
-    def ignored_indices(self) -> np.ndarray:
-        return np.flatnonzero(self._ignored)
-
-    @property
-    def n_labeled(self) -> int:
-        return int(np.count_nonzero(self._codes != UNLABELED))
-
-    @property
-    def n_unlabeled(self) -> int:
-        return int(np.count_nonzero(self.unlabeled_mask))
+    def _clear(self, idx: np.ndarray) -> None:
+        self._codes[idx] = UNLABELED
 
     @property
     def codes(self) -> np.ndarray:
@@ -327,19 +374,12 @@ class Pool:
             raise DataError(f"items {missing} have no label")
         return self.decode(codes)
 
-    def take(self, indices: Iterable[int] | np.ndarray) -> Any:
-        """Rows ``indices`` of ``X`` (a copy of those rows only)."""
-        return take_rows(self.X, indices)
-
     def training_data(self) -> tuple[Any, np.ndarray]:
         """``(X_labeled, y_codes)`` for fitting a model on the labelled items."""
         idx = self.labeled_indices
         return self.take(idx), self._codes[idx].copy()
 
     # ------------------------------------------------------------------ edits
-    def _check_indices(self, indices: Iterable[int], *, unique: bool = False) -> np.ndarray:
-        return check_indices(indices, self.n_samples, unique=unique)
-
     def teach(self, indices: Iterable[int], labels: Sequence[Hashable]) -> None:
         """Give labels to items (overwriting any earlier label; un-skips skipped items).
 
@@ -371,22 +411,6 @@ class Pool:
         if unlabeled.size:
             raise DataError(f"cannot relabel items {unlabeled[:5].tolist()}: they have no label")
         self.teach(idx, labels)
-
-    def skip(self, indices: Iterable[int]) -> None:
-        """Mark items as skipped: they keep no label and are never queried again."""
-        idx = self._check_indices(indices)
-        self._codes[idx] = UNLABELED
-        self._ignored[idx] = True
-
-    def unskip(self, indices: Iterable[int]) -> None:
-        """Return skipped items to the unlabelled pool."""
-        self._ignored[self._check_indices(indices)] = False
-
-    def remove_labels(self, indices: Iterable[int]) -> None:
-        """Forget the labels of items; they become unlabelled and queryable again."""
-        idx = self._check_indices(indices)
-        self._codes[idx] = UNLABELED
-        self._ignored[idx] = False
 
     def __repr__(self) -> str:
         shape = getattr(self.X, "shape", (len(self),))

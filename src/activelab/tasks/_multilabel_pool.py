@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import DataError, EmptyPoolError, UnknownLabelError
-from ..pool import _validate_features, check_indices, take_rows
+from ..pool import LabelState, _validate_features
 
 __all__ = ["MultiLabelPool", "encode_label_sets"]
 
@@ -55,7 +55,7 @@ def encode_label_sets(label_sets: Iterable[Iterable[Hashable]], labels: Sequence
     return np.vstack(rows) if rows else np.zeros((0, len(labels)), dtype=np.int8)
 
 
-class MultiLabelPool:
+class MultiLabelPool(LabelState):
     """An unchanging feature matrix and, per labelled item, the set of its labels.
 
     The multi-label counterpart of :class:`activelab.Pool` with the same view
@@ -114,45 +114,12 @@ class MultiLabelPool:
         return len(self._labels)
 
     @property
-    def n_samples(self) -> int:
-        return len(self._labeled)
-
-    def __len__(self) -> int:
-        return len(self._labeled)
-
-    @property
     def labeled_mask(self) -> np.ndarray:
         return self._labeled.copy()
 
-    @property
-    def ignored_mask(self) -> np.ndarray:
-        view = self._ignored.view()
-        view.flags.writeable = False
-        return view
-
-    @property
-    def unlabeled_mask(self) -> np.ndarray:
-        return ~self._labeled & ~self._ignored
-
-    @property
-    def labeled_indices(self) -> np.ndarray:
-        return np.flatnonzero(self._labeled)
-
-    @property
-    def unlabeled_indices(self) -> np.ndarray:
-        return np.flatnonzero(self.unlabeled_mask)
-
-    @property
-    def ignored_indices(self) -> np.ndarray:
-        return np.flatnonzero(self._ignored)
-
-    @property
-    def n_labeled(self) -> int:
-        return int(self._labeled.sum())
-
-    @property
-    def n_unlabeled(self) -> int:
-        return int(np.count_nonzero(self.unlabeled_mask))
+    def _clear(self, idx: np.ndarray) -> None:
+        self._Y[idx] = 0
+        self._labeled[idx] = False
 
     def encode(self, label_sets: Iterable[Iterable[Hashable]]) -> np.ndarray:
         """Indicator rows of ``label_sets``, shape (n, n_labels)."""
@@ -172,16 +139,10 @@ class MultiLabelPool:
     def labels_of(self, indices: Iterable[int]) -> list[list[Hashable]]:
         return self.decode(self.indicators_of(indices))
 
-    def take(self, indices: Iterable[int] | np.ndarray) -> Any:
-        return take_rows(self.X, indices)
-
     def training_data(self) -> tuple[Any, np.ndarray]:
         """``(X_labeled, Y_labeled)``, Y of shape (n_labeled, n_labels)."""
         idx = self.labeled_indices
         return self.take(idx), self._Y[idx].copy()
-
-    def _check_indices(self, indices: Iterable[int], *, unique: bool = False) -> np.ndarray:
-        return check_indices(indices, self.n_samples, unique=unique)
 
     def teach(self, indices: Iterable[int], label_sets: Sequence[Iterable[Hashable]]) -> None:
         """Give each item its set of labels (nothing changes if any label is unknown)."""
@@ -202,18 +163,6 @@ class MultiLabelPool:
             raise DataError("indicator rows must hold only 0 and 1")
         self._Y[idx] = Y
         self._labeled[idx] = True
-        self._ignored[idx] = False
-
-    def skip(self, indices: Iterable[int]) -> None:
-        idx = self._check_indices(indices)
-        self._Y[idx] = 0
-        self._labeled[idx] = False
-        self._ignored[idx] = True
-
-    def remove_labels(self, indices: Iterable[int]) -> None:
-        idx = self._check_indices(indices)
-        self._Y[idx] = 0
-        self._labeled[idx] = False
         self._ignored[idx] = False
 
     def __repr__(self) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import DataError, EmptyPoolError
-from ..pool import _validate_features, check_indices, take_rows
+from ..pool import LabelState, _validate_features
 
 __all__ = ["RegressionPool", "check_targets"]
 
@@ -59,7 +59,7 @@ def _is_real(value: Any) -> bool:
         value, bool)
 
 
-class RegressionPool:
+class RegressionPool(LabelState):
     """An unchanging feature matrix and real-valued labels over it.
 
     The regression counterpart of :class:`activelab.Pool`, with the same view
@@ -93,13 +93,6 @@ class RegressionPool:
 
     # ------------------------------------------------------------------ views
     @property
-    def n_samples(self) -> int:
-        return len(self._y)
-
-    def __len__(self) -> int:
-        return len(self._y)
-
-    @property
     def targets(self) -> np.ndarray:
         """Target of every item (NaN = unlabelled), read-only view of shape (n_samples,)."""
         view = self._y.view()
@@ -110,35 +103,8 @@ class RegressionPool:
     def labeled_mask(self) -> np.ndarray:
         return ~np.isnan(self._y)
 
-    @property
-    def ignored_mask(self) -> np.ndarray:
-        view = self._ignored.view()
-        view.flags.writeable = False
-        return view
-
-    @property
-    def unlabeled_mask(self) -> np.ndarray:
-        return np.isnan(self._y) & ~self._ignored
-
-    @property
-    def labeled_indices(self) -> np.ndarray:
-        return np.flatnonzero(self.labeled_mask)
-
-    @property
-    def unlabeled_indices(self) -> np.ndarray:
-        return np.flatnonzero(self.unlabeled_mask)
-
-    @property
-    def ignored_indices(self) -> np.ndarray:
-        return np.flatnonzero(self._ignored)
-
-    @property
-    def n_labeled(self) -> int:
-        return int(np.count_nonzero(self.labeled_mask))
-
-    @property
-    def n_unlabeled(self) -> int:
-        return int(np.count_nonzero(self.unlabeled_mask))
+    def _clear(self, idx: np.ndarray) -> None:
+        self._y[idx] = np.nan
 
     def targets_of(self, indices: Iterable[int]) -> np.ndarray:
         """Targets of labelled items, shape (len(indices),)."""
@@ -148,19 +114,12 @@ class RegressionPool:
             raise DataError(f"items {idx[np.isnan(values)][:5].tolist()} have no label")
         return values.copy()
 
-    def take(self, indices: Iterable[int] | np.ndarray) -> Any:
-        """Rows ``indices`` of ``X`` (a copy of those rows only)."""
-        return take_rows(self.X, indices)
-
     def training_data(self) -> tuple[Any, np.ndarray]:
         """``(X_labeled, y_labeled)`` for fitting a regressor."""
         idx = self.labeled_indices
         return self.take(idx), self._y[idx].copy()
 
     # ------------------------------------------------------------------ edits
-    def _check_indices(self, indices: Iterable[int], *, unique: bool = False) -> np.ndarray:
-        return check_indices(indices, self.n_samples, unique=unique)
-
     def teach(self, indices: Iterable[int], targets: Sequence[float] | np.ndarray) -> None:
         """Give real-valued labels to items (nothing changes if any value is invalid)."""
         idx = self._check_indices(indices, unique=True)
@@ -178,21 +137,6 @@ class RegressionPool:
         if unlabeled.size:
             raise DataError(f"cannot relabel items {unlabeled[:5].tolist()}: they have no label")
         self.teach(idx, targets)
-
-    def skip(self, indices: Iterable[int]) -> None:
-        """Mark items as skipped: no label, never queried again."""
-        idx = self._check_indices(indices)
-        self._y[idx] = np.nan
-        self._ignored[idx] = True
-
-    def unskip(self, indices: Iterable[int]) -> None:
-        self._ignored[self._check_indices(indices)] = False
-
-    def remove_labels(self, indices: Iterable[int]) -> None:
-        """Forget targets; the items become queryable again."""
-        idx = self._check_indices(indices)
-        self._y[idx] = np.nan
-        self._ignored[idx] = False
 
     def __repr__(self) -> str:
         shape = getattr(self.X, "shape", (len(self),))
