@@ -1,23 +1,74 @@
-"""What every learner shares: one seeded generator and the query-ask-teach loop."""
+"""What every learner shares: one seeded generator, timed queries, teach with its
+history, the human edits, and the query-ask-teach loop."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ._random import RandomLike, as_generator
-from .exceptions import OracleStopped
+from .exceptions import DataError, OracleStopped
 
-__all__ = ["SeededMixin", "LoopMixin"]
+__all__ = ["LearnerBase", "LoopMixin", "Round"]
 
 
-class SeededMixin:
-    """A ``rng`` property made from ``random_state`` at first use."""
+@dataclass(frozen=True)
+class Round:
+    """One round of the loop: what was asked, what came back, how the model did.
+
+    Attributes
+    ----------
+    number : int
+        0 for the seed set, then 1, 2, ...
+    indices : ndarray of int
+        Items labelled in this round.
+    labels : list
+        Their labels (``None`` for a skipped item).
+    scores : ndarray of float
+        The strategy's score of each item when it was chosen (NaN when none).
+    n_labeled : int
+        Labelled items after the round.
+    metrics : dict
+        Evaluation metrics of the retrained model (empty without an eval set).
+    query_seconds, fit_seconds : float
+    strategy : str
+        Which strategy chose the items ("initial", a strategy name, or "manual").
+    """
+
+    number: int
+    indices: np.ndarray
+    labels: list[Any]
+    scores: np.ndarray
+    n_labeled: int
+    metrics: dict[str, float] = field(default_factory=dict)
+    query_seconds: float = 0.0
+    fit_seconds: float = 0.0
+    strategy: str = "manual"
+
+
+
+class LearnerBase:
+    """A ``rng`` made from ``random_state`` at first use, and timed queries whose
+    scores wait in ``_pending`` until their items are taught."""
 
     random_state: RandomLike
     _rng: np.random.Generator | None
+    pool: Any
+    model_: Any
+    _pending: dict[int, tuple[float, str]]
+    _pending_seconds: float
+
+    def _timed_query(self, strategy: Any, name: str, n: int) -> np.ndarray:
+        start = time.perf_counter()
+        indices, scores = strategy.query(self.pool, self.model_, n, return_scores=True)
+        self._pending_seconds = time.perf_counter() - start
+        for index, score in zip(indices.tolist(), scores.tolist(), strict=True):
+            self._pending[index] = (score, name)
+        return indices
 
     @property
     def rng(self) -> np.random.Generator:
@@ -27,15 +78,71 @@ class SeededMixin:
         return self._rng
 
 
-class LoopMixin(SeededMixin):
-    """``run``: query, ask the oracle, teach, until a stopping criterion fires.
+class LoopMixin(LearnerBase):
+    """``teach`` (with its history), the human edits, and ``run``: query, ask the
+    oracle, teach, until a stopping criterion fires.
 
-    Needs ``pool``, ``initial_query(n, method)``, ``query(n)``, ``teach(indices, labels)``
-    and a ``stop_reason_`` attribute.
+    Needs ``initial_query(n, method)``, ``query(n)``, ``_refit() -> seconds``,
+    ``_evaluate() -> metrics``, and ``history_`` / ``stop_reason_`` attributes.
     """
 
-    pool: Any
     stop_reason_: str | None
+    history_: list[Round]
+
+    def _refit(self) -> float:
+        raise NotImplementedError
+
+    def _evaluate(self) -> dict[str, float]:
+        raise NotImplementedError
+
+    def teach(self, indices: Sequence[int] | np.ndarray,
+              labels: Sequence[Hashable | None]) -> None:
+        """Record labels (real-valued targets for regression; ``None`` = skip the item),
+        retrain, and log the round.
+
+        The labels are stored before the model is retrained, so nothing is
+        lost when the fit fails.
+        """
+        indices = np.asarray(indices, dtype=np.intp)
+        labels = list(labels)
+        if len(labels) != len(indices):
+            raise DataError(f"got {len(indices)} indices but {len(labels)} labels")
+        given = [i for i, label in enumerate(labels) if label is not None]
+        skipped = [i for i, label in enumerate(labels) if label is None]
+        self.pool.teach(indices[given], [labels[i] for i in given])
+        if skipped:
+            self.pool.skip(indices[skipped])
+        fit_seconds = self._refit()
+        pending = [self._pending.pop(int(i), (np.nan, "manual")) for i in indices]
+        origins = {origin for _, origin in pending}
+        self.history_.append(Round(
+            number=len(self.history_),
+            indices=indices.copy(),
+            labels=labels,
+            scores=np.array([score for score, _ in pending], dtype=float),
+            n_labeled=self.pool.n_labeled,
+            metrics=self._evaluate(),
+            query_seconds=self._pending_seconds,
+            fit_seconds=fit_seconds,
+            strategy=origins.pop() if len(origins) == 1 else "mixed",
+        ))
+        self._pending_seconds = 0.0
+
+    def relabel(self, indices: Sequence[int], labels: Sequence[Hashable]) -> None:
+        """Correct labels a person gave earlier, then retrain."""
+        self.pool.relabel(indices, labels)
+        self._refit()
+
+    def skip(self, indices: Sequence[int]) -> None:
+        """Skip items (never queried again, never used for training)."""
+        self.pool.skip(indices)
+        self._refit()
+
+    def remove_labels(self, indices: Sequence[int]) -> None:
+        """Forget labels (the items become queryable again), then retrain."""
+        self.pool.remove_labels(indices)
+        self._refit()
+
 
     def run(self, oracle: Any, *, batch_size: int = 10, stopping: Sequence[Any] = (),
             initial: int = 0, initial_method: str = "random",

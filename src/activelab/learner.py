@@ -5,19 +5,17 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 
-from ._loop import LoopMixin
+from ._loop import LoopMixin, Round
 from ._random import RandomLike, derive_seed
 from .exceptions import (
     ActivelabWarning,
     ConfigError,
-    DataError,
     NotFittedError,
     PoolExhaustedError,
     SingleClassError,
@@ -29,40 +27,6 @@ from .pool import Pool
 from .strategies import QueryStrategy, RandomSampling, make_strategy
 
 __all__ = ["ActiveLearner", "Round", "evaluation_metrics", "resolve_strategy"]
-
-
-@dataclass(frozen=True)
-class Round:
-    """One round of the loop: what was asked, what came back, how the model did.
-
-    Attributes
-    ----------
-    number : int
-        0 for the seed set, then 1, 2, ...
-    indices : ndarray of int
-        Items labelled in this round.
-    labels : list
-        Their labels (``None`` for a skipped item).
-    scores : ndarray of float
-        The strategy's score of each item when it was chosen (NaN when none).
-    n_labeled : int
-        Labelled items after the round.
-    metrics : dict
-        Evaluation metrics of the retrained model (empty without an eval set).
-    query_seconds, fit_seconds : float
-    strategy : str
-        Which strategy chose the items ("initial", a strategy name, or "manual").
-    """
-
-    number: int
-    indices: np.ndarray
-    labels: list[Any]
-    scores: np.ndarray
-    n_labeled: int
-    metrics: dict[str, float] = field(default_factory=dict)
-    query_seconds: float = 0.0
-    fit_seconds: float = 0.0
-    strategy: str = "manual"
 
 
 def evaluation_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
@@ -221,60 +185,7 @@ class ActiveLearner(LoopMixin):
                 f"only {self._n_classes_labeled()} class(es) labelled so far; querying at "
                 "random until a second class appears", ActivelabWarning, stacklevel=2)
             strategy, name = RandomSampling(random_state=self.rng), "random (cold start)"
-        start = time.perf_counter()
-        indices, scores = strategy.query(self.pool, self.model_, n, return_scores=True)
-        self._pending_seconds = time.perf_counter() - start
-        for index, score in zip(indices.tolist(), scores.tolist(), strict=True):
-            self._pending[index] = (score, name)
-        return indices
-
-    def teach(self, indices: Sequence[int] | np.ndarray,
-              labels: Sequence[Hashable | None]) -> None:
-        """Record labels (``None`` = skip the item), retrain, and log the round.
-
-        The labels are stored before the model is retrained, so nothing is
-        lost when the fit fails.
-        """
-        indices = np.asarray(indices, dtype=np.intp)
-        labels = list(labels)
-        if len(labels) != len(indices):
-            raise DataError(f"got {len(indices)} indices but {len(labels)} labels")
-        given = [i for i, label in enumerate(labels) if label is not None]
-        skipped = [i for i, label in enumerate(labels) if label is None]
-        self.pool.teach(indices[given], [labels[i] for i in given])
-        if skipped:
-            self.pool.skip(indices[skipped])
-        fit_seconds = self._refit()
-        pending = [self._pending.pop(int(i), (np.nan, "manual")) for i in indices]
-        origins = {origin for _, origin in pending}
-        self.history_.append(Round(
-            number=len(self.history_),
-            indices=indices.copy(),
-            labels=labels,
-            scores=np.array([score for score, _ in pending], dtype=float),
-            n_labeled=self.pool.n_labeled,
-            metrics=self._evaluate(),
-            query_seconds=self._pending_seconds,
-            fit_seconds=fit_seconds,
-            strategy=origins.pop() if len(origins) == 1 else "mixed",
-        ))
-        self._pending_seconds = 0.0
-
-    def relabel(self, indices: Sequence[int], labels: Sequence[Hashable]) -> None:
-        """Correct labels a person gave earlier, then retrain."""
-        self.pool.relabel(indices, labels)
-        self._refit()
-
-    def skip(self, indices: Sequence[int]) -> None:
-        """Skip items (never queried again, never used for training)."""
-        self.pool.skip(indices)
-        self._refit()
-
-    def remove_labels(self, indices: Sequence[int]) -> None:
-        """Forget labels (the items become queryable again), then retrain."""
-        self.pool.remove_labels(indices)
-        self._refit()
-
+        return self._timed_query(strategy, name, n)
 
     # ------------------------------------------------------------------ model
     def _warn_missing_classes(self) -> None:

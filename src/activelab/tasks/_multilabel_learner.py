@@ -13,7 +13,7 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-from .._loop import SeededMixin
+from .._loop import LearnerBase
 from .._random import RandomLike, derive_seed
 from ..exceptions import ConfigError, DataError, NotFittedError, PoolExhaustedError
 from ..learner import Round, resolve_strategy
@@ -52,7 +52,7 @@ def make_multilabel_strategy(name: str, *, random_state: RandomLike = None) -> Q
     return factories[key]()
 
 
-class MultiLabelLearner(SeededMixin):
+class MultiLabelLearner(LearnerBase):
     """Pool-based active learning for multi-label items, by binary relevance.
 
     After each :meth:`teach` a :class:`BinaryRelevance` of clones of
@@ -116,12 +116,7 @@ class MultiLabelLearner(SeededMixin):
         name = self.strategy if isinstance(self.strategy, str) else type(strategy).__name__
         if self.model_ is None and strategy.requires_model:
             raise NotFittedError("no labels yet: teach a seed set first (e.g. random indices)")
-        start = time.perf_counter()
-        indices, scores = strategy.query(self.pool, self.model_, n, return_scores=True)
-        self._pending_seconds = time.perf_counter() - start
-        for index, score in zip(indices.tolist(), scores.tolist(), strict=True):
-            self._pending[index] = (score, name)
-        return indices
+        return self._timed_query(strategy, name, n)
 
     def teach(self, indices: Sequence[int] | np.ndarray,
               label_sets: Sequence[Iterable[Hashable]]) -> None:

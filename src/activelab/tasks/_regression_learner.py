@@ -195,12 +195,7 @@ class RegressionLearner(LoopMixin):
                           f"{self.min_labels}); querying at random until the model is fitted",
                           ActivelabWarning, stacklevel=2)
             strategy, name = RandomSampling(random_state=self.rng), "random (cold start)"
-        start = time.perf_counter()
-        indices, scores = strategy.query(self.pool, self.model_, n, return_scores=True)
-        self._pending_seconds = time.perf_counter() - start
-        for index, score in zip(indices.tolist(), scores.tolist(), strict=True):
-            self._pending[index] = (score, name)
-        return indices
+        return self._timed_query(strategy, name, n)
 
     def teach(self, indices: Sequence[int] | np.ndarray,
               targets: Sequence[float | None] | np.ndarray) -> None:
