@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,6 @@ from .._random import RandomLike, derive_seed
 from ..exceptions import (
     ActivelabWarning,
     ConfigError,
-    DataError,
     NotFittedError,
     PoolExhaustedError,
 )
@@ -196,41 +195,6 @@ class RegressionLearner(LoopMixin):
                           ActivelabWarning, stacklevel=2)
             strategy, name = RandomSampling(random_state=self.rng), "random (cold start)"
         return self._timed_query(strategy, name, n)
-
-    def teach(self, indices: Sequence[int] | np.ndarray,
-              targets: Sequence[float | None] | np.ndarray) -> None:
-        """Record targets (``None`` = skip the item), retrain, and log the round."""
-        indices = np.asarray(indices, dtype=np.intp)
-        values = list(targets)
-        if len(values) != len(indices):
-            raise DataError(f"got {len(indices)} indices but {len(values)} targets")
-        given = [i for i, v in enumerate(values) if v is not None]
-        skipped = [i for i, v in enumerate(values) if v is None]
-        self.pool.teach(indices[given], [values[i] for i in given])
-        if skipped:
-            self.pool.skip(indices[skipped])
-        fit_seconds = self._refit()
-        pending = [self._pending.pop(int(i), (np.nan, "manual")) for i in indices]
-        origins = {origin for _, origin in pending}
-        self.history_.append(Round(
-            number=len(self.history_), indices=indices.copy(), labels=values,
-            scores=np.array([s for s, _ in pending], dtype=float),
-            n_labeled=self.pool.n_labeled, metrics=self._evaluate(),
-            query_seconds=self._pending_seconds, fit_seconds=fit_seconds,
-            strategy=origins.pop() if len(origins) == 1 else "mixed"))
-        self._pending_seconds = 0.0
-
-    def relabel(self, indices: Sequence[int], targets: Sequence[float]) -> None:
-        self.pool.relabel(indices, targets)
-        self._refit()
-
-    def skip(self, indices: Sequence[int]) -> None:
-        self.pool.skip(indices)
-        self._refit()
-
-    def remove_labels(self, indices: Sequence[int]) -> None:
-        self.pool.remove_labels(indices)
-        self._refit()
 
     def _refit(self) -> float:
         start = time.perf_counter()
