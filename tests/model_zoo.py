@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -51,3 +54,16 @@ def make_texts(n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
 
 def text_pipeline() -> object:
     return make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=2000))
+
+
+def write_topic_jsonl(path: Path, *, n: int = 120, seed: int = 0) -> Path:
+    """A small multi-label JSONL file: each line's text mixes words of its 1-2 topics."""
+    rng = np.random.default_rng(seed)
+    words = {"sport": "goal match team", "tech": "code chip cloud", "food": "pasta soup bread"}
+    lines = []
+    for _ in range(n):
+        topics = sorted(set(rng.choice(list(words), size=rng.integers(1, 3)).tolist()))
+        text = " ".join(" ".join(rng.choice(words[t].split(), size=3)) for t in topics)
+        lines.append(json.dumps({"text": text, "labels": topics}))
+    path.write_text("\n".join(lines) + "\n")
+    return path

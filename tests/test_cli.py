@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from model_zoo import write_topic_jsonl
+
 
 def activelab(*args: str, cwd=None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "activelab.cli", *args], capture_output=True,
@@ -110,15 +112,7 @@ def test_simulate_regression_task_on_a_csv(tmp_path):
 
 
 def test_simulate_multilabel_task_on_jsonl(tmp_path):
-    rng = np.random.default_rng(1)
-    words = {"sport": "goal match team", "tech": "code chip cloud", "food": "pasta soup bread"}
-    lines = []
-    for _ in range(120):
-        topics = sorted(set(rng.choice(list(words), size=rng.integers(1, 3)).tolist()))
-        text = " ".join(" ".join(rng.choice(words[t].split(), size=3)) for t in topics)
-        lines.append(json.dumps({"text": text, "labels": topics}))
-    path = tmp_path / "docs.jsonl"
-    path.write_text("\n".join(lines) + "\n")
+    path = write_topic_jsonl(tmp_path / "docs.jsonl", seed=1)
     out = tmp_path / "ml.json"
     done = activelab("simulate", str(path), "--task", "multilabel", "--initial", "10",
                      "--batch", "10", "--budget", "30", "--seeds", "1", "--out", str(out))
@@ -130,8 +124,8 @@ def test_simulate_multilabel_task_on_jsonl(tmp_path):
 
 
 def test_task_errors_are_one_line(tmp_path):
-    done = activelab("simulate", "sklearn:iris", "--task", "clustering")
-    assert done.returncode == 1 and "unknown task 'clustering'" in done.stderr
+    done = activelab("simulate", "sklearn:iris", "--task", "astrology")
+    assert done.returncode == 1 and "unknown task 'astrology'" in done.stderr
     done = activelab("simulate", "sklearn:iris", "--task", "regression", "--out",
                      str(tmp_path / "r.json"))
     assert done.returncode == 1 and "numeric target" in done.stderr

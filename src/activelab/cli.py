@@ -114,14 +114,15 @@ def simulate_command(
     text_column: Annotated[str | None, typer.Option(
         help="Column of raw text; featurised by TF-IDF.")] = None,
     task: Annotated[str, typer.Option(
-        help="classification, regression, or multilabel.")] = "classification",
+        help=f"One of {', '.join(TASKS)}.")] = "classification",
     model: Annotated[str | None, typer.Option(
         help=f"Classification: one of {', '.join(MODEL_NAMES)} (default logreg); "
              "regression: ridge, bayesridge, rf, gp, knn (default ridge); "
-             "multilabel: a classification model (default linearsvm).")] = None,
+             "multilabel: a classification model (default linearsvm); other tasks: see "
+             "docs/tasks.md.")] = None,
     strategy: Annotated[str | None, typer.Option(
-        help="Query strategy name (default margin; igs for regression; adaptive for "
-             "multilabel).")] = None,
+        help="Query strategy name (default: " + "; ".join(
+            f"{t} {d[1]}" for t, d in DEFAULTS.items()) + ").")] = None,
     initial: Annotated[int, typer.Option(help="Seed-set size.")] = 20,
     batch: Annotated[int, typer.Option(help="Labels per round.")] = 10,
     budget: Annotated[int, typer.Option(help="Total labels, seed set included.")] = 300,
@@ -194,7 +195,7 @@ def _simulate_other_task(task: str, data: str, *, target: str | None, text_colum
     summaries = {}
     for result in results:
         aulcs = [run.aulc(result.budget, metric) for run in result.runs]
-        final = float(np.mean([getattr(run, metric)[-1] for run in result.runs]))
+        final = float(np.mean([run.final(metric) for run in result.runs]))
         summaries[result.strategy] = {"metric": metric, "lower_is_better": lower,
                                       "aulc_mean": float(np.mean(aulcs)),
                                       "aulc_std": float(np.std(aulcs)), "final": final}
@@ -204,7 +205,6 @@ def _simulate_other_task(task: str, data: str, *, target: str | None, text_colum
             cells.append(f"{means[result.strategy] / base:.3f}×" if base else "n/a")
         table.add_row(*cells)
     payload = results[0].to_dict()
-    payload["task"] = task
     payload["summary"] = summaries[results[0].strategy]
     payload["comparisons"] = {r.strategy: {**r.to_dict(), "summary": summaries[r.strategy]}
                               for r in results[1:]}

@@ -16,7 +16,7 @@ from activelab.bench import (
     win_tie_loss,
 )
 from activelab.bench.cells import COLUMNS
-from activelab.bench.stats import paired_p_value, query_times
+from activelab.bench.stats import paired_p_value, query_times, versus_best
 
 N_LABELS = [10, 20, 30, 40, 50]
 
@@ -154,3 +154,19 @@ def test_penalty_matrix_counts_significant_points():
 def test_query_times_skip_the_seed_round():
     times = query_times(tidy({("d", "random", 0): BASE})).iloc[0]
     assert times["query_seconds"] == 0.5 and times["fit_seconds"] == 0.25
+
+
+def test_versus_best_counts_only_significant_shortfalls():
+    rows = []
+    for seed in range(8):
+        rows.append(("d", "m", 10, 10, "best", seed, 0.90 + 0.001 * seed))
+        rows.append(("d", "m", 10, 10, "close", seed, 0.90 + 0.001 * seed - 0.0001 * (-1) ** seed))
+        rows.append(("d", "m", 10, 10, "poor", seed, 0.80 + 0.002 * seed))
+    aulc = pd.DataFrame(rows, columns=["dataset", "model", "initial", "batch", "strategy",
+                                       "seed", "aulc"])
+    counts = versus_best(aulc)
+    assert counts.loc["best"].tolist() == [1, 1, 0, 0]
+    assert counts.loc["close"].tolist() == [1, 0, 1, 0]
+    assert counts.loc["poor"].tolist() == [1, 0, 0, 1]
+    flipped = versus_best(aulc, lower_is_better=True)
+    assert flipped.loc["poor", "best"] == 1 and flipped.loc["best", "worse_than_best"] == 1

@@ -56,12 +56,15 @@ class Cell:
     test_size: float
     master_seed: int
     initial_method: str = "random"
+    task: str = "classification"
 
     @property
     def key(self) -> str:
         """A stable 16-hex-digit hash of the fields that determine the run."""
         payload = {"format": CELL_FORMAT, **asdict(self)}
         del payload["dataset"]["models"]  # which models a grid pairs with it: not this run
+        if self.task == "classification":
+            del payload["task"]  # keeps the keys of results stored before tasks existed
         text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -85,7 +88,8 @@ def expand_cells(config: BenchConfig) -> list[Cell]:
     return [
         Cell(dataset=spec, model=model, strategy=strategy, seed=seed, initial=initial,
              batch=batch, budget=config.budget_for(spec), test_size=config.test_size,
-             master_seed=config.master_seed, initial_method=config.initial_method)
+             master_seed=config.master_seed, initial_method=config.initial_method,
+             task=config.task)
         for spec in config.datasets
         for seed in range(config.seeds)
         for model in config.models_for(spec)
@@ -112,7 +116,10 @@ def result_rows(cell: Cell, run: RunResult, n_pool: int) -> pd.DataFrame:
                                     "metric": metric, "value": getattr(run, metric)}))
     frames.append(pd.DataFrame({"round": [n_rounds], "n_labels": [n_pool],
                                 "metric": ["full_accuracy"], "value": [run.full_accuracy]}))
-    table = pd.concat(frames, ignore_index=True)
+    return _tidy(pd.concat(frames, ignore_index=True), cell)
+
+
+def _tidy(table: pd.DataFrame, cell: Cell) -> pd.DataFrame:
     fixed = {"dataset": cell.dataset.label, "model": cell.model, "strategy": cell.strategy,
              "seed": cell.seed, "initial": cell.initial, "batch": cell.batch,
              "budget": cell.budget, "cell": cell.key}
@@ -121,6 +128,36 @@ def result_rows(cell: Cell, run: RunResult, n_pool: int) -> pd.DataFrame:
     return table.astype({"seed": "int64", "initial": "int64", "batch": "int64",
                          "budget": "int64", "round": "int64", "n_labels": "int64",
                          "value": "float64"})[COLUMNS]
+
+
+def _run_task(cell: Cell) -> Any:
+    from ..tasks._curves import task_runner
+
+    options = {key: value for key, value in (("target", cell.dataset.target),
+                                             ("text_column", cell.dataset.text_column))
+               if value is not None}
+    curves = task_runner(cell.task)(
+        cell.dataset.name, model=None if cell.model == "default" else cell.model,
+        strategy=cell.strategy, seed=cell.seed, initial=cell.initial, batch=cell.batch,
+        budget=cell.budget, test_size=cell.test_size, master_seed=cell.master_seed, **options)
+    return curves.check()
+
+
+def task_rows(cell: Cell, curves: Any) -> pd.DataFrame:
+    """The tidy rows of one task cell: every curve of its :class:`TaskCurves`, the round
+    times, and each reference figure as metric ``reference:<name>`` after the last round."""
+    n_rounds = len(curves.n_labels)
+    curves_by_name = {**curves.metrics, "query_seconds": curves.query_seconds,
+                      "fit_seconds": curves.fit_seconds}
+    frames = [pd.DataFrame({"round": np.arange(n_rounds), "n_labels": curves.n_labels,
+                            "metric": name, "value": np.asarray(values, dtype=float)})
+              for name, values in curves_by_name.items()]
+    if curves.reference:
+        last = curves.n_labels[-1] if n_rounds else 0
+        frames.append(pd.DataFrame({"round": n_rounds, "n_labels": last,
+                                    "metric": [f"reference:{k}" for k in curves.reference],
+                                    "value": [float(v) for v in curves.reference.values()]}))
+    return _tidy(pd.concat(frames, ignore_index=True), cell)
 
 
 def run_cell(cell: Cell, loader: Any = None) -> CellOutcome:
@@ -165,6 +202,9 @@ def _cached_full_accuracy(dataset: Any, split: Any, cell: Cell) -> float:
 
 def _run_cell(cell: Cell, loader: Any, start: float) -> CellOutcome:
     try:
+        if cell.task != "classification":
+            return CellOutcome(cell, task_rows(cell, _run_task(cell)), None,
+                               time.perf_counter() - start)
         dataset = (loader or _load)(cell.dataset, cell.master_seed)
         task = getattr(dataset, "task", "classification")
         if task != "classification":

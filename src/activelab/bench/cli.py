@@ -54,7 +54,8 @@ def resolve_config(config_path: Path | None, *, profile: str | None = None,
                    strategies: str | None = None, models: str | None = None,
                    seeds: int | None = None, initial: str | None = None,
                    batch: str | None = None, budget: int | None = None,
-                   master_seed: int | None = None, baseline: str | None = None) -> BenchConfig:
+                   master_seed: int | None = None, baseline: str | None = None,
+                   task: str | None = None) -> BenchConfig:
     """The grid from a TOML file, a profile or flags alone, with flags overriding."""
     if config_path is not None and profile is not None:
         raise ConfigError("give either a config file or a profile (--quick/--profile), not both")
@@ -68,7 +69,8 @@ def resolve_config(config_path: Path | None, *, profile: str | None = None,
     changes = {"datasets": dataset_entries, "strategies": _split(strategies),
                "models": _split(models), "seeds": seeds,
                "initial": _ints(initial, "--initial"), "batch": _ints(batch, "--batch"),
-               "budget": budget, "master_seed": master_seed, "baseline": baseline}
+               "budget": budget, "master_seed": master_seed, "baseline": baseline,
+               "task": task}
     if config_path is not None:
         return override(load_config(config_path), **changes)
     if profile is not None:
@@ -93,18 +95,30 @@ def peer_notes(config: BenchConfig) -> list[str]:
     return notes
 
 
+def headline(task: str) -> tuple[str, bool, str | None]:
+    """The metric a task's report summarises, whether lower is better, its reference rows."""
+    if task == "classification":
+        return "accuracy", False, "full_accuracy"
+    from ..tasks._simulate_cli import DEFAULTS
+
+    _, _, metric, lower = DEFAULTS[task]
+    return metric, lower, f"reference:full_{metric}"
+
+
 def _print_summary(result, baseline: str) -> None:  # noqa: ANN001
     if result.table.empty:
         return
-    aulc = aulc_per_seed(result.table)
+    metric, lower, _ = headline(result.config.task)
+    aulc = aulc_per_seed(result.table, metric)
     means = aulc.groupby("strategy")["aulc"].mean()
-    counts = win_tie_loss(paired_tests(aulc, baseline=baseline)) \
+    counts = win_tie_loss(paired_tests(aulc, baseline=baseline, lower_is_better=lower)) \
         if baseline in set(aulc["strategy"]) else None
-    table = Table(title=f"{result.config.name}: mean AULC (over the settings each strategy "
-                        f"finished) and paired tests against {baseline}")
+    table = Table(title=f"{result.config.name}: mean AULC of {metric} (over the settings each "
+                        f"strategy finished; {'lower' if lower else 'higher'} is better) and "
+                        f"paired tests against {baseline}")
     for column in ("strategy", "mean AULC", "win", "tie", "loss"):
         table.add_column(column, justify="left" if column == "strategy" else "right")
-    for strategy, value in means.sort_values(ascending=False).items():
+    for strategy, value in means.sort_values(ascending=lower).items():
         if counts is not None and strategy in counts.index:
             row = counts.loc[strategy]
             cells = [str(row["win"]), str(row["tie"]), str(row["loss"])]
@@ -135,6 +149,9 @@ def bench_command(
     budget: Annotated[int | None, typer.Option(help="Labels per run, seed set included.")] = None,
     master_seed: Annotated[int | None, typer.Option(help="Seed every run derives from.")] = None,
     baseline: Annotated[str | None, typer.Option(help="Strategy to compare against.")] = None,
+    task: Annotated[str | None, typer.Option(
+        help="classification (default), regression, multilabel, anomaly, clustering, "
+             "matching or weak-supervision.")] = None,
     n_jobs: Annotated[int, typer.Option(help="Local worker processes (-1: all cores).")] = 1,
     dask_scheduler: Annotated[str | None, typer.Option(
         help="Run cells on this Dask scheduler, e.g. tcp://10.0.0.5:8786.")] = None,
@@ -148,7 +165,7 @@ def bench_command(
     grid = resolve_config(config, profile="quick" if quick else profile, datasets=datasets,
                           max_samples=max_samples, strategies=strategies, models=models,
                           seeds=seeds, initial=initial, batch=batch, budget=budget,
-                          master_seed=master_seed, baseline=baseline)
+                          master_seed=master_seed, baseline=baseline, task=task)
     notes = peer_notes(grid)
     for note in notes:
         console.print(note, highlight=False)
@@ -161,7 +178,9 @@ def bench_command(
     if report:
         command = "activelab " + shlex.join(["bench", *sys.argv[2:]]) \
             if len(sys.argv) > 1 and sys.argv[1] == "bench" else None
-        path = write_report(result.table, out_dir, baseline=grid.baseline,
+        metric, lower, reference = headline(grid.task)
+        path = write_report(result.table, out_dir, baseline=grid.baseline, metric=metric,
+                            lower_is_better=lower, reference=reference,
                             failures=result.failures, title=f"Benchmark: {grid.name}",
                             command=command, notes=[grid.description, *notes]
                             if grid.description else notes)

@@ -18,6 +18,11 @@ TOML layout::
     baseline = "random"      # what ratios and paired tests compare against
     test_size = 0.25
     datasets = ["banknote", { name = "sklearn:digits", max_samples = 1000, budget = 120 }]
+
+A task other than classification (``task = "regression"``, ``"anomaly"``, ...;
+see :data:`activelab.tasks._curves.TASK_RUNNERS`) runs that task's cell runner
+instead; its models and strategies are the task's own, and ``models`` may be
+left out to use the task's default.
 """
 
 from __future__ import annotations
@@ -35,7 +40,9 @@ __all__ = ["BenchConfig", "DatasetSpec", "load_config", "make_config", "PROFILES
            "profile_config"]
 
 _TOP_KEYS = {"name", "master_seed", "seeds", "budget", "initial", "batch", "models",
-             "strategies", "baseline", "test_size", "datasets", "initial_method", "description"}
+             "strategies", "baseline", "test_size", "datasets", "initial_method", "description",
+             "task"}
+CLASSIFICATION = "classification"
 _DATASET_KEYS = {"name", "max_samples", "budget", "models", "target", "text_column"}
 
 
@@ -89,6 +96,7 @@ class BenchConfig:
     initial_method: str = "random"
     name: str = "bench"
     description: str = ""
+    task: str = CLASSIFICATION
 
     def budget_for(self, dataset: DatasetSpec) -> int:
         return dataset.budget if dataset.budget is not None else self.budget
@@ -122,7 +130,7 @@ def _names(value: Any, key: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v.strip() for v in values))
 
 
-def _dataset(entry: Any, position: int) -> DatasetSpec:
+def _dataset(entry: Any, position: int, task: str = CLASSIFICATION) -> DatasetSpec:
     where = f"datasets[{position}]"
     if isinstance(entry, DatasetSpec):
         return entry
@@ -144,7 +152,9 @@ def _dataset(entry: Any, position: int) -> DatasetSpec:
     models = entry.get("models")
     if models is not None:
         models = _names(models, f"{where}.models")
-        _check_models(models, f"{where}.models")
+        _check_models(models, f"{where}.models", task)
+    if task != CLASSIFICATION and max_samples is not None:
+        raise ConfigError(f"{where}.max_samples: the {task} task reads its data whole")
     return DatasetSpec(
         name=entry["name"].strip(),
         max_samples=None if max_samples is None else _int(max_samples,
@@ -153,20 +163,45 @@ def _dataset(entry: Any, position: int) -> DatasetSpec:
         models=models, target=entry.get("target"), text_column=entry.get("text_column"))
 
 
-def _check_models(models: tuple[str, ...], key: str) -> None:
+def _check_models(models: tuple[str, ...], key: str, task: str = CLASSIFICATION) -> None:
+    known = MODEL_NAMES if task == CLASSIFICATION else _task_names(task, "MODELS")
     for model in models:
-        if model not in MODEL_NAMES:
+        if known is not None and model not in known and model != "default":
             raise ConfigError(f"unknown model {model!r} in {key}; choose from "
-                              f"{', '.join(MODEL_NAMES)}")
+                              f"{', '.join(known)}")
+
+
+def _task_names(task: str, kind: str) -> tuple[str, ...] | None:
+    from ..tasks._curves import task_names
+
+    return task_names(task, kind)
+
+
+def _check_task_strategy(task: str, name: str) -> None:
+    known = _task_names(task, "STRATEGIES")
+    if known is not None and name not in known:
+        raise ConfigError(f"unknown {task} strategy {name!r}; choose from {', '.join(known)}")
+
+
+def _check_task(task: Any) -> str:
+    from ..tasks._curves import TASK_RUNNERS
+
+    if task != CLASSIFICATION and task not in TASK_RUNNERS:
+        raise ConfigError(f"unknown task {task!r}; choose from "
+                          f"{', '.join([CLASSIFICATION, *TASK_RUNNERS])}")
+    return task
 
 
 def make_config(*, datasets: Sequence[Any], strategies: Sequence[str],
-                models: Sequence[str] = ("logreg",), seeds: int = 5,
+                models: Sequence[str] | None = None, seeds: int = 5,
                 initial: int | Sequence[int] = (20,), batch: int | Sequence[int] = (10,),
                 budget: int = 300, test_size: float = 0.25, master_seed: int = 0,
                 baseline: str = "random", initial_method: str = "random",
-                name: str = "bench", description: str = "") -> BenchConfig:
+                name: str = "bench", description: str = "",
+                task: str = CLASSIFICATION) -> BenchConfig:
     """Validate a benchmark grid.
+
+    ``models`` defaults to logistic regression, or to the task's default model.
 
     Raises
     ------
@@ -181,41 +216,55 @@ def make_config(*, datasets: Sequence[Any], strategies: Sequence[str],
     """
     from .strategies import check_strategy_name
 
+    task = _check_task(task)
+    check_name = check_strategy_name if task == CLASSIFICATION else (
+        lambda name: _check_task_strategy(task, name))
+    if models is None:
+        models = ("logreg",) if task == CLASSIFICATION else (_default_model(task),)
     if not isinstance(datasets, list | tuple) or not datasets:
         raise ConfigError("datasets must list at least one dataset")
-    specs = tuple(_dataset(entry, i) for i, entry in enumerate(datasets))
+    specs = tuple(_dataset(entry, i, task) for i, entry in enumerate(datasets))
     labels = [spec.label for spec in specs]
     duplicated = sorted({label for label in labels if labels.count(label) > 1})
     if duplicated:
         raise ConfigError(f"datasets lists {duplicated} more than once")
     strategy_names = _names(strategies, "strategies")
     for strategy in strategy_names:
-        check_strategy_name(strategy)
+        check_name(strategy)
     if not isinstance(baseline, str):
         raise ConfigError(f"baseline must be a strategy name, got {baseline!r}")
-    check_strategy_name(baseline)
+    check_name(baseline)
     if baseline not in strategy_names:  # ratios need the baseline run on the same splits
         strategy_names = (*strategy_names, baseline)
     model_names = _names(models, "models")
-    _check_models(model_names, "models")
+    _check_models(model_names, "models", task)
     if isinstance(test_size, bool) or not isinstance(test_size, int | float) \
             or not 0 < test_size < 1:
         raise ConfigError(f"test_size must be a number in (0, 1), got {test_size!r}")
     if initial_method not in ("random", "kmeans"):
         raise ConfigError(f"initial_method must be 'random' or 'kmeans', got {initial_method!r}")
+    if task != CLASSIFICATION and initial_method != "random":
+        raise ConfigError(f"the {task} task draws its seed sets at random; initial_method "
+                          f"{initial_method!r} applies to classification")
     config = BenchConfig(
         datasets=specs, strategies=strategy_names, models=model_names,
         seeds=_int(seeds, "seeds", 1), initial=_ints(initial, "initial", 1),
         batch=_ints(batch, "batch", 1), budget=_int(budget, "budget", 1),
         test_size=float(test_size), master_seed=_int(master_seed, "master_seed", 0),
         baseline=baseline, initial_method=initial_method, name=str(name),
-        description=str(description))
+        description=str(description), task=task)
     for spec in specs:
         if config.budget_for(spec) <= max(config.initial):
             raise ConfigError(
                 f"the budget of {spec.label} ({config.budget_for(spec)}) must exceed the "
                 f"largest seed set ({max(config.initial)}), or no item is ever queried")
     return config
+
+
+def _default_model(task: str) -> str:
+    from ..tasks._curves import TASK_DEFAULTS
+
+    return TASK_DEFAULTS[task][0] or "default"
 
 
 def config_from_mapping(data: Mapping[str, Any], *, source: str = "config") -> BenchConfig:
@@ -321,4 +370,4 @@ def override(config: BenchConfig, **changes: Any) -> BenchConfig:
         batch=list(merged.batch), budget=merged.budget, test_size=merged.test_size,
         master_seed=merged.master_seed, baseline=merged.baseline,
         initial_method=merged.initial_method, name=merged.name,
-        description=merged.description)
+        description=merged.description, task=merged.task)

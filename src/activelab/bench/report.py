@@ -29,6 +29,7 @@ from .stats import (
     paired_tests,
     penalty_matrix,
     query_times,
+    versus_best,
     win_tie_loss,
 )
 
@@ -72,7 +73,7 @@ def _strategy_order(strategies: Sequence[str], baseline: str) -> list[str]:
 
 
 def plot_dataset(curves: pd.DataFrame, full: pd.Series, dataset: str, path: Path,
-                 baseline: str) -> None:
+                 baseline: str, metric: str = "accuracy") -> None:
     """Learning curves of one dataset: a panel per (model, initial, batch)."""
     plt = _pyplot()
     rows = curves[curves["dataset"] == dataset]
@@ -94,9 +95,9 @@ def plot_dataset(curves: pd.DataFrame, full: pd.Series, dataset: str, path: Path
             ax.axhline(level, color="grey", linewidth=1, linestyle=":", label="all labels")
         ax.set_title(f"{model} · initial {initial} · batch {batch}", fontsize=10)
         ax.set_xlabel("labelled items")
-        ax.set_ylabel("test accuracy")
+        ax.set_ylabel(f"test {metric}".replace("_", " "))
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, loc="lower right")
+        ax.legend(fontsize=8, loc="best")
     for ax in list(axes.flat)[len(panels):]:
         ax.set_visible(False)
     fig.suptitle(dataset)
@@ -106,7 +107,7 @@ def plot_dataset(curves: pd.DataFrame, full: pd.Series, dataset: str, path: Path
 
 
 def plot_summary(matrix: pd.DataFrame, n_settings: int, aulc: pd.DataFrame, baseline: str,
-                 path: Path) -> None:
+                 path: Path, lower_is_better: bool = False) -> None:
     """Penalty matrix (left) and per-setting AULC gain over the baseline (right)."""
     plt = _pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8))
@@ -123,11 +124,13 @@ def plot_summary(matrix: pd.DataFrame, n_settings: int, aulc: pd.DataFrame, base
     means = aulc.groupby([*SETTING, "strategy"])["aulc"].mean().unstack("strategy")
     others = [s for s in _strategy_order(means.columns, baseline) if s != baseline]
     if baseline in means and others:
-        gains = [(means[s] - means[baseline]).dropna().to_numpy() for s in others]
+        sign = -1.0 if lower_is_better else 1.0
+        gains = [sign * (means[s] - means[baseline]).dropna().to_numpy() for s in others]
         right.boxplot(gains, showmeans=True)
         right.set_xticks(range(1, len(others) + 1), others, rotation=45, ha="right")
         right.axhline(0, color="black", linewidth=1, linestyle="--")
-    right.set_ylabel(f"mean AULC − {baseline}'s, per setting")
+    right.set_ylabel(f"{baseline}'s mean AULC − strategy's, per setting" if lower_is_better
+                     else f"mean AULC − {baseline}'s, per setting")
     right.set_title("AULC gain over the baseline")
     right.grid(alpha=0.3)
     fig.tight_layout()
@@ -148,7 +151,9 @@ def _aulc_table(aulc: pd.DataFrame, baseline: str) -> pd.DataFrame:
 def write_report(table: pd.DataFrame, out_dir: str | Path, *, baseline: str = "random",
                  failures: pd.DataFrame | None = None, title: str = "Benchmark report",
                  command: str | None = None, notes: Sequence[str] = (),
-                 test: str = "auto", alpha: float = 0.05) -> Path:
+                 test: str = "auto", alpha: float = 0.05, metric: str = "accuracy",
+                 lower_is_better: bool = False,
+                 reference: str | None = "full_accuracy") -> Path:
     """Write ``report.md`` and its figures into ``out_dir``; return the report's path.
 
     Parameters
@@ -166,6 +171,13 @@ def write_report(table: pd.DataFrame, out_dir: str | Path, *, baseline: str = "r
         Extra lines for the top of the report (e.g. peer libraries and versions).
     test : {"auto", "wilcoxon", "ttest"}
     alpha : float
+    metric : str, default="accuracy"
+        The curve every table, test and figure summarises.
+    lower_is_better : bool, default=False
+        True for error metrics (RMSE, Hamming loss).
+    reference : str or None, default="full_accuracy"
+        Rows holding the full-data value of ``metric``, for the labels-to-95%/99%
+        table; None (or absent from the table) leaves that table out.
     """
     out_dir = Path(out_dir)
     figures = out_dir / "figures"
@@ -179,7 +191,11 @@ def write_report(table: pd.DataFrame, out_dir: str | Path, *, baseline: str = "r
     if table.empty:
         lines += ["No cell finished, so there is nothing to summarise.", ""]
     else:
-        lines += _results_sections(table, figures, baseline, test, alpha)
+        if reference is not None and (lower_is_better
+                                      or not (table["metric"] == reference).any()):
+            reference = None  # "95% of the full-data value" needs a higher-is-better score
+        lines += _results_sections(table, figures, baseline, test, alpha, metric,
+                                   lower_is_better, reference)
     if failures is not None and len(failures):
         lines += ["## Cells that could not run", "",
                   f"{len(failures)} cell(s) failed; they are absent from every table above "
@@ -191,10 +207,12 @@ def write_report(table: pd.DataFrame, out_dir: str | Path, *, baseline: str = "r
 
 
 def _results_sections(table: pd.DataFrame, figures: Path, baseline: str, test: str,
-                      alpha: float) -> list[str]:
-    curves = learning_curves(table, "accuracy")
-    full = table[table["metric"] == "full_accuracy"].groupby(SETTING)["value"].mean()
-    aulc = aulc_per_seed(table, "accuracy")
+                      alpha: float, metric: str, lower: bool,
+                      reference: str | None) -> list[str]:
+    curves = learning_curves(table, metric)
+    full = table[table["metric"] == reference].groupby(SETTING)["value"].mean()
+    aulc = aulc_per_seed(table, metric)
+    better = "lower" if lower else "higher"
     seeds = table.groupby([*SETTING, "strategy"])["seed"].nunique()
     lines = ["## Grid", "",
              f"- datasets: {', '.join(sorted(table['dataset'].unique()))}",
@@ -209,15 +227,59 @@ def _results_sections(table: pd.DataFrame, figures: Path, baseline: str, test: s
     lines += ["## Learning curves", ""]
     for dataset in sorted(table["dataset"].unique()):
         name = f"curves_{_slug(dataset)}.png"
-        plot_dataset(curves, full, dataset, figures / name, baseline)
+        plot_dataset(curves, full, dataset, figures / name, baseline, metric)
         lines += [f"![{dataset}](figures/{name})", ""]
 
-    lines += ["## Normalised AULC (accuracy, mean ± std over seeds)", "",
+    lines += [f"## Normalised AULC ({metric}, mean ± std over seeds; {better} is better)", "",
               "Area under the learning curve up to the budget divided by its width "
               "(`activelab.metrics.normalized_aulc`).", "",
               markdown_table(_aulc_table(aulc, baseline)), ""]
+    if reference is not None:
+        lines += _target_section(table, baseline, metric, reference)
 
-    targets = labels_to_target(table, (0.95, 0.99), baseline=baseline)
+    tests = paired_tests(aulc, baseline=baseline, test=test, alpha=alpha,
+                         lower_is_better=lower)
+    if not tests.empty:
+        used = ", ".join(sorted(tests["test"].unique()))
+        lines += [f"## Paired tests against {baseline} (per-seed AULC, p < {alpha})", "",
+                  f"Test used: {used} (`auto` picks Wilcoxon signed-rank from 6 seeds on, "
+                  f"the paired t-test below). win = significantly {better} AULC than "
+                  f"{baseline}.", "",
+                  markdown_table(win_tie_loss(tests).reset_index(names="strategy")), "",
+                  "<details><summary>per setting</summary>", "",
+                  markdown_table(tests), "", "</details>", ""]
+        against_best = versus_best(aulc, test=test, alpha=alpha, lower_is_better=lower)
+        lines += ["## Against the best strategy of each setting", "",
+                  f"The best strategy of a setting has the {'lowest' if lower else 'highest'} "
+                  f"mean AULC; every other one is compared with it by the same paired test "
+                  f"(p < {alpha}).", "",
+                  markdown_table(against_best.reset_index(names="strategy")), ""]
+
+    matrix, n_settings = penalty_matrix(table, metric=metric, alpha=alpha,
+                                        lower_is_better=lower)
+    if n_settings:
+        frame = matrix.copy()
+        frame.loc["column mean (lower is better)"] = matrix.mean(axis=0)
+        lines += ["## Pairwise penalty matrix", "",
+                  f"Ash et al. (2020): entry (row, column) sums, over {n_settings} setting(s), "
+                  f"the fraction of label counts at which the row strategy's {metric} is "
+                  f"significantly better than the column's (paired t-test over seeds, "
+                  f"p < {alpha}).", "",
+                  markdown_table(frame.reset_index(names="row beats column"), digits=2), "",
+                  "![summary](figures/summary.png)", ""]
+        plot_summary(matrix, n_settings, aulc, baseline, figures / "summary.png", lower)
+
+    times = query_times(table)
+    lines += ["## Time per round (seconds, mean)", "",
+              "Query = choosing the batch; fit = retraining on the labelled set.", "",
+              markdown_table(times), ""]
+    return lines
+
+
+def _target_section(table: pd.DataFrame, baseline: str, metric: str,
+                    reference: str) -> list[str]:
+    targets = labels_to_target(table, (0.95, 0.99), baseline=baseline, metric=metric,
+                               reference=reference)
     shown = targets[[*SETTING, "strategy", "full_accuracy", "labels_95", "ratio_95",
                      "labels_99", "ratio_99"]].copy()
     for column in ("labels_95", "labels_99"):
@@ -225,42 +287,30 @@ def _results_sections(table: pd.DataFrame, figures: Path, baseline: str, test: s
     for column in ("ratio_95", "ratio_99"):
         shown[column] = ["n/a" if np.isnan(v) else f"{v:.2f}" for v in shown[column]]
     shown = shown.rename(columns={
-                         "full_accuracy": "full-data acc", "labels_95": "labels to 95%",
+                         "full_accuracy": "full-data value", "labels_95": "labels to 95%",
                          "ratio_95": f"× {baseline}", "labels_99": "labels to 99%",
                          "ratio_99": f"× {baseline} "})
-    lines += ["## Labels to reach 95% and 99% of full-data accuracy", "",
-              "Labels the mean accuracy curve needs to reach the fraction of the accuracy "
-              "of the same model trained on the whole pool (measured in the same runs); "
-              f"`× {baseline}` is the ratio to the baseline (below 1 = fewer labels). "
-              "n/a: not reached within the budget.", "",
-              markdown_table(shown, digits=3), ""]
-
-    tests = paired_tests(aulc, baseline=baseline, test=test, alpha=alpha)
-    if not tests.empty:
-        used = ", ".join(sorted(tests["test"].unique()))
-        lines += [f"## Paired tests against {baseline} (per-seed AULC, p < {alpha})", "",
-                  f"Test used: {used} (`auto` picks Wilcoxon signed-rank from 6 seeds on, "
-                  "the paired t-test below). win = significantly higher AULC than "
-                  f"{baseline}.", "",
-                  markdown_table(win_tie_loss(tests).reset_index(names="strategy")), "",
-                  "<details><summary>per setting</summary>", "",
-                  markdown_table(tests), "", "</details>", ""]
-
-    matrix, n_settings = penalty_matrix(table, alpha=alpha)
-    if n_settings:
-        frame = matrix.copy()
-        frame.loc["column mean (lower is better)"] = matrix.mean(axis=0)
-        lines += ["## Pairwise penalty matrix", "",
-                  f"Ash et al. (2020): entry (row, column) sums, over {n_settings} setting(s), "
-                  "the fraction of label counts at which the row strategy's accuracy is "
-                  f"significantly higher than the column's (paired t-test over seeds, "
-                  f"p < {alpha}).", "",
-                  markdown_table(frame.reset_index(names="row beats column"), digits=2), "",
-                  "![summary](figures/summary.png)", ""]
-        plot_summary(matrix, n_settings, aulc, baseline, figures / "summary.png")
-
-    times = query_times(table)
-    lines += ["## Time per round (seconds, mean)", "",
-              "Query = choosing the batch; fit = retraining on the labelled set.", "",
-              markdown_table(times), ""]
-    return lines
+    medians = []
+    for strategy, rows in targets.groupby("strategy", sort=True):
+        if strategy == baseline:
+            continue
+        record = {"strategy": strategy}
+        for pct in ("95", "99"):
+            reached = rows[f"labels_{pct}"].notna()
+            ratios = rows[f"ratio_{pct}"].dropna()
+            record[f"reached {pct}%"] = f"{int(reached.sum())}/{len(rows)}"
+            record[f"median × {baseline}, {pct}%"] = (f"{ratios.median():.2f} "
+                                                      f"({len(ratios)} settings)"
+                                                      if len(ratios) else "n/a")
+        medians.append(record)
+    return ["## Labels to reach 95% and 99% of full-data " + metric.replace("_", " "), "",
+            f"Labels the mean {metric} curve needs to reach the fraction of the {metric} "
+            "of the same model trained on the whole pool (measured in the same runs); "
+            f"`× {baseline}` is the ratio to the baseline (below 1 = fewer labels). "
+            "n/a: not reached within the budget.", "",
+            "Summary over settings: how often each strategy's mean curve got there within "
+            f"the budget, and the median ratio over the settings where it and {baseline} "
+            "both did.", "",
+            markdown_table(pd.DataFrame(medians)) if medians else "(baseline only)", "",
+            "<details><summary>per setting</summary>", "",
+            markdown_table(shown, digits=3), "", "</details>", ""]

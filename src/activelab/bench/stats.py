@@ -27,7 +27,7 @@ from ..exceptions import ConfigError
 from ..metrics import labels_to_reach, normalized_aulc
 
 __all__ = ["SETTING", "learning_curves", "aulc_per_seed", "labels_to_target", "paired_tests",
-           "win_tie_loss", "penalty_matrix", "query_times", "paired_p_value"]
+           "win_tie_loss", "versus_best", "penalty_matrix", "query_times", "paired_p_value"]
 
 SETTING = ["dataset", "model", "initial", "batch"]
 TESTS = ("auto", "wilcoxon", "ttest")
@@ -73,8 +73,11 @@ def aulc_per_seed(table: pd.DataFrame, metric: str = "accuracy") -> pd.DataFrame
 
 
 def labels_to_target(table: pd.DataFrame, fractions: Sequence[float] = (0.95, 0.99), *,
-                     baseline: str = "random") -> pd.DataFrame:
-    """Labels the mean accuracy curve needs to reach ``fraction`` × the full-data accuracy.
+                     baseline: str = "random", metric: str = "accuracy",
+                     reference: str = "full_accuracy") -> pd.DataFrame:
+    """Labels the mean ``metric`` curve needs to reach ``fraction`` × its full-data value.
+
+    ``reference`` names the rows holding the full-data value (higher is better).
 
     The full-data accuracy of a setting is the mean over seeds of the model
     trained on every pool item (measured in the same runs).  ``ratio_<f>`` is
@@ -84,11 +87,12 @@ def labels_to_target(table: pd.DataFrame, fractions: Sequence[float] = (0.95, 0.
 
     Returns
     -------
-    DataFrame with columns dataset, model, initial, batch, strategy, full_accuracy and, per
-    fraction ``f`` (as a percentage ``p``), ``labels_<p>`` and ``ratio_<p>``.
+    DataFrame with columns dataset, model, initial, batch, strategy, full_accuracy (the
+    reference, whatever the metric) and, per fraction ``f`` (as a percentage ``p``),
+    ``labels_<p>`` and ``ratio_<p>``.
     """
-    curves = learning_curves(table, "accuracy")
-    full = _metric(table, "full_accuracy").groupby(SETTING)["value"].mean()
+    curves = learning_curves(table, metric)
+    full = _metric(table, reference).groupby(SETTING)["value"].mean()
     records = []
     for key, curve in curves.groupby([*SETTING, "strategy"], sort=True):
         setting = tuple(key[:-1])
@@ -143,7 +147,7 @@ def paired_p_value(differences: np.ndarray, test: str = "auto") -> tuple[float, 
 
 
 def paired_tests(aulc: pd.DataFrame, *, baseline: str = "random", test: str = "auto",
-                 alpha: float = 0.05) -> pd.DataFrame:
+                 alpha: float = 0.05, lower_is_better: bool = False) -> pd.DataFrame:
     """Each strategy's per-seed AULC against the baseline's, per setting.
 
     Parameters
@@ -152,6 +156,8 @@ def paired_tests(aulc: pd.DataFrame, *, baseline: str = "random", test: str = "a
     baseline : str
     test : {"auto", "wilcoxon", "ttest"}
     alpha : float
+    lower_is_better : bool, default=False
+        For error curves (RMSE, Hamming loss): a lower AULC wins.
 
     Returns
     -------
@@ -174,11 +180,47 @@ def paired_tests(aulc: pd.DataFrame, *, baseline: str = "random", test: str = "a
             d = (pairs[strategy] - pairs[baseline]).to_numpy()
             p, used = paired_p_value(d, test)
             mean = float(d.mean()) if len(d) else float("nan")
+            better = mean < 0 if lower_is_better else mean > 0
             outcome = ("tie" if not p < alpha or mean == 0
-                       else "win" if mean > 0 else "loss")
+                       else "win" if better else "loss")
             records.append((*setting, strategy, len(d), mean, p, used, outcome))
     return pd.DataFrame(records, columns=[*SETTING, "strategy", "n_seeds", "mean_diff",
                                           "p_value", "test", "outcome"])
+
+
+def versus_best(aulc: pd.DataFrame, *, test: str = "auto", alpha: float = 0.05,
+                lower_is_better: bool = False) -> pd.DataFrame:
+    """How often each strategy is significantly worse than the best one of a setting.
+
+    The best strategy of a setting is the one with the best mean AULC; every
+    other strategy is compared with it by the paired test over seeds.
+
+    Returns
+    -------
+    DataFrame indexed by strategy with columns settings, best (times it was the best),
+    tie_with_best and worse_than_best
+    """
+    records = []
+    for _, rows in aulc.groupby(SETTING, sort=True):
+        wide = rows.pivot(index="seed", columns="strategy", values="aulc")
+        means = wide.mean()
+        best = means.idxmin() if lower_is_better else means.idxmax()
+        for strategy in wide.columns:
+            if strategy == best:
+                records.append((strategy, "best"))
+                continue
+            pairs = wide[[strategy, best]].dropna()
+            p, _ = paired_p_value((pairs[strategy] - pairs[best]).to_numpy(), test)
+            records.append((strategy, "worse_than_best" if p < alpha else "tie_with_best"))
+    frame = pd.DataFrame(records, columns=["strategy", "outcome"])
+    counts = pd.crosstab(frame["strategy"], frame["outcome"])
+    for column in ("best", "tie_with_best", "worse_than_best"):
+        if column not in counts:
+            counts[column] = 0
+    counts = counts[["best", "tie_with_best", "worse_than_best"]].astype(int)
+    counts.insert(0, "settings", counts.sum(axis=1))
+    counts.columns.name = None
+    return counts
 
 
 def win_tie_loss(tests: pd.DataFrame) -> pd.DataFrame:
@@ -199,7 +241,8 @@ def win_tie_loss(tests: pd.DataFrame) -> pd.DataFrame:
 
 
 def penalty_matrix(table: pd.DataFrame, *, metric: str = "accuracy",
-                   alpha: float = 0.05) -> tuple[pd.DataFrame, int]:
+                   alpha: float = 0.05, lower_is_better: bool = False
+                   ) -> tuple[pd.DataFrame, int]:
     """Pairwise penalty matrix of Ash et al. (2020, "BADGE"), Figure 3.
 
     For every setting and every label count after the seed set, a paired
@@ -207,7 +250,8 @@ def penalty_matrix(table: pd.DataFrame, *, metric: str = "accuracy",
     significantly better (two-sided, level ``alpha``), ``P[i, j]`` grows by
     ``1 / L``, with ``L`` the number of label counts of that setting.  So each
     setting adds at most 1 to a cell, and a column's mean says how often the
-    column's strategy is beaten (lower is better).
+    column's strategy is beaten (lower is better).  With ``lower_is_better``
+    (error metrics) the lower value is the better one.
 
     Returns
     -------
@@ -232,6 +276,8 @@ def penalty_matrix(table: pd.DataFrame, *, metric: str = "accuracy",
         n_settings += 1
         for n_labels in points:
             block = cube.xs(n_labels, level="n_labels").to_numpy()  # seeds × strategies
+            if lower_is_better:
+                block = -block
             n = block.shape[0]
             if n < 2:
                 continue

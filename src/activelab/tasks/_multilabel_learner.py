@@ -181,6 +181,7 @@ class MultiLabelRunResult:
     hamming_loss: list[float]
     query_seconds: list[float]
     full_micro_f1: float = float("nan")
+    fit_seconds: list[float] = field(default_factory=list)
 
     def aulc(self, budget: int | None = None, metric: str = "micro_f1") -> float:
         if metric not in ("micro_f1", "macro_f1", "hamming_loss"):
@@ -237,46 +238,57 @@ def simulate_multilabel(dataset: MultiLabelDataset, *, model: str | Any = "linea
     result = MultiLabelSimulationResult(dataset.name, name, model_name, initial, batch, budget,
                                         master_seed)
     for seed in range(seeds):
-        split_seq, initial_seq, learner_seq = np.random.SeedSequence(
-            entropy=master_seed, spawn_key=(seed,)).spawn(3)
-        train, test = train_test_split(np.arange(dataset.n_samples), test_size=test_size,
-                                       random_state=derive_seed(split_seq))
-        train, test = np.sort(train), np.sort(test)
-        if dataset.kind == "text":
-            # A dtype class, not the string, which scikit-learn 1.9 warns about.
-            vectorizer = make_text_vectorizer().set_params(dtype=np.float64)
-            texts = np.asarray(dataset.X, dtype=object)
-            X_pool, X_test = vectorizer.fit_transform(texts[train]), vectorizer.transform(
-                texts[test])
-            kind = "sparse"
-        else:
-            X_pool, X_test, kind = dataset.X[train], dataset.X[test], "tabular"
-        learner_seed = derive_seed(learner_seq)
-        estimator = make_model(model, kind, random_state=learner_seed) if isinstance(
-            model, str) else clone(model)
-        pool = MultiLabelPool(X_pool, labels=dataset.labels)
-        learner = MultiLabelLearner(estimator, pool, strategy, eval_set=(X_test, dataset.Y[test]),
-                                    random_state=learner_seed)
-        run = MultiLabelRunResult(seed, [], [], [], [], [])
-        Y_pool = dataset.Y[train]
-        seed_set = np.random.default_rng(initial_seq).choice(len(train), size=initial,
-                                                             replace=False)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            indices = seed_set
-            while True:
-                learner.teach_indicators(indices, Y_pool[indices])
-                last = learner.history_[-1]
-                run.n_labels.append(last.n_labeled)
-                for metric in ("micro_f1", "macro_f1", "hamming_loss"):
-                    getattr(run, metric).append(last.metrics[metric])
-                run.query_seconds.append(last.query_seconds)
-                if pool.n_labeled >= budget or pool.n_unlabeled == 0:
-                    break
-                indices = learner.query(min(batch, budget - pool.n_labeled))
-            if full_model:
-                full = BinaryRelevance(estimator, random_state=learner_seed).fit(X_pool, Y_pool)
-                run.full_micro_f1 = multilabel_metrics(dataset.Y[test],
-                                                       full.predict(X_test))["micro_f1"]
-        result.runs.append(run)
+        result.runs.append(_simulate_seed(dataset, seed, model=model, strategy=strategy,
+                                          initial=initial, batch=batch, budget=budget,
+                                          test_size=test_size, master_seed=master_seed,
+                                          full_model=full_model))
     return result
+
+
+def _simulate_seed(dataset: MultiLabelDataset, seed: int, *, model: str | Any,
+                   strategy: str | Any, initial: int, batch: int, budget: int,
+                   test_size: float, master_seed: int, full_model: bool
+                   ) -> MultiLabelRunResult:
+    split_seq, initial_seq, learner_seq = np.random.SeedSequence(
+        entropy=master_seed, spawn_key=(seed,)).spawn(3)
+    train, test = train_test_split(np.arange(dataset.n_samples), test_size=test_size,
+                                   random_state=derive_seed(split_seq))
+    train, test = np.sort(train), np.sort(test)
+    if dataset.kind == "text":
+        # A dtype class, not the string, which scikit-learn 1.9 warns about.
+        vectorizer = make_text_vectorizer().set_params(dtype=np.float64)
+        texts = np.asarray(dataset.X, dtype=object)
+        X_pool, X_test = vectorizer.fit_transform(texts[train]), vectorizer.transform(
+            texts[test])
+        kind = "sparse"
+    else:
+        X_pool, X_test, kind = dataset.X[train], dataset.X[test], "tabular"
+    learner_seed = derive_seed(learner_seq)
+    estimator = make_model(model, kind, random_state=learner_seed) if isinstance(
+        model, str) else clone(model)
+    pool = MultiLabelPool(X_pool, labels=dataset.labels)
+    learner = MultiLabelLearner(estimator, pool, strategy, eval_set=(X_test, dataset.Y[test]),
+                                random_state=learner_seed)
+    run = MultiLabelRunResult(seed, [], [], [], [], [])
+    Y_pool = dataset.Y[train]
+    seed_set = np.random.default_rng(initial_seq).choice(len(train), size=initial,
+                                                         replace=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        indices = seed_set
+        while True:
+            learner.teach_indicators(indices, Y_pool[indices])
+            last = learner.history_[-1]
+            run.n_labels.append(last.n_labeled)
+            for metric in ("micro_f1", "macro_f1", "hamming_loss"):
+                getattr(run, metric).append(last.metrics[metric])
+            run.query_seconds.append(last.query_seconds)
+            run.fit_seconds.append(last.fit_seconds)
+            if pool.n_labeled >= budget or pool.n_unlabeled == 0:
+                break
+            indices = learner.query(min(batch, budget - pool.n_labeled))
+        if full_model:
+            full = BinaryRelevance(estimator, random_state=learner_seed).fit(X_pool, Y_pool)
+            run.full_micro_f1 = multilabel_metrics(dataset.Y[test],
+                                                   full.predict(X_test))["micro_f1"]
+    return run

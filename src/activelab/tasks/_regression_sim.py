@@ -16,12 +16,13 @@ from .._random import derive_seed
 from ..exceptions import ActivelabWarning, ConfigError, DataError
 from ..metrics import normalized_aulc
 from ..simulation import SeedSplit
+from ._curves import TaskCurves
 from ._regression_learner import RegressionLearner, make_regressor, regression_metrics
 from ._regression_pool import RegressionPool, check_targets
 from ._regression_strategies import GreedySampling
 
 __all__ = ["RegressionRunResult", "RegressionSimulationResult", "make_regression_split",
-           "simulate_regression"]
+           "simulate_regression", "run_regression_cell"]
 
 _METRICS = ("rmse", "mae", "r2")
 
@@ -167,17 +168,8 @@ def simulate_regression(dataset: Any, *, model: str | Any = "ridge", strategy: s
     DataError
         Targets that are not finite numbers, or a constant target.
     """
-    y = check_targets(dataset.y, where="dataset targets")
-    if initial < 2 or batch < 1 or seeds < 1:
-        raise ConfigError("initial must be at least 2, batch and seeds at least 1")
-    if budget < initial:
-        raise ConfigError(f"budget ({budget}) must be at least the seed set size ({initial})")
-    if not 0 < test_size < 1:
-        raise ConfigError(f"test_size must be in (0, 1), got {test_size}")
-    if np.ptp(y) == 0:
-        raise DataError(f"the target is constant ({y[0]!r}); there is nothing to learn")
-    X = dataset.X
-    RegressionPool(X)  # validates features once (NaN, non-numeric) before any run
+    y, X = _checked(dataset, initial=initial, batch=batch, seeds=seeds, budget=budget,
+                    test_size=test_size)
     name = strategy if isinstance(strategy, str) else type(strategy).__name__
     model_name = model if isinstance(model, str) else type(model).__name__
     result = RegressionSimulationResult(dataset.name, name, model_name, initial, batch, budget,
@@ -191,3 +183,55 @@ def simulate_regression(dataset: Any, *, model: str | Any = "ridge", strategy: s
         if on_run:
             on_run(seed)
     return result
+
+
+def _checked(dataset: Any, *, initial: int, batch: int, seeds: int, budget: int,
+             test_size: float) -> tuple[np.ndarray, Any]:
+    y = check_targets(dataset.y, where="dataset targets")
+    if initial < 2 or batch < 1 or seeds < 1:
+        raise ConfigError("initial must be at least 2, batch and seeds at least 1")
+    if budget < initial:
+        raise ConfigError(f"budget ({budget}) must be at least the seed set size ({initial})")
+    if not 0 < test_size < 1:
+        raise ConfigError(f"test_size must be in (0, 1), got {test_size}")
+    if np.ptp(y) == 0:
+        raise DataError(f"the target is constant ({y[0]!r}); there is nothing to learn")
+    X = dataset.X
+    RegressionPool(X)  # validates features once (NaN, non-numeric) before any run
+    return y, X
+
+
+def run_regression_cell(data: str, *, model: str | None, strategy: str, seed: int,
+                        initial: int, batch: int, budget: int, test_size: float,
+                        master_seed: int, target: str | None = None,
+                        text_column: str | None = None,
+                        initial_method: str = "random") -> TaskCurves:
+    """One seed of :func:`simulate_regression` on the dataset ``data`` (the bench's cell).
+
+    ``data`` is anything :func:`activelab.data.load_dataset` accepts with a numeric
+    target (``"california_housing"``, ``"sklearn:diabetes"``, a file with ``target``).
+    """
+    from ..data import load_dataset
+    from ._regression_learner import REGRESSOR_NAMES, make_regression_strategy
+
+    model = model or "ridge"
+    if model not in REGRESSOR_NAMES:
+        raise ConfigError(f"unknown regressor {model!r}; choose one of "
+                          f"{', '.join(REGRESSOR_NAMES)}")
+    make_regression_strategy(strategy)  # fails early on an unknown name
+    dataset = load_dataset(data, target=target, text_column=text_column)
+    if dataset.task != "regression" or not np.issubdtype(np.asarray(dataset.y).dtype,
+                                                         np.number):
+        raise ConfigError(f"{dataset.name} has a {dataset.task} target; the regression task "
+                          "needs a numeric target")
+    y, X = _checked(dataset, initial=initial, batch=batch, seeds=1, budget=budget,
+                    test_size=test_size)
+    split = make_regression_split(len(y), seed, master_seed=master_seed, test_size=test_size,
+                                  initial=initial, initial_method=initial_method, X=X)
+    run = _simulate_run(X, y, split, seed=seed, model=model, strategy=strategy, batch=batch,
+                        budget=budget)
+    return TaskCurves(n_labels=run.n_labels,
+                      metrics={"rmse": run.rmse, "mae": run.mae, "r2": run.r2},
+                      lower_is_better={"rmse", "mae"}, query_seconds=run.query_seconds,
+                      fit_seconds=run.fit_seconds,
+                      reference={"full_rmse": run.full_rmse, "full_mae": run.full_mae}).check()

@@ -1,85 +1,130 @@
-"""``activelab simulate --task regression|multilabel``: load, simulate, summarise.
+"""``activelab simulate --task NAME``: every task other than classification, one way.
 
-The CLI stays thin: it calls :func:`simulate_task` and prints the rows it returns.
+Each task's cell runner (:mod:`activelab.tasks._curves`) runs one seed; this
+module runs it for every seed and strategy and wraps the curves so the CLI can
+print and save them. The CLI stays thin: it calls :func:`simulate_task`.
 """
 
 from __future__ import annotations
 
+import inspect
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ..exceptions import ConfigError
+from ..metrics import normalized_aulc
+from ._curves import TASK_DEFAULTS, TASK_RUNNERS, TaskCurves, task_runner
 
-__all__ = ["TASKS", "DEFAULTS", "simulate_task"]
+__all__ = ["TASKS", "DEFAULTS", "TaskRun", "TaskSimulation", "simulate_task"]
 
-TASKS = ("classification", "regression", "multilabel")
+TASKS = ("classification", *TASK_RUNNERS)
 
-#: (model, strategy, metric, lower_is_better) when the user names none.
-DEFAULTS: dict[str, tuple[str, str, str, bool]] = {
+#: task -> (model, strategy, headline metric, lower_is_better) when the user names none.
+DEFAULTS: dict[str, tuple[str | None, str, str, bool]] = {
     "classification": ("logreg", "margin", "accuracy", False),
-    "regression": ("ridge", "igs", "rmse", True),
-    "multilabel": ("linearsvm", "adaptive", "micro_f1", False),
+    **{task: (model, strategy, metric, metric in {"rmse", "mae", "hamming_loss"})
+       for task, (model, strategy, metric) in TASK_DEFAULTS.items()},
 }
 
 
-def _load_multilabel(data: str, text_column: str | None, target: str | None):  # noqa: ANN202
-    from .multilabel import load_multilabel_jsonl, newsgroups_multilabel
+@dataclass
+class TaskRun:
+    """One seed's curves."""
 
-    if data in ("20newsgroups-hierarchy", "shared:20newsgroups-hierarchy"):
-        return newsgroups_multilabel()
-    if not data.endswith((".jsonl", ".json", ".jsonl.gz")):
-        raise ConfigError("--task multilabel takes a JSONL file of {\"text\": ..., \"labels\": "
-                          "[...]} lines or the dataset '20newsgroups-hierarchy'")
-    return load_multilabel_jsonl(data, text_field=text_column or "text",
-                                 labels_field=target or "labels")
+    seed: int
+    curves: TaskCurves
+
+    def aulc(self, budget: int | None, metric: str) -> float:
+        return normalized_aulc(self.curves.n_labels, self._values(metric), budget)
+
+    def final(self, metric: str) -> float:
+        return float(self._values(metric)[-1])
+
+    def _values(self, metric: str) -> list[float]:
+        if metric not in self.curves.metrics:
+            raise ConfigError(f"unknown metric {metric!r}; this task records "
+                              f"{', '.join(self.curves.metrics)}")
+        return self.curves.metrics[metric]
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.curves
+        return {"seed": self.seed, "n_labels": list(c.n_labels),
+                **{name: list(values) for name, values in c.metrics.items()},
+                "query_seconds": list(c.query_seconds), "fit_seconds": list(c.fit_seconds),
+                "reference": dict(c.reference)}
+
+
+@dataclass
+class TaskSimulation:
+    """Every seed of one strategy of one task on one dataset."""
+
+    task: str
+    dataset: str
+    strategy: str
+    model: str
+    initial: int
+    batch: int
+    budget: int
+    test_size: float
+    master_seed: int
+    runs: list[TaskRun] = field(default_factory=list)
+
+    def mean_aulc(self, metric: str) -> float:
+        return float(np.mean([run.aulc(self.budget, metric) for run in self.runs]))
+
+    def to_dict(self) -> dict[str, Any]:
+        head = {key: getattr(self, key) for key in ("task", "dataset", "strategy", "model",
+                                                     "initial", "batch", "budget",
+                                                     "test_size", "master_seed")}
+        return {**head, "runs": [run.to_dict() for run in self.runs]}
+
+
+def _extra_options(runner: Any, task: str, options: dict[str, Any]) -> dict[str, Any]:
+    """The options the user set that ``runner`` takes; an error for one it does not."""
+    accepted = inspect.signature(runner).parameters
+    for name in options:
+        if name not in accepted:
+            flag = "--" + name.replace("_", "-")
+            raise ConfigError(f"{flag} is not used by --task {task}")
+    return options
 
 
 def simulate_task(task: str, data: str, *, target: str | None, text_column: str | None,
-                  model: str | None, strategies: list[str], **loop: Any
-                  ) -> tuple[list[Any], str, bool]:
-    """Simulate every strategy of a regression or multi-label task on one dataset.
+                  model: str | None, strategies: list[str], initial: int, batch: int,
+                  budget: int, seeds: int, test_size: float, master_seed: int,
+                  initial_method: str = "random") -> tuple[list[TaskSimulation], str, bool]:
+    """Simulate every strategy of a task other than classification on one dataset.
 
     Returns
     -------
-    results : list of simulation results (``to_dict``, ``mean_aulc(metric)``, ``runs``)
+    results : list of TaskSimulation, one per strategy, in order
     metric : str
-        The curve summarised in the table.
+        The task's headline metric, summarised in the table.
     lower_is_better : bool
     """
-    if task not in ("regression", "multilabel"):
+    if task not in TASK_RUNNERS:
         raise ConfigError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
+    if seeds < 1:
+        raise ConfigError(f"seeds must be at least 1, got {seeds}")
     default_model, _, metric, lower = DEFAULTS[task]
-    if task == "regression":
-        from ..data import load_dataset
-        from .regression import (
-            REGRESSION_STRATEGIES,
-            REGRESSOR_NAMES,
-            simulate_regression,
-        )
-
-        _check(model or default_model, REGRESSOR_NAMES, "regressor")
-        for name in strategies:
-            _check(name, REGRESSION_STRATEGIES, "regression strategy")
-        dataset = load_dataset(data, target=target, text_column=text_column)
-        if dataset.task != "regression" or not np.issubdtype(np.asarray(dataset.y).dtype,
-                                                             np.number):
-            raise ConfigError(f"{dataset.name} has a {dataset.task} target; --task regression "
-                              "needs a numeric target")
-        results = [simulate_regression(dataset, model=model or default_model, strategy=name,
-                                       **loop) for name in strategies]
-        return results, metric, lower
-    from .multilabel import MULTILABEL_STRATEGIES, simulate_multilabel
-
-    for name in strategies:
-        _check(name, MULTILABEL_STRATEGIES, "multi-label strategy")
-    dataset = _load_multilabel(data, text_column, target)
-    loop.pop("initial_method", None)  # multi-label seed sets are random
-    results = [simulate_multilabel(dataset, model=model or default_model, strategy=name, **loop)
-               for name in strategies]
+    runner = task_runner(task)
+    options = {name: value for name, value in (("target", target),
+                                               ("text_column", text_column)) if value}
+    if initial_method != "random":
+        options["initial_method"] = initial_method
+    options = _extra_options(runner, task, options)
+    model = model or default_model
+    results = []
+    for strategy in strategies:
+        result = TaskSimulation(task, data, strategy, model or "default", initial, batch,
+                                budget, test_size, master_seed)
+        for seed in range(seeds):
+            curves = runner(data, model=model, strategy=strategy, seed=seed, initial=initial,
+                            batch=batch, budget=budget, test_size=test_size,
+                            master_seed=master_seed, **options)
+            result.runs.append(TaskRun(seed, curves.check()))
+            lower = metric in curves.lower_is_better
+        results.append(result)
     return results, metric, lower
-
-
-def _check(name: str, known: tuple[str, ...], what: str) -> None:
-    if name not in known:
-        raise ConfigError(f"unknown {what} {name!r}; choose one of {', '.join(known)}")

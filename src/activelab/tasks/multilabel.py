@@ -7,9 +7,13 @@
   :class:`CardinalityInconsistency`, :class:`AdaptiveMultiLabel` (their mix).
 * :class:`MultiLabelLearner`, :func:`simulate_multilabel`, :func:`multilabel_metrics`.
 * Data: :func:`load_multilabel_jsonl` (``{"text": ..., "labels": [...]}`` per line),
-  :func:`newsgroups_multilabel` (20 Newsgroups with hierarchy-prefix labels).
+  :func:`newsgroups_multilabel` (20 Newsgroups with hierarchy-prefix labels),
+  :func:`load_multilabel` (either, by name or path).
+* :func:`run_multilabel_cell` - one seed, as ``activelab bench`` runs it.
 """
 
+from ..models.factory import MODEL_NAMES
+from ._multilabel_cell import load_multilabel, run_multilabel_cell
 from ._multilabel_data import MultiLabelDataset, load_multilabel_jsonl, newsgroups_multilabel
 from ._multilabel_learner import (
     MULTILABEL_STRATEGIES,
@@ -53,4 +57,10 @@ __all__ = [
     "MultiLabelDataset",
     "load_multilabel_jsonl",
     "newsgroups_multilabel",
+    "load_multilabel",
+    "run_multilabel_cell",
 ]
+
+#: What ``activelab bench`` checks a task grid's names against.
+STRATEGIES = MULTILABEL_STRATEGIES
+MODELS = MODEL_NAMES

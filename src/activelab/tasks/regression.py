@@ -28,6 +28,7 @@ from ._regression_sim import (
     RegressionRunResult,
     RegressionSimulationResult,
     make_regression_split,
+    run_regression_cell,
     simulate_regression,
 )
 from ._regression_strategies import (
@@ -58,4 +59,9 @@ __all__ = [
     "RegressionSimulationResult",
     "make_regression_split",
     "simulate_regression",
+    "run_regression_cell",
 ]
+
+#: What ``activelab bench`` checks a task grid's names against.
+STRATEGIES = REGRESSION_STRATEGIES
+MODELS = REGRESSOR_NAMES
