@@ -34,6 +34,38 @@ def _check_finite(values: np.ndarray, where: str) -> None:
         )
 
 
+def check_dense_features(X: Any, *, task: str) -> np.ndarray:
+    """``X`` as a finite float matrix of shape (n_samples, n_features), or a clear error.
+
+    For estimators that need dense numbers (isolation forests, k-means); ``task``
+    names the job in the messages ("anomaly detection", "clustering").
+    """
+    if sp.issparse(X):
+        raise DataError(f"{task} needs dense features; reduce a sparse matrix first "
+                        "(e.g. TruncatedSVD)")
+    try:
+        array = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidFeaturesError(f"{task} needs numeric features; encode text or "
+                                   "categorical columns first") from None
+    if array.ndim != 2:
+        raise DataError(f"features must be 2-D (n_samples, n_features), got shape {array.shape}")
+    if array.shape[0] == 0:
+        raise EmptyPoolError(f"no items for {task}: the feature matrix has 0 rows")
+    if array.shape[1] == 0:
+        raise DataError("the feature matrix has 0 columns")
+    finite = np.isfinite(array)
+    if not finite.all():
+        empty = np.flatnonzero(~finite.any(axis=0))
+        if empty.size:
+            raise InvalidFeaturesError(f"column(s) {empty[:5].tolist()} are entirely NaN or "
+                                       "infinite (no finite value); drop them")
+        first = int(np.flatnonzero(~finite.all(axis=1))[0])
+        raise InvalidFeaturesError(f"features contain {int((~finite).sum())} NaN or infinite "
+                                   f"value(s) (first at row {first}); impute or drop them")
+    return array
+
+
 def _validate_features(X: Any) -> Any:
     """Return ``X`` (never a copy of a numeric matrix) after checking it can be used."""
     if _is_dataframe(X):

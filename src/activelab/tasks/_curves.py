@@ -82,10 +82,10 @@ TASK_RUNNERS: dict[str, str] = {
 TASK_DEFAULTS: dict[str, tuple[str | None, str, str]] = {
     "regression": ("ridge", "igs", "rmse"),
     "multilabel": ("linearsvm", "adaptive", "micro_f1"),
-    "anomaly": (None, "most-anomalous", "precision_at_k"),
-    "clustering": (None, "uncertain-pairs", "ari"),
+    "anomaly": ("logreg", "most-anomalous", "precision_at_k"),
+    "clustering": ("pckmeans", "uncertain-pairs", "ari"),
     "matching": ("logreg", "margin", "f1"),
-    "weak-supervision": ("logreg", "margin", "accuracy"),
+    "weak-supervision": ("logreg", "lf-label-model", "accuracy"),
 }
 
 
