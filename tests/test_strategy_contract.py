@@ -26,6 +26,10 @@ FAST_PARAMS: dict[str, dict] = {
     "eer": {"max_candidates": 3, "max_eval": 40},
     "qbc-vote": {"n_members": 3},
     "qbc-kl": {"n_members": 3},
+    # Models without MC dropout fall back to a bootstrap committee: keep it small here.
+    "bald": {"n_members": 3},
+    "mean-std": {"n_members": 3},
+    "batchbald": {"n_members": 3},
 }
 
 # Families whose query needs numeric features of the pool itself (k-means on X, distances).

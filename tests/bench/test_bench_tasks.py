@@ -144,3 +144,17 @@ def test_the_bench_cli_takes_a_task_flag(tmp_path):
     report = (tmp_path / "report.md").read_text()
     assert "## Normalised AULC (rmse, mean ± std over seeds; lower is better)" in report
     assert "win = significantly lower AULC than random" in report
+
+
+def test_text_features_are_part_of_a_dataset_spec_and_its_key():
+    plain = make_config(datasets=["sms_spam"], strategies=["margin"], seeds=1, budget=40)
+    embedded = make_config(datasets=[{"name": "sms_spam", "features": "MiniLM"}],
+                           strategies=["margin"], seeds=1, budget=40)
+    assert embedded.datasets[0].features == "minilm"
+    assert embedded.datasets[0].label == "sms_spam+minilm"
+    assert expand_cells(plain)[0].key != expand_cells(embedded)[0].key
+    with pytest.raises(ConfigError, match="unknown features 'word2vec'"):
+        make_config(datasets=[{"name": "sms_spam", "features": "word2vec"}],
+                    strategies=["margin"])
+    with pytest.raises(ConfigError, match="applies to classification"):
+        _regression_grid(datasets=[{"name": "sklearn:diabetes", "features": "minilm"}])

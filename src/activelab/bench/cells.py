@@ -63,6 +63,8 @@ class Cell:
         """A stable 16-hex-digit hash of the fields that determine the run."""
         payload = {"format": CELL_FORMAT, **asdict(self)}
         del payload["dataset"]["models"]  # which models a grid pairs with it: not this run
+        if self.dataset.features is None:
+            del payload["dataset"]["features"]  # keeps the keys of results stored before it
         if self.task == "classification":
             del payload["task"]  # keeps the keys of results stored before tasks existed
         text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
@@ -104,7 +106,8 @@ def _load(spec: DatasetSpec, master_seed: int) -> Any:
     from ..data import load_dataset
 
     return load_dataset(spec.name, target=spec.target, text_column=spec.text_column,
-                        max_samples=spec.max_samples, random_state=master_seed)
+                        max_samples=spec.max_samples, random_state=master_seed,
+                        features=spec.features)
 
 
 def result_rows(cell: Cell, run: RunResult, n_pool: int) -> pd.DataFrame:

@@ -43,7 +43,8 @@ _TOP_KEYS = {"name", "master_seed", "seeds", "budget", "initial", "batch", "mode
              "strategies", "baseline", "test_size", "datasets", "initial_method", "description",
              "task"}
 CLASSIFICATION = "classification"
-_DATASET_KEYS = {"name", "max_samples", "budget", "models", "target", "text_column"}
+_DATASET_KEYS = {"name", "max_samples", "budget", "models", "target", "text_column",
+                 "features"}
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ class DatasetSpec:
         model too slow for it.
     target, text_column : str or None
         Passed to the loader for files.
+    features : {"minilm"} or None
+        Text features: sentence embeddings instead of TF-IDF (extra ``embeddings``).
     """
 
     name: str
@@ -72,11 +75,13 @@ class DatasetSpec:
     models: tuple[str, ...] | None = None
     target: str | None = None
     text_column: str | None = None
+    features: str | None = None
 
     @property
     def label(self) -> str:
         """How tables and figures name the dataset."""
-        return self.name if self.max_samples is None else f"{self.name}[{self.max_samples}]"
+        label = self.name if self.max_samples is None else f"{self.name}[{self.max_samples}]"
+        return label if self.features is None else f"{label}+{self.features}"
 
 
 @dataclass(frozen=True)
@@ -146,7 +151,7 @@ def _dataset(entry: Any, position: int, task: str = CLASSIFICATION) -> DatasetSp
         raise ConfigError(f"{where} needs a non-empty 'name'")
     max_samples = entry.get("max_samples")
     budget = entry.get("budget")
-    for key in ("target", "text_column"):
+    for key in ("target", "text_column", "features"):
         if entry.get(key) is not None and not isinstance(entry[key], str):
             raise ConfigError(f"{where}.{key} must be a string, got {entry[key]!r}")
     models = entry.get("models")
@@ -160,7 +165,21 @@ def _dataset(entry: Any, position: int, task: str = CLASSIFICATION) -> DatasetSp
         max_samples=None if max_samples is None else _int(max_samples,
                                                           f"{where}.max_samples", 10),
         budget=None if budget is None else _int(budget, f"{where}.budget", 1),
-        models=models, target=entry.get("target"), text_column=entry.get("text_column"))
+        models=models, target=entry.get("target"), text_column=entry.get("text_column"),
+        features=_features(entry.get("features"), where, task))
+
+
+def _features(value: str | None, where: str, task: str) -> str | None:
+    if value is None:
+        return None
+    from ..data._features import check_features
+
+    if task != CLASSIFICATION:
+        raise ConfigError(f"{where}.features applies to classification grids")
+    try:
+        return check_features(value)
+    except ConfigError as error:
+        raise ConfigError(f"{where}.features: {error}") from None
 
 
 def _check_models(models: tuple[str, ...], key: str, task: str = CLASSIFICATION) -> None:

@@ -9,6 +9,7 @@ from .._random import RandomLike
 from ..exceptions import ConfigError
 from ._builtin import BUILTIN, builtin_infos, load_builtin
 from ._dataset import Dataset, DatasetInfo, subsample
+from ._features import check_features, embed_dataset
 from ._files import SUPPORTED_SUFFIXES, is_data_file_name, load_file
 from ._mnist import MNIST_SPEC
 from ._shared import SharedSpec, find_data_dir, load_shared, shared_info
@@ -53,7 +54,8 @@ def available_datasets(data_dir: str | os.PathLike[str] | None = None) -> list[D
 def load_dataset(spec: str | os.PathLike[str], target: str | None = None,
                  text_column: str | None = None, *,
                  data_dir: str | os.PathLike[str] | None = None,
-                 max_samples: int | None = None, random_state: RandomLike = 0) -> Dataset:
+                 max_samples: int | None = None, random_state: RandomLike = 0,
+                 features: str | None = None) -> Dataset:
     """Load a dataset by name or from a file.
 
     Parameters
@@ -75,6 +77,10 @@ def load_dataset(spec: str | os.PathLike[str], target: str | None = None,
         regression. mnist and sst2 default to 10,000; pass a larger number for all rows.
     random_state : int, Generator, SeedSequence or None, default=0
         Seed of that subsample.
+    features : {"minilm"} or None, default=None
+        For text datasets: ``"minilm"`` replaces the raw strings by all-MiniLM-L6-v2
+        sentence embeddings (384 float64 columns, kind ``"tabular"``; needs the
+        ``embeddings`` extra).  None keeps raw text for the model's TF-IDF.
 
     Returns
     -------
@@ -100,6 +106,10 @@ def load_dataset(spec: str | os.PathLike[str], target: str | None = None,
     if max_samples is not None and (isinstance(max_samples, bool)
                                     or not isinstance(max_samples, int) or max_samples < 1):
         raise ConfigError(f"max_samples must be a positive integer or None, got {max_samples!r}")
+    if check_features(features) is not None:
+        raw = load_dataset(spec, target, text_column, data_dir=data_dir,
+                           max_samples=max_samples, random_state=random_state)
+        return embed_dataset(raw, features)
     text = os.fspath(spec).strip()
     key = text.lower().removeprefix(_SHARED_PREFIX)
     if key in BUILTIN or key in (shared := shared_specs(data_dir)):

@@ -19,7 +19,8 @@ from ..exceptions import ConfigError
 
 __all__ = ["MODEL_NAMES", "make_model", "make_text_vectorizer"]
 
-MODEL_NAMES = ("logreg", "nb", "tree", "svm", "linearsvm", "knn", "mlp")
+MODEL_NAMES = ("logreg", "nb", "tree", "svm", "linearsvm", "knn", "mlp", "torch-mlp", "torch-cnn")
+_TORCH_MODELS = ("torch-mlp", "torch-cnn")
 
 _KINDS = ("tabular", "image", "text", "sparse")
 
@@ -47,6 +48,15 @@ def _classifier(name: str, kind: str, random_state: int | None) -> Any:
         return KNeighborsClassifier(n_neighbors=5, metric="cosine" if sparse else "minkowski")
     if name == "mlp":
         return MLPClassifier(hidden_layer_sizes=(100,), max_iter=500, random_state=random_state)
+    if name in _TORCH_MODELS:
+        from .torch_nets import TorchCNNClassifier, TorchMLPClassifier, import_torch
+
+        import_torch(f"model {name!r}")  # fail at make time, not at the first fit
+        if name == "torch-mlp":
+            return TorchMLPClassifier(random_state=random_state)
+        if kind != "image":
+            raise ConfigError(f"model 'torch-cnn' needs image data, got kind {kind!r}")
+        return TorchCNNClassifier(random_state=random_state)
     raise ConfigError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
 
 
@@ -55,7 +65,9 @@ def make_model(name: str, kind: str = "tabular", random_state: int | None = None
 
     Parameters
     ----------
-    name : {"logreg", "nb", "tree", "svm", "linearsvm", "knn", "mlp"}
+    name : {"logreg", "nb", "tree", "svm", "linearsvm", "knn", "mlp", "torch-mlp", "torch-cnn"}
+        The ``torch-*`` models need the ``torch`` extra and give MC-dropout samples
+        (:mod:`activelab.models.torch_nets`); ``torch-cnn`` takes square images only.
     kind : {"tabular", "image", "sparse", "text"}, default="tabular"
         ``"tabular"`` and ``"image"`` standardise inside the pipeline (trees
         excepted); ``"sparse"`` expects TF-IDF features and scales by max-abs;
@@ -77,7 +89,7 @@ def make_model(name: str, kind: str = "tabular", random_state: int | None = None
     classifier = _classifier(name, kind, random_state)
     if kind == "text":
         return Pipeline([("tfidf", make_text_vectorizer()), ("clf", classifier)])
-    if name in ("tree", "nb"):
+    if name in ("tree", "nb", "torch-cnn"):  # the CNN needs pixels as they are, in [0, 1]
         return classifier
     if kind == "sparse":
         return make_pipeline(MaxAbsScaler(), classifier) if name == "mlp" else classifier

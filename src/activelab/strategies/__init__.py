@@ -9,6 +9,7 @@ from ._registry import available_strategies, make_strategy, register_strategy
 from .auto import AutoStrategy
 from .badge import BADGE
 from .base import QueryStrategy, ScoreStrategy
+from .bayesian import BatchBALD, BayesianUncertainty
 from .cluster import ClusterDiversity
 from .cluster_margin import ClusterMargin
 from .committee import QueryByCommittee
@@ -38,6 +39,8 @@ __all__ = [
     "ClusterMargin",
     "TypiClust",
     "SEALS",
+    "BayesianUncertainty",
+    "BatchBALD",
     "select_top_k",
     "scores",
     "make_strategy",

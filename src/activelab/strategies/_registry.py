@@ -10,6 +10,7 @@ from ..exceptions import ConfigError
 from .auto import AutoStrategy
 from .badge import BADGE
 from .base import QueryStrategy
+from .bayesian import BatchBALD, BayesianUncertainty
 from .cluster import ClusterDiversity
 from .cluster_margin import ClusterMargin
 from .committee import QueryByCommittee
@@ -41,6 +42,9 @@ _FACTORIES: dict[str, Callable[..., QueryStrategy]] = {
     "cluster-margin": lambda **kw: ClusterMargin(**kw),
     "typiclust": lambda **kw: TypiClust(**kw),
     "seals-margin": lambda **kw: SEALS("margin", **kw),
+    "bald": lambda **kw: BayesianUncertainty("bald", **kw),
+    "mean-std": lambda **kw: BayesianUncertainty("mean_std", **kw),
+    "batchbald": lambda **kw: BatchBALD(**kw),
 }
 
 
