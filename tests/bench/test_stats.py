@@ -16,7 +16,7 @@ from activelab.bench import (
     win_tie_loss,
 )
 from activelab.bench.cells import COLUMNS
-from activelab.bench.stats import paired_p_value, query_times, versus_best
+from activelab.bench.stats import paired_p_value, query_times, ratio_bounds, versus_best
 
 N_LABELS = [10, 20, 30, 40, 50]
 
@@ -170,3 +170,20 @@ def test_versus_best_counts_only_significant_shortfalls():
     assert counts.loc["poor"].tolist() == [1, 0, 0, 1]
     flipped = versus_best(aulc, lower_is_better=True)
     assert flipped.loc["poor", "best"] == 1 and flipped.loc["best", "worse_than_best"] == 1
+
+
+def test_ratio_bounds_keep_unreached_baselines_as_upper_bounds():
+    setting = ["dataset", "model", "initial", "batch"]
+    targets = pd.DataFrame(
+        [("a", "m", 10, 10, "random", np.nan), ("a", "m", 10, 10, "auto", 50.0),
+         ("b", "m", 10, 10, "random", 80.0), ("b", "m", 10, 10, "auto", 40.0),
+         ("c", "m", 10, 10, "random", 60.0), ("c", "m", 10, 10, "auto", np.nan),
+         ("d", "m", 10, 10, "random", np.nan), ("d", "m", 10, 10, "auto", np.nan)],
+        columns=[*setting, "strategy", "labels_99"])
+    budgets = pd.Series(200, index=pd.MultiIndex.from_tuples(
+        [(d, "m", 10, 10) for d in "abcd"], names=setting))
+    bounds = ratio_bounds(targets, budgets, 0.99).set_index("dataset")
+    assert list(bounds.index) == ["a", "b", "c"]  # d: neither got there
+    assert bounds.loc["a", "kind"] == "upper" and bounds.loc["a", "bound"] == 0.25
+    assert bounds.loc["b", "kind"] == "exact" and bounds.loc["b", "bound"] == 0.5
+    assert bounds.loc["c", "kind"] == "never" and np.isinf(bounds.loc["c", "bound"])

@@ -27,7 +27,8 @@ from ..exceptions import ConfigError
 from ..metrics import labels_to_reach, normalized_aulc
 
 __all__ = ["SETTING", "learning_curves", "aulc_per_seed", "labels_to_target", "paired_tests",
-           "win_tie_loss", "versus_best", "penalty_matrix", "query_times", "paired_p_value"]
+           "win_tie_loss", "versus_best", "ratio_bounds", "penalty_matrix", "query_times",
+           "paired_p_value"]
 
 SETTING = ["dataset", "model", "initial", "batch"]
 TESTS = ("auto", "wilcoxon", "ttest")
@@ -111,6 +112,42 @@ def labels_to_target(table: pd.DataFrame, fractions: Sequence[float] = (0.95, 0.
         result[f"ratio_{_pct(fraction)}"] = result[column].to_numpy() / np.asarray(
             base_values, dtype=float)
     return result
+
+
+def ratio_bounds(targets: pd.DataFrame, budgets: pd.Series, fraction: float, *,
+                 baseline: str = "random") -> pd.DataFrame:
+    """Labels-to-target ratios against the baseline, keeping the settings that a curve
+    never reached within its budget as bounds instead of dropping them.
+
+    Parameters
+    ----------
+    targets : DataFrame from :func:`labels_to_target`
+    budgets : Series indexed by setting (dataset, model, initial, batch): the label budget
+    fraction : float, e.g. 0.99
+
+    Returns
+    -------
+    DataFrame with columns dataset, model, initial, batch, strategy, bound, kind: ``exact``
+    when both got there; ``upper`` when only the strategy did (the baseline would need
+    more than the budget, so the true ratio is below ``labels / budget``); ``never`` when
+    only the baseline did (``bound`` = inf). Settings neither reached are left out.
+    """
+    column = f"labels_{_pct(fraction)}"
+    base = targets[targets["strategy"] == baseline].set_index(SETTING)[column]
+    records = []
+    for row in targets[targets["strategy"] != baseline].itertuples(index=False):
+        setting = tuple(getattr(row, key) for key in SETTING)
+        mine, theirs = getattr(row, column), base.get(setting, np.nan)
+        if np.isnan(mine) and np.isnan(theirs):
+            continue
+        if np.isnan(theirs):
+            bound, kind = mine / float(budgets.loc[setting]), "upper"
+        elif np.isnan(mine):
+            bound, kind = np.inf, "never"
+        else:
+            bound, kind = mine / theirs, "exact"
+        records.append((*setting, row.strategy, bound, kind))
+    return pd.DataFrame(records, columns=[*SETTING, "strategy", "bound", "kind"])
 
 
 def _pct(fraction: float) -> str:
