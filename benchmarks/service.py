@@ -53,6 +53,13 @@ class Run:
     submit_ms: list[float] = field(default_factory=list)
     errors: int = 0
     retrains: int = 0
+    server_cpu_s: float = float("nan")  # CPU time of the serving process during the run
+    worker_cpu_s: float = float("nan")  # ... and of the retraining worker process
+
+    @property
+    def cpu_ms_per_label(self) -> float:
+        """Server CPU per next+submit cycle: the cost that does not depend on the load."""
+        return 1000 * self.server_cpu_s / len(self.submit_ms) if self.submit_ms else float("nan")
 
     @property
     def labels_per_s(self) -> float:
@@ -60,6 +67,16 @@ class Run:
 
     def pct(self, values: list[float], q: float) -> float:
         return float(np.percentile(values, q)) if values else float("nan")
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time of a process (Linux ``/proc``; NaN elsewhere)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, TypeError):
+        return float("nan")
 
 
 def _free_port() -> int:
@@ -134,11 +151,14 @@ def make_users(db_url: str, n_annotators: int) -> tuple[str, list[tuple[int, str
 
 
 @contextmanager
-def server(db_url: str) -> Iterator[str]:
+def server(db_url: str, worker_mode: str = "process", access_log: bool = False
+           ) -> Iterator[str]:
     """The server as a subprocess; retrains happen only when forced."""
     port = _free_port()
     env = dict(os.environ, ACTIVELAB_RETRAIN_EVERY_LABELS="1000000000",
-               ACTIVELAB_RETRAIN_EVERY_SECONDS="1e9", ACTIVELAB_WORKER_POLL_SECONDS="0.2")
+               ACTIVELAB_RETRAIN_EVERY_SECONDS="1e9", ACTIVELAB_WORKER_POLL_SECONDS="0.2",
+               ACTIVELAB_WORKER_MODE=worker_mode,
+               ACTIVELAB_ACCESS_LOG="true" if access_log else "false")
     process = subprocess.Popen(
         [sys.executable, "-m", "activelab.server", "--db", db_url, "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -156,7 +176,7 @@ def server(db_url: str) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise RuntimeError("the server did not start within 60 s")
             time.sleep(0.2)
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()
         try:
@@ -201,19 +221,24 @@ def set_up_project(url: str, admin_token: str, annotators: list[tuple[int, str]]
 
 
 def _annotate(url: str, token: str, project_id: int, truth: dict[str, str], stop: float,
-              run: Run, lock: threading.Lock, think_s: float, seed: int) -> None:
+              run: Run, lock: threading.Lock, think_s: float, seed: int,
+              measure_from: float, client_nice: int) -> None:
+    if client_nice:  # Linux: setpriority(PRIO_PROCESS, 0) applies to the calling thread only
+        os.nice(client_nice)
     next_ms, submit_ms, errors = [], [], 0
     rng = np.random.default_rng(seed)
     with httpx.Client(base_url=url, timeout=60,
                       headers={"Authorization": f"Bearer {token}"}) as client:
         while time.perf_counter() < stop:
             start = time.perf_counter()
+            warm = start < measure_from  # the warm-up's requests are not counted
             response = client.get(f"/api/projects/{project_id}/next")
             elapsed = (time.perf_counter() - start) * 1000
             if response.status_code != 200 or response.json()["item"] is None:
                 errors += 1
                 continue
-            next_ms.append(elapsed)
+            if not warm:
+                next_ms.append(elapsed)
             item = response.json()["item"]
             value = truth.get(item["external_id"], CLASSES[0])
             start = time.perf_counter()
@@ -221,7 +246,8 @@ def _annotate(url: str, token: str, project_id: int, truth: dict[str, str], stop
                                    json={"item_id": item["id"], "value": value})
             elapsed = (time.perf_counter() - start) * 1000
             if response.status_code == 201:
-                submit_ms.append(elapsed)
+                if not warm:
+                    submit_ms.append(elapsed)
             else:
                 errors += 1
             if think_s:
@@ -247,9 +273,23 @@ def _snapshot_count(db_url: str, project_id: int) -> int:
         engine.dispose()
 
 
+def _worker_pid(admin: httpx.Client, project_id: int, server_pid: int | None) -> int | None:
+    """The retraining worker's process id (None for a worker thread); waits for its start."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        worker = admin.get(f"/api/projects/{project_id}/stats").json()["worker"]
+        if worker.get("mode") == "thread":
+            return None  # its CPU is the server's
+        if worker.get("pid") and worker["pid"] != server_pid and worker["state"] != "missing":
+            return int(worker["pid"])
+        time.sleep(0.5)
+    return None
+
+
 def measure(url: str, db_url: str, admin_token: str, annotators: list[tuple[int, str]],
             project_id: int, truth: dict[str, str], run: Run, duration: float,
-            think_s: float = 0.0) -> Run:
+            think_s: float = 0.0, warmup: float = 0.0, client_nice: int = 0,
+            server_pid: int | None = None) -> Run:
     """Run ``run.clients`` annotators for ``duration`` seconds (forcing retrains if asked)."""
     lock = threading.Lock()
     admin = httpx.Client(base_url=url, timeout=60,
@@ -257,10 +297,20 @@ def measure(url: str, db_url: str, admin_token: str, annotators: list[tuple[int,
     snapshots = _snapshot_count(db_url, project_id)
     if run.retraining:  # one retrain before the clients start, so one is running from t=0
         admin.post(f"/api/projects/{project_id}/retrain").raise_for_status()
+    cpu_at: dict[str, float] = {}
+    worker_pid = _worker_pid(admin, project_id, server_pid)
+
+    def mark_cpu() -> None:  # at the end of the warm-up
+        time.sleep(max(start + warmup - time.perf_counter(), 0.0))
+        cpu_at.update(server=cpu_seconds(server_pid), worker=cpu_seconds(worker_pid))
+
     start = time.perf_counter()
-    stop = start + duration
+    stop = start + warmup + duration
+    marker = threading.Thread(target=mark_cpu)
+    marker.start()
     threads = [threading.Thread(target=_annotate, args=(url, token, project_id, truth, stop,
-                                                        run, lock, think_s, i))
+                                                        run, lock, think_s, i,
+                                                        start + warmup, client_nice))
                for i, (_, token) in enumerate(annotators[:run.clients])]
     for thread in threads:
         thread.start()
@@ -274,7 +324,10 @@ def measure(url: str, db_url: str, admin_token: str, annotators: list[tuple[int,
             time.sleep(0.1)
     for thread in threads:
         thread.join()
-    run.seconds = time.perf_counter() - start
+    marker.join()
+    run.server_cpu_s = cpu_seconds(server_pid) - cpu_at["server"]
+    run.worker_cpu_s = cpu_seconds(worker_pid) - cpu_at["worker"]
+    run.seconds = time.perf_counter() - start - warmup
     if run.retraining:  # let the last forced retrain finish before the next run
         deadline = time.monotonic() + 300
         while _snapshot_count(db_url, project_id) <= snapshots and time.monotonic() < deadline:
@@ -288,7 +341,7 @@ def bench_database(kind: str, args: argparse.Namespace, workdir: str) -> tuple[l
     runs: list[Run] = []
     with database(kind, workdir) as db_url:
         admin_token, annotators = make_users(db_url, max(args.clients))
-        with server(db_url) as url:
+        with server(db_url, args.worker, args.access_log) as (url, server_pid):
             project_id, truth, import_s = set_up_project(url, admin_token, annotators,
                                                          args.items, args.seed)
             print(f"[{kind}] imported {args.items} items in {import_s:.1f} s "
@@ -297,7 +350,8 @@ def bench_database(kind: str, args: argparse.Namespace, workdir: str) -> tuple[l
             for clients, retraining in configs:
                 run = measure(url, db_url, admin_token, annotators, project_id, truth,
                               Run(kind, clients, retraining), args.duration,
-                              args.think_ms / 1000)
+                              args.think_ms / 1000, args.warmup, args.client_nice,
+                              server_pid)
                 runs.append(run)
                 print(f"[{kind}] {clients:>2} annotators{' + retrain' if retraining else ''}: "
                       f"{len(run.submit_ms)} labels, errors {run.errors}", flush=True)
@@ -307,7 +361,7 @@ def bench_database(kind: str, args: argparse.Namespace, workdir: str) -> tuple[l
 def print_table(runs: list[Run], imports: dict[str, float], n_items: int) -> None:
     header = (f"{'db':<9}{'annotators':>11}{'retrain':>9}{'next p50':>10}{'next p99':>10}"
               f"{'submit p50':>12}{'submit p99':>12}{'labels/s':>10}{'retrains':>10}"
-              f"{'errors':>8}")
+              f"{'errors':>8}{'srv cpu ms/label':>18}{'srv cpu %':>10}{'wkr cpu %':>10}")
     print("\nLatencies in ms; each run", f"{runs[0].seconds:.0f} s" if runs else "", "\n")
     print(header)
     print("-" * len(header))
@@ -315,7 +369,9 @@ def print_table(runs: list[Run], imports: dict[str, float], n_items: int) -> Non
         print(f"{r.db:<9}{r.clients:>11}{'yes' if r.retraining else 'no':>9}"
               f"{r.pct(r.next_ms, 50):>10.1f}{r.pct(r.next_ms, 99):>10.1f}"
               f"{r.pct(r.submit_ms, 50):>12.1f}{r.pct(r.submit_ms, 99):>12.1f}"
-              f"{r.labels_per_s:>10.1f}{r.retrains:>10}{r.errors:>8}")
+              f"{r.labels_per_s:>10.1f}{r.retrains:>10}{r.errors:>8}"
+              f"{r.cpu_ms_per_label:>18.1f}{100 * r.server_cpu_s / r.seconds:>10.0f}"
+              f"{100 * r.worker_cpu_s / r.seconds:>10.0f}")
     for db, seconds in imports.items():
         print(f"\n{db}: import of {n_items} items {seconds:.1f} s")
     print("\nRatios")
@@ -348,6 +404,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per run")
     parser.add_argument("--think-ms", type=float, default=0.0,
                         help="mean pause after each label (0: closed loop, no pause)")
+    parser.add_argument("--warmup", type=float, default=2.0,
+                        help="seconds at the start of each run whose requests are not counted")
+    parser.add_argument("--worker", choices=["process", "thread"], default="process",
+                        help="where the server retrains (ACTIVELAB_WORKER_MODE)")
+    parser.add_argument("--client-nice", type=int, default=0,
+                        help="raise the annotator threads' nice value by this (Linux: "
+                             "per thread), so the client takes less CPU from the server")
+    parser.add_argument("--access-log", action="store_true",
+                        help="keep uvicorn's per-request access log on (off by default here)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workdir", default=None, help="where SQLite files go (a temp dir)")
     args = parser.parse_args(argv)
@@ -364,7 +429,9 @@ def main(argv: list[str] | None = None) -> int:
             kind_runs, imports[kind] = bench_database(kind, args, workdir)
             runs += kind_runs
     print(f"\nmachine: {os.cpu_count()} logical CPUs visible; python {sys.version.split()[0]}; "
-          f"load average at the end {os.getloadavg()[0]:.1f}; think time {args.think_ms:g} ms")
+          f"load average at the end {os.getloadavg()[0]:.1f}; think time {args.think_ms:g} ms; "
+          f"worker {args.worker}; warm-up {args.warmup:g} s dropped; client nice "
+          f"+{args.client_nice}; own nice {os.nice(0)}")
     print_table(runs, imports, args.items)
     return 0
 

@@ -130,3 +130,13 @@ def test_task_errors_are_one_line(tmp_path):
                      str(tmp_path / "r.json"))
     assert done.returncode == 1 and "numeric target" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_features_option_errors_are_one_line(tmp_path):
+    done = activelab("simulate", "sms_spam", "--features", "word2vec", "--out",
+                     str(tmp_path / "r.json"))
+    assert done.returncode == 1 and "unknown features 'word2vec'" in done.stderr
+    done = activelab("simulate", "sklearn:diabetes", "--task", "regression", "--features",
+                     "minilm", "--out", str(tmp_path / "r.json"))
+    assert done.returncode == 1 and "--features applies to --task classification" in done.stderr
+    assert "Traceback" not in done.stderr

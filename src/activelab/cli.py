@@ -98,10 +98,11 @@ def _plot(results: list[SimulationResult], path: Path) -> None:
     plt.close(fig)
 
 
-def _load(data: str, target: str | None, text_column: str | None):  # noqa: ANN202
+def _load(data: str, target: str | None, text_column: str | None,  # noqa: ANN202
+          features: str | None = None):
     from .data import load_dataset
 
-    return load_dataset(data, target=target, text_column=text_column)
+    return load_dataset(data, target=target, text_column=text_column, features=features)
 
 
 @app.command("simulate")
@@ -113,6 +114,9 @@ def simulate_command(
         help="Target column (required for files).")] = None,
     text_column: Annotated[str | None, typer.Option(
         help="Column of raw text; featurised by TF-IDF.")] = None,
+    features: Annotated[str | None, typer.Option(
+        help="Text features instead of TF-IDF: minilm (sentence embeddings; extra "
+             "'embeddings').")] = None,
     task: Annotated[str, typer.Option(
         help=f"One of {', '.join(TASKS)}.")] = "classification",
     model: Annotated[str | None, typer.Option(
@@ -141,6 +145,8 @@ def simulate_command(
         raise ConfigError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
     strategy = strategy or DEFAULTS[task][1]
     if task != "classification":
+        if features is not None:
+            raise ConfigError("--features applies to --task classification")
         _simulate_other_task(task, data, target=target, text_column=text_column, model=model,
                              strategies=[strategy] + [c for c in (compare or []) if c != strategy],
                              loop={"initial": initial, "batch": batch, "budget": budget,
@@ -155,7 +161,7 @@ def simulate_command(
             raise ConfigError(f"unknown strategy {name!r}; choose one of {', '.join(known)}")
     if model not in MODEL_NAMES:
         raise ConfigError(f"unknown model {model!r}; choose one of {', '.join(MODEL_NAMES)}")
-    dataset = _load(data, target, text_column)
+    dataset = _load(data, target, text_column, features)
     strategies = [strategy] + [c for c in (compare or []) if c != strategy]
     rounds_per_run = 1 + -(-(budget - initial) // batch)
     results = []
@@ -224,17 +230,62 @@ def serve_command(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     reset_demo_password: Annotated[bool, typer.Option(
         help="Give the demo admin a new password and print it.")] = False,
+    worker: Annotated[str | None, typer.Option(
+        help="Where retraining runs: 'process' (default: a separate, supervised, "
+             "lower-priority process), 'thread', or 'external' (started by hand with "
+             "python -m activelab.server.worker_process).")] = None,
 ) -> None:
     """Run the annotation server and browser UI (FastAPI + SQLite/PostgreSQL)."""
+    if worker not in (None, "process", "thread", "external"):
+        raise typer.BadParameter("use process, thread or external", param_hint="--worker")
+    run_server = _server_import("run_server", "activelab serve")
+    run_server(host=host, port=port, db_url=db, demo=demo,
+               reset_demo_password=reset_demo_password or None, worker_mode=worker)
+
+
+def _server_import(name: str, command: str):  # noqa: ANN202 - a function of the server extra
     try:
-        from .server import run_server
+        from . import server
     except ImportError as missing:
         from .exceptions import MissingDependencyError
 
-        raise MissingDependencyError(str(missing.name or "fastapi"), "server",
-                                     "activelab serve") from None
-    run_server(host=host, port=port, db_url=db, demo=demo,
-               reset_demo_password=reset_demo_password or None)
+        raise MissingDependencyError(str(missing.name or "fastapi"), "server", command) from None
+    return getattr(server, name)
+
+
+@app.command("import")
+def import_command(
+    project: Annotated[str, typer.Argument(help="The project's id or name.")],
+    source: Annotated[Path, typer.Argument(
+        help="A .csv, .jsonl or .zip file, or a folder of images (read recursively).")],
+    db: Annotated[str | None, typer.Option(
+        help="SQLAlchemy URL of the server's database "
+             "(default: sqlite:///activelab.db or ACTIVELAB_DB_URL).")] = None,
+    format: Annotated[str | None, typer.Option(
+        "--format", help="csv, jsonl or zip, when the file's extension does not say.")] = None,
+    all_or_nothing: Annotated[bool, typer.Option(
+        help="Import nothing when any row or file is bad (default: import the good ones).")
+    ] = False,
+) -> None:
+    """Import items into an annotation project, streamed; bad rows/files are listed."""
+    import_source = _server_import("import_source", "activelab import")
+    from .server import ImportRejectedError
+
+    try:
+        report = import_source(project, source, db, fmt=format, all_or_nothing=all_or_nothing)
+    except ImportRejectedError as error:
+        for entry in error.errors:
+            console.print(f"  {_where(entry)}: {entry['error']}", highlight=False)
+        raise
+    out.print(f"imported {report['inserted']} item(s); {report['n_errors']} bad", highlight=False)
+    for entry in report["errors"]:
+        out.print(f"  {_where(entry)}: {entry['error']}", highlight=False)
+    if report["n_errors"] > len(report["errors"]):
+        out.print(f"  ... and {report['n_errors'] - len(report['errors'])} more", highlight=False)
+
+
+def _where(entry: dict) -> str:
+    return f"line {entry['line']}" if "line" in entry else str(entry.get("file"))
 
 
 @app.command("strategies")

@@ -56,7 +56,7 @@ def test_demo_is_created_once_with_a_generated_password(live):
 def test_run_server_with_demo_prints_the_password_and_url(sqlite_url, monkeypatch, capsys):
     served = {}
 
-    def fake_run(app, host, port, log_level):
+    def fake_run(app, host, port, log_level, access_log):
         served.update(app=app, host=host, port=port)
         app.state.engine.dispose()
 
@@ -74,7 +74,7 @@ def test_run_server_with_demo_prints_the_password_and_url(sqlite_url, monkeypatc
 def test_reset_demo_password_prints_a_new_one_that_works(sqlite_url, monkeypatch, capsys):
     apps = []
 
-    def fake_run(app, host, port, log_level):
+    def fake_run(app, host, port, log_level, access_log):
         apps.append(app)
 
     monkeypatch.setattr("uvicorn.run", fake_run)

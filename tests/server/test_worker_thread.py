@@ -18,7 +18,8 @@ def _label_from_truth(client, project_id: int, n: int, truth) -> None:
 
 
 @pytest.mark.parametrize("server_settings", [{
-    "worker_enabled": True, "retrain_every_labels": 6, "retrain_every_seconds": 3600,
+    "worker_enabled": True, "worker_mode": "thread", "retrain_every_labels": 6,
+    "retrain_every_seconds": 3600,
     "worker_poll_seconds": 0.2}], indirect=True)
 def test_the_worker_thread_retrains_after_n_labels(live, admin):
     project = make_project(admin, labels=["sport", "food"], strategy_name="entropy")
@@ -39,7 +40,8 @@ def test_the_worker_thread_retrains_after_n_labels(live, admin):
 
 
 @pytest.mark.parametrize("server_settings", [{
-    "worker_enabled": True, "retrain_every_labels": 100, "retrain_every_seconds": 1.0,
+    "worker_enabled": True, "worker_mode": "thread", "retrain_every_labels": 100,
+    "retrain_every_seconds": 1.0,
     "worker_poll_seconds": 0.2}], indirect=True)
 def test_the_worker_thread_retrains_after_t_seconds_with_fewer_labels(live, admin):
     project = make_project(admin, labels=["sport", "food"])

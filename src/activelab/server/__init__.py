@@ -16,11 +16,12 @@ from .errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from .runner import run_server
+from .runner import import_source, run_server
 
 __all__ = [
     "create_app",
     "run_server",
+    "import_source",
     "Settings",
     "AuthenticationError",
     "ConflictError",

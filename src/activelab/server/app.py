@@ -31,8 +31,10 @@ PACKAGE_DIR = Path(__file__).parent
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the annotation server for ``settings`` (migrating its database first).
 
-    The background retraining thread starts with the application (lifespan)
-    and stops with it; the engine is disposed on shutdown.
+    The retraining worker starts with the application (lifespan) and stops
+    with it: a supervised separate process by default, a thread with
+    ``worker_mode="thread"``, none with ``"external"``.  The engine is
+    disposed on shutdown.
     """
     settings = settings or Settings()
     engine = make_engine(settings)
@@ -40,15 +42,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     factory = make_session_factory(engine)
     secret_key = ensure_secret_key(settings, factory)
     worker = TrainingWorker(factory, settings)
+    # Imported here: ``python -m activelab.server.worker_process`` imports this package
+    # first, and must not find its own module loaded already.
+    from .worker_process import WorkerSupervisor
+
+    supervisor = WorkerSupervisor(settings, factory)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if settings.worker_enabled:
+        if settings.worker_enabled and settings.worker_mode == "thread":
             worker.start()
+        elif settings.worker_enabled and settings.worker_mode == "process":
+            supervisor.start()
         try:
             yield
         finally:
             worker.stop()
+            supervisor.stop()
             engine.dispose()
 
     app = FastAPI(title="activelab annotation server", version=__version__, lifespan=lifespan)
@@ -56,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = factory
     app.state.worker = worker
+    app.state.supervisor = supervisor
     app.state.templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
     # Wraps the routes (and every body read); sessions and CORS sit outside it.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_upload_bytes)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -29,8 +31,26 @@ class Settings(BaseSettings):
         The background worker retrains a project after this many new label
         events, or after this many seconds when any label changed since.
     worker_enabled : bool
-        Run the background retraining thread (tests switch it off and retrain
+        Run the background retraining worker (tests switch it off and retrain
         explicitly).
+    worker_mode : {"process", "thread"}
+        ``"process"`` (default): retraining and re-scoring run in a separate OS
+        process, started and restarted by the server, at lower CPU priority,
+        talking to the server only through the database, so a retrain never
+        takes the request handlers' interpreter lock.  ``"thread"``: a thread
+        of the serving process (one process in all; slower ``/next`` during a
+        retrain).  ``"external"``: this process starts no worker; another one
+        (``python -m activelab.server.worker_process``) does the retraining.
+    worker_nice : int
+        Added to the worker process's nice value (lower CPU priority).
+    worker_heartbeat_seconds : float
+        How often the worker writes its heartbeat; the dashboard reports it
+        missing after five missed beats.
+    rescore_batch_size : int
+        Items re-scored per write transaction after a retrain (short
+        transactions keep SQLite's single write lock free for ``/next``).
+    access_log : bool
+        uvicorn's per-request access log (costs CPU per request).
     cors_origins : list of str
         Origins allowed by CORS; empty (closed) by default.
     max_upload_bytes : int
@@ -47,6 +67,11 @@ class Settings(BaseSettings):
     retrain_every_seconds: float = Field(default=60.0, gt=0)
     worker_enabled: bool = True
     worker_poll_seconds: float = Field(default=1.0, gt=0)
+    worker_mode: Literal["process", "thread", "external"] = "process"
+    worker_nice: int = Field(default=10, ge=0, le=19)
+    worker_heartbeat_seconds: float = Field(default=2.0, gt=0)
+    rescore_batch_size: int = Field(default=500, ge=1)
+    access_log: bool = True
     cors_origins: list[str] = Field(default_factory=list)
     session_cookie: str = "activelab_session"
     cookie_secure: bool = False

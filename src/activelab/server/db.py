@@ -7,6 +7,8 @@ Nothing here runs at import time: :func:`make_engine` is called by
 from __future__ import annotations
 
 import secrets
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +36,10 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 #: Execution option asking the SQLite ``begin`` hook for ``BEGIN IMMEDIATE``.
 _IMMEDIATE = "activelab_sqlite_immediate"
+#: One lock per SQLite engine: this process's writers queue here instead of in
+#: SQLite's busy handler, which sleeps in steps of up to 100 ms between retries.
+_SQLITE_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = \
+    weakref.WeakKeyDictionary()
 
 
 def is_postgres(engine_or_session: Engine | Session) -> bool:
@@ -72,6 +78,7 @@ def make_engine(settings: Settings) -> Engine:
         immediate = connection.get_execution_options().get(_IMMEDIATE, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
+    _SQLITE_WRITE_LOCKS[engine] = threading.RLock()
     return engine
 
 
@@ -86,8 +93,22 @@ def write_transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     On SQLite the transaction starts with ``BEGIN IMMEDIATE`` so two writers
     never interleave read-then-write sequences; on PostgreSQL it is an
     ordinary transaction and callers lock rows (``FOR UPDATE``) themselves.
-    Commits on success, rolls back on any exception.
+    Commits on success, rolls back on any exception.  On SQLite, writers of
+    this process take turns on an in-process lock first (a fair queue instead
+    of SQLite's sleeping busy handler); other processes (the retraining
+    worker) still meet the busy handler.
     """
+    lock = _SQLITE_WRITE_LOCKS.get(factory.kw["bind"])
+    if lock is None:
+        with _write_session(factory) as session:
+            yield session
+        return
+    with lock, _write_session(factory) as session:
+        yield session
+
+
+@contextmanager
+def _write_session(factory: sessionmaker[Session]) -> Iterator[Session]:
     with factory() as session:
         session.connection(execution_options={_IMMEDIATE: True})
         try:

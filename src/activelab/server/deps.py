@@ -19,7 +19,7 @@ from .services.worker import TrainingWorker
 
 __all__ = ["SessionDep", "WriteSessionDep", "CurrentUser", "AdminUser", "ProjectDep",
            "SettingsDep", "FactoryDep", "WorkerDep", "optional_user", "SESSION_USER_KEY",
-           "PathId"]
+           "PathId", "caller_and_project"]
 
 SESSION_USER_KEY = "user_id"
 
@@ -27,15 +27,15 @@ SESSION_USER_KEY = "user_id"
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-def get_factory(request: Request) -> sessionmaker[Session]:
+async def get_factory(request: Request) -> sessionmaker[Session]:
     return request.app.state.session_factory
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_worker(request: Request) -> TrainingWorker:
+async def get_worker(request: Request) -> TrainingWorker:
     return request.app.state.worker
 
 
@@ -75,7 +75,7 @@ def optional_user(request: Request, factory: FactoryDep) -> User | None:
         return user
 
 
-def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+async def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
     if user is None:
         raise AuthenticationError("log in, or send 'Authorization: Bearer <token>'")
     return user
@@ -99,7 +99,7 @@ def get_write_session(request: Request, _: CurrentUser) -> Iterator[Session]:
 WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 
 
-def admin_user(user: CurrentUser) -> User:
+async def admin_user(user: CurrentUser) -> User:
     require_admin(user)
     return user
 
@@ -116,3 +116,18 @@ def project_in_path(project_id: PathId, user: CurrentUser, factory: FactoryDep) 
 
 
 ProjectDep = Annotated[Project, Depends(project_in_path)]
+
+
+def caller_and_project(request: Request, project_id: int) -> tuple[User, Project]:
+    """The authenticated caller and the project in the path, for the hot routes.
+
+    The same checks as ``CurrentUser`` + ``ProjectDep``, called from inside a
+    route's single worker-thread hop: FastAPI runs each synchronous dependency
+    in a thread-pool hop of its own, and on a busy machine every hop waits for
+    the event loop and a core.
+    """
+    factory = request.app.state.session_factory
+    user = optional_user(request, factory)
+    if user is None:
+        raise AuthenticationError("log in, or send 'Authorization: Bearer <token>'")
+    return user, project_in_path(project_id, user, factory)

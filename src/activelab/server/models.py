@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -41,6 +42,7 @@ __all__ = [
     "Lease",
     "ModelSnapshot",
     "ServerSecret",
+    "WorkerStatus",
     "utcnow",
     "MIGRATION_ONLY_INDEXES",
 ]
@@ -141,6 +143,14 @@ class Project(Base):
     #: Items in the project, kept in the transactions that insert them, so that
     #: progress needs no count over every item on each ``/next``.
     n_items: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Set by an admin's "retrain now"; the worker (thread or process) clears it when it
+    #: starts that retrain.  In the database because the worker may be another process.
+    retrain_requested: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                    server_default=false())
+    #: ``auto`` (the task's default features) or ``embeddings`` (text: sentence embeddings).
+    featurizer: Mapped[str] = mapped_column(String(20), default="auto", server_default="auto")
+    #: The last retrain's failure, or None after a successful one.
+    train_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -236,3 +246,22 @@ class ModelSnapshot(Base):
     fit_seconds: Mapped[float] = mapped_column(Float, default=0.0)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WorkerStatus(Base):
+    """The retraining worker's heartbeat, so the dashboard can tell when it is gone.
+
+    One row per worker name; the worker refreshes ``beat_at`` every few seconds
+    (also while it fits), the server's supervisor notes exits and restarts.
+    """
+
+    __tablename__ = "worker_status"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    mode: Mapped[str] = mapped_column(String(16), default="process")
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    beat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    busy_project_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    restarts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -5,12 +5,20 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
 
 from .app import create_app
 from .config import Settings
+from .db import make_engine, make_session_factory, upgrade_database
+from .errors import NotFoundError
+from .models import Project
 from .services.demo import ensure_demo
+from .services.importing import import_folder, import_items
 
-__all__ = ["run_server", "main", "RESET_DEMO_PASSWORD_ENV"]
+__all__ = ["run_server", "import_source", "main", "RESET_DEMO_PASSWORD_ENV"]
 
 #: Set to 1 to give the demo admin a fresh password at start (for ``activelab serve --demo``).
 RESET_DEMO_PASSWORD_ENV = "ACTIVELAB_RESET_DEMO_PASSWORD"
@@ -18,7 +26,8 @@ RESET_HINT = "python -m activelab.server --demo --reset-demo-password"
 
 
 def run_server(host: str = "127.0.0.1", port: int = 8000, db_url: str | None = None,
-               demo: bool = False, reset_demo_password: bool | None = None) -> None:
+               demo: bool = False, reset_demo_password: bool | None = None,
+               worker_mode: str | None = None) -> None:
     """Migrate the database, optionally create the demo, print the URL and serve.
 
     Parameters
@@ -30,10 +39,14 @@ def run_server(host: str = "127.0.0.1", port: int = 8000, db_url: str | None = N
     reset_demo_password : with ``demo``, give the existing demo admin a fresh password
         and print it; default from the ``ACTIVELAB_RESET_DEMO_PASSWORD`` environment
         variable (``1``/``true``)
+    worker_mode : ``process`` (retrain in a separate, supervised process), ``thread``
+        or ``external``; default from ``ACTIVELAB_WORKER_MODE`` or ``process``
     """
     import uvicorn
 
-    settings = Settings(db_url=db_url) if db_url else Settings()
+    overrides = {key: value for key, value in
+                 (("db_url", db_url), ("worker_mode", worker_mode)) if value}
+    settings = Settings(**overrides)  # type: ignore[arg-type]
     app = create_app(settings)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     if demo:
@@ -53,7 +66,57 @@ def run_server(host: str = "127.0.0.1", port: int = 8000, db_url: str | None = N
                   f"(or set {RESET_DEMO_PASSWORD_ENV}=1)")
         print(f"Demo project: {url}/projects/{created['project_id']}/annotate")
     print(f"activelab annotation server: {url}", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=settings.access_log)
+
+
+def import_source(project: str, source: str | os.PathLike[str], db_url: str | None = None, *,
+                  fmt: str | None = None, all_or_nothing: bool = False) -> dict[str, Any]:
+    """Import a CSV, JSONL, zip of images or folder of images into a project, from the server side.
+
+    Writes to the database directly (migrating it first), as an admin on the
+    server's machine; the running server (if any) picks the items up at once.
+
+    Parameters
+    ----------
+    project : the project's id or name
+    source : a file (``.csv``, ``.jsonl``/``.ndjson``, ``.zip``) or a folder of images
+    db_url : SQLAlchemy URL; default from ``ACTIVELAB_DB_URL`` or ``sqlite:///activelab.db``
+    fmt : ``csv``, ``jsonl`` or ``zip`` to override the file's extension
+    all_or_nothing : import nothing when any record is bad
+
+    Returns
+    -------
+    report : dict with ``inserted``, ``n_errors`` and ``errors`` (see ``import_items``)
+
+    Raises
+    ------
+    NotFoundError
+        No such project.
+    ImportRejectedError
+        Nothing imported; ``errors`` says which lines or files were bad.
+    """
+    settings = Settings(db_url=db_url) if db_url else Settings()
+    engine = make_engine(settings)
+    try:
+        upgrade_database(engine)
+        factory = make_session_factory(engine)
+        with factory() as session:
+            key = Project.id == int(project) if project.isdigit() else Project.name == project
+            row = session.scalar(select(Project).where(key))
+            if row is None:
+                raise NotFoundError(f"no project {project!r} in {settings.db_url}")
+            session.expunge(row)
+        options = {"all_or_nothing": all_or_nothing, "batch_size": settings.import_batch_size,
+                   "max_errors": settings.import_max_reported_errors}
+        path = Path(source)
+        if path.is_dir():
+            return import_folder(factory, row, path, **options)
+        suffix = path.suffix.lower().lstrip(".")
+        fmt = fmt or {"ndjson": "jsonl"}.get(suffix, suffix)
+        with path.open("rb") as stream:
+            return import_items(factory, row, stream, fmt, **options)
+    finally:
+        engine.dispose()
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -65,8 +128,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--demo", action="store_true", help="create the digits demo project")
     parser.add_argument("--reset-demo-password", action="store_true", default=None,
                         help="with --demo: give the demo admin a fresh password and print it")
+    parser.add_argument("--worker", dest="worker_mode", default=None,
+                        choices=["process", "thread", "external"],
+                        help="where retraining runs (default: a separate process)")
     args = parser.parse_args(argv)
     if args.reset_demo_password and not args.demo:
         parser.error("--reset-demo-password needs --demo")
     run_server(args.host, args.port, args.db_url, args.demo,
-               reset_demo_password=args.reset_demo_password)
+               reset_demo_password=args.reset_demo_password, worker_mode=args.worker_mode)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -52,6 +52,12 @@ class TokenOut(BaseModel):
     created_at: datetime
 
 
+Featurizer = Literal["auto", "embeddings"]
+FEATURIZER_HELP = ("'auto': TF-IDF for text, downscaled pixels for images, numeric columns "
+                   "for tables; 'embeddings': sentence embeddings for text projects (needs "
+                   "the 'embeddings' extra)")
+
+
 class ProjectIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     description: str = ""
@@ -61,6 +67,7 @@ class ProjectIn(BaseModel):
     strategy_name: str = "margin"
     overlap: int = Field(default=1, ge=1, le=50)
     members: list[RowId] = Field(default_factory=list, description="user ids of annotators")
+    featurizer: Featurizer = Field(default="auto", description=FEATURIZER_HELP)
 
 
 class ProjectPatch(BaseModel):
@@ -69,6 +76,7 @@ class ProjectPatch(BaseModel):
     model_name: str | None = None
     strategy_name: str | None = None
     overlap: int | None = Field(default=None, ge=1, le=50)
+    featurizer: Featurizer | None = Field(default=None, description=FEATURIZER_HELP)
 
 
 class ProjectOut(BaseModel):
@@ -82,6 +90,7 @@ class ProjectOut(BaseModel):
     model_name: str
     strategy_name: str
     overlap: int
+    featurizer: str
     created_at: datetime
 
 

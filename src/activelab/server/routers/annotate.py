@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
+from starlette.concurrency import run_in_threadpool
 
 from ..deps import (
     CurrentUser,
@@ -14,6 +15,7 @@ from ..deps import (
     SessionDep,
     SettingsDep,
     WorkerDep,
+    caller_and_project,
 )
 from ..errors import NotFoundError
 from ..models import Item
@@ -32,27 +34,45 @@ def _serve(session: SessionDep, project: Any, item_id: int, expires: Any) -> dic
 
 
 @router.get("/next", response_model=NextOut)
-def next_item(project: ProjectDep, user: CurrentUser, session: SessionDep, factory: FactoryDep,
-              settings: SettingsDep) -> dict[str, Any]:
+async def next_item(request: Request, project_id: PathId) -> dict[str, Any]:
     """Lease the most informative open item to the caller (``item`` is null when none is left)."""
-    leased = queue.lease_next(factory, project, user, settings.lease_seconds)
-    item = _serve(session, project, *leased) if leased else None
-    return {"item": item, "progress": progress(session, project, user)}
+    return await run_in_threadpool(_next_item, request, project_id)
+
+
+def _next_item(request: Request, project_id: int) -> dict[str, Any]:
+    user, project = caller_and_project(request, project_id)
+    state = request.app.state
+    leased = queue.lease_next(state.session_factory, project, user, state.settings.lease_seconds)
+    item = queue.served_item(leased[0], project, leased[1]) if leased else None
+    with state.session_factory() as session:
+        return {"item": item, "progress": progress(session, project, user)}
 
 
 @router.post("/leases/{item_id}/heartbeat", response_model=LeaseOut)
-def keep_alive(item_id: PathId, project: ProjectDep, user: CurrentUser, factory: FactoryDep,
-               settings: SettingsDep) -> dict[str, Any]:
-    expires = queue.heartbeat(factory, project, user, item_id, settings.lease_seconds)
+async def keep_alive(request: Request, project_id: PathId, item_id: PathId) -> dict[str, Any]:
+    return await run_in_threadpool(_keep_alive, request, project_id, item_id)
+
+
+def _keep_alive(request: Request, project_id: int, item_id: int) -> dict[str, Any]:
+    user, project = caller_and_project(request, project_id)
+    state = request.app.state
+    expires = queue.heartbeat(state.session_factory, project, user, item_id,
+                              state.settings.lease_seconds)
     return {"item_id": item_id, "expires_at": expires}
 
 
 @router.post("/labels", response_model=LabelOut, status_code=status.HTTP_201_CREATED)
-def add_label(body: LabelIn, project: ProjectDep, user: CurrentUser, factory: FactoryDep,
-              worker: WorkerDep) -> Any:
+async def add_label(body: LabelIn, request: Request, project_id: PathId) -> Any:
     """Record a label or a skip; it is committed before the response is sent."""
-    label = queue.record_label(factory, project, user, body.item_id, body.value, body.skip)
-    worker.notify(project.id)
+    return await run_in_threadpool(_add_label, body, request, project_id)
+
+
+def _add_label(body: LabelIn, request: Request, project_id: int) -> LabelOut:
+    user, project = caller_and_project(request, project_id)
+    state = request.app.state
+    label = queue.record_label(state.session_factory, project, user, body.item_id, body.value,
+                               body.skip)
+    state.worker.notify(project.id)
     return LabelOut(id=label.id, item_id=label.item_id, value=label.value,
                     is_skip=label.is_skip, created_at=label.created_at)
 

@@ -78,20 +78,24 @@ def _import_format(given: str | None, filename: str | None) -> str:
     if given:
         return given.lower()
     suffix = (filename or "").rsplit(".", 1)[-1].lower()
-    if suffix in ("csv", "jsonl"):
+    if suffix in ("csv", "jsonl", "zip"):
         return suffix
     if suffix == "ndjson":
         return "jsonl"
-    raise DataError("cannot tell the file format from its name; pass format=csv or "
-                    "format=jsonl")
+    raise DataError("cannot tell the file format from its name; pass format=csv, "
+                    "format=jsonl or format=zip")
 
 
 @router.post("/{project_id}/import", response_model=ImportReport)
 def import_file(project: ProjectDep, _: AdminUser, factory: FactoryDep, settings: SettingsDep,
                 worker: WorkerDep, file: Annotated[UploadFile, File()],
-                format: Annotated[str | None, Query(pattern="^(csv|jsonl)$")] = None,
+                format: Annotated[str | None, Query(pattern="^(csv|jsonl|zip)$")] = None,
                 all_or_nothing: bool = False) -> dict[str, Any]:
-    """Import items; bad rows are reported with 1-based line numbers."""
+    """Import items from CSV, JSONL, or a zip of images (image projects: a folder, zipped).
+
+    Bad rows are reported with 1-based ``line`` numbers, bad images by their
+    ``file`` path inside the zip.  The upload is limited by ``max_upload_bytes``.
+    """
     fmt = _import_format(format, file.filename)
     report = import_items(factory, project, file.file, fmt, all_or_nothing=all_or_nothing,
                           batch_size=settings.import_batch_size,
@@ -113,10 +117,9 @@ def export_labels(project: ProjectDep, _: AdminUser, factory: FactoryDep,
 
 @router.get("/{project_id}/stats")
 def stats(project: ProjectDep, _: AdminUser, session: SessionDep,
-          worker: WorkerDep) -> dict[str, Any]:
-    result = project_stats(session, project)
-    result["last_error"] = worker.last_error.get(project.id)
-    return result
+          settings: SettingsDep) -> dict[str, Any]:
+    """Dashboard numbers, the last retrain error and the retraining worker's state."""
+    return project_stats(session, project, settings)
 
 
 @router.post("/{project_id}/retrain", status_code=status.HTTP_202_ACCEPTED)

@@ -91,8 +91,7 @@ def dashboard_page(project_id: PathId, request: Request, user: OptionalUser,
         return _to_login()
     require_admin(user)
     project = get_project(session, user, project_id)
-    stats: dict[str, Any] = project_stats(session, project)
-    stats["last_error"] = request.app.state.worker.last_error.get(project.id)
+    stats: dict[str, Any] = project_stats(session, project, request.app.state.settings)
     return _templates(request).TemplateResponse(
         request, "dashboard.html",
         {"user": user, "project": project, "stats": stats,

@@ -22,19 +22,23 @@ _CHUNK = 500
 
 
 class Features:
-    """The feature matrix of a project's items, row ``i`` belonging to ``item_ids[i]``."""
+    """The feature matrix of a project's items, row ``i`` belonging to ``item_ids[i]``.
 
-    def __init__(self, item_ids: np.ndarray, X: Any, signature: tuple[int, int]) -> None:
+    ``signature`` is (items, largest id, featurizer): it changes when items are
+    added or removed or the project's featurizer changes.
+    """
+
+    def __init__(self, item_ids: np.ndarray, X: Any, signature: tuple[Any, ...]) -> None:
         self.item_ids = item_ids
         self.X = X
         self.signature = signature
         self.row_of = {int(item_id): row for row, item_id in enumerate(item_ids.tolist())}
 
 
-def model_kind(task_type: str) -> str:
+def model_kind(task_type: str, featurizer: str = "auto") -> str:
     """The ``activelab.models.make_model`` data kind of the features of a task."""
     if task_type in (TaskType.text_classification, TaskType.multilabel_text):
-        return "sparse"
+        return "tabular" if featurizer == "embeddings" else "sparse"
     if task_type in (TaskType.image_classification, TaskType.image_regions):
         return "image"
     return "tabular"
@@ -57,6 +61,13 @@ def _text_features(texts: list[str]) -> Any:
         return vectorizer.fit_transform(texts)
     except ValueError as error:  # empty vocabulary
         raise DataError(f"cannot build TF-IDF features: {error}") from None
+
+
+def _embedding_features(texts: list[str]) -> np.ndarray:
+    """Sentence embeddings (MiniLM, 384 dimensions) of the texts; needs the embeddings extra."""
+    from ...features import SentenceEmbedder
+
+    return np.asarray(SentenceEmbedder().fit_transform(texts), dtype=np.float64)
 
 
 def _tabular_features(rows: list[dict[str, float | None]]) -> np.ndarray:
@@ -82,15 +93,19 @@ def signature_of(session: Session, project_id: int) -> tuple[int, int]:
     return int(count or 0), int(largest or 0)
 
 
-def load_features(session: Session, project_id: int, task_type: str) -> Features:
+def load_features(session: Session, project_id: int, task_type: str,
+                  featurizer: str = "auto") -> Features:
     """Featurise every item of a project, reading items in chunks.
+
+    ``featurizer="embeddings"`` (text projects) gives sentence embeddings
+    instead of TF-IDF.
 
     Raises
     ------
     DataError
         When the project has no items (or no usable text).
     """
-    signature = signature_of(session, project_id)
+    signature = (*signature_of(session, project_id), featurizer)
     if signature[0] == 0:
         raise DataError("the project has no items; import some first")
     query = select(Item).where(Item.project_id == project_id).order_by(Item.id)
@@ -112,6 +127,9 @@ def load_features(session: Session, project_id: int, task_type: str) -> Features
             ids.append(item.id)
             values.append(item.data.get("text", "") if task_type != TaskType.tabular_classification
                           else item.data.get("columns", {}))
-        X = _tabular_features(values) if task_type == TaskType.tabular_classification \
-            else _text_features(values)
+        if task_type == TaskType.tabular_classification:
+            X = _tabular_features(values)
+        else:
+            X = _embedding_features(values) if featurizer == "embeddings" \
+                else _text_features(values)
     return Features(np.asarray(ids, dtype=np.int64), X, signature)

@@ -1,17 +1,20 @@
-"""Streaming import of items from CSV or JSONL, with per-row errors (1-based line numbers).
+"""Streaming import of items from CSV, JSONL or images (a folder or a zip), with per-record errors.
 
-Memory stays bounded: the file is read a record at a time and valid rows are
-inserted in batches.  With ``all_or_nothing`` the file is validated in a first
-pass and only inserted (in one transaction) when every row is valid;
-otherwise valid rows are inserted batch by batch and bad rows reported.
+Memory stays bounded: the file is read a record (or one image) at a time and
+valid rows are inserted in batches.  With ``all_or_nothing`` the source is
+validated in a first pass and only inserted (in one transaction) when every
+record is valid; otherwise valid records are inserted batch by batch and bad
+ones reported: CSV/JSONL rows by 1-based ``line``, images by ``file`` (their
+path inside the folder or zip).
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
 from sqlalchemy import insert, update
@@ -21,17 +24,21 @@ from ...exceptions import DataError
 from ..db import write_transaction
 from ..errors import ImportRejectedError
 from ..models import Item, Project, utcnow
+from .image_folder import folder_records, zip_records
 from .tasks import ParsedItem, parse_item_row
 
-__all__ = ["import_items", "insert_items", "FORMATS"]
+__all__ = ["import_items", "import_folder", "import_records", "insert_items", "FORMATS"]
 
-FORMATS = ("csv", "jsonl")
+FORMATS = ("csv", "jsonl", "zip")
+
+#: A fresh pass over a source: ``(where, parsed item or error message)`` records.
+Records = Callable[[], Iterator[tuple[Any, ParsedItem | str]]]
 
 
 class _FileError(Exception):
     """The file cannot be read at all (no or bad header): reported at ``line``."""
 
-    def __init__(self, line: int, message: str) -> None:
+    def __init__(self, line: int | str, message: str) -> None:
         super().__init__(message)
         self.line = line
 
@@ -121,50 +128,85 @@ def _row(project_id: int, parsed: ParsedItem, rng: random.Random, now: Any) -> d
 def import_items(factory: sessionmaker[Session], project: Project, stream: BinaryIO, fmt: str,
                  *, all_or_nothing: bool = False, batch_size: int = 500,
                  max_errors: int = 100) -> dict[str, Any]:
-    """Import items into ``project`` from a seekable binary stream.
+    """Import items into ``project`` from a seekable binary stream (CSV, JSONL or zip of images).
 
     Returns
     -------
     report : dict with ``inserted``, ``n_errors`` and ``errors``
-        (up to ``max_errors`` of ``{"line": int, "error": str}``).
+        (up to ``max_errors`` of ``{"line": int, "error": str}``, or
+        ``{"file": str, "error": str}`` for a zip of images).
 
     Raises
     ------
     ImportRejectedError
-        With ``all_or_nothing`` when any row is malformed (nothing is inserted),
-        or when no row at all could be read or imported.
+        With ``all_or_nothing`` when any record is malformed (nothing is
+        inserted), or when no record at all could be read or imported.
     """
     if fmt not in FORMATS:
         raise DataError(f"unknown import format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+    def records() -> Iterator[tuple[Any, ParsedItem | str]]:
+        stream.seek(0)
+        if fmt == "zip":
+            try:
+                yield from zip_records(stream, project.task_type)
+            except DataError as error:
+                raise _FileError("(archive)", str(error)) from None
+        else:
+            yield from _parsed_rows(stream, fmt, project.task_type)
+
+    return import_records(factory, project, records, where="file" if fmt == "zip" else "line",
+                          all_or_nothing=all_or_nothing, batch_size=batch_size,
+                          max_errors=max_errors)
+
+
+def import_folder(factory: sessionmaker[Session], project: Project,
+                  folder: str | os.PathLike[str], *, all_or_nothing: bool = False,
+                  batch_size: int = 500, max_errors: int = 100) -> dict[str, Any]:
+    """Import every image under ``folder`` (recursively) into an image project.
+
+    Bad files (not images, corrupt, too large) are reported by their relative
+    path as ``{"file": str, "error": str}``; see :func:`import_items`.
+    """
+    if not os.path.isdir(folder):
+        raise DataError(f"{os.fspath(folder)!r} is not a folder")
+    return import_records(factory, project, lambda: folder_records(folder, project.task_type),
+                          where="file", all_or_nothing=all_or_nothing, batch_size=batch_size,
+                          max_errors=max_errors)
+
+
+def import_records(factory: sessionmaker[Session], project: Project, records: Records, *,
+                   where: str = "line", all_or_nothing: bool = False, batch_size: int = 500,
+                   max_errors: int = 100) -> dict[str, Any]:
+    """Insert the valid records of ``records()``; ``where`` names the error locations."""
     errors: list[dict[str, Any]] = []
     n_errors = 0
 
-    def note(line: int, message: str) -> None:
+    def note(location: Any, message: str) -> None:
         nonlocal n_errors
         n_errors += 1
         if len(errors) < max_errors:
-            errors.append({"line": line, "error": message})
+            errors.append({where: location, "error": message})
 
     rng = random.Random()
     inserted = 0
     try:
         if all_or_nothing:
-            for line, parsed in _parsed_rows(stream, fmt, project.task_type):
+            for location, parsed in records():
                 if isinstance(parsed, str):
-                    note(line, parsed)
+                    note(location, parsed)
         if n_errors:
             raise ImportRejectedError(
-                f"the file has {n_errors} malformed row(s); nothing was imported",
+                f"the source has {n_errors} malformed record(s); nothing was imported",
                 errors, n_errors)
         if all_or_nothing:
-            stream.seek(0)
             with write_transaction(factory) as session:
-                inserted = _insert_all(session, project, stream, fmt, rng, batch_size)
+                inserted = _insert_all(session, project, records(), rng, batch_size)
         else:
             batch: list[dict[str, Any]] = []
-            for line, parsed in _parsed_rows(stream, fmt, project.task_type):
+            for location, parsed in records():
                 if isinstance(parsed, str):
-                    note(line, parsed)
+                    note(location, parsed)
                     continue
                 batch.append(_row(project.id, parsed, rng, utcnow()))
                 if len(batch) >= batch_size:
@@ -173,24 +215,28 @@ def import_items(factory: sessionmaker[Session], project: Project, stream: Binar
             if batch:
                 inserted += _commit_batch(factory, batch)
             if inserted == 0 and n_errors:
+                unit = "row" if where == "line" else "file"
                 raise ImportRejectedError(
-                    f"no row of the file could be imported ({n_errors} malformed)",
+                    f"no {unit} of the source could be imported ({n_errors} malformed)",
                     errors, n_errors)
     except _FileError as error:
         note(error.line, str(error))
         if all_or_nothing or inserted == 0:
             raise ImportRejectedError(f"the file cannot be read: {error}", errors,
                                       n_errors) from None
+    if where == "file" and inserted == 0 and n_errors == 0:
+        raise ImportRejectedError("the folder or zip holds no files", errors, n_errors)
     return {"inserted": inserted, "n_errors": n_errors, "errors": errors}
 
 
-def _insert_all(session: Session, project: Project, stream: BinaryIO, fmt: str,
-                rng: random.Random, batch_size: int) -> int:
+def _insert_all(session: Session, project: Project,
+                records: Iterator[tuple[Any, ParsedItem | str]], rng: random.Random,
+                batch_size: int) -> int:
     inserted = 0
     batch: list[dict[str, Any]] = []
-    for _line, parsed in _parsed_rows(stream, fmt, project.task_type):
-        if isinstance(parsed, str):  # the file changed between passes
-            raise DataError("the file changed while it was being imported")
+    for _where, parsed in records:
+        if isinstance(parsed, str):  # the source changed between passes
+            raise DataError("the source changed while it was being imported")
         batch.append(_row(project.id, parsed, rng, utcnow()))
         if len(batch) >= batch_size:
             insert_items(session, batch)

@@ -13,7 +13,17 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -41,6 +51,29 @@ def _open_for(project: Project, user_id: int | None, now: Any) -> ColumnElement[
 
 #: Queue order: most informative first (random order before the first model).
 _ORDER = (Item.priority.desc().nulls_last(), Item.random_key, Item.id)
+
+
+def _open_clause() -> ColumnElement[bool]:
+    """``_open_for`` with bound parameters (project_id, overlap, user_id, now), built once."""
+    active_leases = (select(func.count()).select_from(Lease)
+                     .where(Lease.item_id == Item.id, Lease.expires_at > bindparam("now"))
+                     .scalar_subquery())
+    return and_(Item.project_id == bindparam("project_id"),
+                Item.n_labels + active_leases < bindparam("overlap"),
+                ~exists().where(Label.item_id == Item.id, Label.user_id == bindparam("user_id"),
+                                Label.undone.is_(False)))
+
+
+# Prebuilt: building these expressions on every /next cost more CPU than running them.
+_OPEN = _open_clause()
+_PICK = select(Item.id).where(_OPEN).order_by(*_ORDER).limit(1)
+_PICK_SKIP_LOCKED = _PICK.with_for_update(of=Item, skip_locked=True)
+_PICK_WAIT = _PICK.with_for_update(of=Item)
+_RECHECK = select(Item.id).where(_OPEN, Item.id == bindparam("item_id"))
+_MY_LEASE = select(Lease).where(Lease.project_id == bindparam("project_id"),
+                                Lease.user_id == bindparam("user_id"))
+_EXPIRED = delete(Lease).where(Lease.project_id == bindparam("project_id"),
+                               Lease.expires_at <= bindparam("now"))
 
 
 def eligible_items_query(project: Project, user_id: int | None, now: Any,
@@ -74,22 +107,24 @@ def _pick(session: Session, project: Project, user: User, now: Any,
     """
     # Read in ix_items_rank order: the scan stops at the first open item instead of
     # sorting the whole project (migration 0002).
-    query = select(Item.id).where(_open_for(project, user.id, now)).order_by(*_ORDER).limit(1)
+    params = {"project_id": project.id, "overlap": project.overlap, "user_id": user.id,
+              "now": now}
     if not is_postgres(session):
-        return session.scalar(query)  # BEGIN IMMEDIATE: nobody else writes meanwhile
-    recheck = select(Item.id).where(_open_for(project, user.id, now))
+        return session.scalar(_PICK, params)  # BEGIN IMMEDIATE: nobody else writes meanwhile
     if wait:
-        item_id = session.scalar(query.with_for_update(of=Item))
-        if item_id is None or session.scalar(recheck.where(Item.id == item_id)) is not None:
+        item_id = session.scalar(_PICK_WAIT, params)
+        if item_id is None or session.scalar(_RECHECK, {**params, "item_id": item_id}) \
+                is not None:
             return item_id
         return _RETRY
     tried: list[int] = []
     while True:  # ends: every round either returns or excludes one more item
-        candidates = query.where(Item.id.not_in(tried)) if tried else query
-        item_id = session.scalar(candidates.with_for_update(of=Item, skip_locked=True))
+        candidates = _PICK.where(Item.id.not_in(tried)).with_for_update(
+            of=Item, skip_locked=True) if tried else _PICK_SKIP_LOCKED
+        item_id = session.scalar(candidates, params)
         if item_id is None:
-            return _RETRY if session.scalar(query) is not None else None
-        if session.scalar(recheck.where(Item.id == item_id)) is not None:
+            return _RETRY if session.scalar(_PICK, params) is not None else None
+        if session.scalar(_RECHECK, {**params, "item_id": item_id}) is not None:
             return item_id
         # Taken by a transaction that committed between our snapshot and our lock.
         tried.append(item_id)
@@ -111,14 +146,16 @@ def _reclaim_expired(factory: sessionmaker[Session], project: Project, now: Any)
 
 
 def lease_next(factory: sessionmaker[Session], project: Project, user: User,
-               lease_seconds: int) -> tuple[int, Any] | None:
-    """Lease the best open item to ``user``; ``(item_id, expires_at)`` or None when done.
+               lease_seconds: int) -> tuple[Item, Any] | None:
+    """Lease the best open item to ``user``; ``(item, expires_at)`` or None when done.
 
     A user holds at most one lease per project: while it is alive, asking
-    again returns the same item (with its lease extended).
+    again returns the same item (with its lease extended).  The item is read
+    in the leasing transaction and returned detached.
     """
     now = utcnow()
-    _reclaim_expired(factory, project, now)
+    if is_postgres(factory.kw["bind"]):
+        _reclaim_expired(factory, project, now)  # SQLite: inside the lease transaction
     try:
         return _lease_next(factory, project, user, lease_seconds, now)
     except IntegrityError:
@@ -128,16 +165,17 @@ def lease_next(factory: sessionmaker[Session], project: Project, user: User,
 
 
 def _lease_next(factory: sessionmaker[Session], project: Project, user: User,
-                lease_seconds: int, now: Any) -> tuple[int, Any] | None:
+                lease_seconds: int, now: Any) -> tuple[Item, Any] | None:
     wait = False
     while True:
         with write_transaction(factory) as session:
+            if not is_postgres(session):  # we hold the database's write lock already
+                session.execute(_EXPIRED, {"project_id": project.id, "now": now})
             expires = utcnow() + timedelta(seconds=lease_seconds)
-            mine = session.scalar(select(Lease).where(Lease.project_id == project.id,
-                                                      Lease.user_id == user.id))
+            mine = session.scalar(_MY_LEASE, {"project_id": project.id, "user_id": user.id})
             if mine is not None and mine.expires_at > now:
                 mine.expires_at = expires
-                return mine.item_id, expires
+                return _detached_item(session, mine.item_id), expires
             if mine is not None:  # expired after the reclaim started
                 session.delete(mine)
                 session.flush()
@@ -151,7 +189,15 @@ def _lease_next(factory: sessionmaker[Session], project: Project, user: User,
             session.add(Lease(project_id=project.id, item_id=picked, user_id=user.id,
                               created_at=now, expires_at=expires))
             session.flush()
-            return picked, expires
+            return _detached_item(session, picked), expires
+
+
+def _detached_item(session: Session, item_id: int) -> Item:
+    item = session.get(Item, item_id)
+    if item is None:  # a lease row keeps its item (foreign key), so this is a bug
+        raise NotFoundError(f"item {item_id} no longer exists")
+    session.expunge(item)
+    return item
 
 
 def heartbeat(factory: sessionmaker[Session], project: Project, user: User, item_id: int,

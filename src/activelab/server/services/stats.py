@@ -9,9 +9,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..config import Settings
 from ..models import Label, ModelSnapshot, Project, User, utcnow
 from .queue import eligible_items_query
 from .training import MULTI_LABEL_TASKS
+from .worker import worker_state
 
 __all__ = ["learning_curve", "label_distribution", "throughput", "queue_preview",
            "project_stats"]
@@ -76,8 +78,11 @@ def queue_preview(session: Session, project: Project, limit: int = 10) -> list[d
              "model_version": item.model_version} for item in items]
 
 
-def project_stats(session: Session, project: Project) -> dict[str, Any]:
+def project_stats(session: Session, project: Project, settings: Settings) -> dict[str, Any]:
+    error = session.scalar(select(Project.train_error).where(Project.id == project.id))
     return {"learning_curve": learning_curve(session, project),
             "distribution": label_distribution(session, project),
             "throughput": throughput(session, project),
-            "queue": queue_preview(session, project)}
+            "queue": queue_preview(session, project),
+            "last_error": error,
+            "worker": worker_state(session, settings)}

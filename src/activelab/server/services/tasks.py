@@ -13,10 +13,13 @@ from PIL import Image, UnidentifiedImageError
 from ...exceptions import DataError, UnknownLabelError
 from ..models import TaskType
 
-__all__ = ["ParsedItem", "parse_item_row", "validate_label_value", "is_image_task"]
+__all__ = ["ParsedItem", "parse_item_row", "parse_image_file", "validate_label_value",
+           "is_image_task", "check_image_bytes", "MAX_IMAGE_BYTES"]
 
 RESERVED_COLUMNS = frozenset({"id", "external_id"})
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
+#: Decoded size limit (decompression bombs): 50 megapixels.
+MAX_IMAGE_PIXELS = 50_000_000
 _MIME = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp",
          "BMP": "image/bmp"}
 
@@ -48,18 +51,45 @@ def _decode_image(value: Any) -> tuple[bytes, str, int, int]:
         raw = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         raise DataError("column 'image' is not valid base64") from None
+    mime, width, height = check_image_bytes(raw, "column 'image'")
+    return raw, mime, width, height
+
+
+def check_image_bytes(raw: bytes, what: str = "the file") -> tuple[str, int, int]:
+    """(MIME type, width, height) of an encoded image; DataError when it is not one.
+
+    The image is decoded in full (``load``), so a truncated or corrupt file
+    is caught here rather than when the model featurises it.
+    """
     if len(raw) > MAX_IMAGE_BYTES:
-        raise DataError(f"image is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MiB")
+        raise DataError(f"{what}: image is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MiB")
     try:
         with Image.open(io.BytesIO(raw)) as image:
-            image.verify()
             kind, (width, height) = image.format, image.size
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise DataError("column 'image' does not decode to a readable image") from None
+            if width * height > MAX_IMAGE_PIXELS:
+                raise DataError(f"{what}: image of {width}x{height} pixels is too large")
+            image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise DataError(f"{what} does not decode to a readable image") from None
     mime = _MIME.get(kind or "")
     if mime is None:
-        raise DataError(f"image format {kind} is not supported; use PNG, JPEG, GIF, WEBP or BMP")
-    return raw, mime, width, height
+        raise DataError(f"{what}: image format {kind} is not supported; use PNG, JPEG, GIF, "
+                        "WEBP or BMP")
+    return mime, width, height
+
+
+def parse_image_file(task_type: str, name: str, raw: bytes) -> ParsedItem:
+    """One image file of a folder or zip import; its relative path is the external id.
+
+    Raises
+    ------
+    DataError
+        The project is not an image task, or the bytes are not a supported image.
+    """
+    if not is_image_task(task_type):
+        raise DataError("a folder of images can only be imported into an image project")
+    mime, width, height = check_image_bytes(raw)
+    return ParsedItem(name[:200], {"width": width, "height": height, "file": name}, raw, mime)
 
 
 def _number(name: str, value: Any) -> float | None:

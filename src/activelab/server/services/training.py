@@ -30,7 +30,7 @@ from ...learner import ActiveLearner
 from ...models import class_probabilities, make_model
 from ...pool import Pool
 from ...strategies import ScoreStrategy, make_strategy
-from ..db import write_transaction
+from ..db import is_postgres, write_transaction
 from ..models import Item, Label, ModelSnapshot, Project, TaskType
 from .features import Features, load_features, model_kind, signature_of
 
@@ -43,7 +43,7 @@ MULTI_LABEL_TASKS = (TaskType.multilabel_text, TaskType.image_regions)
 QUERY_DEPTH = 300
 _SEED = 0
 #: Items re-scored per write transaction after a retrain.
-RESCORE_BATCH = 2000
+RESCORE_BATCH = 500
 
 
 def check_strategy_for_task(task_type: str, strategy_name: str) -> None:
@@ -68,11 +68,16 @@ class FeatureCache:
     def __init__(self) -> None:
         self._cache: dict[int, Features] = {}
 
+    def get_cached(self, project_id: int) -> Features | None:
+        """The features last built for a project, if any (no database access)."""
+        return self._cache.get(project_id)
+
     def get(self, session: Session, project: Project) -> Features:
         cached = self._cache.get(project.id)
-        if cached is not None and cached.signature == signature_of(session, project.id):
+        signature = (*signature_of(session, project.id), project.featurizer)
+        if cached is not None and cached.signature == signature:
             return cached
-        features = load_features(session, project.id, project.task_type)
+        features = load_features(session, project.id, project.task_type, project.featurizer)
         self._cache[project.id] = features
         return features
 
@@ -143,7 +148,7 @@ def _train_single(project: Project, features: Features, labels: dict[int, Any]
                   ) -> _Result | None:
     pool = Pool(features.X, classes=project.labels)
     rows = np.array([features.row_of[i] for i in labels if i in features.row_of], dtype=np.intp)
-    estimator = make_model(project.model_name, model_kind(project.task_type),
+    estimator = make_model(project.model_name, model_kind(project.task_type, project.featurizer),
                            random_state=_SEED)
     learner = ActiveLearner(estimator, pool, project.strategy_name, random_state=_SEED)
     learner.teach(rows, [labels[int(features.item_ids[r])] for r in rows])
@@ -174,7 +179,7 @@ def _train_multi(project: Project, features: Features, labels: dict[int, Any]
     rows = np.array([features.row_of[i] for i in labels if i in features.row_of], dtype=np.intp)
     present = [_classes_of(project.task_type, labels[int(features.item_ids[r])]) for r in rows]
     unlabeled = np.setdiff1d(np.arange(len(features.item_ids)), rows)
-    estimator = make_model(project.model_name, model_kind(project.task_type),
+    estimator = make_model(project.model_name, model_kind(project.task_type, project.featurizer),
                            random_state=_SEED)
     strategy = make_strategy(project.strategy_name, random_state=_SEED)
     sums, p_yes, accuracies, trained = np.zeros(len(unlabeled)), {}, [], []
@@ -214,8 +219,13 @@ def _finite(value: float) -> float | None:
 
 
 def retrain_project(factory: sessionmaker[Session], project_id: int,
-                    cache: FeatureCache | None = None) -> ModelSnapshot | None:
-    """Retrain, re-score and store; returns the new snapshot (None: no model possible yet)."""
+                    cache: FeatureCache | None = None,
+                    batch_size: int = RESCORE_BATCH) -> ModelSnapshot | None:
+    """Retrain, re-score and store; returns the new snapshot (None: no model possible yet).
+
+    Scores are written in transactions of ``batch_size`` items, then the
+    snapshot (the learning-curve point) in one more.
+    """
     cache = cache or FeatureCache()
     with factory() as session:
         project = session.get(Project, project_id)
@@ -247,9 +257,15 @@ def retrain_project(factory: sessionmaker[Session], project_id: int,
     # Bulk UPDATEs by primary key in short transactions: on SQLite a writer holds the
     # database lock, and one 100k-row transaction would stall every /next meanwhile.
     # The queue sees old and new scores side by side for that moment, which is harmless.
-    for start in range(0, len(rows), RESCORE_BATCH):
+    sqlite = not is_postgres(factory.kw["bind"])
+    for start in range(0, len(rows), batch_size):
+        began = time.perf_counter()
         with write_transaction(factory) as session:
-            session.execute(update(Item), rows[start:start + RESCORE_BATCH])
+            session.execute(update(Item), rows[start:start + batch_size])
+        if sqlite:
+            # The server's writers wait for SQLite's lock in a busy handler that sleeps
+            # and retries; without a gap, back-to-back batches can starve them for seconds.
+            time.sleep(min(time.perf_counter() - began, 0.05))
     with write_transaction(factory) as session:
         snapshot = ModelSnapshot(
             project_id=project_id, version=version, label_events=events,
