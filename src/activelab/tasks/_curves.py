@@ -75,6 +75,8 @@ TASK_RUNNERS: dict[str, str] = {
     "clustering": "pairwise:run_pairwise_cell",
     "matching": "matching:run_matching_cell",
     "weak-supervision": "weak_supervision:run_weak_supervision_cell",
+    "cleaning": "cleaning:run_cleaning_cell",
+    "imbalance": "imbalance:run_imbalance_cell",
 }
 
 #: task name -> (default model or None, default strategy, headline metric) when the
@@ -86,6 +88,8 @@ TASK_DEFAULTS: dict[str, tuple[str | None, str, str]] = {
     "clustering": ("pckmeans", "uncertain-pairs", "ari"),
     "matching": ("logreg", "margin", "f1"),
     "weak-supervision": ("logreg", "lf-label-model", "accuracy"),
+    "cleaning": ("logreg", "normalized_margin", "errors_found"),
+    "imbalance": ("logreg", "margin", "classes_covered"),
 }
 
 

@@ -177,3 +177,8 @@ def simulate_class_discovery(X: Any, y: Sequence[Hashable] | np.ndarray, estimat
         first = {c: order.index(c) + 1 for c in classes.tolist() if c in order}
         result.runs.append(CoverageRun(seed, covered, first))
     return result
+
+
+from ._imbalance_cell import run_imbalance_cell  # noqa: E402
+
+__all__ += ["run_imbalance_cell"]
