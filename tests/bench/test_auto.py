@@ -35,7 +35,8 @@ def test_a_batch_of_one_is_margin_sampling(fitted):
 def test_a_batch_comes_from_the_most_uncertain_candidates_and_spreads_out(fitted):
     pool, model = fitted
     k = 10
-    indices, scores = AutoStrategy(random_state=0).query(pool, model, k, return_scores=True)
+    indices, scores = AutoStrategy(random_state=0, random_fraction=0).query(
+        pool, model, k, return_scores=True)
     assert len(set(indices.tolist())) == k and pool.unlabeled_mask[indices].all()
     margin = UncertaintySampling("margin", random_state=0)
     all_scores = margin.score(pool, model)
@@ -88,3 +89,23 @@ def test_bad_parameters(fitted, params):
     pool, model = fitted
     with pytest.raises(ConfigError, match="must be an int of at least 1"):
         AutoStrategy(random_state=0, **params).query(pool, model, 4)
+
+
+def test_a_tenth_of_a_batch_explores_at_random(fitted):
+    pool, model = fitted
+    k = 20
+    indices, scores = AutoStrategy(random_state=0).query(pool, model, k, return_scores=True)
+    assert len(set(indices.tolist())) == k and pool.unlabeled_mask[indices].all()
+    margin = UncertaintySampling("margin", random_state=0)
+    np.testing.assert_allclose(scores, margin.score(pool, model, indices))
+    threshold = np.sort(margin.score(pool, model))[::-1][10 * (k - 2) - 1]
+    assert (scores[:k - 2] >= threshold).all()  # the diverse part: top 10·18 by margin
+    without = AutoStrategy(random_state=0, random_fraction=0).query(pool, model, k)
+    assert set(indices.tolist()) != set(without.tolist())
+
+
+@pytest.mark.parametrize("fraction", [-0.1, 1.0, "0.1", True])
+def test_a_bad_random_fraction(fitted, fraction):
+    pool, model = fitted
+    with pytest.raises(ConfigError, match="random_fraction must be in"):
+        AutoStrategy(random_state=0, random_fraction=fraction).query(pool, model, 4)

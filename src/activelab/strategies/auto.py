@@ -60,6 +60,8 @@ class AutoStrategy(QueryStrategy):
        k-means in the model's own feature space (after the Pipeline's scaler
        or TF-IDF step, so units and raw texts are handled), and take the
        smallest-margin item of each group.
+    4. From 10 items on, a tenth of the batch (``random_fraction``) is drawn
+       at random from all candidates and step 3 fills the rest.
 
     Parameters
     ----------
@@ -67,6 +69,11 @@ class AutoStrategy(QueryStrategy):
         Pre-filter size as a multiple of the batch size.
     max_candidates : int, default=10000
         Upper bound of the pre-filter, so clustering cost stays bounded.
+    random_fraction : float, default=0.1
+        Share of each batch drawn at random from all candidates
+        (``floor(random_fraction * batch_size)`` items; none below 10 items at
+        the default). Exploration: uncertainty-only label sets can make a
+        poorly calibrated model (Gaussian naive Bayes) collapse.
     chunk_size : int, default=16384
         Items scored at once.
     random_state : int, Generator or None
@@ -95,9 +102,11 @@ class AutoStrategy(QueryStrategy):
     """
 
     def __init__(self, *, candidate_factor: int = 10, max_candidates: int = 10_000,
-                 chunk_size: int = DEFAULT_CHUNK_SIZE, random_state: RandomLike = None) -> None:
+                 random_fraction: float = 0.1, chunk_size: int = DEFAULT_CHUNK_SIZE,
+                 random_state: RandomLike = None) -> None:
         self.candidate_factor = candidate_factor
         self.max_candidates = max_candidates
+        self.random_fraction = random_fraction
         self.chunk_size = chunk_size
         self.random_state = random_state
 
@@ -106,18 +115,33 @@ class AutoStrategy(QueryStrategy):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
                 raise ConfigError(f"{name} must be an int of at least 1, got {value!r}")
+        fraction = self.random_fraction
+        if isinstance(fraction, bool) or not isinstance(fraction, int | float) \
+                or not 0 <= fraction < 1:
+            raise ConfigError(f"random_fraction must be in [0, 1), got {fraction!r}")
 
     def _select(self, pool, model, candidates, k, rng):
         self._check_params()
+        n_random = min(int(self.random_fraction * k), len(candidates) - k) if k > 1 else 0
         margins = UncertaintySampling("margin", chunk_size=self.chunk_size).score(
             pool, model, candidates)
+        if n_random > 0:
+            picked = self._diverse(pool, model, candidates, margins, k - n_random, rng)
+            rest = np.setdiff1d(np.arange(len(candidates)), picked, assume_unique=True)
+            explore = rng.choice(rest, size=n_random, replace=False)
+            picked = np.concatenate([picked, explore])
+        else:
+            picked = self._diverse(pool, model, candidates, margins, k, rng)
+        return candidates[picked], margins[picked]
+
+    def _diverse(self, pool, model, candidates, margins, k, rng) -> np.ndarray:
+        """Positions into ``candidates`` of the margin + k-means batch of ``k``."""
         n_top = min(len(candidates), max(k, min(int(self.candidate_factor) * k,
                                                 int(self.max_candidates))))
         top = select_top_k(margins, n_top, rng)  # most uncertain first, ties at random
         seed = derive_seed(rng)
         if k == 1 or len(top) <= k:
-            top = top[:k]
-            return candidates[top], margins[top]
+            return top[:k]
         features = _model_features(pool, model, candidates[top])
         kmeans = (MiniBatchKMeans if len(top) > _MINIBATCH_ABOVE else KMeans)(
             n_clusters=k, n_init=1, random_state=seed)
@@ -130,5 +154,4 @@ class AutoStrategy(QueryStrategy):
         if len(chosen) < k:
             rest = np.setdiff1d(np.arange(len(top)), chosen)
             chosen = np.sort(np.concatenate([chosen, rest[:k - len(chosen)]]))
-        picked = top[chosen]
-        return candidates[picked], margins[picked]
+        return top[chosen]
