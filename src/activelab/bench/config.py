@@ -340,7 +340,7 @@ PROFILES: dict[str, dict[str, Any]] = {
     "default": {
         "name": "default",
         "description": "13 datasets (6 tabular, 5 text, 2 image), 3 model families, "
-                       "2 batch sizes, 5 seeds.",
+                       "2 batch sizes, 10 seeds.",
         "datasets": [
             {"name": "spambase", "max_samples": 2000},
             {"name": "banknote"},
@@ -361,7 +361,7 @@ PROFILES: dict[str, dict[str, Any]] = {
         ],
         "strategies": ["random", "margin", "entropy", "auto"],
         "models": ["logreg", "nb", "linearsvm"],
-        "seeds": 5,
+        "seeds": 10,
         "initial": [20],
         "batch": [20, 50],
         "budget": 400,
