@@ -292,12 +292,13 @@ def _target_section(table: pd.DataFrame, baseline: str, metric: str,
                          "ratio_95": f"× {baseline}", "labels_99": "labels to 99%",
                          "ratio_99": f"× {baseline} "})
     budgets = table.groupby(SETTING)["budget"].max()
+    bounds_by_pct = {pct: ratio_bounds(targets, budgets, fraction, baseline=baseline)
+                     for fraction, pct in ((0.95, "95"), (0.99, "99"))}
     medians = []
     for strategy in sorted(set(targets["strategy"]) - {baseline}):
         record = {"strategy": strategy}
-        for fraction, pct in ((0.95, "95"), (0.99, "99")):
-            bounds = ratio_bounds(targets, budgets, fraction, baseline=baseline)
-            bounds = bounds[bounds["strategy"] == strategy]
+        for pct, all_bounds in bounds_by_pct.items():
+            bounds = all_bounds[all_bounds["strategy"] == strategy]
             kinds = bounds["kind"].value_counts()
             record[f"{pct}%: both / only it / only {baseline}"] = (
                 f"{kinds.get('exact', 0)} / {kinds.get('upper', 0)} / {kinds.get('never', 0)}")
