@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.datasets import make_blobs
+from sklearn.datasets import load_digits, make_blobs
 from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from activelab import ConfigError, Pool
+from activelab import ActiveLearner, ConfigError, Pool
 from activelab.strategies import UncertaintySampling
 from activelab.strategies.auto import AutoStrategy
 from model_zoo import make_texts, text_pipeline
@@ -35,7 +36,7 @@ def test_a_batch_of_one_is_margin_sampling(fitted):
 def test_a_batch_comes_from_the_most_uncertain_candidates_and_spreads_out(fitted):
     pool, model = fitted
     k = 10
-    indices, scores = AutoStrategy(random_state=0, random_fraction=0).query(
+    indices, scores = AutoStrategy(random_state=0, random_fraction=0, probe_size=0).query(
         pool, model, k, return_scores=True)
     assert len(set(indices.tolist())) == k and pool.unlabeled_mask[indices].all()
     margin = UncertaintySampling("margin", random_state=0)
@@ -94,13 +95,14 @@ def test_bad_parameters(fitted, params):
 def test_a_tenth_of_a_batch_explores_at_random(fitted):
     pool, model = fitted
     k = 20
-    indices, scores = AutoStrategy(random_state=0).query(pool, model, k, return_scores=True)
+    indices, scores = AutoStrategy(random_state=0, probe_size=0).query(
+        pool, model, k, return_scores=True)
     assert len(set(indices.tolist())) == k and pool.unlabeled_mask[indices].all()
     margin = UncertaintySampling("margin", random_state=0)
     np.testing.assert_allclose(scores, margin.score(pool, model, indices))
     threshold = np.sort(margin.score(pool, model))[::-1][10 * (k - 2) - 1]
     assert (scores[:k - 2] >= threshold).all()  # the diverse part: top 10·18 by margin
-    without = AutoStrategy(random_state=0, random_fraction=0).query(pool, model, k)
+    without = AutoStrategy(random_state=0, random_fraction=0, probe_size=0).query(pool, model, k)
     assert set(indices.tolist()) != set(without.tolist())
 
 
@@ -109,3 +111,70 @@ def test_a_bad_random_fraction(fitted, fraction):
     pool, model = fitted
     with pytest.raises(ConfigError, match="random_fraction must be in"):
         AutoStrategy(random_state=0, random_fraction=fraction).query(pool, model, 4)
+
+
+def test_a_quarter_of_the_first_batch_is_random_to_probe_the_uncertainty(fitted):
+    pool, model = fitted
+    strategy = AutoStrategy(random_state=0)
+    indices = strategy.query(pool, model, 20)
+    assert sorted(strategy._probe.pending) == sorted(indices[-5:].tolist())  # 20 // 4 picks
+    assert strategy.uncertainty_auc_ is None and not strategy.sampled_at_random_
+
+
+def _run_auto(model, rounds: int = 8) -> tuple[AutoStrategy, list[bool]]:
+    X, y = load_digits(return_X_y=True)
+    learner = ActiveLearner(model, Pool(X), AutoStrategy(), random_state=0)
+    learner.teach(np.arange(20), y[:20])
+    passive = []
+    for _ in range(rounds):
+        picked = learner.query(20)
+        learner.teach(picked, y[picked])
+        passive.append(learner.strategy_.sampled_at_random_)
+    return learner.strategy_, passive
+
+
+def test_uninformative_uncertainty_turns_batches_random():
+    # Gaussian NB on raw pixels is near-certain of almost every digit, right or wrong.
+    strategy, passive = _run_auto(GaussianNB())
+    assert strategy.uncertainty_auc_ < 0.6 and passive[-1]
+    assert strategy._probe.n_resolved >= 10
+
+
+def test_informative_uncertainty_keeps_margin_batches():
+    strategy, passive = _run_auto(make_pipeline(StandardScaler(),
+                                                LogisticRegression(max_iter=1000)))
+    assert not any(passive) and strategy._probe.n_resolved >= 10
+    # Too few errors among the probes to judge, or uncertainty that points at them.
+    assert strategy.uncertainty_auc_ is None or strategy.uncertainty_auc_ >= 0.6
+
+
+def test_the_probe_starts_afresh_on_a_new_pool(fitted):
+    pool, model = fitted
+    strategy = AutoStrategy(random_state=0)
+    strategy.query(pool, model, 20)
+    X, y = make_blobs(n_samples=100, centers=3, n_features=4, random_state=1)
+    other = Pool(X)
+    other.teach(range(15), y[:15])
+    strategy.query(other, LogisticRegression().fit(*other.training_data()), 20)
+    assert strategy._probe.pool_id == id(other) and len(strategy._probe.pending) == 5
+
+
+def test_a_skipped_probe_item_is_forgotten(fitted):
+    pool, model = fitted
+    copy = Pool(pool.take(np.arange(len(pool))))
+    copy.teach(pool.labeled_indices, pool.labels_of(pool.labeled_indices))
+    strategy = AutoStrategy(random_state=0)
+    picked = strategy.query(copy, model, 20)
+    copy.skip(picked[-5:])
+    strategy.query(copy, model, 20)
+    assert not set(picked[-5:].tolist()) & set(strategy._probe.pending)
+    assert strategy._probe.n_resolved == 0
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"probe_size": -1}, "probe_size must be"), ({"probe_size": 2.5}, "probe_size must be"),
+    ({"min_auc": 1.5}, "min_auc must be"), ({"min_auc": "0.6"}, "min_auc must be")])
+def test_bad_probe_parameters(fitted, params, message):
+    pool, model = fitted
+    with pytest.raises(ConfigError, match=message):
+        AutoStrategy(random_state=0, **params).query(pool, model, 4)

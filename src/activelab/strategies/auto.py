@@ -5,6 +5,12 @@ pool-based active learning with classical models; its known weakness is
 batches: the ``k`` smallest margins are often near-duplicates from one
 stretch of the decision boundary.  ``auto`` keeps margin's choice for a batch
 of one and spreads larger batches over the boundary by clustering.
+
+Its other weakness is a model whose confidence says nothing about its errors
+(Gaussian naive Bayes on pixels is sure of 96% of the digits it gets wrong):
+uncertainty sampling then picks outliers and does worse than random.  ``auto``
+checks this on the items it drew at random, once they are labelled, and
+samples at random while the check fails.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
 
 from .._random import RandomLike, derive_seed
@@ -29,6 +36,65 @@ __all__ = ["AutoStrategy"]
 
 #: Above this many pre-filtered items, MiniBatchKMeans replaces KMeans.
 _MINIBATCH_ABOVE = 5_000
+#: Wrong and right predictions the probe needs of each before it judges.
+_MIN_OF_EACH = 3
+
+
+class _UncertaintyProbe:
+    """Does the model's uncertainty point at its errors?  Judged on random picks.
+
+    Items drawn at random are remembered with the margin uncertainty and the
+    prediction the model gave them when they were picked; once labelled they
+    are an unbiased sample of (uncertainty, was the model wrong) pairs.  The
+    AUROC of uncertainty for "wrong" is 0.5 when uncertainty says nothing.
+    """
+
+    def __init__(self) -> None:
+        self._reset(None)
+
+    def _reset(self, pool_id: int | None) -> None:
+        self.pool_id = pool_id
+        self.pending: dict[int, tuple[float, int]] = {}  # index -> (uncertainty, predicted)
+        self.uncertainty: list[float] = []
+        self.wrong: list[bool] = []
+
+    def update(self, pool: Pool) -> None:
+        """Resolve the picks labelled since the last query (a new pool starts afresh)."""
+        if self.pool_id != id(pool):
+            self._reset(id(pool))
+        if not self.pending:
+            return
+        indices = np.fromiter(self.pending, dtype=np.intp, count=len(self.pending))
+        codes = pool.codes[indices]
+        for index, code, still_open in zip(indices.tolist(), codes.tolist(),
+                                           pool.unlabeled_mask[indices].tolist(), strict=True):
+            if code >= 0:
+                uncertainty, predicted = self.pending.pop(index)
+                self.uncertainty.append(uncertainty)
+                self.wrong.append(predicted != code)
+            elif not still_open:  # skipped or removed: no answer will come
+                del self.pending[index]
+
+    @property
+    def n_resolved(self) -> int:
+        return len(self.wrong)
+
+    def auc(self, min_resolved: int) -> float | None:
+        """AUROC of uncertainty for errors; None until there is enough evidence."""
+        wrong = np.asarray(self.wrong, dtype=bool)
+        if len(wrong) < min_resolved or wrong.sum() < _MIN_OF_EACH \
+                or (~wrong).sum() < _MIN_OF_EACH:
+            return None
+        return float(roc_auc_score(wrong, self.uncertainty))
+
+    def remember(self, pool: Pool, model: Any, indices: np.ndarray,
+                 uncertainty: np.ndarray) -> None:
+        if len(indices) == 0:
+            return
+        predicted = np.asarray(model.predict(pool.take(indices)))
+        for index, value, code in zip(indices.tolist(), uncertainty.tolist(),
+                                      predicted.tolist(), strict=True):
+            self.pending[int(index)] = (float(value), int(code))
 
 
 def _model_features(pool: Pool, model: Any, indices: np.ndarray) -> Any:
@@ -62,6 +128,13 @@ class AutoStrategy(QueryStrategy):
        smallest-margin item of each group.
     4. From 10 items on, a tenth of the batch (``random_fraction``) is drawn
        at random from all candidates and step 3 fills the rest.
+    5. Those random picks, once labelled, test whether the model's
+       uncertainty points at its errors: the AUROC of margin uncertainty for
+       a wrong prediction.  Until ``probe_size`` of them are labelled, up to a
+       quarter of each batch is drawn at random to gather them.  While the
+       AUROC is below ``min_auc``, whole batches are drawn at random (and keep
+       feeding the test, so ``auto`` returns to margin when the model
+       improves).
 
     Parameters
     ----------
@@ -74,13 +147,30 @@ class AutoStrategy(QueryStrategy):
         (``floor(random_fraction * batch_size)`` items; none below 10 items at
         the default). Exploration: uncertainty-only label sets can make a
         poorly calibrated model (Gaussian naive Bayes) collapse.
+    probe_size : int, default=10
+        Labelled random picks needed before the uncertainty test judges (0
+        turns the test off).
+    min_auc : float, default=0.6
+        Below this AUROC of uncertainty for the model's errors, batches are
+        drawn at random.
     chunk_size : int, default=16384
         Items scored at once.
     random_state : int, Generator or None
         Seeds k-means and tie breaking.
 
+    Attributes
+    ----------
+    uncertainty_auc_ : float or None
+        The test's AUROC at the last query (None: not enough evidence yet).
+    sampled_at_random_ : bool
+        Whether the last batch was drawn at random because the test failed.
+
     Notes
     -----
+    The test needs the same strategy object across the rounds of one pool,
+    which is how :class:`~activelab.ActiveLearner` uses it; it starts afresh
+    on a new pool, and batches of one (no random picks) never trigger it.
+
     This is the "margin + k-means diversity" design of Zhdanov (2019) with two
     changes: clusters live in the model's feature space rather than the raw
     pool, and each cluster contributes its most uncertain item rather than the
@@ -102,13 +192,16 @@ class AutoStrategy(QueryStrategy):
     """
 
     def __init__(self, *, candidate_factor: int = 10, max_candidates: int = 10_000,
-                 random_fraction: float = 0.1, chunk_size: int = DEFAULT_CHUNK_SIZE,
-                 random_state: RandomLike = None) -> None:
+                 random_fraction: float = 0.1, probe_size: int = 10, min_auc: float = 0.6,
+                 chunk_size: int = DEFAULT_CHUNK_SIZE, random_state: RandomLike = None) -> None:
         self.candidate_factor = candidate_factor
         self.max_candidates = max_candidates
         self.random_fraction = random_fraction
+        self.probe_size = probe_size
+        self.min_auc = min_auc
         self.chunk_size = chunk_size
         self.random_state = random_state
+        self._probe = _UncertaintyProbe()
 
     def _check_params(self) -> None:
         for name in ("candidate_factor", "max_candidates"):
@@ -119,20 +212,49 @@ class AutoStrategy(QueryStrategy):
         if isinstance(fraction, bool) or not isinstance(fraction, int | float) \
                 or not 0 <= fraction < 1:
             raise ConfigError(f"random_fraction must be in [0, 1), got {fraction!r}")
+        size = self.probe_size
+        if isinstance(size, bool) or not isinstance(size, int | np.integer) or size < 0:
+            raise ConfigError(f"probe_size must be an int of at least 0, got {size!r}")
+        auc = self.min_auc
+        if isinstance(auc, bool) or not isinstance(auc, int | float) or not 0 <= auc <= 1:
+            raise ConfigError(f"min_auc must be in [0, 1], got {auc!r}")
 
     def _select(self, pool, model, candidates, k, rng):
         self._check_params()
-        n_random = min(int(self.random_fraction * k), len(candidates) - k) if k > 1 else 0
-        margins = UncertaintySampling("margin", chunk_size=self.chunk_size).score(
-            pool, model, candidates)
+        margin = UncertaintySampling("margin", chunk_size=self.chunk_size)
+        probe = self._probe
+        probe.update(pool)
+        self.uncertainty_auc_ = probe.auc(self.probe_size) if self.probe_size else None
+        self.sampled_at_random_ = bool(k > 1 and self.uncertainty_auc_ is not None
+                                       and self.uncertainty_auc_ < self.min_auc)
+        if self.sampled_at_random_:  # uncertainty says nothing about errors: passive
+            picked = rng.choice(len(candidates), size=k, replace=False)
+            scores = margin.score(pool, model, candidates[picked])
+            probe.remember(pool, model, candidates[picked], scores)
+            return candidates[picked], scores
+        n_random = self._n_random(k, len(candidates))
+        margins = margin.score(pool, model, candidates)
         if n_random > 0:
             picked = self._diverse(pool, model, candidates, margins, k - n_random, rng)
             rest = np.setdiff1d(np.arange(len(candidates)), picked, assume_unique=True)
             explore = rng.choice(rest, size=n_random, replace=False)
+            if self.probe_size:
+                probe.remember(pool, model, candidates[explore], margins[explore])
             picked = np.concatenate([picked, explore])
         else:
             picked = self._diverse(pool, model, candidates, margins, k, rng)
         return candidates[picked], margins[picked]
+
+    def _n_random(self, k: int, n_candidates: int) -> int:
+        """Random picks in a batch of ``k``: the exploration share, more while the probe
+        is still short of evidence (at most a quarter of the batch)."""
+        if k <= 1:
+            return 0
+        n_random = int(self.random_fraction * k)
+        short = self.probe_size - self._probe.n_resolved - len(self._probe.pending)
+        if self.probe_size and self.uncertainty_auc_ is None and short > 0:
+            n_random = max(n_random, min(k // 4, short))
+        return min(n_random, n_candidates - k)
 
     def _diverse(self, pool, model, candidates, margins, k, rng) -> np.ndarray:
         """Positions into ``candidates`` of the margin + k-means batch of ``k``."""
