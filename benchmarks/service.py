@@ -26,6 +26,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -159,15 +160,25 @@ def server(db_url: str, worker_mode: str = "process", access_log: bool = False
                ACTIVELAB_RETRAIN_EVERY_SECONDS="1e9", ACTIVELAB_WORKER_POLL_SECONDS="0.2",
                ACTIVELAB_WORKER_MODE=worker_mode,
                ACTIVELAB_ACCESS_LOG="true" if access_log else "false")
+    # The server's log goes to a file, not a pipe: a pipe nobody reads fills up and
+    # blocks the server; the file's tail is printed when something fails.
+    log = tempfile.NamedTemporaryFile("w+", prefix="activelab-server-", suffix=".log",
+                                      delete=False)
     process = subprocess.Popen(
         [sys.executable, "-m", "activelab.server", "--db", db_url, "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        env=env, stdout=subprocess.DEVNULL, stderr=log, text=True)
     url = f"http://127.0.0.1:{port}"
+
+    def log_tail() -> str:
+        log.flush()
+        with open(log.name) as handle:
+            return handle.read()[-3000:]
+
     try:
         deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"the server exited: {process.stderr.read()[-2000:]}")
+                raise RuntimeError(f"the server exited: {log_tail()}")
             try:
                 if httpx.get(f"{url}/api/options", timeout=1).status_code == 200:
                     break
@@ -177,7 +188,11 @@ def server(db_url: str, worker_mode: str = "process", access_log: bool = False
                 raise RuntimeError("the server did not start within 60 s")
             time.sleep(0.2)
         yield url, process.pid
+    except BaseException:
+        print(f"server log ({log.name}), last lines:\n{log_tail()}", file=sys.stderr)
+        raise
     finally:
+        log.close()
         process.terminate()
         try:
             process.wait(30)

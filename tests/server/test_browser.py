@@ -70,6 +70,29 @@ def demo_server(tmp_path: Path):
         log.close()
 
 
+def logged_in_admin(playwright, url: str, password: str):
+    """A headless Chromium with a page logged in as the demo's admin."""
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    page = browser.new_page()
+    page.goto(f"{url}/login")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    return browser, page
+
+
+def read_demo_db(tmp_path: Path, statement):
+    """Rows of ``statement`` from the demo server's SQLite file."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    try:
+        with engine.connect() as db:
+            return db.execute(statement).all()
+    finally:
+        engine.dispose()
+
+
 def curve_points(page) -> int:
     return page.locator("svg.curve circle").count()
 
@@ -79,12 +102,7 @@ def test_label_twenty_digits_with_the_keyboard_undo_one_and_see_the_dashboard(de
 
     url, password = demo_server
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.goto(f"{url}/login")
-        page.fill("input[name=username]", "admin")
-        page.fill("input[name=password]", password)
-        page.click("button[type=submit]")
+        browser, page = logged_in_admin(playwright, url, password)
         page.goto(f"{url}/projects/1/annotate")
         progress = page.locator("#progress")
         expect(progress).to_contain_text("0 / 1797 done")
@@ -124,18 +142,13 @@ def test_label_twenty_digits_with_the_keyboard_undo_one_and_see_the_dashboard(de
 
 def test_key_zero_labels_the_tenth_digit(demo_server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
-    from sqlalchemy import create_engine, select
+    from sqlalchemy import select
 
     from activelab.server.models import Label
 
     url, password = demo_server
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.goto(f"{url}/login")
-        page.fill("input[name=username]", "admin")
-        page.fill("input[name=password]", password)
-        page.click("button[type=submit]")
+        browser, page = logged_in_admin(playwright, url, password)
         page.goto(f"{url}/projects/1/annotate")
         expect(page.locator("#choices button").nth(9)).to_have_text("0 · 9")
         expect(page.locator("#annotator")).to_contain_text("and 0 (the 10th)")
@@ -144,9 +157,33 @@ def test_key_zero_labels_the_tenth_digit(demo_server, tmp_path):
         page.keyboard.press("0")
         expect(progress).to_contain_text("1 / 1797 done", timeout=15_000)
         browser.close()
-    engine = create_engine(f"sqlite:///{tmp_path / 'demo.db'}")
-    try:
-        with engine.connect() as db:
-            assert list(db.scalars(select(Label.value))) == ["9"]
-    finally:
-        engine.dispose()
+    assert read_demo_db(tmp_path, select(Label.value)) == [("9",)]
+
+
+def test_the_new_project_form_offers_the_featurizer(demo_server, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+    from sqlalchemy import select
+
+    from activelab.server.models import Project
+
+    url, password = demo_server
+    with sync_playwright() as playwright:
+        browser, page = logged_in_admin(playwright, url, password)
+        page.goto(f"{url}/projects")
+        form = page.locator("#new-project")
+        # Embeddings are for text: an image project asking for them is refused, and says why.
+        form.locator("input[name=name]").fill("photos")
+        form.locator("select[name=task_type]").select_option("image_classification")
+        form.locator("input[name=labels]").fill("cat, dog")
+        form.locator("select[name=featurizer]").select_option("embeddings")
+        form.locator("button[type=submit]").click()
+        expect(page.locator("#new-project-error")).to_contain_text("text projects")
+        form.locator("input[name=name]").fill("reviews")
+        form.locator("select[name=task_type]").select_option("text_classification")
+        form.locator("input[name=labels]").fill("good, bad")
+        form.locator("select[name=featurizer]").select_option("embeddings")
+        form.locator("button[type=submit]").click()
+        expect(page.locator("table").first).to_contain_text("reviews", timeout=15_000)
+        browser.close()
+    assert dict(read_demo_db(tmp_path, select(Project.name, Project.featurizer))) == {
+        "Digits (demo)": "auto", "reviews": "embeddings"}

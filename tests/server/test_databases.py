@@ -18,6 +18,7 @@ from activelab.server.db import (
     make_engine,
     make_session_factory,
     upgrade_database,
+    write_block,
     write_transaction,
 )
 from activelab.server.models import (
@@ -108,6 +109,25 @@ def test_write_transactions_take_the_sqlite_write_lock_up_front(sqlite_url):
             reader.execute(select(Item.id))
             with write_transaction(factory) as writer:
                 writer.execute(select(Item.id))
+    finally:
+        engine.dispose()
+
+
+def test_a_write_never_waits_for_a_connection_that_hot_requests_hold(sqlite_url):
+    # Annotation requests hold their connection while they queue for the writer lock;
+    # the lock's holder must still get a connection (a capped pool deadlocked here).
+    engine = make_engine(Settings(db_url=sqlite_url))
+    try:
+        upgrade_database(engine)
+        held = [engine.connect() for _ in range(60)]
+        for connection in held:
+            connection.execute(select(Item.id))
+        with write_block(held[0]):
+            held[0].execute(select(Item.id))
+        with write_transaction(make_session_factory(engine)) as session:
+            session.execute(select(Item.id))
+        for connection in held:
+            connection.close()
     finally:
         engine.dispose()
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from activelab.server.models import Item, ModelSnapshot
 from activelab.server.services.demo import ensure_demo
+from activelab.server.services.training import retrain_project
 
 DIGITS = load_digits().target
 
@@ -139,3 +140,30 @@ def test_rescoring_in_many_short_transactions_scores_every_item(live, admin, mon
         assert versions == {1: 40}  # 6 batches of 7 and one of 5, all written
         snapshot = session.scalar(select(ModelSnapshot))
         assert (snapshot.version, snapshot.n_scored) == (1, 40)
+
+
+def test_only_the_head_of_the_queue_is_rewritten(live, admin):
+    pid = ensure_demo(live.factory)["project_id"]
+    _label_from_truth(admin, pid, 30, _digit)
+    retrain_project(live.factory, pid, depth=0)  # version 1: every open item written
+    with live.factory() as session:
+        ranked = session.execute(select(Item.id, Item.priority).where(
+            Item.n_labels == 0, Item.priority.is_not(None))).all()
+        assert len(ranked) == 1797 - 30
+        top = {item_id for item_id, _ in sorted(ranked, key=lambda row: -row[1])[:25]}
+    snapshot = retrain_project(live.factory, pid, depth=25)  # same labels, same scores
+    assert snapshot.version == 2 and snapshot.n_scored == 1797 - 30
+    with live.factory() as session:
+        head = dict(session.execute(select(Item.id, Item.model_version).where(
+            Item.priority.is_not(None))).all())
+        assert set(head) == top and set(head.values()) == {2}
+        versions = dict(session.execute(select(Item.model_version, func.count()).where(
+            Item.n_labels == 0).group_by(Item.model_version)).all())
+        assert versions == {1: 1797 - 30 - 25, 2: 25}  # the rest keep their last guess
+    for _ in range(25):  # the head is served first, best first
+        item = admin.get(f"/api/projects/{pid}/next").json()["item"]
+        assert item["id"] in top and item["why"]["model_version"] == 2
+        admin.post(f"/api/projects/{pid}/labels", json={"item_id": item["id"],
+                                                        "value": _digit(item)})
+    after = admin.get(f"/api/projects/{pid}/next").json()["item"]
+    assert after["why"]["strategy"] == "random"  # past the head: random order

@@ -43,12 +43,20 @@ class Settings(BaseSettings):
         (``python -m activelab.server.worker_process``) does the retraining.
     worker_nice : int
         Added to the worker process's nice value (lower CPU priority).
+    worker_threads : int
+        Threads the worker process's numerical libraries (BLAS, OpenMP) may
+        use; 1 by default, so a retrain takes one core and the server keeps
+        the others.
     worker_heartbeat_seconds : float
         How often the worker writes its heartbeat; the dashboard reports it
         missing after five missed beats.
     rescore_batch_size : int
         Items re-scored per write transaction after a retrain (short
         transactions keep SQLite's single write lock free for ``/next``).
+    rescore_depth : int
+        After a retrain every open item is scored, but only the head of the new
+        queue (this many items) is written; the rest are served after it in
+        random order.  0 writes every item.
     access_log : bool
         uvicorn's per-request access log (costs CPU per request).
     cors_origins : list of str
@@ -69,8 +77,10 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = Field(default=1.0, gt=0)
     worker_mode: Literal["process", "thread", "external"] = "process"
     worker_nice: int = Field(default=10, ge=0, le=19)
+    worker_threads: int = Field(default=1, ge=1)
     worker_heartbeat_seconds: float = Field(default=2.0, gt=0)
     rescore_batch_size: int = Field(default=500, ge=1)
+    rescore_depth: int = Field(default=2_000, ge=0)
     access_log: bool = True
     cors_origins: list[str] = Field(default_factory=list)
     session_cookie: str = "activelab_session"

@@ -16,7 +16,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from .config import Settings
@@ -26,6 +26,7 @@ __all__ = [
     "make_engine",
     "make_session_factory",
     "write_transaction",
+    "write_block",
     "upgrade_database",
     "ensure_secret_key",
     "is_postgres",
@@ -42,22 +43,25 @@ _SQLITE_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = \
     weakref.WeakKeyDictionary()
 
 
-def is_postgres(engine_or_session: Engine | Session) -> bool:
-    bind = engine_or_session.get_bind() if isinstance(engine_or_session, Session) \
-        else engine_or_session
-    return bind.dialect.name == "postgresql"
+def is_postgres(bind: Engine | Connection | Session) -> bool:
+    engine = bind.get_bind() if isinstance(bind, Session) else bind
+    return engine.dialect.name == "postgresql"
 
 
 def make_engine(settings: Settings) -> Engine:
     """An engine for ``settings.db_url``; SQLite gets WAL, a busy timeout and FK checks."""
     url = settings.db_url
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        # More connections than request threads (40): a request keeps one throughout.
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=40)
+    # No cap on connections (SQLite has no server to protect): a request on the hot path
+    # holds its connection while it waits for this process's writer lock, and a capped
+    # pool would let the lock's holder wait for a connection that never comes back.
     engine = create_engine(
         url,
         connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000,
                       "check_same_thread": False},
-        pool_size=10, max_overflow=20,
+        pool_size=10, max_overflow=-1,
     )
     busy_ms = int(settings.sqlite_busy_timeout_ms)
 
@@ -117,6 +121,42 @@ def _write_session(factory: sessionmaker[Session]) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def write_block(connection: Connection) -> Iterator[Connection]:
+    """A write transaction on a connection the caller keeps for a whole request.
+
+    The same rules as :func:`write_transaction` (SQLite: ``BEGIN IMMEDIATE``
+    after this process's writer lock), without checking a connection out of
+    the pool again: on PostgreSQL each checkout costs a round trip (pre-ping).
+    A read transaction still open on ``connection`` is ended first on SQLite
+    and continued on PostgreSQL.
+    """
+    lock = _SQLITE_WRITE_LOCKS.get(connection.engine)
+    if lock is None:
+        if not connection.in_transaction():
+            with connection.begin():
+                yield connection
+            return
+        # PostgreSQL, after the request's reads: carry on in their transaction (each
+        # statement sees what is committed by then), a round trip fewer than restarting.
+        try:
+            yield connection
+        except BaseException:
+            connection.rollback()
+            raise
+        connection.commit()
+        return
+    if connection.in_transaction():
+        connection.rollback()  # reads only; SQLite's BEGIN IMMEDIATE must start afresh
+    with lock:
+        connection.execution_options(**{_IMMEDIATE: True})  # in place (SQLAlchemy 2)
+        try:
+            with connection.begin():
+                yield connection
+        finally:
+            connection.execution_options(**{_IMMEDIATE: False})
 
 
 def alembic_config(connection: Any) -> Config:

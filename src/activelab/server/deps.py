@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
+from sqlalchemy import Connection, Row
 from sqlalchemy.orm import Session, sessionmaker
 
 from .config import Settings
@@ -13,8 +14,8 @@ from .db import write_transaction
 from .errors import AuthenticationError
 from .models import Project, User
 from .schemas import MAX_ID
-from .services.projects import get_project, require_admin
-from .services.users import user_for_token
+from .services.projects import get_project, project_view, require_admin
+from .services.users import Caller, caller_for_id, caller_for_token, user_for_token
 from .services.worker import TrainingWorker
 
 __all__ = ["SessionDep", "WriteSessionDep", "CurrentUser", "AdminUser", "ProjectDep",
@@ -118,16 +119,27 @@ def project_in_path(project_id: PathId, user: CurrentUser, factory: FactoryDep) 
 ProjectDep = Annotated[Project, Depends(project_in_path)]
 
 
-def caller_and_project(request: Request, project_id: int) -> tuple[User, Project]:
+def caller_and_project(request: Request, conn: Connection,
+                       project_id: int) -> tuple[Caller, Row[Any]]:
     """The authenticated caller and the project in the path, for the hot routes.
 
-    The same checks as ``CurrentUser`` + ``ProjectDep``, called from inside a
-    route's single worker-thread hop: FastAPI runs each synchronous dependency
-    in a thread-pool hop of its own, and on a busy machine every hop waits for
-    the event loop and a core.
+    The same checks as ``CurrentUser`` + ``ProjectDep``, on the request's one
+    connection and without ORM objects, called from inside a route's single
+    worker-thread hop: FastAPI runs each synchronous dependency in a
+    thread-pool hop of its own, and on a busy machine every hop waits for the
+    event loop and a core.
     """
-    factory = request.app.state.session_factory
-    user = optional_user(request, factory)
-    if user is None:
-        raise AuthenticationError("log in, or send 'Authorization: Bearer <token>'")
-    return user, project_in_path(project_id, user, factory)
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if header:
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthenticationError("use 'Authorization: Bearer <token>'")
+        caller = caller_for_token(conn, token.strip())
+    else:
+        user_id = request.session.get(SESSION_USER_KEY)
+        caller = caller_for_id(conn, user_id) if user_id is not None else None
+        if caller is None:
+            if user_id is not None:
+                request.session.clear()
+            raise AuthenticationError("log in, or send 'Authorization: Bearer <token>'")
+    return caller, project_view(conn, caller.id, caller.is_admin, project_id)

@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 from sqlalchemy.orm import Session, sessionmaker
+from threadpoolctl import threadpool_limits
 
 from .config import Settings
 from .db import make_engine, make_session_factory, write_transaction
@@ -64,7 +65,9 @@ def run_worker(settings: Settings, parent_pid: int | None = None) -> None:
     heartbeat.start()
     orphaned = (lambda: os.getppid() != parent_pid) if parent_pid else None
     try:
-        worker.loop(should_stop=orphaned)  # a server killed with -9 leaves us orphaned: stop
+        # BLAS and OpenMP would otherwise use every core in bursts and leave the server none.
+        with threadpool_limits(limits=settings.worker_threads):
+            worker.loop(should_stop=orphaned)  # a server killed with -9 leaves us orphaned
     finally:
         heartbeat.stop()
         engine.dispose()

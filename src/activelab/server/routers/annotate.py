@@ -40,12 +40,15 @@ async def next_item(request: Request, project_id: PathId) -> dict[str, Any]:
 
 
 def _next_item(request: Request, project_id: int) -> dict[str, Any]:
-    user, project = caller_and_project(request, project_id)
     state = request.app.state
-    leased = queue.lease_next(state.session_factory, project, user, state.settings.lease_seconds)
-    item = queue.served_item(leased[0], project, leased[1]) if leased else None
-    with state.session_factory() as session:
-        return {"item": item, "progress": progress(session, project, user)}
+    with state.engine.connect() as conn:  # one checkout for the whole request
+        user, project = caller_and_project(request, conn, project_id)
+        # Read before leasing (leasing changes no count): on PostgreSQL the lease
+        # transaction then carries on from these reads, with no round trip to end them.
+        counts = progress(conn, project, user)
+        leased = queue.lease_next(conn, project, user.id, state.settings.lease_seconds)
+        item = queue.served_item(leased[0], project, leased[1]) if leased else None
+        return {"item": item, "progress": counts}
 
 
 @router.post("/leases/{item_id}/heartbeat", response_model=LeaseOut)
@@ -54,10 +57,11 @@ async def keep_alive(request: Request, project_id: PathId, item_id: PathId) -> d
 
 
 def _keep_alive(request: Request, project_id: int, item_id: int) -> dict[str, Any]:
-    user, project = caller_and_project(request, project_id)
     state = request.app.state
-    expires = queue.heartbeat(state.session_factory, project, user, item_id,
-                              state.settings.lease_seconds)
+    with state.engine.connect() as conn:
+        user, project = caller_and_project(request, conn, project_id)
+        expires = queue.heartbeat(conn, project.id, user.id, item_id,
+                                  state.settings.lease_seconds)
     return {"item_id": item_id, "expires_at": expires}
 
 
@@ -68,10 +72,10 @@ async def add_label(body: LabelIn, request: Request, project_id: PathId) -> Any:
 
 
 def _add_label(body: LabelIn, request: Request, project_id: int) -> LabelOut:
-    user, project = caller_and_project(request, project_id)
     state = request.app.state
-    label = queue.record_label(state.session_factory, project, user, body.item_id, body.value,
-                               body.skip)
+    with state.engine.connect() as conn:
+        user, project = caller_and_project(request, conn, project_id)
+        label = queue.record_label(conn, project, user.id, body.item_id, body.value, body.skip)
     state.worker.notify(project.id)
     return LabelOut(id=label.id, item_id=label.item_id, value=label.value,
                     is_skip=label.is_skip, created_at=label.created_at)

@@ -10,17 +10,21 @@ statement (which sees every lease committed before the lock was granted).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
+    Row,
     Select,
     and_,
     bindparam,
     delete,
     exists,
     func,
+    insert,
     select,
     update,
 )
@@ -28,13 +32,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ...exceptions import UnknownLabelError
-from ..db import is_postgres, write_transaction
+from ..db import is_postgres, write_block, write_transaction
 from ..errors import ConflictError, NotFoundError
 from ..models import Item, Label, Lease, Project, User, utcnow
 from .tasks import is_image_task, validate_label_value
 
 __all__ = ["lease_next", "heartbeat", "record_label", "undo_last", "served_item",
-           "eligible_items_query"]
+           "eligible_items_query", "RecordedLabel"]
 
 def _open_for(project: Project, user_id: int | None, now: Any) -> ColumnElement[bool]:
     """Items that still need an annotator (and, with ``user_id``, one this user can take)."""
@@ -70,10 +74,31 @@ _PICK = select(Item.id).where(_OPEN).order_by(*_ORDER).limit(1)
 _PICK_SKIP_LOCKED = _PICK.with_for_update(of=Item, skip_locked=True)
 _PICK_WAIT = _PICK.with_for_update(of=Item)
 _RECHECK = select(Item.id).where(_OPEN, Item.id == bindparam("item_id"))
-_MY_LEASE = select(Lease).where(Lease.project_id == bindparam("project_id"),
-                                Lease.user_id == bindparam("user_id"))
+_MY_LEASE = select(Lease.id, Lease.item_id, Lease.expires_at).where(
+    Lease.project_id == bindparam("project_id"), Lease.user_id == bindparam("user_id"))
 _EXPIRED = delete(Lease).where(Lease.project_id == bindparam("project_id"),
                                Lease.expires_at <= bindparam("now"))
+_ANY_EXPIRED = select(Lease.id).where(Lease.project_id == bindparam("project_id"),
+                                      Lease.expires_at <= bindparam("now")).limit(1)
+_EXTEND = update(Lease).where(Lease.id == bindparam("lease_id")).values(
+    expires_at=bindparam("expires"))
+_DROP_LEASE = delete(Lease).where(Lease.id == bindparam("lease_id"))
+_NEW_LEASE = insert(Lease)  # parameters named after the columns
+#: What an annotator is shown of an item (``served_item``); the image is fetched apart.
+_SERVED = select(Item.id, Item.external_id, Item.data, Item.priority, Item.score,
+                 Item.predicted, Item.predicted_proba, Item.model_version).where(
+    Item.id == bindparam("item_id"))
+_LOCK_ITEM = select(Item.id).where(Item.id == bindparam("item_id")).with_for_update()
+_HELD = select(Lease.id).where(Lease.project_id == bindparam("project_id"),
+                               Lease.user_id == bindparam("user_id"),
+                               Lease.item_id == bindparam("item_id"))
+_NEW_LABEL = insert(Label)
+_COUNT_LABEL = update(Item).where(Item.id == bindparam("item_id")).values(
+    n_labels=Item.n_labels + 1)
+_HEARTBEAT = update(Lease).where(  # an UPDATE's parameters may not be named after columns
+    Lease.project_id == bindparam("b_project_id"), Lease.user_id == bindparam("b_user_id"),
+    Lease.item_id == bindparam("b_item_id")).values(
+    expires_at=bindparam("expires")).returning(Lease.id)
 
 
 def eligible_items_query(project: Project, user_id: int | None, now: Any,
@@ -82,9 +107,10 @@ def eligible_items_query(project: Project, user_id: int | None, now: Any,
     return select(Item).where(_open_for(project, user_id, now)).order_by(*_ORDER).limit(limit)
 
 
-def _lock_item(session: Session, item_id: int) -> None:
-    if is_postgres(session):
-        session.execute(select(Item.id).where(Item.id == item_id).with_for_update())
+def _lock_item(executor: Session | Connection, item_id: int) -> None:
+    """PostgreSQL: lock the item row (SQLite's ``BEGIN IMMEDIATE`` locks everything)."""
+    if is_postgres(executor):
+        executor.execute(_LOCK_ITEM, {"item_id": item_id})
 
 
 class _Retry:
@@ -94,9 +120,8 @@ class _Retry:
 _RETRY = _Retry()
 
 
-def _pick(session: Session, project: Project, user: User, now: Any,
-          wait: bool) -> int | None | _Retry:
-    """The best open item for ``user``, locked; None when nothing is open.
+def _pick(conn: Connection, params: dict[str, Any], wait: bool) -> int | None | _Retry:
+    """The best open item for the caller, locked; None when nothing is open.
 
     PostgreSQL: candidates are locked with ``SKIP LOCKED`` and re-checked after
     the lock (a new statement sees every lease committed before it).  When
@@ -107,13 +132,11 @@ def _pick(session: Session, project: Project, user: User, now: Any,
     """
     # Read in ix_items_rank order: the scan stops at the first open item instead of
     # sorting the whole project (migration 0002).
-    params = {"project_id": project.id, "overlap": project.overlap, "user_id": user.id,
-              "now": now}
-    if not is_postgres(session):
-        return session.scalar(_PICK, params)  # BEGIN IMMEDIATE: nobody else writes meanwhile
+    if not is_postgres(conn):
+        return conn.scalar(_PICK, params)  # BEGIN IMMEDIATE: nobody else writes meanwhile
     if wait:
-        item_id = session.scalar(_PICK_WAIT, params)
-        if item_id is None or session.scalar(_RECHECK, {**params, "item_id": item_id}) \
+        item_id = conn.scalar(_PICK_WAIT, params)
+        if item_id is None or conn.scalar(_RECHECK, {**params, "item_id": item_id}) \
                 is not None:
             return item_id
         return _RETRY
@@ -121,106 +144,115 @@ def _pick(session: Session, project: Project, user: User, now: Any,
     while True:  # ends: every round either returns or excludes one more item
         candidates = _PICK.where(Item.id.not_in(tried)).with_for_update(
             of=Item, skip_locked=True) if tried else _PICK_SKIP_LOCKED
-        item_id = session.scalar(candidates, params)
+        item_id = conn.scalar(candidates, params)
         if item_id is None:
-            return _RETRY if session.scalar(_PICK, params) is not None else None
-        if session.scalar(_RECHECK, {**params, "item_id": item_id}) is not None:
+            return _RETRY if conn.scalar(_PICK, params) is not None else None
+        if conn.scalar(_RECHECK, {**params, "item_id": item_id}) is not None:
             return item_id
         # Taken by a transaction that committed between our snapshot and our lock.
         tried.append(item_id)
 
 
-def _reclaim_expired(factory: sessionmaker[Session], project: Project, now: Any) -> None:
+def _reclaim_expired(conn: Connection, project_id: int, now: Any) -> None:
     """Delete the project's leases expired at ``now`` (in a short transaction of its own).
 
     Kept apart from the leasing transaction so that on PostgreSQL no lease
     row lock is held while waiting for an item lock.  Leases expiring after
     ``now`` still count as held for the rest of this ``/next`` call.
     """
-    expired = (Lease.project_id == project.id, Lease.expires_at <= now)
-    with factory() as session:
-        if session.scalar(select(Lease.id).where(*expired).limit(1)) is None:
-            return
-    with write_transaction(factory) as session:
-        session.execute(delete(Lease).where(*expired))
+    params = {"project_id": project_id, "now": now}
+    if conn.scalar(_ANY_EXPIRED, params) is None:
+        return
+    with write_block(conn):
+        conn.execute(_EXPIRED, params)
 
 
-def lease_next(factory: sessionmaker[Session], project: Project, user: User,
-               lease_seconds: int) -> tuple[Item, Any] | None:
-    """Lease the best open item to ``user``; ``(item, expires_at)`` or None when done.
+def lease_next(conn: Connection, project: Any, user_id: int,
+               lease_seconds: int) -> tuple[Row[Any], Any] | None:
+    """Lease the best open item to the caller; ``(item, expires_at)`` or None when done.
 
-    A user holds at most one lease per project: while it is alive, asking
-    again returns the same item (with its lease extended).  The item is read
-    in the leasing transaction and returned detached.
+    ``project`` needs ``id`` and ``overlap``; ``item`` has the columns
+    :func:`served_item` shows.  A user holds at most one lease per project:
+    while it is alive, asking again returns the same item (with its lease
+    extended).  Runs on the caller's connection, in transactions of its own.
     """
     now = utcnow()
-    if is_postgres(factory.kw["bind"]):
-        _reclaim_expired(factory, project, now)  # SQLite: inside the lease transaction
+    if is_postgres(conn):
+        _reclaim_expired(conn, project.id, now)  # SQLite: inside the lease transaction
     try:
-        return _lease_next(factory, project, user, lease_seconds, now)
+        return _lease_next(conn, project, user_id, lease_seconds, now)
     except IntegrityError:
         # Two concurrent requests of the same user both created a lease (PostgreSQL);
         # the loser retries and finds the winner's lease.
-        return _lease_next(factory, project, user, lease_seconds, now)
+        return _lease_next(conn, project, user_id, lease_seconds, now)
 
 
-def _lease_next(factory: sessionmaker[Session], project: Project, user: User,
-                lease_seconds: int, now: Any) -> tuple[Item, Any] | None:
+def _lease_next(conn: Connection, project: Any, user_id: int, lease_seconds: int,
+                now: Any) -> tuple[Row[Any], Any] | None:
+    params = {"project_id": project.id, "overlap": project.overlap, "user_id": user_id,
+              "now": now}
     wait = False
     while True:
-        with write_transaction(factory) as session:
-            if not is_postgres(session):  # we hold the database's write lock already
-                session.execute(_EXPIRED, {"project_id": project.id, "now": now})
+        with write_block(conn):
+            if not is_postgres(conn):  # we hold the database's write lock already
+                conn.execute(_EXPIRED, params)
             expires = utcnow() + timedelta(seconds=lease_seconds)
-            mine = session.scalar(_MY_LEASE, {"project_id": project.id, "user_id": user.id})
+            mine = conn.execute(_MY_LEASE, params).one_or_none()
             if mine is not None and mine.expires_at > now:
-                mine.expires_at = expires
-                return _detached_item(session, mine.item_id), expires
+                conn.execute(_EXTEND, {"lease_id": mine.id, "expires": expires})
+                return _served_row(conn, mine.item_id), expires
             if mine is not None:  # expired after the reclaim started
-                session.delete(mine)
-                session.flush()
-            picked = _pick(session, project, user, now, wait)
+                conn.execute(_DROP_LEASE, {"lease_id": mine.id})
+            picked = _pick(conn, params, wait)
             if isinstance(picked, _Retry):
-                session.rollback()  # release every lock before waiting
+                conn.rollback()  # release every lock before waiting
                 wait = True
                 continue
             if picked is None:
                 return None
-            session.add(Lease(project_id=project.id, item_id=picked, user_id=user.id,
-                              created_at=now, expires_at=expires))
-            session.flush()
-            return _detached_item(session, picked), expires
+            conn.execute(_NEW_LEASE, {"project_id": project.id, "item_id": picked,
+                                      "user_id": user_id, "created_at": now,
+                                      "expires_at": expires})
+            return _served_row(conn, picked), expires
 
 
-def _detached_item(session: Session, item_id: int) -> Item:
-    item = session.get(Item, item_id)
+def _served_row(conn: Connection, item_id: int) -> Row[Any]:
+    item = conn.execute(_SERVED, {"item_id": item_id}).one_or_none()
     if item is None:  # a lease row keeps its item (foreign key), so this is a bug
         raise NotFoundError(f"item {item_id} no longer exists")
-    session.expunge(item)
     return item
 
 
-def heartbeat(factory: sessionmaker[Session], project: Project, user: User, item_id: int,
+def heartbeat(conn: Connection, project_id: int, user_id: int, item_id: int,
               lease_seconds: int) -> Any:
     """Extend the caller's lease on ``item_id``; ConflictError when it is not theirs."""
-    with write_transaction(factory) as session:
-        now = utcnow()
-        expires = now + timedelta(seconds=lease_seconds)
-        extended = session.scalar(
-            update(Lease).where(Lease.project_id == project.id, Lease.user_id == user.id,
-                                Lease.item_id == item_id)
-            .values(expires_at=expires).returning(Lease.id))
+    with write_block(conn):
+        expires = utcnow() + timedelta(seconds=lease_seconds)
+        extended = conn.scalar(_HEARTBEAT, {"b_project_id": project_id, "b_user_id": user_id,
+                                            "b_item_id": item_id, "expires": expires})
         if extended is None:
             raise ConflictError(f"item {item_id} is not leased to you; ask /next for an item")
         return expires
 
 
-def record_label(factory: sessionmaker[Session], project: Project, user: User, item_id: int,
-                 value: Any, skip: bool) -> Label:
-    """Store a label (or a skip) for an item leased to ``user``; committed on return.
+@dataclass(frozen=True)
+class RecordedLabel:
+    """A label or skip as stored (what ``POST /labels`` answers)."""
 
-    The lease must still exist: an expired lease is honoured until another
-    ``/next`` call reclaims it.  Nothing is written when the value is invalid.
+    id: int
+    item_id: int
+    value: Any
+    is_skip: bool
+    created_at: Any
+
+
+def record_label(conn: Connection, project: Any, user_id: int, item_id: int,
+                 value: Any, skip: bool) -> RecordedLabel:
+    """Store a label (or a skip) for an item leased to the caller; committed on return.
+
+    ``project`` needs ``id``, ``task_type`` and ``labels``.  The lease must
+    still exist: an expired lease is honoured until another ``/next`` call
+    reclaims it.  Nothing is written when the value is invalid.
 
     Raises
     ------
@@ -236,23 +268,23 @@ def record_label(factory: sessionmaker[Session], project: Project, user: User, i
         if value is None:
             raise UnknownLabelError("give a label value, or skip=true")
         value = validate_label_value(project.task_type, project.labels, value)
-    with write_transaction(factory) as session:
-        _lock_item(session, item_id)
-        lease = session.scalar(select(Lease).where(
-            Lease.project_id == project.id, Lease.user_id == user.id, Lease.item_id == item_id))
-        if lease is None:
+    params = {"project_id": project.id, "user_id": user_id, "item_id": item_id}
+    with write_block(conn):
+        _lock_item(conn, item_id)
+        lease_id = conn.scalar(_HELD, params)
+        if lease_id is None:
             raise ConflictError(f"item {item_id} is not leased to you (the lease expired and "
                                 "was given away, or was never yours); ask /next for an item")
-        session.delete(lease)
-        label = Label(project_id=project.id, item_id=item_id, user_id=user.id,
-                      value=None if skip else value, is_skip=skip, undone=False,
-                      created_at=utcnow())
-        session.add(label)
+        conn.execute(_DROP_LEASE, {"lease_id": lease_id})
+        now = utcnow()
+        stored = None if skip else value
+        label_id = conn.execute(_NEW_LABEL, {**params, "value": stored, "is_skip": skip,
+                                             "undone": False, "created_at": now}
+                                ).inserted_primary_key[0]
         if not skip:
-            session.execute(update(Item).where(Item.id == item_id)
-                            .values(n_labels=Item.n_labels + 1))
-        session.flush()
-        return label
+            conn.execute(_COUNT_LABEL, params)
+        return RecordedLabel(id=label_id, item_id=item_id, value=stored, is_skip=skip,
+                             created_at=now)
 
 
 def undo_last(factory: sessionmaker[Session], project: Project, user: User,

@@ -44,6 +44,8 @@ QUERY_DEPTH = 300
 _SEED = 0
 #: Items re-scored per write transaction after a retrain.
 RESCORE_BATCH = 500
+#: Items written with fresh scores after a retrain: the head of the queue (0: all).
+RESCORE_DEPTH = 2_000
 
 
 def check_strategy_for_task(task_type: str, strategy_name: str) -> None:
@@ -218,11 +220,29 @@ def _finite(value: float) -> float | None:
     return float(value) if np.isfinite(value) else None
 
 
+def _queue_head(priority: np.ndarray, depth: int) -> np.ndarray:
+    """Positions of the ``depth`` highest finite priorities (all of them when ``depth`` is 0)."""
+    if depth <= 0 or len(priority) <= depth:
+        return np.arange(len(priority))
+    finite = np.flatnonzero(np.isfinite(priority))
+    if len(finite) <= depth:
+        return finite
+    return finite[np.argpartition(-priority[finite], depth - 1)[:depth]]
+
+
 def retrain_project(factory: sessionmaker[Session], project_id: int,
                     cache: FeatureCache | None = None,
-                    batch_size: int = RESCORE_BATCH) -> ModelSnapshot | None:
+                    batch_size: int = RESCORE_BATCH,
+                    depth: int = RESCORE_DEPTH) -> ModelSnapshot | None:
     """Retrain, re-score and store; returns the new snapshot (None: no model possible yet).
 
+    Every open item is scored, but only the head of the new queue (the
+    ``depth`` highest priorities; 0 writes all) is written with its score,
+    guess and model version.  Items of the previous head that fell out of it
+    lose their priority and are served after the head in random order, with the
+    guess of the version that last scored them.  Annotators consume the head
+    long before it runs out (a retrain follows every few labels), and writing
+    2,000 rows instead of 100,000 keeps the database free for ``/next``.
     Scores are written in transactions of ``batch_size`` items, then the
     snapshot (the learning-curve point) in one more.
     """
@@ -249,23 +269,17 @@ def retrain_project(factory: sessionmaker[Session], project_id: int,
     with factory() as session:  # one retrain at a time per worker: read, then write
         version = (session.scalar(select(func.max(ModelSnapshot.version))
                                   .where(ModelSnapshot.project_id == project_id)) or 0) + 1
-    ids = features.item_ids[result.rows].tolist()
-    rows = [{"id": item_id, "priority": _finite(result.priority[i]),
+    ids = features.item_ids[result.rows]
+    head = _queue_head(result.priority, depth)
+    rows = [{"id": int(ids[i]), "priority": _finite(result.priority[i]),
              "score": _finite(result.score[i]), "predicted": result.guess[i],
              "predicted_proba": _finite(result.proba[i]), "model_version": version}
-            for i, item_id in enumerate(ids)]
-    # Bulk UPDATEs by primary key in short transactions: on SQLite a writer holds the
-    # database lock, and one 100k-row transaction would stall every /next meanwhile.
-    # The queue sees old and new scores side by side for that moment, which is harmless.
-    sqlite = not is_postgres(factory.kw["bind"])
-    for start in range(0, len(rows), batch_size):
-        began = time.perf_counter()
-        with write_transaction(factory) as session:
-            session.execute(update(Item), rows[start:start + batch_size])
-        if sqlite:
-            # The server's writers wait for SQLite's lock in a busy handler that sleeps
-            # and retries; without a gap, back-to-back batches can starve them for seconds.
-            time.sleep(min(time.perf_counter() - began, 0.05))
+            for i in head.tolist()]
+    fallen = _fallen_from_head(factory, project_id, ids, ids[head]) \
+        if len(head) < len(ids) else []
+    _write_in_batches(factory, rows, batch_size)  # the new head first, then the old one goes
+    _write_in_batches(factory, [{"id": item_id, "priority": None} for item_id in fallen],
+                      batch_size)
     with write_transaction(factory) as session:
         snapshot = ModelSnapshot(
             project_id=project_id, version=version, label_events=events,
@@ -275,3 +289,36 @@ def retrain_project(factory: sessionmaker[Session], project_id: int,
         session.add(snapshot)
         session.flush()
         return snapshot
+
+
+def _fallen_from_head(factory: sessionmaker[Session], project_id: int, scored: np.ndarray,
+                      head: np.ndarray) -> list[int]:
+    """Scored items that hold a priority now but are not in the new head.
+
+    Only scored (open) items: a labelled item that still needs another
+    annotator (overlap) keeps its place.
+    """
+    with factory() as session:
+        ranked = np.fromiter(session.scalars(select(Item.id).where(
+            Item.project_id == project_id, Item.priority.is_not(None))), dtype=np.int64)
+    fallen = np.setdiff1d(np.intersect1d(ranked, scored), head)
+    return fallen.tolist()
+
+
+def _write_in_batches(factory: sessionmaker[Session], rows: list[dict[str, Any]],
+                      batch_size: int) -> None:
+    """Bulk UPDATEs by primary key in short transactions.
+
+    On SQLite a writer holds the database lock, and one long transaction would
+    stall every ``/next`` meanwhile.  The queue sees old and new scores side by
+    side for that moment, which only affects the order of a few items.
+    """
+    sqlite = not is_postgres(factory.kw["bind"])
+    for start in range(0, len(rows), batch_size):
+        began = time.perf_counter()
+        with write_transaction(factory) as session:
+            session.execute(update(Item), rows[start:start + batch_size])
+        if sqlite:
+            # The server's writers wait for SQLite's lock in a busy handler that sleeps
+            # and retries; without a gap, back-to-back batches could starve them.
+            time.sleep(min(time.perf_counter() - began, 0.05))

@@ -148,7 +148,8 @@ class TrainingWorker:
                 error = None
                 try:
                     retrain_project(self.factory, project_id, self.cache,
-                                    batch_size=self.settings.rescore_batch_size)
+                                    batch_size=self.settings.rescore_batch_size,
+                                    depth=self.settings.rescore_depth)
                     self.last_error.pop(project_id, None)
                     done.append(project_id)
                 except Exception as exc:  # a bad project must not stop the others

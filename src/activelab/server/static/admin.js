@@ -26,7 +26,7 @@
     try {
       await call("POST", "/api/projects", {
         name: f.get("name"), task_type: f.get("task_type"), model_name: f.get("model_name"),
-        strategy_name: f.get("strategy_name"),
+        strategy_name: f.get("strategy_name"), featurizer: f.get("featurizer"),
         labels: String(f.get("labels")).split(",").map((s) => s.trim()).filter(Boolean),
       });
       window.location.reload();
@@ -52,7 +52,8 @@
     const f = new FormData(e.target);
     try {
       report(await call("PATCH", base, { model_name: f.get("model_name"),
-        strategy_name: f.get("strategy_name"), overlap: Number(f.get("overlap")) }));
+        strategy_name: f.get("strategy_name"), featurizer: f.get("featurizer"),
+        overlap: Number(f.get("overlap")) }));
     } catch (err) { report(err.message); }
   });
   $("import").addEventListener("submit", async (e) => {
