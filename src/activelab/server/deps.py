@@ -52,18 +52,26 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 WorkerDep = Annotated[TrainingWorker, Depends(get_worker)]
 
 
+def bearer_token(request: Request) -> str | None:
+    """The token of ``Authorization: Bearer <token>``; None without the header."""
+    header = request.headers.get("authorization", "")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthenticationError("use 'Authorization: Bearer <token>'")
+    return token.strip()
+
+
 def optional_user(request: Request, factory: FactoryDep) -> User | None:
     """The caller from ``Authorization: Bearer`` or the session cookie, else None.
 
     The user is read in a short session of its own and returned detached, so
     the route's session starts its transaction fresh.
     """
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if header:
-        if scheme.lower() != "bearer" or not token.strip():
-            raise AuthenticationError("use 'Authorization: Bearer <token>'")
-        return user_for_token(factory, token.strip())
+    token = bearer_token(request)
+    if token is not None:
+        return user_for_token(factory, token)
     user_id = request.session.get(SESSION_USER_KEY)
     if user_id is None:
         return None
@@ -129,12 +137,9 @@ def caller_and_project(request: Request, conn: Connection,
     thread-pool hop of its own, and on a busy machine every hop waits for the
     event loop and a core.
     """
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if header:
-        if scheme.lower() != "bearer" or not token.strip():
-            raise AuthenticationError("use 'Authorization: Bearer <token>'")
-        caller = caller_for_token(conn, token.strip())
+    token = bearer_token(request)
+    if token is not None:
+        caller = caller_for_token(conn, token)
     else:
         user_id = request.session.get(SESSION_USER_KEY)
         caller = caller_for_id(conn, user_id) if user_id is not None else None
