@@ -7,30 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Request, status
 from starlette.concurrency import run_in_threadpool
 
-from ..deps import (
-    CurrentUser,
-    FactoryDep,
-    PathId,
-    ProjectDep,
-    SessionDep,
-    SettingsDep,
-    WorkerDep,
-    caller_and_project,
-)
-from ..errors import NotFoundError
-from ..models import Item
+from ..deps import PathId, caller_and_project
 from ..schemas import LabelIn, LabelOut, LeaseOut, NextOut
 from ..services import queue
 from ..services.projects import progress
 
 router = APIRouter(prefix="/api/projects/{project_id}", tags=["annotate"])
-
-
-def _serve(session: SessionDep, project: Any, item_id: int, expires: Any) -> dict[str, Any]:
-    item = session.get(Item, item_id, populate_existing=True)
-    if item is None:  # deleted since it was leased
-        raise NotFoundError(f"item {item_id} no longer exists")
-    return queue.served_item(item, project, expires)
 
 
 @router.get("/next", response_model=NextOut)
@@ -82,11 +64,19 @@ def _add_label(body: LabelIn, request: Request, project_id: int) -> LabelOut:
 
 
 @router.post("/undo", response_model=NextOut)
-def undo(project: ProjectDep, user: CurrentUser, session: SessionDep, factory: FactoryDep,
-         settings: SettingsDep, worker: WorkerDep) -> dict[str, Any]:
+async def undo(request: Request, project_id: PathId) -> dict[str, Any]:
     """Undo the caller's latest label or skip and serve that item again."""
-    label, expires = queue.undo_last(factory, project, user, settings.lease_seconds)
-    worker.notify(project.id)
-    item = _serve(session, project, label.item_id, expires)
+    return await run_in_threadpool(_undo, request, project_id)
+
+
+def _undo(request: Request, project_id: int) -> dict[str, Any]:
+    state = request.app.state
+    with state.engine.connect() as conn:
+        user, project = caller_and_project(request, conn, project_id)
+        label, row, expires = queue.undo_last(conn, project, user.id,
+                                              state.settings.lease_seconds)
+        counts = progress(conn, project, user)  # after the undo, which changes them
+    state.worker.notify(project.id)
+    item = queue.served_item(row, project, expires)
     item["previous"] = {"value": label.value, "skipped": label.is_skip}
-    return {"item": item, "progress": progress(session, project, user)}
+    return {"item": item, "progress": counts}

@@ -29,12 +29,11 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 
 from ...exceptions import UnknownLabelError
-from ..db import is_postgres, write_block, write_transaction
+from ..db import is_postgres, write_block
 from ..errors import ConflictError, NotFoundError
-from ..models import Item, Label, Lease, Project, User, utcnow
+from ..models import Item, Label, Lease, Project, utcnow
 from .tasks import is_image_task, validate_label_value
 
 __all__ = ["lease_next", "heartbeat", "record_label", "undo_last", "served_item",
@@ -107,10 +106,10 @@ def eligible_items_query(project: Project, user_id: int | None, now: Any,
     return select(Item).where(_open_for(project, user_id, now)).order_by(*_ORDER).limit(limit)
 
 
-def _lock_item(executor: Session | Connection, item_id: int) -> None:
+def _lock_item(conn: Connection, item_id: int) -> None:
     """PostgreSQL: lock the item row (SQLite's ``BEGIN IMMEDIATE`` locks everything)."""
-    if is_postgres(executor):
-        executor.execute(_LOCK_ITEM, {"item_id": item_id})
+    if is_postgres(conn):
+        conn.execute(_LOCK_ITEM, {"item_id": item_id})
 
 
 class _Retry:
@@ -287,33 +286,41 @@ def record_label(conn: Connection, project: Any, user_id: int, item_id: int,
                              created_at=now)
 
 
-def undo_last(factory: sessionmaker[Session], project: Project, user: User,
-              lease_seconds: int) -> tuple[Label, Any]:
+_LAST_LABEL = (select(Label.id, Label.item_id, Label.value, Label.is_skip)
+               .where(Label.project_id == bindparam("project_id"),
+                      Label.user_id == bindparam("user_id"), Label.undone.is_(False))
+               .order_by(Label.id.desc()).limit(1))
+_MARK_UNDONE = update(Label).where(Label.id == bindparam("label_id")).values(
+    undone=True, undone_at=bindparam("now"))
+_UNCOUNT_LABEL = update(Item).where(Item.id == bindparam("item_id")).values(
+    n_labels=Item.n_labels - 1)
+_DROP_MY_LEASES = delete(Lease).where(Lease.project_id == bindparam("project_id"),
+                                      Lease.user_id == bindparam("user_id"))
+
+
+def undo_last(conn: Connection, project: Any, user_id: int,
+              lease_seconds: int) -> tuple[Row[Any], Row[Any], Any]:
     """Undo the caller's latest label or skip; the item is leased back to them.
 
-    Returns the undone label and the new lease expiry.  Raises NotFoundError
-    when the caller has nothing left to undo in this project.
+    Returns the undone label (``value``, ``is_skip``), the item as
+    :func:`served_item` shows it and the new lease expiry.  Raises
+    NotFoundError when the caller has nothing left to undo in this project.
     """
-    with write_transaction(factory) as session:
-        label = session.scalar(
-            select(Label).where(Label.project_id == project.id, Label.user_id == user.id,
-                                Label.undone.is_(False)).order_by(Label.id.desc()).limit(1))
+    params = {"project_id": project.id, "user_id": user_id}
+    with write_block(conn):
+        label = conn.execute(_LAST_LABEL, params).one_or_none()
         if label is None:
             raise NotFoundError("nothing to undo: you have no labels in this project")
-        _lock_item(session, label.item_id)
+        _lock_item(conn, label.item_id)
         now = utcnow()
-        label.undone = True
-        label.undone_at = now
+        conn.execute(_MARK_UNDONE, {"label_id": label.id, "now": now})
         if not label.is_skip:
-            session.execute(update(Item).where(Item.id == label.item_id)
-                            .values(n_labels=Item.n_labels - 1))
-        session.execute(delete(Lease).where(Lease.project_id == project.id,
-                                            Lease.user_id == user.id))
+            conn.execute(_UNCOUNT_LABEL, {"item_id": label.item_id})
+        conn.execute(_DROP_MY_LEASES, params)
         expires = now + timedelta(seconds=lease_seconds)
-        session.add(Lease(project_id=project.id, item_id=label.item_id, user_id=user.id,
-                          created_at=now, expires_at=expires))
-        session.flush()
-        return label, expires
+        conn.execute(_NEW_LEASE, {**params, "item_id": label.item_id, "created_at": now,
+                                  "expires_at": expires})
+        return label, _served_row(conn, label.item_id), expires
 
 
 def served_item(item: Item, project: Project, expires_at: Any) -> dict[str, Any]:
