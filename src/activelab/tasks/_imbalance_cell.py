@@ -3,19 +3,17 @@ every class? The whole dataset is the pool (nothing is held out: finding, not sc
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 
 from .._random import derive_seed
-from ..exceptions import ActivelabWarning, ConfigError, SingleClassError
+from ..exceptions import ConfigError, SingleClassError
 from ..initial import initial_indices
 from ..learner import ActiveLearner
 from ..models.factory import MODEL_NAMES, make_model
 from ..pool import Pool
 from ..strategies import available_strategies
 from ._curves import TaskCurves
+from ._discovery import discovery_rounds
 
 __all__ = ["run_imbalance_cell"]
 
@@ -61,22 +59,13 @@ def run_imbalance_cell(data: str, *, model: str | None, strategy: str, seed: int
     seen = np.zeros(len(classes), dtype=np.int64)
     curves = TaskCurves(metrics={"classes_found": [], "classes_covered": []},
                         reference={"rarest_share": float(counts.min() / counts.sum())})
-    with warnings.catch_warnings():
-        # Missing classes and cold starts are exactly what is being measured.
-        warnings.simplefilter("ignore", ActivelabWarning)
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        indices = initial_indices(pool, initial, random_state=np.random.default_rng(initial_seq))
-        while True:
-            answers = y[indices]
-            learner.teach(indices, answers.tolist())
-            seen += np.bincount(np.searchsorted(classes, answers), minlength=len(classes))
-            last = learner.history_[-1]
-            curves.n_labels.append(pool.n_labeled)
-            curves.metrics["classes_found"].append(float((seen >= 1).mean()))
-            curves.metrics["classes_covered"].append(float((seen >= COVER_K).mean()))
-            curves.query_seconds.append(last.query_seconds)
-            curves.fit_seconds.append(last.fit_seconds)
-            if pool.n_labeled >= budget or pool.n_unlabeled == 0:
-                break
-            indices = learner.query(min(batch, budget - pool.n_labeled))
+    seed_set = initial_indices(pool, initial, random_state=np.random.default_rng(initial_seq))
+    for answers in discovery_rounds(learner, y, seed_set, batch=batch, budget=budget):
+        seen += np.bincount(np.searchsorted(classes, answers), minlength=len(classes))
+        last = learner.history_[-1]
+        curves.n_labels.append(pool.n_labeled)
+        curves.metrics["classes_found"].append(float((seen >= 1).mean()))
+        curves.metrics["classes_covered"].append(float((seen >= COVER_K).mean()))
+        curves.query_seconds.append(last.query_seconds)
+        curves.fit_seconds.append(last.fit_seconds)
     return curves.check()

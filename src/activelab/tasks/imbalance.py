@@ -11,20 +11,19 @@ per new set of missing classes) when the pool declares classes that no labelled 
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.exceptions import ConvergenceWarning
 
 from .._random import RandomLike, as_generator, derive_seed
-from ..exceptions import ActivelabWarning, ConfigError, DataError, SingleClassError
+from ..exceptions import ConfigError, DataError, SingleClassError
 from ..initial import initial_indices
 from ..learner import ActiveLearner
 from ..pool import Pool
+from ._discovery import discovery_rounds
 
 __all__ = ["make_imbalanced", "labels_to_cover", "CoverageRun", "ClassDiscoveryResult",
            "simulate_class_discovery"]
@@ -160,20 +159,12 @@ def simulate_class_discovery(X: Any, y: Sequence[Hashable] | np.ndarray, estimat
         learner = ActiveLearner(clone(estimator), pool, strategy,
                                 random_state=derive_seed(learner_seq))
         order: list[Any] = []
-        with warnings.catch_warnings():
-            # Missing classes and cold starts are exactly what is being measured.
-            warnings.simplefilter("ignore", ActivelabWarning)
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            indices = seed_set
-            while True:
-                answers = y[indices]
-                learner.teach(indices, answers.tolist())
-                order += answers.tolist()
-                covered = labels_to_cover(order, classes.tolist(), k)
-                if covered is not None or pool.n_labeled >= max_labels or \
-                        pool.n_unlabeled == 0:
-                    break
-                indices = learner.query(min(batch, max_labels - pool.n_labeled))
+        covered = None
+        for answers in discovery_rounds(learner, y, seed_set, batch=batch, budget=max_labels):
+            order += answers.tolist()
+            covered = labels_to_cover(order, classes.tolist(), k)
+            if covered is not None:
+                break
         first = {c: order.index(c) + 1 for c in classes.tolist() if c in order}
         result.runs.append(CoverageRun(seed, covered, first))
     return result
