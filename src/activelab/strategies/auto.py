@@ -40,6 +40,23 @@ _MINIBATCH_ABOVE = 5_000
 _MIN_OF_EACH = 3
 
 
+def _interleave(ranked: np.ndarray, extra: np.ndarray) -> np.ndarray:
+    """``ranked`` in order with ``extra`` spread evenly through it (the last at the end).
+
+    A batch is labelled as a whole in simulation, but a queue served best-first
+    (the annotation server) may never reach the end of a long batch: spread out,
+    the random picks are served at the same rate as the rest.
+    """
+    slots = np.linspace(len(ranked) + len(extra) - 1, 0, num=len(extra), endpoint=False)
+    positions = np.sort(np.floor(slots).astype(int))  # slots 1+ apart: distinct floors
+    merged = np.empty(len(ranked) + len(extra), dtype=ranked.dtype)
+    is_extra = np.zeros(len(merged), dtype=bool)
+    is_extra[positions] = True
+    merged[is_extra] = extra
+    merged[~is_extra] = ranked
+    return merged
+
+
 class _UncertaintyProbe:
     """Does the model's uncertainty point at its errors?  Judged on random picks.
 
@@ -240,7 +257,7 @@ class AutoStrategy(QueryStrategy):
             explore = rng.choice(rest, size=n_random, replace=False)
             if self.probe_size:
                 probe.remember(pool, model, candidates[explore], margins[explore])
-            picked = np.concatenate([picked, explore])
+            picked = _interleave(picked, explore)
         else:
             picked = self._diverse(pool, model, candidates, margins, k, rng)
         return candidates[picked], margins[picked]
