@@ -113,6 +113,24 @@ def test_write_transactions_take_the_sqlite_write_lock_up_front(sqlite_url):
         engine.dispose()
 
 
+def test_a_write_block_on_a_kept_connection_takes_the_sqlite_write_lock(sqlite_url):
+    engine = make_engine(Settings(db_url=sqlite_url, sqlite_busy_timeout_ms=0))
+    try:
+        upgrade_database(engine)
+        factory = make_session_factory(engine)
+        with engine.connect() as conn:
+            conn.execute(select(Item.id))  # the request's reads: a deferred transaction
+            with write_block(conn):
+                conn.execute(select(Item.id))  # a read only, yet the lock is held
+                with factory() as other, pytest.raises(OperationalError, match="locked"):
+                    other.connection(execution_options={"activelab_sqlite_immediate": True})
+            assert not conn.in_transaction()  # committed on the way out
+            with write_transaction(factory) as writer:  # and released
+                writer.execute(select(Item.id))
+    finally:
+        engine.dispose()
+
+
 def test_a_write_never_waits_for_a_connection_that_hot_requests_hold(sqlite_url):
     # Annotation requests hold their connection while they queue for the writer lock;
     # the lock's holder must still get a connection (a capped pool deadlocked here).
