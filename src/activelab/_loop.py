@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from sklearn.base import clone
 
 from ._random import RandomLike, as_generator
-from .exceptions import DataError, OracleStopped
+from .exceptions import ConfigError, DataError, OracleStopped
+from .strategies import QueryStrategy
 
 __all__ = ["LearnerBase", "LoopMixin", "Round"]
 
@@ -51,6 +53,19 @@ class Round:
 
 
 
+def resolve_strategy(strategy: str | QueryStrategy, factory: Callable[..., QueryStrategy],
+                     rng: np.random.Generator) -> QueryStrategy:
+    """The strategy object a learner uses: built by ``factory`` from a name, or the given
+    object (a clone seeded from ``rng`` when its ``random_state`` is unset)."""
+    if isinstance(strategy, str):
+        return factory(strategy, random_state=rng)
+    if isinstance(strategy, QueryStrategy):
+        if getattr(strategy, "random_state", None) is None:
+            return clone(strategy).set_params(random_state=rng)
+        return strategy
+    raise ConfigError(f"strategy must be a name or a QueryStrategy, got {type(strategy).__name__}")
+
+
 class LearnerBase:
     """A ``rng`` made from ``random_state`` at first use, and timed queries whose
     scores wait in ``_pending`` until their items are taught."""
@@ -59,8 +74,23 @@ class LearnerBase:
     _rng: np.random.Generator | None
     pool: Any
     model_: Any
+    strategy: str | QueryStrategy
+    _strategy: QueryStrategy | None
     _pending: dict[int, tuple[float, str]]
     _pending_seconds: float
+    #: Builds a strategy from its name: the task's registry (a ``staticmethod``).
+    _strategy_factory: Callable[..., QueryStrategy]
+
+    @property
+    def strategy_(self) -> QueryStrategy:
+        """The strategy object in use (built from its name, seeded by the learner)."""
+        if self._strategy is None:
+            self._strategy = resolve_strategy(self.strategy, self._strategy_factory, self.rng)
+        return self._strategy
+
+    @property
+    def strategy_name(self) -> str:
+        return self.strategy if isinstance(self.strategy, str) else type(self.strategy).__name__
 
     def _timed_query(self, strategy: Any, name: str, n: int) -> np.ndarray:
         start = time.perf_counter()

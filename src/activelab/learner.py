@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 
-from ._loop import LoopMixin, Round
+from ._loop import LoopMixin, Round, resolve_strategy
 from ._random import RandomLike, derive_seed
 from .exceptions import (
     ActivelabWarning,
@@ -39,19 +39,6 @@ def evaluation_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, floa
             "balanced_accuracy": float(balanced_accuracy_score(y_true, y_pred)),
             "macro_f1": float(f1_score(y_true, y_pred, average="macro", zero_division=0)),
         }
-
-
-def resolve_strategy(strategy: str | QueryStrategy, factory: Callable[..., QueryStrategy],
-                     rng: np.random.Generator) -> QueryStrategy:
-    """The strategy object a learner uses: built by ``factory`` from a name, or the given
-    object (a clone seeded from ``rng`` when its ``random_state`` is unset)."""
-    if isinstance(strategy, str):
-        return factory(strategy, random_state=rng)
-    if isinstance(strategy, QueryStrategy):
-        if getattr(strategy, "random_state", None) is None:
-            return clone(strategy).set_params(random_state=rng)
-        return strategy
-    raise ConfigError(f"strategy must be a name or a QueryStrategy, got {type(strategy).__name__}")
 
 
 class ActiveLearner(LoopMixin):
@@ -104,6 +91,8 @@ class ActiveLearner(LoopMixin):
     11
     """
 
+    _strategy_factory = staticmethod(make_strategy)
+
     def __init__(self, estimator: Any, pool: Pool, strategy: str | QueryStrategy = "margin", *,
                  eval_set: tuple[Any, Sequence[Hashable]] | None = None,
                  cold_start: str = "random", random_state: RandomLike = None) -> None:
@@ -126,18 +115,6 @@ class ActiveLearner(LoopMixin):
         self._pending: dict[int, tuple[float, str]] = {}
         self._pending_seconds = 0.0
         self._missing_warned: tuple[int, ...] = ()
-
-    # ------------------------------------------------------------------ helpers
-    @property
-    def strategy_(self) -> QueryStrategy:
-        """The strategy object in use (built from its name, seeded by the learner)."""
-        if self._strategy is None:
-            self._strategy = resolve_strategy(self.strategy, make_strategy, self.rng)
-        return self._strategy
-
-    @property
-    def strategy_name(self) -> str:
-        return self.strategy if isinstance(self.strategy, str) else type(self.strategy).__name__
 
     # ------------------------------------------------------------------ the loop
     def initial_query(self, n: int, method: str = "random") -> np.ndarray:

@@ -13,7 +13,6 @@ from .._loop import LoopMixin, Round
 from .._random import RandomLike, derive_seed
 from ..exceptions import ConfigError, PoolExhaustedError
 from ..initial import initial_indices
-from ..learner import resolve_strategy
 from ..pool import Pool
 from ..strategies.base import QueryStrategy
 from ._anomaly_detector import (
@@ -99,6 +98,8 @@ class AnomalyLearner(LoopMixin):
     True
     """
 
+    _strategy_factory = staticmethod(make_anomaly_strategy)
+
     def __init__(self, detector: SemiSupervisedDetector | None, pool: Any,
                  strategy: str | QueryStrategy = "most-anomalous", *,
                  eval_set: tuple[Any, Any] | None = None,
@@ -125,16 +126,6 @@ class AnomalyLearner(LoopMixin):
         self._X: np.ndarray | None = None
         self._pending: dict[int, tuple[float, str]] = {}
         self._pending_seconds = 0.0
-
-    @property
-    def strategy_(self) -> QueryStrategy:
-        if self._strategy is None:
-            self._strategy = resolve_strategy(self.strategy, make_anomaly_strategy, self.rng)
-        return self._strategy
-
-    @property
-    def strategy_name(self) -> str:
-        return self.strategy if isinstance(self.strategy, str) else type(self.strategy).__name__
 
     def initial_query(self, n: int, method: str = "random") -> np.ndarray:
         """A seed set: ``"random"`` or ``"kmeans"`` (labels for it are optional here:

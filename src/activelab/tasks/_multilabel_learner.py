@@ -16,7 +16,7 @@ from sklearn.model_selection import train_test_split
 from .._loop import LearnerBase
 from .._random import RandomLike, derive_seed
 from ..exceptions import ConfigError, DataError, NotFittedError, PoolExhaustedError
-from ..learner import Round, resolve_strategy
+from ..learner import Round
 from ..metrics import normalized_aulc
 from ..models.factory import make_model, make_text_vectorizer
 from ..strategies import QueryStrategy, RandomSampling
@@ -81,6 +81,8 @@ class MultiLabelLearner(LearnerBase):
     (2,)
     """
 
+    _strategy_factory = staticmethod(make_multilabel_strategy)
+
     def __init__(self, estimator: Any, pool: MultiLabelPool,
                  strategy: str | QueryStrategy = "mean-margin", *,
                  eval_set: tuple[Any, Any] | None = None,
@@ -100,12 +102,6 @@ class MultiLabelLearner(LearnerBase):
         self._pending: dict[int, tuple[float, str]] = {}
         self._pending_seconds = 0.0
         self._eval_Y: np.ndarray | None = None
-
-    @property
-    def strategy_(self) -> QueryStrategy:
-        if self._strategy is None:
-            self._strategy = resolve_strategy(self.strategy, make_multilabel_strategy, self.rng)
-        return self._strategy
 
     def query(self, n: int = 1) -> np.ndarray:
         """Indices of the ``n`` most informative unlabelled items, best first."""

@@ -27,7 +27,7 @@ from ..exceptions import (
     PoolExhaustedError,
 )
 from ..initial import initial_indices
-from ..learner import Round, resolve_strategy
+from ..learner import Round
 from ..models.committee import seed_unset_random_states
 from ..strategies import QueryStrategy, RandomSampling
 from ._regression_pool import RegressionPool, check_targets
@@ -138,6 +138,8 @@ class RegressionLearner(LoopMixin):
     15
     """
 
+    _strategy_factory = staticmethod(make_regression_strategy)
+
     def __init__(self, estimator: Any, pool: RegressionPool,
                  strategy: str | QueryStrategy = "igs", *,
                  eval_set: tuple[Any, Any] | None = None, min_labels: int = 2,
@@ -160,16 +162,6 @@ class RegressionLearner(LoopMixin):
         self._estimator_seed: int | None = None
         self._pending: dict[int, tuple[float, str]] = {}
         self._pending_seconds = 0.0
-
-    @property
-    def strategy_(self) -> QueryStrategy:
-        if self._strategy is None:
-            self._strategy = resolve_strategy(self.strategy, make_regression_strategy, self.rng)
-        return self._strategy
-
-    @property
-    def strategy_name(self) -> str:
-        return self.strategy if isinstance(self.strategy, str) else type(self.strategy).__name__
 
     def initial_query(self, n: int, method: str = "random") -> np.ndarray:
         """A seed set: ``"random"``, ``"kmeans"`` or ``"gsx"`` (greedy input-space coverage)."""
