@@ -14,7 +14,7 @@ from rich.table import Table
 
 from ._console import stderr_console, stdout_console
 from .exceptions import ActivelabError, ConfigError
-from .models.factory import MODEL_NAMES
+from .models.factory import MODEL_NAMES, check_model_name
 from .simulation import SimulationResult, simulate
 from .strategies import available_strategies
 from .tasks._simulate_cli import DEFAULTS, TASKS, simulate_task
@@ -159,8 +159,7 @@ def simulate_command(
     for name in [strategy, *(compare or [])]:
         if name not in known:
             raise ConfigError(f"unknown strategy {name!r}; choose one of {', '.join(known)}")
-    if model not in MODEL_NAMES:
-        raise ConfigError(f"unknown model {model!r}; choose one of {', '.join(MODEL_NAMES)}")
+    check_model_name(model)
     dataset = _load(data, target, text_column, features)
     strategies = [strategy] + [c for c in (compare or []) if c != strategy]
     rounds_per_run = 1 + -(-(budget - initial) // batch)

@@ -17,7 +17,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 from ..exceptions import ConfigError
 
-__all__ = ["MODEL_NAMES", "make_model", "make_text_vectorizer"]
+__all__ = ["MODEL_NAMES", "make_model", "make_text_vectorizer", "check_model_name"]
 
 MODEL_NAMES = ("logreg", "nb", "tree", "svm", "linearsvm", "knn", "mlp", "torch-mlp", "torch-cnn")
 _TORCH_MODELS = ("torch-mlp", "torch-cnn")
@@ -31,7 +31,15 @@ def make_text_vectorizer() -> TfidfVectorizer:
                            ngram_range=(1, 2), dtype=np.float64)
 
 
+def check_model_name(name: str) -> None:
+    """A ConfigError naming the choices unless ``name`` is one of :data:`MODEL_NAMES`
+    (callers check before loading data, so a typo fails at once)."""
+    if name not in MODEL_NAMES:
+        raise ConfigError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
+
+
 def _classifier(name: str, kind: str, random_state: int | None) -> Any:
+    check_model_name(name)
     sparse = kind in ("text", "sparse")
     if name == "logreg":
         return LogisticRegression(max_iter=2000, C=10.0 if sparse else 1.0)
@@ -57,7 +65,7 @@ def _classifier(name: str, kind: str, random_state: int | None) -> Any:
         if kind != "image":
             raise ConfigError(f"model 'torch-cnn' needs image data, got kind {kind!r}")
         return TorchCNNClassifier(random_state=random_state)
-    raise ConfigError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
+    raise AssertionError(f"model {name!r} is in MODEL_NAMES but has no builder here")
 
 
 def make_model(name: str, kind: str = "tabular", random_state: int | None = None) -> Any:

@@ -17,7 +17,7 @@ from sklearn.exceptions import ConvergenceWarning
 from .._random import derive_seed
 from ..exceptions import ConfigError
 from ..learner import evaluation_metrics
-from ..models.factory import MODEL_NAMES
+from ..models.factory import check_model_name
 from ..simulation import _estimator, _featurize, make_split
 from ._curves import TaskCurves
 
@@ -44,8 +44,7 @@ def run_cleaning_cell(data: str, *, model: str | None, strategy: str, seed: int,
     from .cleaning import inject_label_noise, review_queue
 
     model = model or "logreg"
-    if model not in MODEL_NAMES:
-        raise ConfigError(f"unknown model {model!r}; choose one of {', '.join(MODEL_NAMES)}")
+    check_model_name(model)
     if strategy not in CLEANING_STRATEGIES:
         raise ConfigError(f"unknown cleaning strategy {strategy!r}; choose one of "
                           f"{', '.join(CLEANING_STRATEGIES)}")

@@ -9,7 +9,7 @@ from .._random import derive_seed
 from ..exceptions import ConfigError, SingleClassError
 from ..initial import initial_indices
 from ..learner import ActiveLearner
-from ..models.factory import MODEL_NAMES, make_model
+from ..models.factory import check_model_name, make_model
 from ..pool import Pool
 from ..strategies import available_strategies
 from ._curves import TaskCurves
@@ -34,8 +34,7 @@ def run_imbalance_cell(data: str, *, model: str | None, strategy: str, seed: int
     from ..data import load_dataset
 
     model = model or "logreg"
-    if model not in MODEL_NAMES:
-        raise ConfigError(f"unknown model {model!r}; choose one of {', '.join(MODEL_NAMES)}")
+    check_model_name(model)
     if strategy not in available_strategies():
         raise ConfigError(f"unknown strategy {strategy!r}; choose one of "
                           f"{', '.join(available_strategies())}")

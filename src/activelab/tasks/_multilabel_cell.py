@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..exceptions import ConfigError
-from ..models.factory import MODEL_NAMES
+from ..models.factory import check_model_name
 from ._curves import TaskCurves
 from ._multilabel_data import MultiLabelDataset, load_multilabel_jsonl, newsgroups_multilabel
 from ._multilabel_learner import MULTILABEL_STRATEGIES, _simulate_seed
@@ -47,8 +47,7 @@ def run_multilabel_cell(data: str, *, model: str | None, strategy: str, seed: in
     ``text_column`` and ``target`` name a JSONL file's text and label-list fields.
     """
     model = model or "linearsvm"
-    if model not in MODEL_NAMES:
-        raise ConfigError(f"unknown model {model!r}; choose one of {', '.join(MODEL_NAMES)}")
+    check_model_name(model)
     if strategy not in MULTILABEL_STRATEGIES:
         raise ConfigError(f"unknown multi-label strategy {strategy!r}; choose one of "
                           f"{', '.join(MULTILABEL_STRATEGIES)}")

@@ -146,10 +146,9 @@ def _check_dataset(dataset: Any) -> None:
 
 def _check_numbers(*, model: str, initial: int, batch: int, budget: int, seeds: int,
                    test_size: float, labels_per_keyword: float) -> None:
-    from ..models.factory import MODEL_NAMES
+    from ..models.factory import check_model_name
 
-    if model not in MODEL_NAMES:
-        raise ConfigError(f"unknown model {model!r}; choose one of {', '.join(MODEL_NAMES)}")
+    check_model_name(model)
     for name, value in (("initial", initial), ("batch", batch), ("seeds", seeds)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
             raise ConfigError(f"{name} must be a positive int, got {value!r}")

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ...exceptions import ConfigError, MissingDependencyError
-from ...models.factory import MODEL_NAMES
+from ...models.factory import check_model_name
 from ...strategies import available_strategies
 from ..errors import ConflictError, NotFoundError, PermissionDeniedError
 from ..models import Item, Label, Project, ProjectMember, TaskType, User
@@ -48,8 +48,7 @@ def require_admin(user: User) -> None:
 
 
 def check_model_and_strategy(model_name: str, strategy_name: str, task_type: str) -> None:
-    if model_name not in MODEL_NAMES:
-        raise ConfigError(f"unknown model {model_name!r}; choose one of {', '.join(MODEL_NAMES)}")
+    check_model_name(model_name)
     if strategy_name not in available_strategies():
         raise ConfigError(f"unknown strategy {strategy_name!r}; choose one of "
                           f"{', '.join(available_strategies())}")
