@@ -39,25 +39,13 @@ from .tasks import is_image_task, validate_label_value
 __all__ = ["lease_next", "heartbeat", "record_label", "undo_last", "served_item",
            "eligible_items_query", "RecordedLabel"]
 
-def _open_for(project: Project, user_id: int | None, now: Any) -> ColumnElement[bool]:
-    """Items that still need an annotator (and, with ``user_id``, one this user can take)."""
-    active_leases = (select(func.count()).select_from(Lease)
-                     .where(Lease.item_id == Item.id, Lease.expires_at > now)
-                     .scalar_subquery())
-    conditions = [Item.project_id == project.id,
-                  Item.n_labels + active_leases < project.overlap]
-    if user_id is not None:
-        conditions.append(~exists().where(Label.item_id == Item.id, Label.user_id == user_id,
-                                          Label.undone.is_(False)))
-    return and_(*conditions)
-
-
 #: Queue order: most informative first (random order before the first model).
 _ORDER = (Item.priority.desc().nulls_last(), Item.random_key, Item.id)
 
 
 def _open_clause() -> ColumnElement[bool]:
-    """``_open_for`` with bound parameters (project_id, overlap, user_id, now), built once."""
+    """Items that still need an annotator and that ``user_id`` has not labelled (a NULL
+    ``user_id`` has labelled nothing); bound parameters project_id, overlap, user_id, now."""
     active_leases = (select(func.count()).select_from(Lease)
                      .where(Lease.item_id == Item.id, Lease.expires_at > bindparam("now"))
                      .scalar_subquery())
@@ -102,8 +90,10 @@ _HEARTBEAT = update(Lease).where(  # an UPDATE's parameters may not be named aft
 
 def eligible_items_query(project: Project, user_id: int | None, now: Any,
                          limit: int) -> Select[Item]:
-    """Open items, most informative first (random order before the first model)."""
-    return select(Item).where(_open_for(project, user_id, now)).order_by(*_ORDER).limit(limit)
+    """Open items, most informative first (random order before the first model); with
+    ``user_id``, only those that user can take."""
+    return select(Item).where(_OPEN).order_by(*_ORDER).limit(limit).params(
+        project_id=project.id, overlap=project.overlap, user_id=user_id, now=now)
 
 
 def _lock_item(conn: Connection, item_id: int) -> None:
