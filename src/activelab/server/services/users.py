@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
@@ -32,6 +33,12 @@ _TOUCH = update(ApiToken).where(ApiToken.id == bindparam("token_id")).values(
     last_used_at=bindparam("now"))
 
 
+def _touch_due(last_used: Any, now: Any) -> bool:
+    """Refresh ``last_used_at`` at most every few minutes: reading with a token should
+    not turn every request into a write."""
+    return last_used is None or now - last_used > TOKEN_TOUCH_INTERVAL
+
+
 @dataclass(frozen=True)
 class Caller:
     """Who is calling an annotation route: just what those routes need of the user."""
@@ -46,7 +53,7 @@ def caller_for_token(conn: Connection, token: str) -> Caller:
     if row is None or not row.is_active:
         raise AuthenticationError("invalid or revoked API token")
     now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at > TOKEN_TOUCH_INTERVAL:
+    if _touch_due(row.last_used_at, now):
         with write_block(conn):
             conn.execute(_TOUCH, {"token_id": row.token_id, "now": now})
     return Caller(id=row.id, is_admin=row.role == Role.admin.value)
@@ -115,10 +122,9 @@ def user_for_token(factory: sessionmaker[Session], token: str) -> User:
         user, token_id, last_used = row
         session.expunge(user)
     now = utcnow()
-    if last_used is None or now - last_used > TOKEN_TOUCH_INTERVAL:
+    if _touch_due(last_used, now):
         with write_transaction(factory) as session:
-            session.execute(update(ApiToken).where(ApiToken.id == token_id)
-                            .values(last_used_at=now))
+            session.execute(_TOUCH, {"token_id": token_id, "now": now})
     return user
 
 
