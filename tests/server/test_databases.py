@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from server_helpers import make_project, upload
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import Engine, create_engine, inspect, select, text
 from sqlalchemy.exc import OperationalError
 
 from activelab.server.config import Settings
@@ -30,6 +32,17 @@ from activelab.server.models import (
     Project,
     Role,
 )
+
+
+@contextmanager
+def migrated_engine(db_url: str, **settings) -> Iterator[Engine]:
+    """An engine on ``db_url``, migrated to head, disposed afterwards."""
+    engine = make_engine(Settings(db_url=db_url, **settings))
+    try:
+        upgrade_database(engine)
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def test_label_undo_and_retrain_on_every_database(live_any_db):
@@ -59,9 +72,7 @@ def test_label_undo_and_retrain_on_every_database(live_any_db):
 
 
 def test_migrations_match_the_models(db_url):
-    engine = make_engine(Settings(db_url=db_url))
-    try:
-        upgrade_database(engine)
+    with migrated_engine(db_url) as engine:
         with engine.connect() as connection:
             context = MigrationContext.configure(
                 connection, opts={"compare_type": True, "include_object": include_object})
@@ -72,8 +83,6 @@ def test_migrations_match_the_models(db_url):
             version = connection.execute(text("SELECT version_num FROM alembic_version"))
             assert version.scalar() == "0003"
         upgrade_database(engine)  # idempotent
-    finally:
-        engine.dispose()
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_url):
@@ -96,10 +105,7 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_url):
 
 
 def test_write_transactions_take_the_sqlite_write_lock_up_front(sqlite_url):
-    settings = Settings(db_url=sqlite_url, sqlite_busy_timeout_ms=0)
-    engine = make_engine(settings)
-    try:
-        upgrade_database(engine)
+    with migrated_engine(sqlite_url, sqlite_busy_timeout_ms=0) as engine:
         factory = make_session_factory(engine)
         with write_transaction(factory) as session:
             session.execute(select(Item.id))  # a read only, yet the lock is held
@@ -109,14 +115,10 @@ def test_write_transactions_take_the_sqlite_write_lock_up_front(sqlite_url):
             reader.execute(select(Item.id))
             with write_transaction(factory) as writer:
                 writer.execute(select(Item.id))
-    finally:
-        engine.dispose()
 
 
 def test_a_write_block_on_a_kept_connection_takes_the_sqlite_write_lock(sqlite_url):
-    engine = make_engine(Settings(db_url=sqlite_url, sqlite_busy_timeout_ms=0))
-    try:
-        upgrade_database(engine)
+    with migrated_engine(sqlite_url, sqlite_busy_timeout_ms=0) as engine:
         factory = make_session_factory(engine)
         with engine.connect() as conn:
             conn.execute(select(Item.id))  # the request's reads: a deferred transaction
@@ -127,16 +129,12 @@ def test_a_write_block_on_a_kept_connection_takes_the_sqlite_write_lock(sqlite_u
             assert not conn.in_transaction()  # committed on the way out
             with write_transaction(factory) as writer:  # and released
                 writer.execute(select(Item.id))
-    finally:
-        engine.dispose()
 
 
 def test_a_write_never_waits_for_a_connection_that_hot_requests_hold(sqlite_url):
     # Annotation requests hold their connection while they queue for the writer lock;
     # the lock's holder must still get a connection (a capped pool deadlocked here).
-    engine = make_engine(Settings(db_url=sqlite_url))
-    try:
-        upgrade_database(engine)
+    with migrated_engine(sqlite_url) as engine:
         held = [engine.connect() for _ in range(60)]
         for connection in held:
             connection.execute(select(Item.id))
@@ -146,22 +144,16 @@ def test_a_write_never_waits_for_a_connection_that_hot_requests_hold(sqlite_url)
             session.execute(select(Item.id))
         for connection in held:
             connection.close()
-    finally:
-        engine.dispose()
 
 
 def test_the_session_key_is_generated_once_and_kept(sqlite_url):
-    engine = make_engine(Settings(db_url=sqlite_url))
-    try:
-        upgrade_database(engine)
+    with migrated_engine(sqlite_url) as engine:
         factory = make_session_factory(engine)
         first = ensure_secret_key(Settings(db_url=sqlite_url), factory)
         assert len(first) >= 40
         assert ensure_secret_key(Settings(db_url=sqlite_url), factory) == first
         assert ensure_secret_key(Settings(db_url=sqlite_url, secret_key="from-env"),
                                  factory) == "from-env"
-    finally:
-        engine.dispose()
 
 
 def test_migration_0002_counts_the_items_of_existing_projects(db_url):
