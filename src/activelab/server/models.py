@@ -43,6 +43,8 @@ __all__ = [
     "ModelSnapshot",
     "ServerSecret",
     "WorkerStatus",
+    "AuditEvent",
+    "LabelSource",
     "utcnow",
     "MIGRATION_ONLY_INDEXES",
 ]
@@ -75,6 +77,13 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Role(enum.StrEnum):
     admin = "admin"
     annotator = "annotator"
+
+
+class LabelSource(enum.StrEnum):
+    """Where a label came from: a person, or a column of an imported file (a pre-label)."""
+
+    annotator = "annotator"
+    imported = "import"
 
 
 class TaskType(enum.StrEnum):
@@ -151,7 +160,16 @@ class Project(Base):
     featurizer: Mapped[str] = mapped_column(String(20), default="auto", server_default="auto")
     #: The last retrain's failure, or None after a successful one.
     train_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: The import column read as a pre-label (an import may name another one).
+    label_column: Mapped[str] = mapped_column(String(80), default="label",
+                                              server_default="label")
+    #: Set while the project is archived: it serves no items and takes no labels.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class ProjectMember(Base):
@@ -169,6 +187,8 @@ class Item(Base):
     __tablename__ = "items"
     __table_args__ = (
         Index("ix_items_queue", "project_id", "n_labels", "priority", "random_key"),
+        # Not unique: projects imported before re-imports were idempotent may repeat an id.
+        Index("ix_items_external", "project_id", "external_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -188,7 +208,10 @@ class Item(Base):
 
 
 class Label(Base):
-    """An append-only annotation event: a label or a skip, possibly undone later."""
+    """An append-only annotation event: a label or a skip, possibly undone later.
+
+    A pre-label read from an imported file has ``source="import"`` and no user.
+    """
 
     __tablename__ = "labels"
     __table_args__ = (
@@ -199,14 +222,16 @@ class Label(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     value: Mapped[Any | None] = mapped_column(JSON, nullable=True)
     is_skip: Mapped[bool] = mapped_column(Boolean, default=False)
     undone: Mapped[bool] = mapped_column(Boolean, default=False)
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    source: Mapped[str] = mapped_column(String(16), default=LabelSource.annotator.value,
+                                        server_default=LabelSource.annotator.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User | None] = relationship()
 
 
 class Lease(Base):
@@ -265,3 +290,22 @@ class WorkerStatus(Base):
     busy_project_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     restarts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class AuditEvent(Base):
+    """Who did what to a project, and when (archive, unarchive, delete, membership).
+
+    No foreign keys: the record outlives the project it names and the user who acted.
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_project", "project_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    username: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    project_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    project_name: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

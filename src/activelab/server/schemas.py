@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .models import Role, TaskType
+from .services.project_rules import MAX_NAME_LENGTH, check_label_set, clean_project_name
 
 __all__ = [
     "LoginIn", "UserIn", "UserOut", "TokenIn", "TokenOut", "ProjectIn", "ProjectPatch",
     "ProjectOut", "ImportReport", "LabelIn", "LabelOut", "ServedItem", "NextOut", "Progress",
-    "LeaseOut", "MAX_ID", "RowId",
+    "LeaseOut", "MAX_ID", "RowId", "MemberOut", "AuditEventOut", "PrelabelOut",
+    "PrelabelPage", "ReviewIn", "DeleteIn", "LabelColumn",
 ]
 
 #: The largest row id: ids are 32-bit ``INTEGER`` columns on PostgreSQL.
@@ -58,25 +60,49 @@ FEATURIZER_HELP = ("'auto': TF-IDF for text, downscaled pixels for images, numer
                    "the 'embeddings' extra)")
 
 
+#: A column name of an import file (CSV header or JSON key).
+LabelColumn = Annotated[str, Field(min_length=1, max_length=80)]
+LABEL_COLUMN_HELP = ("the import column read as a pre-label instead of a feature "
+                     "(an import may name another)")
+
+
 class ProjectIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
     description: str = ""
     task_type: TaskType
-    labels: list[str] = Field(min_length=1, max_length=200)
+    labels: list[str] = Field(min_length=1, max_length=200, description="at least two, "
+                              "except for image regions (one kind of box is enough)")
     model_name: str = "logreg"
     strategy_name: str = "margin"
     overlap: int = Field(default=1, ge=1, le=50)
     members: list[RowId] = Field(default_factory=list, description="user ids of annotators")
     featurizer: Featurizer = Field(default="auto", description=FEATURIZER_HELP)
+    label_column: LabelColumn = Field(default="label", description=LABEL_COLUMN_HELP)
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_blank(cls, name: str) -> str:
+        return clean_project_name(name)
+
+    @model_validator(mode="after")
+    def _labels_fit_the_task(self) -> ProjectIn:
+        self.labels = check_label_set(self.task_type, self.labels)
+        return self
 
 
 class ProjectPatch(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: str | None = Field(default=None, min_length=1, max_length=MAX_NAME_LENGTH)
     description: str | None = None
     model_name: str | None = None
     strategy_name: str | None = None
     overlap: int | None = Field(default=None, ge=1, le=50)
     featurizer: Featurizer | None = Field(default=None, description=FEATURIZER_HELP)
+    label_column: LabelColumn | None = Field(default=None, description=LABEL_COLUMN_HELP)
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_blank(cls, name: str | None) -> str | None:
+        return None if name is None else clean_project_name(name)
 
 
 class ProjectOut(BaseModel):
@@ -91,6 +117,9 @@ class ProjectOut(BaseModel):
     strategy_name: str
     overlap: int
     featurizer: str
+    label_column: str
+    archived: bool = Field(description="an archived project serves no items; it still exports")
+    archived_at: datetime | None
     created_at: datetime
 
 
@@ -98,6 +127,59 @@ class ImportReport(BaseModel):
     inserted: int
     n_errors: int
     errors: list[dict[str, Any]]
+    duplicates: int = Field(0, description="rows whose id the project has already, skipped "
+                            "(on_duplicate=skip)")
+    updated: int = Field(0, description="items updated from rows with a known id "
+                         "(on_duplicate=update)")
+    prelabels: int = Field(0, description="pre-labels stored from the label column")
+    feature_columns: list[str] = Field(default_factory=list, description="the columns the "
+                                       "model and the annotators see")
+    label_column: str | None = Field(None, description="the column read as pre-labels, when "
+                                     "the file has it")
+    warnings: list[str] = Field(default_factory=list)
+
+
+class MemberOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    username: str
+    role: Role
+
+
+class AuditEventOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    user_id: int | None
+    username: str
+    action: str
+    project_id: int | None
+    project_name: str
+    detail: dict[str, Any]
+    created_at: datetime
+
+
+class PrelabelOut(BaseModel):
+    label_id: int
+    item_id: int
+    external_id: str | None
+    value: Any
+    created_at: datetime
+
+
+class PrelabelPage(BaseModel):
+    total: int = Field(description="active pre-labels of the project")
+    items: list[PrelabelOut]
+
+
+class ReviewIn(BaseModel):
+    value: Any = Field(default=None, description="the corrected label; leave out to confirm "
+                       "the pre-label as it is")
+
+
+class DeleteIn(BaseModel):
+    confirm: str = Field(description="the project's exact name")
 
 
 class LabelIn(BaseModel):

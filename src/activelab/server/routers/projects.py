@@ -1,12 +1,14 @@
-"""Projects: create, list, settings, members, import, export, stats, item images."""
+"""Projects: create, list, settings, archive, delete, members, import, pre-labels, export,
+stats, item images, audit trail."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, Response, UploadFile, status
+from fastapi import APIRouter, Body, File, Query, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ...exceptions import DataError
 from ..deps import (
@@ -21,9 +23,24 @@ from ..deps import (
     WriteSessionDep,
 )
 from ..errors import NotFoundError
-from ..models import Item, Project
-from ..schemas import ImportReport, ProjectIn, ProjectOut, ProjectPatch
+from ..models import AuditEvent, Item, Project, User
+from ..schemas import (
+    AuditEventOut,
+    DeleteIn,
+    ImportReport,
+    LabelColumn,
+    LabelOut,
+    MemberOut,
+    PrelabelPage,
+    ProjectIn,
+    ProjectOut,
+    ProjectPatch,
+    ReviewIn,
+    RowId,
+)
+from ..services import prelabels
 from ..services import projects as service
+from ..services.audit import list_events
 from ..services.exporting import export_stream, media_type_of
 from ..services.importing import import_items
 from ..services.stats import project_stats
@@ -32,9 +49,30 @@ from ..services.tasks import is_image_task
 router = APIRouter(prefix="/api/projects", tags=["projects"])
 
 
+def _current(session: Session, project: Project) -> Project:
+    current = session.get(Project, project.id)
+    if current is None:  # deleted since the request started
+        raise NotFoundError(f"no project with id {project.id}")
+    return current
+
+
 @router.get("", response_model=list[ProjectOut])
-def list_projects(user: CurrentUser, session: SessionDep) -> list[Project]:
-    return service.visible_projects(session, user)
+def list_projects(user: CurrentUser, session: SessionDep,
+                  archived: Annotated[bool | None, Query(
+                      description="only archived (true) or only active (false) projects")]
+                  = None) -> list[Project]:
+    return service.visible_projects(session, user, archived)
+
+
+@router.get("/audit-events", response_model=list[AuditEventOut])
+def audit_events(_: AdminUser, session: SessionDep,
+                 project_id: Annotated[RowId | None, Query()] = None,
+                 limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[AuditEvent]:
+    """Who archived, unarchived or deleted a project, or changed its members, newest first.
+
+    Records of deleted projects stay (they name the project).
+    """
+    return list_events(session, project_id, limit)
 
 
 @router.post("", response_model=ProjectOut, status_code=status.HTTP_201_CREATED)
@@ -52,25 +90,77 @@ def read_project(project: ProjectDep) -> Project:
 @router.patch("/{project_id}", response_model=ProjectOut)
 def patch_project(body: ProjectPatch, project: ProjectDep, _: AdminUser,
                   session: WriteSessionDep) -> Project:
-    current = session.get(Project, project.id)
-    if current is None:  # deleted since the request started
-        raise NotFoundError(f"no project with id {project.id}")
+    current = _current(session, project)
     service.update_project(session, current, body.model_dump(exclude_unset=True))
     session.commit()
     return current
 
 
+@router.post("/{project_id}/archive", response_model=ProjectOut)
+def archive_project(project: ProjectDep, admin: AdminUser, session: WriteSessionDep) -> Project:
+    """Archive the project: it serves no items and takes no labels; exports still work."""
+    current = service.archive_project(session, _current(session, project), admin, True)
+    session.commit()
+    return current
+
+
+@router.post("/{project_id}/unarchive", response_model=ProjectOut)
+def unarchive_project(project: ProjectDep, admin: AdminUser,
+                      session: WriteSessionDep) -> Project:
+    current = service.archive_project(session, _current(session, project), admin, False)
+    session.commit()
+    return current
+
+
+@router.delete("/{project_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_project(project: ProjectDep, admin: AdminUser, session: WriteSessionDep,
+                   confirm: Annotated[str | None, Query(
+                       description="the project's exact name")] = None,
+                   body: Annotated[DeleteIn | None, Body()] = None) -> None:
+    """Delete the project with all its items, labels and model snapshots (no undo).
+
+    Confirm by repeating the project's name: ``?confirm=<name>`` or a JSON body
+    ``{"confirm": "<name>"}``.  The deletion is kept in the audit trail.
+    """
+    given = confirm if confirm is not None else body.confirm if body is not None else None
+    service.delete_project(session, _current(session, project), admin, given)
+    session.commit()
+
+
+@router.get("/{project_id}/members", response_model=list[MemberOut])
+def list_members(project: ProjectDep, _: AdminUser, session: SessionDep) -> list[User]:
+    return service.list_members(session, project)
+
+
 @router.put("/{project_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-def add_member(user_id: PathId, project: ProjectDep, _: AdminUser,
+def add_member(user_id: PathId, project: ProjectDep, admin: AdminUser,
                session: WriteSessionDep) -> None:
-    service.set_member(session, project, user_id, True)
+    service.set_member(session, project, user_id, True, by=admin)
     session.commit()
 
 
 @router.delete("/{project_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_member(user_id: PathId, project: ProjectDep, _: AdminUser,
+def remove_member(user_id: PathId, project: ProjectDep, admin: AdminUser,
                   session: WriteSessionDep) -> None:
-    service.set_member(session, project, user_id, False)
+    service.set_member(session, project, user_id, False, by=admin)
+    session.commit()
+
+
+@router.put("/{project_id}/members/by-name/{username}", status_code=status.HTTP_204_NO_CONTENT)
+def add_member_by_name(username: str, project: ProjectDep, admin: AdminUser,
+                       session: WriteSessionDep) -> None:
+    """Add the user named ``username`` to the project."""
+    user = service.user_by_name(session, username)
+    service.set_member(session, project, user.id, True, by=admin)
+    session.commit()
+
+
+@router.delete("/{project_id}/members/by-name/{username}",
+               status_code=status.HTTP_204_NO_CONTENT)
+def remove_member_by_name(username: str, project: ProjectDep, admin: AdminUser,
+                          session: WriteSessionDep) -> None:
+    user = service.user_by_name(session, username)
+    service.set_member(session, project, user.id, False, by=admin)
     session.commit()
 
 
@@ -90,18 +180,59 @@ def _import_format(given: str | None, filename: str | None) -> str:
 def import_file(project: ProjectDep, _: AdminUser, factory: FactoryDep, settings: SettingsDep,
                 worker: WorkerDep, file: Annotated[UploadFile, File()],
                 format: Annotated[str | None, Query(pattern="^(csv|jsonl|zip)$")] = None,
-                all_or_nothing: bool = False) -> dict[str, Any]:
+                all_or_nothing: bool = False,
+                on_duplicate: Annotated[str, Query(
+                    pattern="^(skip|update)$", description="a row whose id the project has "
+                    "already: skip it (counted in duplicates) or update that item")] = "skip",
+                label_column: Annotated[LabelColumn | None, Query(
+                    description="the column read as pre-labels (default: the project's "
+                    "label column, 'label' unless changed)")] = None) -> dict[str, Any]:
     """Import items from CSV, JSONL, or a zip of images (image projects: a folder, zipped).
 
     Bad rows are reported with 1-based ``line`` numbers, bad images by their
     ``file`` path inside the zip.  The upload is limited by ``max_upload_bytes``.
+    The label column becomes pre-labels (labels from the ``import`` source),
+    never a feature; a value outside the project's labels is a row error.
+    Items are identified by their ``id`` column: importing a file again adds
+    no item twice.
     """
+    service.require_active(project)
     fmt = _import_format(format, file.filename)
     report = import_items(factory, project, file.file, fmt, all_or_nothing=all_or_nothing,
                           batch_size=settings.import_batch_size,
-                          max_errors=settings.import_max_reported_errors)
+                          max_errors=settings.import_max_reported_errors,
+                          on_duplicate=on_duplicate, label_column=label_column)
     worker.notify(project.id)
     return report
+
+
+@router.get("/{project_id}/prelabels", response_model=PrelabelPage)
+def list_prelabels(project: ProjectDep, session: SessionDep,
+                   limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+                   offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0) -> dict[str, Any]:
+    """Active pre-labels (labels from an imported file) waiting for review, oldest first."""
+    return prelabels.list_prelabels(session, project, limit, offset)
+
+
+@router.post("/{project_id}/prelabels/{label_id}/review", response_model=LabelOut)
+def review_prelabel(label_id: PathId, project: ProjectDep, user: CurrentUser,
+                    session: WriteSessionDep, body: ReviewIn | None = None) -> LabelOut:
+    """Confirm a pre-label (no ``value``) or correct it: the caller's label replaces it."""
+    label = prelabels.review_prelabel(session, project, user, label_id,
+                                      body.value if body is not None else None)
+    session.commit()
+    return LabelOut(id=label.id, item_id=label.item_id, value=label.value,
+                    is_skip=label.is_skip, created_at=label.created_at)
+
+
+@router.post("/{project_id}/prelabels/{label_id}/reopen")
+def reopen_prelabel(label_id: PathId, project: ProjectDep, admin: AdminUser,
+                    session: WriteSessionDep, worker: WorkerDep) -> dict[str, int]:
+    """Retire a pre-label: the item goes back to the queue for annotators."""
+    item_id = prelabels.reopen_prelabel(session, project, admin, label_id)
+    session.commit()
+    worker.notify(project.id)
+    return {"item_id": item_id}
 
 
 @router.get("/{project_id}/export")
@@ -118,8 +249,12 @@ def export_labels(project: ProjectDep, _: AdminUser, factory: FactoryDep,
 @router.get("/{project_id}/stats")
 def stats(project: ProjectDep, _: AdminUser, session: SessionDep,
           settings: SettingsDep) -> dict[str, Any]:
-    """Dashboard numbers, the last retrain error and the retraining worker's state."""
-    return project_stats(session, project, settings)
+    """Dashboard numbers, the last retrain error and the retraining worker's state.
+
+    ``label_sources`` counts active labels by source (``annotator``, ``import``).
+    """
+    return {**project_stats(session, project, settings),
+            "label_sources": prelabels.label_sources(session, project)}
 
 
 @router.post("/{project_id}/retrain", status_code=status.HTTP_202_ACCEPTED)

@@ -17,14 +17,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ...exceptions import DataError
-from ..models import Item, Label, Project, TaskType, User
+from ..models import Item, Label, LabelSource, Project, TaskType, User
 
 __all__ = ["EXPORT_FORMATS", "export_stream", "media_type_of"]
 
 EXPORT_FORMATS = ("jsonl", "csv", "label-studio")
 _CHUNK = 500
+#: ``source``: ``annotator``, or ``import`` for a pre-label read from an imported file
+#: (which has no annotator).
 CSV_COLUMNS = ("label_id", "item_id", "external_id", "label", "skipped", "annotator",
-               "created_at")
+               "source", "created_at")
 
 
 def media_type_of(fmt: str) -> str:
@@ -32,9 +34,10 @@ def media_type_of(fmt: str) -> str:
             "label-studio": "application/json"}[fmt]
 
 
-def _label_rows(session: Session, project_id: int) -> Iterator[tuple[Label, Item, str]]:
+def _label_rows(session: Session, project_id: int
+                ) -> Iterator[tuple[Label, Item, str | None]]:
     query = (select(Label, Item, User.username)
-             .join(Item, Item.id == Label.item_id).join(User, User.id == Label.user_id)
+             .join(Item, Item.id == Label.item_id).outerjoin(User, User.id == Label.user_id)
              .where(Label.project_id == project_id, Label.undone.is_(False))
              .order_by(Label.item_id, Label.id)
              .execution_options(yield_per=_CHUNK))
@@ -42,10 +45,10 @@ def _label_rows(session: Session, project_id: int) -> Iterator[tuple[Label, Item
     yield from session.execute(query)
 
 
-def _record(label: Label, item: Item, username: str) -> dict[str, Any]:
+def _record(label: Label, item: Item, username: str | None) -> dict[str, Any]:
     return {"label_id": label.id, "item_id": item.id, "external_id": item.external_id,
             "label": label.value, "skipped": label.is_skip, "annotator": username,
-            "created_at": label.created_at.isoformat()}
+            "source": label.source, "created_at": label.created_at.isoformat()}
 
 
 def _jsonl(session: Session, project: Project) -> Iterator[str]:
@@ -94,7 +97,9 @@ def _ls_data(project: Project, item: Item) -> dict[str, Any]:
     return {"text": item.data.get("text", "")}
 
 
-def _ls_task(project: Project, item: Item, annotations: list[tuple[Label, str]]) -> str:
+def _ls_task(project: Project, item: Item,
+             annotations: list[tuple[Label, str | None]]) -> str:
+    # Pre-labels from an imported file are Label Studio's "predictions" (pre-annotations).
     task = {
         "id": item.id,
         "data": _ls_data(project, item),
@@ -106,7 +111,13 @@ def _ls_task(project: Project, item: Item, annotations: list[tuple[Label, str]])
             "was_cancelled": label.is_skip,
             "result": [] if label.is_skip else _ls_result(project.task_type, label.value,
                                                           item.data),
-        } for label, username in annotations],
+        } for label, username in annotations if label.source != LabelSource.imported],
+        "predictions": [{
+            "id": label.id,
+            "model_version": LabelSource.imported.value,
+            "created_at": label.created_at.isoformat(),
+            "result": _ls_result(project.task_type, label.value, item.data),
+        } for label, _ in annotations if label.source == LabelSource.imported],
     }
     return json.dumps(task, ensure_ascii=False)
 
@@ -115,7 +126,7 @@ def _label_studio(session: Session, project: Project) -> Iterator[str]:
     yield "["
     first = True
     current: Item | None = None
-    annotations: list[tuple[Label, str]] = []
+    annotations: list[tuple[Label, str | None]] = []
     for label, item, username in _label_rows(session, project.id):
         if current is not None and item.id != current.id:
             yield ("" if first else ",\n") + _ls_task(project, current, annotations)

@@ -23,9 +23,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from ...exceptions import DataError
 from ..db import write_transaction
 from ..errors import ImportRejectedError
-from ..models import Item, Project, utcnow
+from ..models import Item, Project
 from .image_folder import folder_records, zip_records
-from .tasks import ParsedItem, parse_item_row
+from .import_columns import LabelColumnReader, repeated_ids
+from .import_store import ON_DUPLICATE, BatchCounts, store_batch
+from .tasks import ParsedItem
 
 __all__ = ["import_items", "import_folder", "import_records", "insert_items", "FORMATS"]
 
@@ -106,7 +108,7 @@ def _jsonl_records(stream: BinaryIO) -> Iterator[tuple[int, dict[str, Any] | str
             f"expected a JSON object, got {type(value).__name__}"
 
 
-def _parsed_rows(stream: BinaryIO, fmt: str, task_type: str
+def _parsed_rows(stream: BinaryIO, fmt: str, reader: LabelColumnReader
                  ) -> Iterator[tuple[int, ParsedItem | str]]:
     records = _csv_records(stream) if fmt == "csv" else _jsonl_records(stream)
     for line, record in records:
@@ -114,27 +116,30 @@ def _parsed_rows(stream: BinaryIO, fmt: str, task_type: str
             yield line, record
             continue
         try:
-            yield line, parse_item_row(task_type, record)
+            yield line, reader.parse(record)
         except DataError as error:
             yield line, str(error)
 
 
-def _row(project_id: int, parsed: ParsedItem, rng: random.Random, now: Any) -> dict[str, Any]:
-    return {"project_id": project_id, "external_id": parsed.external_id, "data": parsed.data,
-            "image": parsed.image, "image_mime": parsed.image_mime,
-            "random_key": rng.random(), "n_labels": 0, "created_at": now}
-
-
 def import_items(factory: sessionmaker[Session], project: Project, stream: BinaryIO, fmt: str,
                  *, all_or_nothing: bool = False, batch_size: int = 500,
-                 max_errors: int = 100) -> dict[str, Any]:
+                 max_errors: int = 100, on_duplicate: str = "skip",
+                 label_column: str | None = None) -> dict[str, Any]:
     """Import items into ``project`` from a seekable binary stream (CSV, JSONL or zip of images).
+
+    ``label_column`` (default: the project's, ``label`` unless changed) is read
+    as a pre-label, never as a feature.  A row whose external id the project
+    has already is skipped (``on_duplicate="skip"``) or updates that item
+    (``"update"``).
 
     Returns
     -------
-    report : dict with ``inserted``, ``n_errors`` and ``errors``
-        (up to ``max_errors`` of ``{"line": int, "error": str}``, or
-        ``{"file": str, "error": str}`` for a zip of images).
+    report : dict
+        ``inserted``, ``duplicates``, ``updated``, ``prelabels``, ``n_errors``
+        and ``errors`` (up to ``max_errors`` of ``{"line": int, "error": str}``,
+        or ``{"file": str, "error": str}`` for a zip of images), with
+        ``feature_columns``, ``label_column`` (None when the file has none)
+        and ``warnings``.
 
     Raises
     ------
@@ -144,6 +149,7 @@ def import_items(factory: sessionmaker[Session], project: Project, stream: Binar
     """
     if fmt not in FORMATS:
         raise DataError(f"unknown import format {fmt!r}; use one of {', '.join(FORMATS)}")
+    reader = LabelColumnReader(project, label_column or project.label_column)
 
     def records() -> Iterator[tuple[Any, ParsedItem | str]]:
         stream.seek(0)
@@ -153,16 +159,21 @@ def import_items(factory: sessionmaker[Session], project: Project, stream: Binar
             except DataError as error:
                 raise _FileError("(archive)", str(error)) from None
         else:
-            yield from _parsed_rows(stream, fmt, project.task_type)
+            yield from _parsed_rows(stream, fmt, reader)
 
-    return import_records(factory, project, records, where="file" if fmt == "zip" else "line",
-                          all_or_nothing=all_or_nothing, batch_size=batch_size,
-                          max_errors=max_errors)
+    report = import_records(factory, project, records,
+                            where="file" if fmt == "zip" else "line",
+                            all_or_nothing=all_or_nothing, batch_size=batch_size,
+                            max_errors=max_errors, on_duplicate=on_duplicate)
+    if fmt != "zip":
+        report.update(reader.report())
+    return report
 
 
 def import_folder(factory: sessionmaker[Session], project: Project,
                   folder: str | os.PathLike[str], *, all_or_nothing: bool = False,
-                  batch_size: int = 500, max_errors: int = 100) -> dict[str, Any]:
+                  batch_size: int = 500, max_errors: int = 100,
+                  on_duplicate: str = "skip") -> dict[str, Any]:
     """Import every image under ``folder`` (recursively) into an image project.
 
     Bad files (not images, corrupt, too large) are reported by their relative
@@ -172,13 +183,20 @@ def import_folder(factory: sessionmaker[Session], project: Project,
         raise DataError(f"{os.fspath(folder)!r} is not a folder")
     return import_records(factory, project, lambda: folder_records(folder, project.task_type),
                           where="file", all_or_nothing=all_or_nothing, batch_size=batch_size,
-                          max_errors=max_errors)
+                          max_errors=max_errors, on_duplicate=on_duplicate)
 
 
 def import_records(factory: sessionmaker[Session], project: Project, records: Records, *,
                    where: str = "line", all_or_nothing: bool = False, batch_size: int = 500,
-                   max_errors: int = 100) -> dict[str, Any]:
-    """Insert the valid records of ``records()``; ``where`` names the error locations."""
+                   max_errors: int = 100, on_duplicate: str = "skip") -> dict[str, Any]:
+    """Store the valid records of ``records()``; ``where`` names the error locations."""
+    if on_duplicate not in ON_DUPLICATE:
+        raise DataError(f"on_duplicate must be one of {', '.join(ON_DUPLICATE)}, "
+                        f"not {on_duplicate!r}")
+
+    def checked() -> Iterator[tuple[Any, ParsedItem | str]]:
+        return repeated_ids(records(), where)
+
     errors: list[dict[str, Any]] = []
     n_errors = 0
 
@@ -189,10 +207,10 @@ def import_records(factory: sessionmaker[Session], project: Project, records: Re
             errors.append({where: location, "error": message})
 
     rng = random.Random()
-    inserted = 0
+    counts = BatchCounts()
     try:
         if all_or_nothing:
-            for location, parsed in records():
+            for location, parsed in checked():
                 if isinstance(parsed, str):
                     note(location, parsed)
         if n_errors:
@@ -201,57 +219,57 @@ def import_records(factory: sessionmaker[Session], project: Project, records: Re
                 errors, n_errors)
         if all_or_nothing:
             with write_transaction(factory) as session:
-                inserted = _insert_all(session, project, records(), rng, batch_size)
+                counts = _store_all(session, project, checked(), rng, batch_size,
+                                    on_duplicate)
         else:
-            batch: list[dict[str, Any]] = []
-            for location, parsed in records():
+            batch: list[ParsedItem] = []
+            for location, parsed in checked():
                 if isinstance(parsed, str):
                     note(location, parsed)
                     continue
-                batch.append(_row(project.id, parsed, rng, utcnow()))
+                batch.append(parsed)
                 if len(batch) >= batch_size:
-                    inserted += _commit_batch(factory, batch)
+                    counts.add(_commit_batch(factory, project, batch, rng, on_duplicate))
                     batch = []
             if batch:
-                inserted += _commit_batch(factory, batch)
-            if inserted == 0 and n_errors:
+                counts.add(_commit_batch(factory, project, batch, rng, on_duplicate))
+            if counts.stored + counts.duplicates == 0 and n_errors:
                 unit = "row" if where == "line" else "file"
                 raise ImportRejectedError(
                     f"no {unit} of the source could be imported ({n_errors} malformed)",
                     errors, n_errors)
     except _FileError as error:
         note(error.line, str(error))
-        if all_or_nothing or inserted == 0:
+        if all_or_nothing or counts.stored + counts.duplicates == 0:
             raise ImportRejectedError(f"the file cannot be read: {error}", errors,
                                       n_errors) from None
-    if where == "file" and inserted == 0 and n_errors == 0:
+    if where == "file" and counts.stored + counts.duplicates == 0 and n_errors == 0:
         raise ImportRejectedError("the folder or zip holds no files", errors, n_errors)
-    return {"inserted": inserted, "n_errors": n_errors, "errors": errors}
+    return {"inserted": counts.inserted, "duplicates": counts.duplicates,
+            "updated": counts.updated, "prelabels": counts.prelabels, "n_errors": n_errors,
+            "errors": errors}
 
 
-def _insert_all(session: Session, project: Project,
-                records: Iterator[tuple[Any, ParsedItem | str]], rng: random.Random,
-                batch_size: int) -> int:
-    inserted = 0
-    batch: list[dict[str, Any]] = []
+def _store_all(session: Session, project: Project,
+               records: Iterator[tuple[Any, ParsedItem | str]], rng: random.Random,
+               batch_size: int, on_duplicate: str) -> BatchCounts:
+    counts = BatchCounts()
+    batch: list[ParsedItem] = []
     for _where, parsed in records:
         if isinstance(parsed, str):  # the source changed between passes
             raise DataError("the source changed while it was being imported")
-        batch.append(_row(project.id, parsed, rng, utcnow()))
+        batch.append(parsed)
         if len(batch) >= batch_size:
-            insert_items(session, batch)
-            inserted += len(batch)
+            counts.add(store_batch(session, project.id, batch, on_duplicate, rng))
             batch = []
-    if batch:
-        insert_items(session, batch)
-        inserted += len(batch)
-    return inserted
+    counts.add(store_batch(session, project.id, batch, on_duplicate, rng))
+    return counts
 
 
-def _commit_batch(factory: sessionmaker[Session], batch: list[dict[str, Any]]) -> int:
+def _commit_batch(factory: sessionmaker[Session], project: Project, batch: list[ParsedItem],
+                  rng: random.Random, on_duplicate: str) -> BatchCounts:
     with write_transaction(factory) as session:
-        insert_items(session, batch)
-    return len(batch)
+        return store_batch(session, project.id, batch, on_duplicate, rng)
 
 
 def insert_items(session: Session, rows: list[dict[str, Any]]) -> None:

@@ -14,12 +14,15 @@ from ...exceptions import ConfigError, MissingDependencyError
 from ...models.factory import check_model_name
 from ...strategies import available_strategies
 from ..errors import ConflictError, NotFoundError, PermissionDeniedError
-from ..models import Item, Label, Project, ProjectMember, TaskType, User
+from ..models import Item, Label, Project, ProjectMember, TaskType, User, utcnow
+from .audit import record_event
+from .project_rules import check_label_set, clean_project_name
 from .training import check_strategy_for_task
 
 __all__ = [
     "require_admin", "visible_projects", "get_project", "create_project", "update_project",
     "set_member", "progress", "check_model_and_strategy", "check_featurizer", "project_view",
+    "user_by_name", "list_members", "archive_project", "delete_project", "require_active",
 ]
 
 
@@ -29,8 +32,9 @@ _MEMBER_PROJECT = select(Project).where(
     exists().where(ProjectMember.project_id == bindparam("project_id"),
                    ProjectMember.user_id == bindparam("user_id")))
 #: What the annotation routes need of a project, as plain columns.
-_VIEW = select(Project.id, Project.overlap, Project.task_type, Project.labels,
-               Project.strategy_name, Project.n_items).where(Project.id == bindparam("project_id"))
+_VIEW = select(Project.id, Project.name, Project.overlap, Project.task_type, Project.labels,
+               Project.strategy_name, Project.n_items, Project.archived_at
+               ).where(Project.id == bindparam("project_id"))
 _MEMBER_VIEW = _VIEW.where(exists().where(ProjectMember.project_id == bindparam("project_id"),
                                           ProjectMember.user_id == bindparam("user_id")))
 _DONE = select(func.count()).select_from(Item).where(
@@ -78,17 +82,20 @@ def check_featurizer(featurizer: str, task_type: str) -> None:
             raise MissingDependencyError(package, "embeddings", "featurizer 'embeddings'")
 
 
-def _check_labels(labels: list[str]) -> list[str]:
-    cleaned = [label.strip() for label in labels]
-    if any(not label for label in cleaned):
-        raise ConfigError("label names must not be empty")
-    if len(set(cleaned)) != len(cleaned):
-        raise ConfigError("label names must be unique")
-    return cleaned
+def require_active(project: Any) -> None:
+    """ConflictError (409) when ``project`` is archived: it serves no items, takes no labels."""
+    if project.archived_at is not None:
+        raise ConflictError(f"project {project.name!r} is archived: it serves no items and "
+                            "takes no labels or imports; an admin can unarchive it")
 
 
-def visible_projects(session: Session, user: User) -> list[Project]:
+def visible_projects(session: Session, user: User,
+                     archived: bool | None = None) -> list[Project]:
+    """Projects ``user`` may see; only archived or only active ones when ``archived`` is set."""
     query = select(Project).order_by(Project.id)
+    if archived is not None:
+        query = query.where(Project.archived_at.is_not(None) if archived
+                            else Project.archived_at.is_(None))
     if not user.is_admin:
         query = query.where(exists().where(ProjectMember.project_id == Project.id,
                                            ProjectMember.user_id == user.id))
@@ -110,15 +117,18 @@ def get_project(session: Session, user: User, project_id: int) -> Project:
 def create_project(session: Session, *, name: str, task_type: TaskType | str, labels: list[str],
                    description: str = "", model_name: str = "logreg",
                    strategy_name: str = "margin", overlap: int = 1,
-                   members: Sequence[int] = (), featurizer: str = "auto") -> Project:
+                   members: Sequence[int] = (), featurizer: str = "auto",
+                   label_column: str = "label") -> Project:
     task_type = TaskType(task_type).value
+    name = clean_project_name(name)
+    labels = check_label_set(task_type, labels)
     check_model_and_strategy(model_name, strategy_name, task_type)
     check_featurizer(featurizer, task_type)
     if session.scalar(select(Project.id).where(Project.name == name)) is not None:
         raise ConflictError(f"a project named {name!r} exists already")
     project = Project(name=name, description=description, task_type=task_type,
-                      labels=_check_labels(labels), model_name=model_name,
-                      strategy_name=strategy_name, overlap=overlap, featurizer=featurizer)
+                      labels=labels, model_name=model_name, strategy_name=strategy_name,
+                      overlap=overlap, featurizer=featurizer, label_column=label_column)
     session.add(project)
     try:
         session.flush()
@@ -134,6 +144,8 @@ def update_project(session: Session, project: Project, changes: dict[str, Any]) 
     strategy_name = changes.get("strategy_name") or project.strategy_name
     check_model_and_strategy(model_name, strategy_name, project.task_type)
     check_featurizer(changes.get("featurizer") or project.featurizer, project.task_type)
+    if changes.get("name") is not None:
+        changes = {**changes, "name": clean_project_name(changes["name"])}
     name = changes.get("name")
     if name and name != project.name and session.scalar(
             select(Project.id).where(Project.name == name)) is not None:
@@ -144,24 +156,85 @@ def update_project(session: Session, project: Project, changes: dict[str, Any]) 
     return project
 
 
-def set_member(session: Session, project: Project, user_id: int, member: bool) -> None:
-    if session.get(User, user_id) is None:
+def user_by_name(session: Session, username: str) -> User:
+    """The user named ``username``; NotFoundError (404) when there is none."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFoundError(f"no user named {username!r}")
+    return user
+
+
+def set_member(session: Session, project: Project, user_id: int, member: bool,
+               by: User | None = None) -> None:
+    """Add or remove a member (recorded in the audit trail when ``by`` is given)."""
+    user = session.get(User, user_id)
+    if user is None:
         raise NotFoundError(f"no user with id {user_id}")
     if member:
-        if session.get(ProjectMember, (project.id, user_id)) is None:
-            session.add(ProjectMember(project_id=project.id, user_id=user_id))
+        if session.get(ProjectMember, (project.id, user_id)) is not None:
+            return
+        session.add(ProjectMember(project_id=project.id, user_id=user_id))
     else:
-        session.execute(delete(ProjectMember).where(ProjectMember.project_id == project.id,
-                                                    ProjectMember.user_id == user_id))
+        removed = session.execute(delete(ProjectMember).where(
+            ProjectMember.project_id == project.id, ProjectMember.user_id == user_id))
+        if not removed.rowcount:  # type: ignore[attr-defined]
+            return
+    if by is not None:
+        record_event(session, by, "add member" if member else "remove member", project,
+                     member=user.username, member_id=user.id)
+
+
+def list_members(session: Session, project: Project) -> list[User]:
+    """The project's members, by name."""
+    return list(session.scalars(
+        select(User).join(ProjectMember, ProjectMember.user_id == User.id)
+        .where(ProjectMember.project_id == project.id).order_by(User.username)))
+
+
+def archive_project(session: Session, project: Project, user: User, archived: bool) -> Project:
+    """Archive (or unarchive) ``project``, recorded in the audit trail; admins only."""
+    require_admin(user)
+    if project.archived != archived:
+        project.archived_at = utcnow() if archived else None
+        record_event(session, user, "archive" if archived else "unarchive", project)
+    return project
+
+
+def delete_project(session: Session, project: Project, user: User, confirm: str | None) -> None:
+    """Delete ``project`` with its items, labels, leases and snapshots; admins only.
+
+    ``confirm`` must repeat the project's name, so that no id typed wrong deletes
+    the wrong project.  The audit record keeps the name and the counts.
+
+    Raises
+    ------
+    ConfigError
+        ``confirm`` is missing or is not the project's name (HTTP 422).
+    """
+    require_admin(user)
+    if confirm != project.name:
+        raise ConfigError(f"to delete project {project.name!r} and all its items and labels, "
+                          "repeat its exact name: ?confirm=<name> or a JSON body "
+                          "{\"confirm\": <name>}")
+    n_labels = session.scalar(select(func.count()).select_from(Label).where(
+        Label.project_id == project.id))
+    record_event(session, user, "delete", project, items=project.n_items,
+                 labels=int(n_labels or 0))
+    # Items, labels, leases, members and snapshots go by ON DELETE CASCADE.
+    session.execute(delete(Project).where(Project.id == project.id))
 
 
 def project_view(conn: Connection, user_id: int, is_admin: bool, project_id: int) -> Row[Any]:
-    """:func:`get_project` for the annotation routes: the columns they use, one statement."""
+    """:func:`get_project` for the annotation routes: the columns they use, one statement.
+
+    An archived project is a 409 here: it serves no items and takes no labels.
+    """
     statement = _VIEW if is_admin else _MEMBER_VIEW
     project = conn.execute(statement, {"project_id": project_id, "user_id": user_id}
                            ).one_or_none()
     if project is None:
         raise NotFoundError(f"no project with id {project_id}")
+    require_active(project)
     return project
 
 

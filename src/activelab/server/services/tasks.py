@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import json
 import math
 from typing import Any
 
@@ -14,7 +15,7 @@ from ...exceptions import DataError, UnknownLabelError
 from ..models import TaskType
 
 __all__ = ["ParsedItem", "parse_item_row", "parse_image_file", "validate_label_value",
-           "is_image_task", "check_image_bytes", "MAX_IMAGE_BYTES"]
+           "is_image_task", "check_image_bytes", "MAX_IMAGE_BYTES", "parse_prelabel"]
 
 RESERVED_COLUMNS = frozenset({"id", "external_id"})
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -29,16 +30,18 @@ def is_image_task(task_type: str) -> bool:
 
 
 class ParsedItem:
-    """One valid import row, ready to insert."""
+    """One valid import row, ready to insert (``prelabel``: its label column's value, checked)."""
 
-    __slots__ = ("external_id", "data", "image", "image_mime")
+    __slots__ = ("external_id", "data", "image", "image_mime", "prelabel")
 
     def __init__(self, external_id: str | None, data: dict[str, Any],
-                 image: bytes | None = None, image_mime: str | None = None) -> None:
+                 image: bytes | None = None, image_mime: str | None = None,
+                 prelabel: Any = None) -> None:
         self.external_id = external_id
         self.data = data
         self.image = image
         self.image_mime = image_mime
+        self.prelabel = prelabel
 
 
 def _decode_image(value: Any) -> tuple[bytes, str, int, int]:
@@ -186,3 +189,31 @@ def validate_label_value(task_type: str, classes: list[str], value: Any) -> Any:
             raise UnknownLabelError("an image-regions value must be a list of boxes")
         return [_check_box(box, classes) for box in value]
     return _check_class(value, classes)
+
+
+def parse_prelabel(task_type: str, classes: list[str], raw: Any) -> Any:
+    """The value of an import row's label column as a stored label value.
+
+    Classification: a label name (a JSON integer is read as its digits).
+    Multi-label: a list of names, or one string of names separated by ``;``.
+    Image regions: a list of boxes, or that list as a JSON string (a CSV cell).
+
+    Raises
+    ------
+    UnknownLabelError
+        A name outside the project's label set, or the wrong shape for the task.
+    """
+    value = raw
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if task_type == TaskType.multilabel_text and isinstance(value, str):
+        value = [name.strip() for name in value.split(";") if name.strip()]
+    elif task_type == TaskType.image_regions and isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            raise UnknownLabelError("image regions must be a JSON list of boxes "
+                                    "{x, y, w, h, label}") from None
+    elif isinstance(value, str):
+        value = value.strip()
+    return validate_label_value(task_type, classes, value)

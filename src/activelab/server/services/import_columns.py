@@ -1,0 +1,96 @@
+"""Which columns of an import file are features, and which one holds pre-labels.
+
+A column named like the project's label column (``label`` unless the project
+or the import names another) is read as a pre-label, never as a feature:
+a label shown to annotators as a feature would give the answer away, and a
+label fed to the model as a feature would leak it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ...exceptions import DataError, UnknownLabelError
+from ..models import Project, TaskType
+from .tasks import ParsedItem, is_image_task, parse_item_row, parse_prelabel
+
+__all__ = ["LabelColumnReader", "LIKELY_LABEL_COLUMNS", "repeated_ids"]
+
+#: Feature column names that usually hold the answer: the report warns about them.
+LIKELY_LABEL_COLUMNS = frozenset({"label", "labels", "target", "class", "y", "category"})
+
+
+class LabelColumnReader:
+    """Parses import rows for ``project``, reading ``column`` as a pre-label.
+
+    Remembers what the report needs: the feature columns seen (first-seen
+    order) and whether any row had the label column.
+    """
+
+    def __init__(self, project: Project, column: str) -> None:
+        self.task_type = project.task_type
+        self.classes = list(project.labels)
+        self.column = column
+        self.seen_label_column = False
+        self._features: dict[str, None] = {}
+
+    def parse(self, record: dict[str, Any]) -> ParsedItem:
+        """One record as an item, its label column taken out and checked.
+
+        Raises
+        ------
+        DataError
+            The row is not a valid item, or its label is not in the project's set.
+        """
+        row = dict(record)
+        raw = row.pop(self.column, None)
+        if self.column in record:
+            self.seen_label_column = True
+        parsed = parse_item_row(self.task_type, row)
+        if raw is not None and raw != "":
+            try:
+                parsed.prelabel = parse_prelabel(self.task_type, self.classes, raw)
+            except UnknownLabelError as error:
+                raise DataError(f"label column {self.column!r}: {error}") from None
+        self._note_features(parsed)
+        return parsed
+
+    def _note_features(self, parsed: ParsedItem) -> None:
+        if self.task_type == TaskType.tabular_classification:
+            for name in parsed.data.get("columns", {}):
+                self._features.setdefault(name)
+        elif is_image_task(self.task_type):
+            self._features.setdefault("image")
+        else:
+            self._features.setdefault("text")
+
+    @property
+    def feature_columns(self) -> list[str]:
+        return list(self._features)
+
+    def report(self) -> dict[str, Any]:
+        """``feature_columns``, ``label_column`` (None when no row had it) and ``warnings``."""
+        warnings = [f"column {name!r} is used as a feature; if it holds the answer, import "
+                    f"again with label_column={name} (or set the project's label column)"
+                    for name in self._features if name.lower() in LIKELY_LABEL_COLUMNS]
+        return {"feature_columns": self.feature_columns,
+                "label_column": self.column if self.seen_label_column else None,
+                "warnings": warnings}
+
+
+def repeated_ids(records: Iterator[tuple[Any, ParsedItem | str]], unit: str = "line"
+                 ) -> Iterator[tuple[Any, ParsedItem | str]]:
+    """``records`` with every repeat of an external id within the file turned into an error.
+
+    ``unit`` names the locations in the message (``line`` or ``file``).
+    """
+    first: dict[str, Any] = {}
+    for where, parsed in records:
+        if isinstance(parsed, ParsedItem) and parsed.external_id is not None:
+            seen = first.setdefault(parsed.external_id, where)
+            if seen != where:
+                yield where, (f"id {parsed.external_id!r} appears twice in this file (first "
+                              f"at {unit} {seen}); only the first is imported")
+                continue
+        yield where, parsed
