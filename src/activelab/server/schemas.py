@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
+from ..exceptions import ConfigError
 from .models import Role, TaskType
 from .services.project_rules import MAX_NAME_LENGTH, check_label_set, clean_project_name
 
@@ -60,6 +62,14 @@ FEATURIZER_HELP = ("'auto': TF-IDF for text, downscaled pixels for images, numer
                    "the 'embeddings' extra)")
 
 
+def _checked(rule: Any, *args: Any) -> Any:
+    """``rule(*args)``, its ConfigError as a validation error whose message is the rule's own."""
+    try:
+        return rule(*args)
+    except ConfigError as error:
+        raise PydanticCustomError("invalid_project", str(error)) from None
+
+
 #: A column name of an import file (CSV header or JSON key).
 LabelColumn = Annotated[str, Field(min_length=1, max_length=80)]
 LABEL_COLUMN_HELP = ("the import column read as a pre-label instead of a feature "
@@ -82,12 +92,15 @@ class ProjectIn(BaseModel):
     @field_validator("name")
     @classmethod
     def _name_not_blank(cls, name: str) -> str:
-        return clean_project_name(name)
+        return _checked(clean_project_name, name)
 
-    @model_validator(mode="after")
-    def _labels_fit_the_task(self) -> ProjectIn:
-        self.labels = check_label_set(self.task_type, self.labels)
-        return self
+    @field_validator("labels")
+    @classmethod
+    def _labels_fit_the_task(cls, labels: list[str], info: ValidationInfo) -> list[str]:
+        task_type = info.data.get("task_type")
+        if task_type is None:  # reported as a task_type error already
+            return labels
+        return _checked(check_label_set, task_type, labels)
 
 
 class ProjectPatch(BaseModel):
@@ -102,7 +115,7 @@ class ProjectPatch(BaseModel):
     @field_validator("name")
     @classmethod
     def _name_not_blank(cls, name: str | None) -> str | None:
-        return None if name is None else clean_project_name(name)
+        return None if name is None else _checked(clean_project_name, name)
 
 
 class ProjectOut(BaseModel):

@@ -1,4 +1,5 @@
-// Admin forms: new project, settings, import, members, retrain (JSON API with the session cookie).
+// Admin forms: new project, settings, import, members, pre-labels, archive, delete, retrain
+// (JSON API with the session cookie).
 "use strict";
 (() => {
   const $ = (id) => document.getElementById(id);
@@ -28,6 +29,7 @@
         name: f.get("name"), task_type: f.get("task_type"), model_name: f.get("model_name"),
         strategy_name: f.get("strategy_name"), featurizer: f.get("featurizer"),
         labels: String(f.get("labels")).split(",").map((s) => s.trim()).filter(Boolean),
+        label_column: String(f.get("label_column") || "label").trim() || "label",
       });
       window.location.reload();
     } catch (err) { $("new-project-error").textContent = err.message; }
@@ -64,12 +66,94 @@
     try { report(await call("POST", `${base}/import?all_or_nothing=${strict}`, f, true)); }
     catch (err) { report(err.data || err.message); }
   });
+  const cell = (text) => { const td = document.createElement("td"); td.textContent = text; return td; };
+  const smallButton = (text, onClick) => {
+    const button = document.createElement("button");
+    button.type = "button"; button.className = "secondary"; button.textContent = text;
+    button.addEventListener("click", onClick);
+    return button;
+  };
+
+  // Members: listed by name with a remove button; new ones picked by name.
+  async function loadMembers() {
+    const list = $("members");
+    const [members, users] = await Promise.all([call("GET", `${base}/members`), call("GET", "/api/users")]);
+    list.replaceChildren(...members.map((m) => {
+      const li = document.createElement("li");
+      li.textContent = `${m.username} (${m.role}) `;
+      li.append(smallButton("Remove", async () => {
+        try { await call("DELETE", `${base}/members/${m.id}`); await loadMembers(); loadAudit(); }
+        catch (err) { report(err.message); }
+      }));
+      li.lastChild.setAttribute("aria-label", `Remove ${m.username}`);
+      return li;
+    }));
+    if (!members.length) list.replaceChildren(Object.assign(document.createElement("li"),
+      { className: "muted", textContent: "No members yet." }));
+    const taken = new Set(members.map((m) => m.username));
+    $("user-names").replaceChildren(...users.filter((u) => !taken.has(u.username) && u.is_active)
+      .map((u) => Object.assign(document.createElement("option"), { value: u.username })));
+  }
   $("member").addEventListener("submit", async (e) => {
     e.preventDefault();
-    const id = new FormData(e.target).get("user_id");
-    try { await call("PUT", `${base}/members/${id}`); report(`user ${id} added`); }
-    catch (err) { report(err.message); }
+    const name = String(new FormData(e.target).get("username")).trim();
+    try {
+      await call("PUT", `${base}/members/by-name/${encodeURIComponent(name)}`);
+      e.target.reset(); report(`${name} added`); await loadMembers(); loadAudit();
+    } catch (err) { report(err.message); }
   });
+
+  // Pre-labels: how many labels came from imports, and a way to send an item back to the queue.
+  async function loadPrelabels() {
+    const page = await call("GET", `${base}/prelabels?limit=20`);
+    $("prelabel-count").textContent = page.total
+      ? `${page.total} label(s) came from imported files and await review.`
+      : "No labels from imported files await review.";
+    $("prelabel-rows").replaceChildren(...page.items.map((p) => {
+      const tr = document.createElement("tr");
+      const value = typeof p.value === "string" ? p.value : JSON.stringify(p.value);
+      tr.append(cell(p.external_id || p.item_id), cell(value), document.createElement("td"));
+      // Confirm keeps the imported label as the admin's own; Reopen sends the item to annotators.
+      tr.lastChild.append(smallButton("Confirm", async () => {
+        try { await call("POST", `${base}/prelabels/${p.label_id}/review`); await loadPrelabels(); }
+        catch (err) { report(err.message); }
+      }), " ", smallButton("Reopen", async () => {
+        try { await call("POST", `${base}/prelabels/${p.label_id}/reopen`); await loadPrelabels(); loadAudit(); }
+        catch (err) { report(err.message); }
+      }));
+      return tr;
+    }));
+  }
+
+  async function loadAudit() {
+    const events = await call("GET", `/api/projects/audit-events?project_id=${dash.dataset.projectId}&limit=20`);
+    $("audit").replaceChildren(...events.map((ev) => Object.assign(document.createElement("li"), {
+      textContent: `${new Date(ev.created_at).toLocaleString()}: ${ev.username} ${ev.action}` +
+        (ev.detail.member ? ` ${ev.detail.member}` : ""),
+    })));
+    if (!events.length) $("audit").replaceChildren(Object.assign(document.createElement("li"),
+      { className: "muted", textContent: "Nothing archived, deleted or changed in membership yet." }));
+  }
+
+  const archive = $("archive"), unarchive = $("unarchive");
+  if (archive) archive.addEventListener("click", async () => {
+    if (!window.confirm(`Archive ${archive.dataset.name}? Annotators get no more items; exports still work.`)) return;
+    try { await call("POST", `${base}/archive`); window.location.reload(); } catch (err) { report(err.message); }
+  });
+  if (unarchive) unarchive.addEventListener("click", async () => {
+    try { await call("POST", `${base}/unarchive`); window.location.reload(); } catch (err) { report(err.message); }
+  });
+  const dialog = $("delete-dialog");
+  $("delete-open").addEventListener("click", () => { $("delete-error").textContent = ""; dialog.showModal(); });
+  $("delete-cancel").addEventListener("click", () => dialog.close());
+  $("delete-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const confirm = String(new FormData(e.target).get("confirm"));
+    try { await call("DELETE", base, { confirm }); window.location.href = "/projects"; }
+    catch (err) { $("delete-error").textContent = err.message; }
+  });
+
+  Promise.all([loadMembers(), loadPrelabels(), loadAudit()]).catch((err) => report(err.message));
   $("retrain").addEventListener("click", async () => {
     try { report(await call("POST", `${base}/retrain`)); } catch (err) { report(err.message); }
   });
