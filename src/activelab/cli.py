@@ -265,18 +265,36 @@ def import_command(
     all_or_nothing: Annotated[bool, typer.Option(
         help="Import nothing when any row or file is bad (default: import the good ones).")
     ] = False,
+    on_duplicate: Annotated[str, typer.Option(
+        help="A row whose id the project has already: 'skip' it or 'update' that item.")
+    ] = "skip",
+    label_column: Annotated[str | None, typer.Option(
+        help="The CSV/JSONL column read as pre-labels, not as a feature "
+             "(default: the project's label column, 'label' unless changed).")] = None,
 ) -> None:
-    """Import items into an annotation project, streamed; bad rows/files are listed."""
+    """Import items into an annotation project, streamed; bad rows/files are listed.
+
+    Importing a file again adds no item twice: rows are matched by their id.
+    """
     import_source = _server_import("import_source", "activelab import")
     from .server import ImportRejectedError
 
     try:
-        report = import_source(project, source, db, fmt=format, all_or_nothing=all_or_nothing)
+        report = import_source(project, source, db, fmt=format, all_or_nothing=all_or_nothing,
+                               on_duplicate=on_duplicate, label_column=label_column)
     except ImportRejectedError as error:
         for entry in error.errors:
             console.print(f"  {_where(entry)}: {entry['error']}", highlight=False)
         raise
-    out.print(f"imported {report['inserted']} item(s); {report['n_errors']} bad", highlight=False)
+    out.print(f"imported {report['inserted']} item(s); {report['n_errors']} bad; "
+              f"{report['duplicates']} known id(s) skipped, {report['updated']} updated; "
+              f"{report['prelabels']} pre-label(s)", highlight=False)
+    if report.get("feature_columns"):
+        label = report.get("label_column") or "none"
+        out.print(f"  features: {', '.join(report['feature_columns'])}; pre-label column: "
+                  f"{label}", highlight=False)
+    for warning in report.get("warnings", []):
+        out.print(f"  warning: {warning}", highlight=False)
     for entry in report["errors"]:
         out.print(f"  {_where(entry)}: {entry['error']}", highlight=False)
     if report["n_errors"] > len(report["errors"]):

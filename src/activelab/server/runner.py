@@ -17,6 +17,7 @@ from .errors import NotFoundError
 from .models import Project
 from .services.demo import ensure_demo
 from .services.importing import import_folder, import_items
+from .services.projects import require_active
 
 __all__ = ["run_server", "import_source", "main", "RESET_DEMO_PASSWORD_ENV"]
 
@@ -70,7 +71,9 @@ def run_server(host: str = "127.0.0.1", port: int = 8000, db_url: str | None = N
 
 
 def import_source(project: str, source: str | os.PathLike[str], db_url: str | None = None, *,
-                  fmt: str | None = None, all_or_nothing: bool = False) -> dict[str, Any]:
+                  fmt: str | None = None, all_or_nothing: bool = False,
+                  on_duplicate: str = "skip", label_column: str | None = None
+                  ) -> dict[str, Any]:
     """Import a CSV, JSONL, zip of images or folder of images into a project, from the server side.
 
     Writes to the database directly (migrating it first), as an admin on the
@@ -83,6 +86,8 @@ def import_source(project: str, source: str | os.PathLike[str], db_url: str | No
     db_url : SQLAlchemy URL; default from ``ACTIVELAB_DB_URL`` or ``sqlite:///activelab.db``
     fmt : ``csv``, ``jsonl`` or ``zip`` to override the file's extension
     all_or_nothing : import nothing when any record is bad
+    on_duplicate : ``skip`` or ``update`` a row whose id the project has already
+    label_column : the CSV/JSONL column read as pre-labels (default: the project's)
 
     Returns
     -------
@@ -106,15 +111,18 @@ def import_source(project: str, source: str | os.PathLike[str], db_url: str | No
             if row is None:
                 raise NotFoundError(f"no project {project!r} in {settings.db_url}")
             session.expunge(row)
+        require_active(row)
         options = {"all_or_nothing": all_or_nothing, "batch_size": settings.import_batch_size,
-                   "max_errors": settings.import_max_reported_errors}
+                   "max_errors": settings.import_max_reported_errors,
+                   "on_duplicate": on_duplicate}
         path = Path(source)
         if path.is_dir():
             return import_folder(factory, row, path, **options)
         suffix = path.suffix.lower().lstrip(".")
         fmt = fmt or {"ndjson": "jsonl"}.get(suffix, suffix)
         with path.open("rb") as stream:
-            return import_items(factory, row, stream, fmt, **options)
+            return import_items(factory, row, stream, fmt, label_column=label_column,
+                                **options)
     finally:
         engine.dispose()
 
