@@ -61,6 +61,7 @@ def list_projects(user: CurrentUser, session: SessionDep,
                   archived: Annotated[bool | None, Query(
                       description="only archived (true) or only active (false) projects")]
                   = None) -> list[Project]:
+    """Projects the caller may see (admins: all; annotators: their own), archived ones too."""
     return service.visible_projects(session, user, archived)
 
 
@@ -107,6 +108,7 @@ def archive_project(project: ProjectDep, admin: AdminUser, session: WriteSession
 @router.post("/{project_id}/unarchive", response_model=ProjectOut)
 def unarchive_project(project: ProjectDep, admin: AdminUser,
                       session: WriteSessionDep) -> Project:
+    """Unarchive the project: it serves items and takes labels again."""
     current = service.archive_project(session, _current(session, project), admin, False)
     session.commit()
     return current
@@ -129,12 +131,14 @@ def delete_project(project: ProjectDep, admin: AdminUser, session: WriteSessionD
 
 @router.get("/{project_id}/members", response_model=list[MemberOut])
 def list_members(project: ProjectDep, _: AdminUser, session: SessionDep) -> list[User]:
+    """The project's members, by name."""
     return service.list_members(session, project)
 
 
 @router.put("/{project_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
 def add_member(user_id: PathId, project: ProjectDep, admin: AdminUser,
                session: WriteSessionDep) -> None:
+    """Add the user with this id to the project (see also ``members/by-name``)."""
     service.set_member(session, project, user_id, True, by=admin)
     session.commit()
 
@@ -142,6 +146,7 @@ def add_member(user_id: PathId, project: ProjectDep, admin: AdminUser,
 @router.delete("/{project_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
 def remove_member(user_id: PathId, project: ProjectDep, admin: AdminUser,
                   session: WriteSessionDep) -> None:
+    """Remove the user with this id from the project."""
     service.set_member(session, project, user_id, False, by=admin)
     session.commit()
 
@@ -159,6 +164,7 @@ def add_member_by_name(username: str, project: ProjectDep, admin: AdminUser,
                status_code=status.HTTP_204_NO_CONTENT)
 def remove_member_by_name(username: str, project: ProjectDep, admin: AdminUser,
                           session: WriteSessionDep) -> None:
+    """Remove the user named ``username`` from the project."""
     user = service.user_by_name(session, username)
     service.set_member(session, project, user.id, False, by=admin)
     session.commit()
