@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 from collections.abc import Iterator
 
 import httpx
@@ -226,3 +227,24 @@ def test_ids_are_looked_up_batch_by_batch(live_any_db, root):
     again = upload(root, pid, "big.csv", content + "r1200,new\n").json()
     assert (again["inserted"], again["duplicates"]) == (1, 1200)
     assert len(_items(live_any_db, pid)) == 1201
+
+
+def test_two_imports_of_one_file_at_once_add_each_id_once(live_any_db, root):
+    project = make_project(root, labels=["pos", "neg"])
+    pid = project["id"]
+    content = "id,text\n" + "".join(f"r{i},row {i}\n" for i in range(1500))
+    _, token = live_any_db.user("second-admin", Role.admin)
+    reports: list[dict] = []
+
+    def run(client: httpx.Client) -> None:
+        reports.append(upload(client, pid, "big.csv", content).json())
+
+    with live_any_db.client(token) as other:
+        threads = [threading.Thread(target=run, args=(client,)) for client in (root, other)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+    assert sorted(r["inserted"] + r["duplicates"] for r in reports) == [1500, 1500]
+    assert sum(r["inserted"] for r in reports) == 1500
+    assert len(_items(live_any_db, pid)) == 1500
