@@ -239,7 +239,15 @@ def serve_command(
         raise typer.BadParameter("use process, thread or external", param_hint="--worker")
     run_server = _server_import("run_server", "activelab serve")
     run_server(host=host, port=port, db_url=db, demo=demo,
-               reset_demo_password=reset_demo_password or None, worker_mode=worker)
+               reset_demo_password=reset_demo_password or None, worker_mode=worker,
+               program=_program("serve"))
+
+
+def _program(command: str) -> str:
+    """How this process was started (``activelab serve``), for hints that say what to rerun."""
+    if Path(sys.argv[0]).stem == "activelab":
+        return f"activelab {command}"
+    return f"{Path(sys.executable).name} -m activelab.cli {command}"
 
 
 def _server_import(name: str, command: str):  # noqa: ANN202 - a function of the server extra
