@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 import typer
@@ -68,3 +70,21 @@ def test_quick_profile_end_to_end(app, tmp_path):
     assert "Cells that could not run" not in report
     figures = {p.name for p in (tmp_path / "figures").iterdir()}
     assert figures == {"curves_sklearn_digits_1000.png", "curves_banknote.png", "summary.png"}
+
+
+def test_failed_cells_exit_non_zero_and_say_why(app, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    args = ["bench", "--datasets", "nope.csv,sklearn:iris", "--strategies", "margin",
+            "--seeds", "1", "--initial", "6", "--batch", "6", "--budget", "18", "--out", "out"]
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert result.exit_code == 1, result.output
+    assert "4 cell(s) run, 0 already done; 2 failed" in result.output
+    assert "2 cell(s) failed" in result.output
+    for strategy in ("margin", "random"):  # each failed cell, with its reason
+        assert re.search(rf"nope\.csv · logreg · {strategy} · seed 0 · initial 6 · batch 6 +│ "
+                         r"DataError: data file 'nope\.csv' does not exist", result.output)
+    assert "sklearn:iris · " not in result.output  # the cells that ran are not listed
+    assert "Cells that could not run" in (tmp_path / "out" / "report.md").read_text()
+    # Resuming runs nothing, and still fails: the grid is incomplete.
+    again = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert again.exit_code == 1 and "0 cell(s) run, 4 already done; 2 failed" in again.output

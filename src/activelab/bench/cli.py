@@ -185,6 +185,28 @@ def bench_command(
                             command=command, notes=[grid.description, *notes]
                             if grid.description else notes)
         out.print(f"report: {path}")
+    if len(result.failures):
+        _print_failures(result.failures)
+        raise typer.Exit(1)
+
+
+#: Failed cells listed at the end of ``activelab bench``; report.md lists them all.
+MAX_FAILURES_SHOWN = 20
+
+
+def _print_failures(failures) -> None:  # noqa: ANN001 - a DataFrame of ResultStore.failures
+    """The failed cells and why each failed."""
+    table = Table(title=f"{len(failures)} cell(s) failed", title_justify="left")
+    table.add_column("cell", ratio=2)
+    table.add_column("error", ratio=3)
+    rows = failures.sort_values(["dataset", "model", "strategy", "seed"])
+    for row in rows.head(MAX_FAILURES_SHOWN).itertuples():
+        table.add_row(f"{row.dataset} · {row.model} · {row.strategy} · seed {row.seed} · "
+                      f"initial {row.initial} · batch {row.batch}", str(row.error))
+    out.print(table)
+    if len(failures) > MAX_FAILURES_SHOWN:
+        out.print(f"... and {len(failures) - MAX_FAILURES_SHOWN} more (all in report.md)",
+                      highlight=False)
 
 
 def datasets_command(
