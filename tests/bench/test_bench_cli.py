@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import pandas as pd
 import pytest
@@ -11,7 +12,7 @@ from typer.testing import CliRunner
 
 from activelab.bench import COLUMNS, expand_cells, profile_config
 from activelab.bench.cli import register
-from activelab.data import available_datasets
+from activelab.data import ENV_VAR, available_datasets, find_data_dir
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +89,27 @@ def test_failed_cells_exit_non_zero_and_say_why(app, tmp_path, monkeypatch):
     # Resuming runs nothing, and still fails: the grid is incomplete.
     again = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
     assert again.exit_code == 1 and "0 cell(s) run, 4 already done; 2 failed" in again.output
+
+
+def test_datasets_says_why_a_dataset_cannot_be_loaded(app, tmp_path, monkeypatch):
+    source = find_data_dir()
+    if source is None or not (source / "banknote").is_dir():
+        pytest.skip("the shared data folder with banknote/ is not here")
+    data = tmp_path / "data"
+    shutil.copytree(source / "banknote", data / "banknote")  # one dataset, not the others
+    infos = {info.name: info for info in available_datasets(data)}
+    assert infos["banknote"].available and infos["banknote"].unavailable_reason is None
+    spambase = infos["spambase"]
+    assert not spambase.available
+    assert spambase.unavailable_reason == f"missing {data / 'spambase' / 'spambase.data'}"
+    monkeypatch.setenv(ENV_VAR, str(data))
+    listed = CliRunner().invoke(app, ["datasets"], env={"COLUMNS": "200"}).output
+    assert re.search(r"│ banknote +│.*│ yes +│", listed)
+    assert re.search(r"│ spambase +│.*│ no: missing", listed)
+    assert "data folder was not found" not in listed
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "nowhere"))
+    listed = CliRunner().invoke(app, ["datasets"], env={"COLUMNS": "200"}).output
+    assert re.search(r"│ banknote +│.*│ no: no data folder +│", listed)
+    assert (f"The shared data folder was not found ({ENV_VAR}='{tmp_path / 'nowhere'}' is not "
+            f"a directory). Set {ENV_VAR}") in " ".join(listed.split())
+    assert re.search(r"│ sklearn:iris +│.*│ yes +│", listed)

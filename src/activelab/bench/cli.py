@@ -216,13 +216,14 @@ def datasets_command(
         "--available", help="Only datasets that can be loaded here.")] = False,
 ) -> None:
     """List the datasets `activelab simulate` and `activelab bench` can load."""
-    from ..data import available_datasets
+    from ..data import ENV_VAR, available_datasets, data_folder_problem
 
     infos = available_datasets(data_dir)
     table = Table(title="datasets")
-    for column in ("name", "kind", "task", "samples", "classes", "available"):
+    for column in ("name", "kind", "task", "samples", "classes"):
         table.add_column(column, no_wrap=True,
                          justify="right" if column in ("samples", "classes") else "left")
+    table.add_column("available", max_width=40, overflow="fold")
     table.add_column("description", ratio=1)
     for info in infos:
         if available_only and not info.available:
@@ -231,8 +232,14 @@ def datasets_command(
         classes = getattr(info, "n_classes", None)
         table.add_row(info.name, info.kind, info.task, samples,
                       "" if classes is None else str(classes),
-                      "yes" if info.available else "no", info.description or "")
+                      "yes" if info.available else f"no: {info.unavailable_reason}",
+                      info.description or "")
     out.print(table)
+    problem = data_folder_problem(data_dir)
+    if problem:
+        out.print(f"{problem[0].upper()}{problem[1:]}. Set {ENV_VAR} (or --data-dir) to the "
+                  f"folder that holds the datasets' folders (spambase/, sms_spam/, ...).",
+                  highlight=False)
 
 
 def register(app: typer.Typer) -> None:
