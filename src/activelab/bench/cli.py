@@ -244,5 +244,6 @@ def datasets_command(
 
 def register(app: typer.Typer) -> None:
     """Add ``bench`` and ``datasets`` to the ``activelab`` Typer app."""
-    app.command("bench")(bench_command)
-    app.command("datasets")(datasets_command)
+    app.command("bench", short_help="Benchmark a grid of runs and write a report.")(bench_command)
+    app.command("datasets", short_help="List the datasets that can be loaded by name.")(
+        datasets_command)
