@@ -204,3 +204,14 @@ def test_command_list_piped_is_not_cut():
     for name, command in get_command(app).commands.items():
         summary = command.short_help or command.help.strip().splitlines()[0]
         assert re.search(rf"^  {name} +{re.escape(summary)}$", done.stdout, re.M), name
+
+
+def test_server_hints_name_the_program_as_it_was_run(monkeypatch):
+    from pathlib import Path
+
+    from activelab.cli import _program
+
+    monkeypatch.setattr(sys, "argv", ["/usr/local/bin/activelab", "serve", "--demo"])
+    assert _program("serve") == "activelab serve"
+    monkeypatch.setattr(sys, "argv", ["/src/activelab/cli.py", "serve", "--demo"])
+    assert _program("serve") == f"{Path(sys.executable).name} -m activelab.cli serve"

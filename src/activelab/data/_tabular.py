@@ -178,9 +178,11 @@ def guess_text_column(frame: pd.DataFrame) -> str | None:
         if _is_numeric(frame[name]) or column.empty \
                 or not column.map(lambda value: isinstance(value, str)).all():
             continue
-        words = column.str.split().str.len().mean()
         n_distinct = column.nunique()
-        prose = n_distinct > len(column) / 2 and words >= MIN_PROSE_WORDS
+        if n_distinct <= len(column) / 2:  # repeated values: a category
+            continue
+        words = column.str.split().str.len().mean()
+        prose = words >= MIN_PROSE_WORDS
         if (prose or _too_many_categories(n_distinct, len(column))) and words >= MIN_TEXT_WORDS:
             candidates[str(name)] = float(column.str.len().mean())
     return max(candidates, key=candidates.__getitem__) if candidates else None
