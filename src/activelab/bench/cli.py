@@ -206,7 +206,7 @@ def _print_failures(failures) -> None:  # noqa: ANN001 - a DataFrame of ResultSt
     out.print(table)
     if len(failures) > MAX_FAILURES_SHOWN:
         out.print(f"... and {len(failures) - MAX_FAILURES_SHOWN} more (all in report.md)",
-                      highlight=False)
+                  highlight=False)
 
 
 def datasets_command(
