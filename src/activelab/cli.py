@@ -122,12 +122,14 @@ def _load(data: str, target: str | None, text_column: str | None,  # noqa: ANN20
              short_help="Simulate active learning on known labels; write the curves.")
 def simulate_command(
     data: Annotated[str, typer.Argument(
-        help="CSV/JSONL/Parquet file, sklearn:digits|breast_cancer|wine|iris, "
+        help="CSV/JSONL/Parquet file, sklearn:digits|breast_cancer|wine|iris|diabetes, "
              "or a dataset name from `activelab datasets`.")],
     target: Annotated[str | None, typer.Option(
-        help="Target column (required for files).")] = None,
+        help="Target column (required for files; the sklearn: sets take none or "
+             "'target').")] = None,
     text_column: Annotated[str | None, typer.Option(
-        help="Column of raw text; featurised by TF-IDF.")] = None,
+        help="Column of raw text; featurised by TF-IDF (default: the longest free-text "
+             "column of a file, if it has one).")] = None,
     features: Annotated[str | None, typer.Option(
         help="Text features instead of TF-IDF: minilm (sentence embeddings; extra "
              "'embeddings').")] = None,
