@@ -7,9 +7,14 @@ PIP_INSTALL = $(PYTHON) -m pip install --quiet --disable-pip-version-check --roo
 install:
 	$(PIP_INSTALL) -e '.[dev]'
 
+# Where `make demo` listens and keeps its database: `make demo PORT=8080 HOST=0.0.0.0`.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_DB ?= sqlite:///activelab-demo.db
+
 # The annotation server on SQLite with the digits demo project; prints the URL and password.
 demo: install
-	$(PYTHON) -m activelab.cli serve --demo --db sqlite:///activelab-demo.db
+	$(PYTHON) -m activelab.cli serve --demo --db $(DEMO_DB) --host $(HOST) --port $(PORT)
 
 # Margin sampling against random on scikit-learn's bundled digits: curves, table, plot.
 simulate: install

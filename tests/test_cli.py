@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -140,3 +141,77 @@ def test_features_option_errors_are_one_line(tmp_path):
                      "minilm", "--out", str(tmp_path / "r.json"))
     assert done.returncode == 1 and "--features applies to --task classification" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_csv_text_column_is_guessed_and_hints_name_the_cli_options(tmp_path):
+    rng = np.random.default_rng(0)
+    words = {"spam": "win cash prize free offer now", "ham": "lunch meeting see you later"}
+    labels = rng.choice(["spam", "ham"], size=150)
+    texts = [" ".join(rng.choice(words[label].split(), size=6)) for label in labels]
+    path = tmp_path / "sms.csv"
+    pd.DataFrame({"id": [f"m{i}" for i in range(150)], "text": texts,
+                  "label": labels}).to_csv(path, index=False)
+    out = tmp_path / "r.json"
+    done = activelab("simulate", str(path), "--target", "label", "--model", "nb",
+                     "--initial", "10", "--batch", "10", "--budget", "30", "--seeds", "1",
+                     "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert ("Text column 'text' guessed (the longest free-text column); pass --text-column "
+            "to choose another.") in done.stdout
+    assert json.loads(out.read_text())["runs"][0]["accuracy"][-1] > 0.9
+    # Ids alone are no text: the error names the flag to type, not the Python keyword.
+    ids = tmp_path / "ids.csv"
+    pd.DataFrame({"id": [f"m{i}" for i in range(150)], "x": rng.normal(size=150),
+                  "label": labels}).to_csv(ids, index=False)
+    done = activelab("simulate", str(ids), "--target", "label", "--out", str(out))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "pass --text-column id if it holds the text" in " ".join(done.stderr.split())
+    assert "text_column=" not in done.stderr
+    done = activelab("simulate", "sklearn:iris", "--target", "species", "--out", str(out))
+    assert done.returncode == 1
+    assert "leave out --target and --text-column" in " ".join(done.stderr.split())
+
+
+@pytest.mark.parametrize("command", ["simulate", "serve", "bench", "import", "datasets"])
+def test_help_piped_is_wrapped_not_cut(command):
+    """Piped help wraps long option names and texts instead of cutting them with '…'."""
+    from typer.main import get_command
+
+    from activelab.cli import app
+
+    done = activelab(command, "--help")
+    assert done.returncode == 0 and "…" not in done.stdout
+    words = set(done.stdout.split())
+    click_command = get_command(app).commands[command]
+    for param in click_command.params:
+        for name in [*param.opts, *param.secondary_opts]:
+            if name.startswith("-"):
+                assert name in words, f"{name} is missing from `activelab {command} --help`"
+    # Every help text is there in full (the wrap may break a line after a hyphen).
+    text = " ".join(re.sub(r"-\n +", "-", done.stdout).split())
+    for param in click_command.params:
+        if getattr(param, "help", None):
+            assert " ".join(param.help.split()) in text, param.help
+
+
+def test_command_list_piped_is_not_cut():
+    from typer.main import get_command
+
+    from activelab.cli import app
+
+    done = activelab("--help")
+    assert done.returncode == 0 and "…" not in done.stdout
+    for name, command in get_command(app).commands.items():
+        summary = command.short_help or command.help.strip().splitlines()[0]
+        assert re.search(rf"^  {name} +{re.escape(summary)}$", done.stdout, re.M), name
+
+
+def test_server_hints_name_the_program_as_it_was_run(monkeypatch):
+    from pathlib import Path
+
+    from activelab.cli import _program
+
+    monkeypatch.setattr(sys, "argv", ["/usr/local/bin/activelab", "serve", "--demo"])
+    assert _program("serve") == "activelab serve"
+    monkeypatch.setattr(sys, "argv", ["/src/activelab/cli.py", "serve", "--demo"])
+    assert _program("serve") == f"{Path(sys.executable).name} -m activelab.cli serve"

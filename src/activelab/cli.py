@@ -9,10 +9,12 @@ from typing import Annotated
 
 import numpy as np
 import typer
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ._console import stderr_console, stdout_console
+from ._spelling import cli_spelling
 from .exceptions import ActivelabError, ConfigError
 from .models.factory import MODEL_NAMES, check_model_name
 from .simulation import SimulationResult, simulate
@@ -21,12 +23,23 @@ from .tasks._simulate_cli import DEFAULTS, TASKS, simulate_task
 
 __all__ = ["app", "main"]
 
+#: Rich help needs this many columns; narrower, it cuts option names short with "…".
+RICH_HELP_MIN_WIDTH = 100
+
+
+def _help_markup() -> str | None:
+    """Rich help on a wide terminal; else click's plain help, which wraps and never cuts."""
+    terminal = Console()
+    return "rich" if terminal.is_terminal and terminal.width >= RICH_HELP_MIN_WIDTH else None
+
+
 app = typer.Typer(
     name="activelab",
     help="Active learning that does the whole job: simulate, benchmark, annotate.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=_help_markup(),
 )
 console = stderr_console()
 out = stdout_console()
@@ -105,15 +118,18 @@ def _load(data: str, target: str | None, text_column: str | None,  # noqa: ANN20
     return load_dataset(data, target=target, text_column=text_column, features=features)
 
 
-@app.command("simulate")
+@app.command("simulate",
+             short_help="Simulate active learning on known labels; write the curves.")
 def simulate_command(
     data: Annotated[str, typer.Argument(
-        help="CSV/JSONL/Parquet file, sklearn:digits|breast_cancer|wine|iris, "
+        help="CSV/JSONL/Parquet file, sklearn:digits|breast_cancer|wine|iris|diabetes, "
              "or a dataset name from `activelab datasets`.")],
     target: Annotated[str | None, typer.Option(
-        help="Target column (required for files).")] = None,
+        help="Target column (required for files; the sklearn: sets take none or "
+             "'target').")] = None,
     text_column: Annotated[str | None, typer.Option(
-        help="Column of raw text; featurised by TF-IDF.")] = None,
+        help="Column of raw text; featurised by TF-IDF (default: the longest free-text "
+             "column of a file, if it has one).")] = None,
     features: Annotated[str | None, typer.Option(
         help="Text features instead of TF-IDF: minilm (sentence embeddings; extra "
              "'embeddings').")] = None,
@@ -161,6 +177,8 @@ def simulate_command(
             raise ConfigError(f"unknown strategy {name!r}; choose one of {', '.join(known)}")
     check_model_name(model)
     dataset = _load(data, target, text_column, features)
+    if Path(data).expanduser().is_file():  # say what was inferred from the user's file
+        out.print(dataset.description, highlight=False, soft_wrap=True)
     strategies = [strategy] + [c for c in (compare or []) if c != strategy]
     rounds_per_run = 1 + -(-(budget - initial) // batch)
     results = []
@@ -218,7 +236,7 @@ def _simulate_other_task(task: str, data: str, *, target: str | None, text_colum
     out.print(f"{metric}: {'lower' if lower else 'higher'} is better. results: {out_path}")
 
 
-@app.command("serve")
+@app.command("serve", short_help="Run the annotation server and its browser UI.")
 def serve_command(
     db: Annotated[str | None, typer.Option(
         help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db "
@@ -239,7 +257,15 @@ def serve_command(
         raise typer.BadParameter("use process, thread or external", param_hint="--worker")
     run_server = _server_import("run_server", "activelab serve")
     run_server(host=host, port=port, db_url=db, demo=demo,
-               reset_demo_password=reset_demo_password or None, worker_mode=worker)
+               reset_demo_password=reset_demo_password or None, worker_mode=worker,
+               program=_program("serve"))
+
+
+def _program(command: str) -> str:
+    """How this process was started (``activelab serve``), for hints that say what to rerun."""
+    if Path(sys.argv[0]).stem == "activelab":
+        return f"activelab {command}"
+    return f"{Path(sys.executable).name} -m activelab.cli {command}"
 
 
 def _server_import(name: str, command: str):  # noqa: ANN202 - a function of the server extra
@@ -252,7 +278,7 @@ def _server_import(name: str, command: str):  # noqa: ANN202 - a function of the
     return getattr(server, name)
 
 
-@app.command("import")
+@app.command("import", short_help="Import items into an annotation project.")
 def import_command(
     project: Annotated[str, typer.Argument(help="The project's id or name.")],
     source: Annotated[Path, typer.Argument(
@@ -324,7 +350,8 @@ def main() -> None:
     errors propagate out of standalone mode and are printed here.
     """
     try:
-        app()
+        with cli_spelling():  # hints name --text-column, not text_column=
+            app()
     except (ActivelabError, OSError) as error:
         console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
         sys.exit(1)

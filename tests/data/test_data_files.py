@@ -251,9 +251,31 @@ def test_empty_text_is_rejected(tmp_path):
         load_file(path, target="label", text_column="t")
 
 
-def test_free_text_column_without_text_column_suggests_it(tmp_path):
+def test_the_text_column_is_guessed_when_none_is_given(tmp_path):
+    """The longest free-text column is the text; an id column (one word) never is."""
     path = tmp_path / "d.csv"
-    pd.DataFrame({"note": [f"note number {i}" for i in range(300)],
+    notes = [f"note number {i} about {'cats' if i % 2 else 'dogs'}" for i in range(300)]
+    pd.DataFrame({"id": [f"item-{i:05d}-x" for i in range(300)], "note": notes,
+                  "title": [f"title {i}" for i in range(300)], "colour": ["red", "blue"] * 150,
+                  "label": ["a", "b"] * 150}).to_csv(path, index=False)
+    dataset = load_file(path, target="label")
+    assert dataset.kind == "text" and list(dataset.X) == notes
+    assert "Text column 'note' guessed" in dataset.description
+    # A small file of sentences is text too; categories and numbers stay tabular.
+    small = tmp_path / "small.csv"
+    pd.DataFrame({"n": range(6), "colour": ["red", "blue", "red"] * 2,
+                  "body": [f"message {i} says something rather long" for i in range(6)],
+                  "label": ["a", "b"] * 3}).to_csv(small, index=False)
+    assert load_file(small, target="label").kind == "text"
+    tabular = tmp_path / "tabular.csv"
+    pd.DataFrame({"n": range(6), "city": ["New York", "Paris", "Rome"] * 2,
+                  "label": ["a", "b"] * 3}).to_csv(tabular, index=False)
+    assert load_file(tabular, target="label").kind == "tabular"
+
+
+def test_an_id_column_is_not_text_and_the_error_suggests_text_column(tmp_path):
+    path = tmp_path / "d.csv"
+    pd.DataFrame({"note": [f"note-{i}" for i in range(300)],
                   "label": ["a", "b"] * 150}).to_csv(path, index=False)
     with pytest.raises(InvalidFeaturesError, match="text_column='note'"):
         load_file(path, target="label")

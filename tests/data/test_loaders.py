@@ -56,9 +56,12 @@ def test_unknown_name_lists_the_known_ones():
         load_dataset("sklearn:mnist")
 
 
-def test_target_is_refused_for_named_sets():
-    with pytest.raises(ConfigError, match="fixed target"):
+def test_target_is_refused_for_named_sets_unless_it_names_theirs():
+    with pytest.raises(ConfigError, match=r"fixed target \('target'\); leave out target="):
         load_dataset("sklearn:iris", target="species")
+    assert load_dataset("sklearn:iris", target="target").n_samples == 150
+    with pytest.raises(ConfigError, match="fixed target; leave out target="):
+        load_dataset("spambase", target="target")
 
 
 @pytest.mark.parametrize("bad", [0, -5, 2.5, True, "10"])

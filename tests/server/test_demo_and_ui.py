@@ -68,7 +68,19 @@ def test_run_server_with_demo_prints_the_password_and_url(sqlite_url, monkeypatc
     runner.run_server(db_url=sqlite_url, demo=True, port=8124)
     again = capsys.readouterr().out
     assert "exists already" in again and "http://127.0.0.1:8124" in again
-    assert "--reset-demo-password" in again  # how to get back in
+    # How to get back in: the command that was run, on the database in use.
+    assert (f"Restart with: python -m activelab.server --demo --db {sqlite_url} --port 8124 "
+            f"--reset-demo-password") in again
+
+
+def test_reset_hint_names_the_database_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert runner.reset_hint("activelab serve", "sqlite:///demo.db") == (
+        f"activelab serve --demo --db sqlite:///{tmp_path / 'demo.db'} --reset-demo-password")
+    assert runner.reset_hint("activelab serve", "postgresql+psycopg://u:pw@db:5432/al",
+                             host="0.0.0.0", port=9000) == (
+        "activelab serve --demo --db 'postgresql+psycopg://u:***@db:5432/al' --host 0.0.0.0 "
+        "--port 9000 --reset-demo-password")
 
 
 def test_reset_demo_password_prints_a_new_one_that_works(sqlite_url, monkeypatch, capsys):

@@ -185,6 +185,28 @@ def bench_command(
                             command=command, notes=[grid.description, *notes]
                             if grid.description else notes)
         out.print(f"report: {path}")
+    if len(result.failures):
+        _print_failures(result.failures)
+        raise typer.Exit(1)
+
+
+#: Failed cells listed at the end of ``activelab bench``; report.md lists them all.
+MAX_FAILURES_SHOWN = 20
+
+
+def _print_failures(failures) -> None:  # noqa: ANN001 - a DataFrame of ResultStore.failures
+    """The failed cells and why each failed."""
+    table = Table(title=f"{len(failures)} cell(s) failed", title_justify="left")
+    table.add_column("cell", ratio=2)
+    table.add_column("error", ratio=3)
+    rows = failures.sort_values(["dataset", "model", "strategy", "seed"])
+    for row in rows.head(MAX_FAILURES_SHOWN).itertuples():
+        table.add_row(f"{row.dataset} · {row.model} · {row.strategy} · seed {row.seed} · "
+                      f"initial {row.initial} · batch {row.batch}", str(row.error))
+    out.print(table)
+    if len(failures) > MAX_FAILURES_SHOWN:
+        out.print(f"... and {len(failures) - MAX_FAILURES_SHOWN} more (all in report.md)",
+                  highlight=False)
 
 
 def datasets_command(
@@ -194,13 +216,14 @@ def datasets_command(
         "--available", help="Only datasets that can be loaded here.")] = False,
 ) -> None:
     """List the datasets `activelab simulate` and `activelab bench` can load."""
-    from ..data import available_datasets
+    from ..data import ENV_VAR, available_datasets, data_folder_problem
 
     infos = available_datasets(data_dir)
     table = Table(title="datasets")
-    for column in ("name", "kind", "task", "samples", "classes", "available"):
+    for column in ("name", "kind", "task", "samples", "classes"):
         table.add_column(column, no_wrap=True,
                          justify="right" if column in ("samples", "classes") else "left")
+    table.add_column("available", max_width=40, overflow="fold")
     table.add_column("description", ratio=1)
     for info in infos:
         if available_only and not info.available:
@@ -209,11 +232,18 @@ def datasets_command(
         classes = getattr(info, "n_classes", None)
         table.add_row(info.name, info.kind, info.task, samples,
                       "" if classes is None else str(classes),
-                      "yes" if info.available else "no", info.description or "")
+                      "yes" if info.available else f"no: {info.unavailable_reason}",
+                      info.description or "")
     out.print(table)
+    problem = data_folder_problem(data_dir)
+    if problem:
+        out.print(f"{problem[0].upper()}{problem[1:]}. Set {ENV_VAR} (or --data-dir) to the "
+                  f"folder that holds the datasets' folders (spambase/, sms_spam/, ...).",
+                  highlight=False)
 
 
 def register(app: typer.Typer) -> None:
     """Add ``bench`` and ``datasets`` to the ``activelab`` Typer app."""
-    app.command("bench")(bench_command)
-    app.command("datasets")(datasets_command)
+    app.command("bench", short_help="Benchmark a grid of runs and write a report.")(bench_command)
+    app.command("datasets", short_help="List the datasets that can be loaded by name.")(
+        datasets_command)

@@ -13,7 +13,7 @@ from ._catalog import available_datasets, load_dataset
 from ._dataset import Dataset, DatasetInfo, subsample
 from ._files import SUPPORTED_SUFFIXES, load_file
 from ._mnist import read_idx
-from ._shared import ENV_VAR, find_data_dir
+from ._shared import ENV_VAR, data_folder_problem, find_data_dir
 
 __all__ = [
     "Dataset",
@@ -21,6 +21,7 @@ __all__ = [
     "ENV_VAR",
     "SUPPORTED_SUFFIXES",
     "available_datasets",
+    "data_folder_problem",
     "find_data_dir",
     "load_dataset",
     "load_file",

@@ -9,7 +9,11 @@ from sklearn import datasets
 
 from ._dataset import Dataset, DatasetInfo
 
-__all__ = ["BUILTIN", "builtin_infos", "load_builtin"]
+__all__ = ["BUILTIN", "TARGET", "builtin_infos", "load_builtin"]
+
+#: The label column's name in scikit-learn's frames (``as_frame=True``); ``target=`` may
+#: name it, so a command written for a file works on these sets too.
+TARGET = "target"
 
 
 def _digits() -> Dataset:
@@ -44,7 +48,6 @@ _IRIS = "scikit-learn iris (Fisher 1936): 150 flowers, 4 measurements; 3 species
 _CANCER = ("scikit-learn breast cancer (UCI Wisconsin Diagnostic): 569 samples, 30 nucleus "
            "features; malignant 212 / benign 357.")
 _WINE = "scikit-learn wine (UCI): 178 wines, 13 chemical features; 3 cultivars."
-
 
 
 def _info(name: str, kind: str, task: str, n_samples: int, n_classes: int | None,

@@ -6,8 +6,9 @@ import os
 from pathlib import Path
 
 from .._random import RandomLike
+from .._spelling import parameter
 from ..exceptions import ConfigError
-from ._builtin import BUILTIN, builtin_infos, load_builtin
+from ._builtin import BUILTIN, TARGET, builtin_infos, load_builtin
 from ._dataset import Dataset, DatasetInfo, subsample
 from ._features import check_features, embed_dataset
 from ._files import SUPPORTED_SUFFIXES, is_data_file_name, load_file
@@ -67,7 +68,8 @@ def load_dataset(spec: str | os.PathLike[str], target: str | None = None,
         prefixed ``"shared:"``; see :func:`available_datasets`); or the path of a
         ``.csv``/``.tsv``/``.jsonl``/``.json``/``.parquet`` file.
     target : str, optional
-        Label column; required for files, not allowed for named datasets.
+        Label column; required for files. Named datasets have a fixed target: None, or
+        ``"target"`` for the scikit-learn sets (its name in their data frames).
     text_column : str, optional
         Column of raw text, for files only (see :func:`load_file`).
     data_dir : str or path-like, optional
@@ -113,9 +115,7 @@ def load_dataset(spec: str | os.PathLike[str], target: str | None = None,
     text = os.fspath(spec).strip()
     key = text.lower().removeprefix(_SHARED_PREFIX)
     if key in BUILTIN or key in (shared := shared_specs(data_dir)):
-        if target is not None or text_column is not None:
-            raise ConfigError(f"'{text}' has a fixed target; target= and text_column= are "
-                              f"for files only")
+        _check_fixed_target(text, target, text_column, TARGET if key in BUILTIN else None)
         if key in BUILTIN:
             return subsample(load_builtin(key), max_samples, random_state)
         return load_shared(shared[key], data_dir=data_dir, max_samples=max_samples,
@@ -126,6 +126,16 @@ def load_dataset(spec: str | os.PathLike[str], target: str | None = None,
     raise ConfigError(f"unknown dataset '{text}'; use a file path "
                       f"({', '.join(SUPPORTED_SUFFIXES[:6])}), one of "
                       f"{', '.join(BUILTIN)}, or a shared dataset: {', '.join(shared)}")
+
+
+def _check_fixed_target(name: str, target: str | None, text_column: str | None,
+                        fixed: str | None) -> None:
+    """A named dataset's target is fixed: ``target`` may only name it (``"target"``)."""
+    if text_column is None and (target is None or target == fixed):
+        return
+    named = f" ('{fixed}')" if fixed else ""
+    raise ConfigError(f"'{name}' has a fixed target{named}; leave out {parameter('target')} "
+                      f"and {parameter('text_column')}, which name columns of files")
 
 
 def _looks_like_path(text: str) -> bool:

@@ -122,6 +122,9 @@ class DatasetInfo:
         One line: source and size.
     n_classes : int or None, default=None
         Number of classes for classification sets.
+    unavailable_reason : str or None, default=None
+        Why it cannot be loaded here (``"no data folder"``, ``"missing <file>"``);
+        None when available.
     """
 
     name: str
@@ -131,6 +134,7 @@ class DatasetInfo:
     available: bool
     description: str
     n_classes: int | None = None
+    unavailable_reason: str | None = None
 
 
 def subsample_indices(y: np.ndarray, max_samples: int | None, *, stratify: bool,

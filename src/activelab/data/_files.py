@@ -20,9 +20,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._spelling import parameter
 from ..exceptions import DataError, InvalidFeaturesError
 from ._dataset import Dataset
-from ._tabular import encode_features, encode_target, infer_task, where
+from ._tabular import encode_features, encode_target, guess_text_column, infer_task, where
 
 __all__ = ["load_file", "SUPPORTED_SUFFIXES", "is_data_file_name"]
 
@@ -69,7 +70,9 @@ def load_file(path: str | os.PathLike[str], target: str,
         integer values with at most 50 distinct values, regression otherwise.
     text_column : str, optional
         Column of raw text. When given, ``X`` is that column (a text dataset) and every
-        other column except the target is ignored.
+        other column except the target is ignored. When None and a column holds free
+        text (see :func:`~activelab.data._tabular.guess_text_column`), the longest such
+        column is the text column, and the description says so.
 
     Returns
     -------
@@ -108,7 +111,7 @@ def load_file(path: str | os.PathLike[str], target: str,
                         f"{', '.join(SUPPORTED_SUFFIXES)}")
     if not target:
         raise DataError(f"loading '{path.name}' needs the name of its label column; "
-                        f"pass target='<column>'")
+                        f"pass it as {parameter('target')}")
     table = _read_parquet(path) if fmt == "parquet" else _read_text_table(path, fmt)
     return _to_dataset(table, path, target, text_column)
 
@@ -302,6 +305,11 @@ def _to_dataset(table: _Table, path: Path, target: str, text_column: str | None)
         raise DataError(f"target column '{target}' has a single class '{y[0]}'; active "
                         f"learning for classification needs at least two")
     notes = [f"Loaded from {path}; target '{target}' ({task}, inferred)."]
+    if text_column is None:
+        text_column = guess_text_column(frame.drop(columns=[target]))
+        if text_column is not None:
+            notes.append(f"Text column '{text_column}' guessed (the longest free-text column); "
+                         f"pass {parameter('text_column')} to choose another.")
     if text_column is not None:
         texts = frame[text_column]
         missing = texts.isna().to_numpy()
@@ -316,7 +324,7 @@ def _to_dataset(table: _Table, path: Path, target: str, text_column: str | None)
     features = frame.drop(columns=[target])
     if features.shape[1] == 0:
         raise DataError(f"'{path.name}' has no feature columns besides the target "
-                        f"'{target}'; add features or pass text_column=")
+                        f"'{target}'; add features or pass {parameter('text_column')}")
     X, names, extra = encode_features(features, impute=False, row_lines=row_lines)
     return Dataset(name=path.name, X=X, y=y, kind="tabular", task=task, feature_names=names,
                    description=" ".join(notes + extra))

@@ -15,7 +15,8 @@ from .._random import RandomLike
 from ..exceptions import DataError
 from ._dataset import Dataset, DatasetInfo, Kind, Task
 
-__all__ = ["ENV_VAR", "Loader", "SharedSpec", "find_data_dir", "load_shared", "shared_info"]
+__all__ = ["ENV_VAR", "Loader", "SharedSpec", "data_folder_problem", "find_data_dir",
+           "load_shared", "shared_info"]
 
 ENV_VAR = "ACTIVELAB_DATA_DIR"
 
@@ -105,11 +106,27 @@ def _missing_files(spec: SharedSpec, root: Path | None) -> list[Path] | None:
 
 
 def shared_info(spec: SharedSpec, data_dir: str | os.PathLike[str] | None = None) -> DatasetInfo:
-    """Catalogue entry of ``spec``, available when all its files are present."""
+    """Catalogue entry of ``spec``: available when all its files are present, else why not."""
     missing = _missing_files(spec, _root(data_dir))
+    reason = ("no data folder" if missing is None
+              else f"missing {missing[0]}" if missing else None)
     return DatasetInfo(name=spec.name, kind=spec.kind, task=spec.task,
-                       n_samples=spec.n_samples, available=missing == [],
-                       description=spec.description, n_classes=spec.n_classes)
+                       n_samples=spec.n_samples, available=reason is None,
+                       description=spec.description, n_classes=spec.n_classes,
+                       unavailable_reason=reason)
+
+
+def data_folder_problem(data_dir: str | os.PathLike[str] | None = None) -> str | None:
+    """Why there is no shared data folder (where it was looked for, how to set it), or None.
+
+    Examples
+    --------
+    >>> data_folder_problem("/no/such/folder")
+    "the shared data folder was not found (data_dir='/no/such/folder' is not a directory)"
+    """
+    if _root(data_dir) is not None:
+        return None
+    return f"the shared data folder was not found ({_looked_at(data_dir)})"
 
 
 def load_shared(spec: SharedSpec, *, data_dir: str | os.PathLike[str] | None = None,

@@ -11,10 +11,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .._spelling import parameter
 from ..exceptions import DataError, InvalidFeaturesError
 from ._dataset import Task
 
-__all__ = ["encode_features", "encode_target", "infer_task", "where", "MISSING_CATEGORY"]
+__all__ = ["encode_features", "encode_target", "guess_text_column", "infer_task", "where",
+           "MISSING_CATEGORY"]
 
 # A missing categorical value is a category of its own, as UCI's '?' markers already are.
 MISSING_CATEGORY = "missing"
@@ -23,6 +25,10 @@ MISSING_CATEGORY = "missing"
 MAX_CATEGORIES = 100
 # Integer-valued numeric targets with at most this many values are class labels.
 MAX_CLASSES_INFERRED = 50
+# Mostly distinct values of at least this many words on average are prose, even in a small
+# file; a text column has at least MIN_TEXT_WORDS on average (an id has one "word").
+MIN_PROSE_WORDS = 5
+MIN_TEXT_WORDS = 2
 
 
 def where(mask: np.ndarray, row_lines: Sequence[int] | None) -> str:
@@ -128,12 +134,58 @@ def _one_hot(column: pd.Series, name: str) -> pd.DataFrame:
             f"{where(nested.to_numpy(), None)}; flatten it or drop it before loading")
     text = column.astype(object).where(column.notna(), MISSING_CATEGORY).astype(str).str.strip()
     n_distinct = text.nunique()
-    if n_distinct > MAX_CATEGORIES and n_distinct > len(text) / 2:
+    if _too_many_categories(n_distinct, len(text)):
         raise InvalidFeaturesError(
             f"column '{name}' has {n_distinct:,} distinct values in {len(text):,} rows, so it "
-            f"looks like free text or an id; pass text_column='{name}' for text, "
-            f"or drop the column")
+            f"looks like an id or free text, not a category; drop it, or pass "
+            f"{parameter('text_column', name)} if it holds the text to learn from")
     return pd.get_dummies(text.rename(name), prefix=name, prefix_sep="=", dtype=np.float64)
+
+
+def _too_many_categories(n_distinct: int, n_rows: int) -> bool:
+    return n_distinct > MAX_CATEGORIES and n_distinct > n_rows / 2
+
+
+def guess_text_column(frame: pd.DataFrame) -> str | None:
+    """The column of raw text in a feature table, or None when the table is tabular.
+
+    A string column is free text when it has too many distinct values to be a category
+    (more than 100, and more than half the rows), or when its values are mostly distinct
+    and average at least 5 words. When some column is free text, the text column is the
+    longest string column on average among the free-text columns of at least 2 words on
+    average (an id column is never the text). Tables of categories and numbers give None.
+
+    Parameters
+    ----------
+    frame : DataFrame of shape (n_samples, n_columns)
+        Feature columns only (the target already removed).
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"id": [f"m{i}" for i in range(4)], "colour": list("rgrb"),
+    ...                       "body": ["free cash prize now", "lunch at noon then a walk",
+    ...                                "see you later at the cafe", "win a brand new car today"]})
+    >>> guess_text_column(frame), guess_text_column(frame[["id", "colour"]])
+    ('body', None)
+    """
+    candidates: dict[str, float] = {}
+    for name in frame.columns:
+        column = frame[name].dropna()
+        if _is_numeric(frame[name]) or column.empty \
+                or not column.map(lambda value: isinstance(value, str)).all():
+            continue
+        n_distinct = column.nunique()
+        if n_distinct <= len(column) / 2:  # repeated values: a category
+            continue
+        words = column.str.split().str.len().mean()
+        prose = words >= MIN_PROSE_WORDS
+        if (prose or _too_many_categories(n_distinct, len(column))) and words >= MIN_TEXT_WORDS:
+            candidates[str(name)] = float(column.str.len().mean())
+    return max(candidates, key=candidates.__getitem__) if candidates else None
 
 
 def infer_task(target: pd.Series) -> Task:

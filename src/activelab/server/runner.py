@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from .app import create_app
 from .config import Settings
@@ -19,16 +21,46 @@ from .services.demo import ensure_demo
 from .services.importing import import_folder, import_items
 from .services.projects import require_active
 
-__all__ = ["run_server", "import_source", "main", "RESET_DEMO_PASSWORD_ENV"]
+__all__ = ["run_server", "import_source", "main", "reset_hint", "RESET_DEMO_PASSWORD_ENV"]
 
 #: Set to 1 to give the demo admin a fresh password at start (for ``activelab serve --demo``).
 RESET_DEMO_PASSWORD_ENV = "ACTIVELAB_RESET_DEMO_PASSWORD"
-RESET_HINT = "python -m activelab.server --demo --reset-demo-password"
+DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
+MODULE_PROGRAM = "python -m activelab.server"
 
 
-def run_server(host: str = "127.0.0.1", port: int = 8000, db_url: str | None = None,
+def reset_hint(program: str, db_url: str, host: str = DEFAULT_HOST,
+               port: int = DEFAULT_PORT) -> str:
+    """The command that restarts this server, on the same database, with a new demo password.
+
+    Parameters
+    ----------
+    program : how the server was started, e.g. ``"activelab serve"``
+    db_url : the database in use; a relative SQLite path is made absolute (so the
+        command works from any folder) and a password is shown as ``***``
+    host, port : where the server listens; named only when not the default
+
+    Examples
+    --------
+    >>> reset_hint("activelab serve", "postgresql+psycopg://me:secret@db/al")
+    "activelab serve --demo --db 'postgresql+psycopg://me:***@db/al' --reset-demo-password"
+    """
+    url = make_url(db_url)
+    database = url.database or ""
+    if url.get_backend_name() == "sqlite" and database not in ("", ":memory:") \
+            and not database.startswith("file:") and not Path(database).is_absolute():
+        url = url.set(database=str(Path(database).resolve()))
+    words = [*shlex.split(program), "--demo", "--db", url.render_as_string(hide_password=True)]
+    if host != DEFAULT_HOST:
+        words += ["--host", host]
+    if port != DEFAULT_PORT:
+        words += ["--port", str(port)]
+    return shlex.join([*words, "--reset-demo-password"])
+
+
+def run_server(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, db_url: str | None = None,
                demo: bool = False, reset_demo_password: bool | None = None,
-               worker_mode: str | None = None) -> None:
+               worker_mode: str | None = None, program: str = MODULE_PROGRAM) -> None:
     """Migrate the database, optionally create the demo, print the URL and serve.
 
     Parameters
@@ -42,6 +74,8 @@ def run_server(host: str = "127.0.0.1", port: int = 8000, db_url: str | None = N
         variable (``1``/``true``)
     worker_mode : ``process`` (retrain in a separate, supervised process), ``thread``
         or ``external``; default from ``ACTIVELAB_WORKER_MODE`` or ``process``
+    program : the command that started the server (``activelab serve``), for the
+        printed command that resets the demo password
     """
     import uvicorn
 
@@ -55,15 +89,18 @@ def run_server(host: str = "127.0.0.1", port: int = 8000, db_url: str | None = N
             reset_demo_password = os.environ.get(RESET_DEMO_PASSWORD_ENV, "").strip().lower() \
                 in ("1", "true", "yes", "on")
         created = ensure_demo(app.state.session_factory, reset_password=reset_demo_password)
+        hint = reset_hint(program, settings.db_url, host, port)
+        if "***" in hint:
+            hint += " (with the database password in place of ***)"
         if created["password"] and reset_demo_password:
             print(f"Demo admin {created['admin']!r}: new password {created['password']!r}")
         elif created["password"]:
             print(f"Demo admin created: user {created['admin']!r}, "
                   f"password {created['password']!r} (shown once; to get a new one "
-                  f"later run: {RESET_HINT})")
+                  f"later run: {hint})")
         else:
             print(f"Demo admin {created['admin']!r} exists already; its password is unchanged "
-                  f"(only its hash is stored). Lost it? Restart with: {RESET_HINT} "
+                  f"(only its hash is stored). Lost it? Restart with: {hint} "
                   f"(or set {RESET_DEMO_PASSWORD_ENV}=1)")
         print(f"Demo project: {url}/projects/{created['project_id']}/annotate")
     print(f"activelab annotation server: {url}", flush=True)
@@ -128,10 +165,10 @@ def import_source(project: str, source: str | os.PathLike[str], db_url: str | No
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m activelab.server",
+    parser = argparse.ArgumentParser(prog=MODULE_PROGRAM,
                                      description="Run the activelab annotation server.")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--host", default=DEFAULT_HOST)
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     parser.add_argument("--db", dest="db_url", default=None, help="SQLAlchemy database URL")
     parser.add_argument("--demo", action="store_true", help="create the digits demo project")
     parser.add_argument("--reset-demo-password", action="store_true", default=None,
