@@ -146,8 +146,13 @@ def test_a_writer_waits_a_bounded_time_then_gets_a_busy_error(sqlite_factory):
         session.execute(select(Item.id))
 
 
-@pytest.mark.parametrize("server_settings", [{"worker_enabled": False,
-                                              "sqlite_busy_timeout_ms": 300}], indirect=True)
+def busy_timeout_ms(ms: int) -> pytest.MarkDecorator:
+    """Run the test's live server with this ``sqlite_busy_timeout_ms``."""
+    return pytest.mark.parametrize("server_settings", [
+        {"worker_enabled": False, "sqlite_busy_timeout_ms": ms}], indirect=True)
+
+
+@busy_timeout_ms(300)
 def test_a_write_that_waits_too_long_gets_503_with_retry_after(live):
     _, token = live.user("writer")
     with live.client(token) as client:
@@ -159,3 +164,15 @@ def test_a_write_that_waits_too_long_gets_503_with_retry_after(live):
         names = [row["name"] for row in client.get("/api/auth/tokens").json()]
         assert names == ["tests"]  # the refused write left nothing behind
         assert client.post("/api/auth/tokens", json={"name": "t"}).status_code == 201
+
+
+@busy_timeout_ms(5000)
+def test_a_client_that_gives_up_while_queued_leaves_no_lock_behind(live):
+    _, token = live.user("writer")
+    with live.client(token) as client:
+        with write_transaction(live.factory):  # the request queues behind this writer
+            with pytest.raises(httpx.ReadTimeout):
+                client.post("/api/auth/tokens", json={"name": "gone"}, timeout=0.5)
+        # The abandoned request gets the lock once it is free, and must give it back.
+        assert client.post("/api/auth/tokens", json={"name": "next"}).status_code == 201
+        assert client.post("/api/auth/tokens", json={"name": "again"}).status_code == 201

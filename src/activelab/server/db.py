@@ -56,7 +56,7 @@ class WriteLock:
 
     def __init__(self, timeout: float) -> None:
         self._lock = threading.Lock()
-        self.timeout = timeout
+        self.timeout = min(timeout, threading.TIMEOUT_MAX)
 
     def __enter__(self) -> None:
         if not self._lock.acquire(timeout=self.timeout):
