@@ -25,6 +25,7 @@ from activelab.server.db import (
     make_engine,
     make_session_factory,
     upgrade_database,
+    write_block,
     write_transaction,
 )
 from activelab.server.errors import ServiceBusyError
@@ -176,3 +177,24 @@ def test_a_client_that_gives_up_while_queued_leaves_no_lock_behind(live):
         # The abandoned request gets the lock once it is free, and must give it back.
         assert client.post("/api/auth/tokens", json={"name": "next"}).status_code == 201
         assert client.post("/api/auth/tokens", json={"name": "again"}).status_code == 201
+
+
+def test_a_write_blocked_by_another_process_gets_a_busy_error(sqlite_url):
+    # Two engines on one file stand for two processes: the lock in between is SQLite's.
+    engines = [make_engine(Settings(db_url=sqlite_url, sqlite_busy_timeout_ms=200))
+               for _ in range(2)]
+    try:
+        upgrade_database(engines[0])
+        mine, other = (make_session_factory(engine) for engine in engines)
+        with write_transaction(other):
+            with pytest.raises(ServiceBusyError):
+                with write_transaction(mine):
+                    pass
+            with engines[0].connect() as conn, pytest.raises(ServiceBusyError):
+                with write_block(conn):
+                    pass
+        with write_transaction(mine) as session:  # free again once the other is done
+            session.execute(select(Item.id))
+    finally:
+        for engine in engines:
+            engine.dispose()

@@ -17,6 +17,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .config import Settings
@@ -60,12 +61,21 @@ class WriteLock:
 
     def __enter__(self) -> None:
         if not self._lock.acquire(timeout=self.timeout):
-            raise ServiceBusyError(
-                f"the server is busy: a write waited {self.timeout:g} s for the database; "
-                "try again shortly", BUSY_RETRY_AFTER_SECONDS)
+            raise busy_error(self.timeout)
 
     def __exit__(self, *_exc: object) -> None:
         self._lock.release()
+
+
+def busy_error(waited: float) -> ServiceBusyError:
+    """The error of a write that waited ``waited`` seconds for the write lock in vain."""
+    return ServiceBusyError(f"the server is busy: a write waited {waited:g} s for the "
+                            "database; try again shortly", BUSY_RETRY_AFTER_SECONDS)
+
+
+def _is_sqlite_busy(error: OperationalError) -> bool:
+    """SQLite's busy handler gave up: another process held the write lock throughout."""
+    return "database is locked" in str(error.orig)
 
 
 #: One lock per SQLite engine.
@@ -141,14 +151,19 @@ def write_transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         with _write_session(factory) as session:
             yield session
         return
-    with lock, _write_session(factory) as session:
+    with lock, _write_session(factory, lock.timeout) as session:
         yield session
 
 
 @contextmanager
-def _write_session(factory: sessionmaker[Session]) -> Iterator[Session]:
+def _write_session(factory: sessionmaker[Session], busy_s: float = 0.0) -> Iterator[Session]:
     with factory() as session:
-        session.connection(execution_options={_IMMEDIATE: True})
+        try:
+            session.connection(execution_options={_IMMEDIATE: True})
+        except OperationalError as error:
+            if not _is_sqlite_busy(error):
+                raise
+            raise busy_error(busy_s) from error
         try:
             yield session
             session.commit()
@@ -187,7 +202,13 @@ def write_block(connection: Connection) -> Iterator[Connection]:
     with lock:
         connection.execution_options(**{_IMMEDIATE: True})  # in place (SQLAlchemy 2)
         try:
-            with connection.begin():
+            try:
+                transaction = connection.begin()
+            except OperationalError as error:
+                if not _is_sqlite_busy(error):
+                    raise
+                raise busy_error(lock.timeout) from error
+            with transaction:
                 yield connection
         finally:
             connection.execution_options(**{_IMMEDIATE: False})
