@@ -9,6 +9,13 @@ ends).  It prints one table and the ratios between configurations.
 
     python benchmarks/service.py                      # both databases, 20 s per run
     python benchmarks/service.py --db sqlite --duration 10 --items 20000
+    python benchmarks/service.py --db sqlite --sqlite-synchronous both   # FULL vs NORMAL
+
+SQLite runs with ``PRAGMA synchronous=FULL`` (the server's default); with
+``--sqlite-synchronous both`` the same load runs once more on a fresh database
+with ``NORMAL`` (table rows ``sqlite-normal``; both servers run side by side and
+the runs alternate between them), and the FULL / NORMAL ratios are printed: the
+cost of syncing every commit, measured against its baseline in the same run.
 
 Annotators are threads in this process (httpx, one user and token each), so
 client overhead is part of every figure; on a small machine the server and the
@@ -24,6 +31,7 @@ import argparse
 import io
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -31,7 +39,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
 import httpx
@@ -152,14 +160,15 @@ def make_users(db_url: str, n_annotators: int) -> tuple[str, list[tuple[int, str
 
 
 @contextmanager
-def server(db_url: str, worker_mode: str = "process", access_log: bool = False
-           ) -> Iterator[str]:
+def server(db_url: str, worker_mode: str = "process", access_log: bool = False,
+           synchronous: str = "FULL") -> Iterator[tuple[str, int]]:
     """The server as a subprocess; retrains happen only when forced."""
     port = _free_port()
     env = dict(os.environ, ACTIVELAB_RETRAIN_EVERY_LABELS="1000000000",
                ACTIVELAB_RETRAIN_EVERY_SECONDS="1e9", ACTIVELAB_WORKER_POLL_SECONDS="0.2",
                ACTIVELAB_WORKER_MODE=worker_mode,
-               ACTIVELAB_ACCESS_LOG="true" if access_log else "false")
+               ACTIVELAB_ACCESS_LOG="true" if access_log else "false",
+               ACTIVELAB_SQLITE_SYNCHRONOUS=synchronous)
     # The server's log goes to a file, not a pipe: a pipe nobody reads fills up and
     # blocks the server; the file's tail is printed when something fails.
     log = tempfile.NamedTemporaryFile("w+", prefix="activelab-server-", suffix=".log",
@@ -352,36 +361,120 @@ def measure(url: str, db_url: str, admin_token: str, annotators: list[tuple[int,
     return run
 
 
-def bench_database(kind: str, args: argparse.Namespace, workdir: str) -> tuple[list[Run], float]:
+@dataclass
+class Target:
+    """One server under test: its database, address and project."""
+
+    label: str
+    db_url: str
+    url: str
+    server_pid: int
+    admin_token: str
+    annotators: list[tuple[int, str]]
+    project_id: int
+    truth: dict[str, str]
+
+
+def start_target(stack: ExitStack, kind: str, args: argparse.Namespace, workdir: str,
+                 synchronous: str) -> tuple[Target, float]:
+    """A fresh database and its server (closed with ``stack``), the project imported."""
+    label = "sqlite-normal" if kind == "sqlite" and synchronous == "NORMAL" else kind
+    db_url = stack.enter_context(database(kind, workdir))
+    admin_token, annotators = make_users(db_url, max(args.clients))
+    url, server_pid = stack.enter_context(server(db_url, args.worker, args.access_log,
+                                                 synchronous))
+    project_id, truth, import_s = set_up_project(url, admin_token, annotators, args.items,
+                                                 args.seed)
+    print(f"[{label}] imported {args.items} items in {import_s:.1f} s "
+          f"({args.items / import_s:,.0f} items/s)", flush=True)
+    return Target(label, db_url, url, server_pid, admin_token, annotators, project_id,
+                  truth), import_s
+
+
+def bench_database(kind: str, args: argparse.Namespace, workdir: str,
+                   modes: list[str]) -> tuple[list[Run], dict[str, float]]:
+    """Every configuration on a fresh database per SQLite ``PRAGMA synchronous`` mode.
+
+    With two modes both servers run side by side and each configuration runs
+    on one then the other (the order alternating), so both meet the same
+    moment's load on a shared machine.
+    """
     runs: list[Run] = []
-    with database(kind, workdir) as db_url:
-        admin_token, annotators = make_users(db_url, max(args.clients))
-        with server(db_url, args.worker, args.access_log) as (url, server_pid):
-            project_id, truth, import_s = set_up_project(url, admin_token, annotators,
-                                                         args.items, args.seed)
-            print(f"[{kind}] imported {args.items} items in {import_s:.1f} s "
-                  f"({args.items / import_s:,.0f} items/s)", flush=True)
-            configs = [(c, False) for c in args.clients] + [(max(args.clients), True)]
-            for clients, retraining in configs:
-                run = measure(url, db_url, admin_token, annotators, project_id, truth,
-                              Run(kind, clients, retraining), args.duration,
+    imports: dict[str, float] = {}
+    with ExitStack() as stack:
+        targets = []
+        for mode in modes:
+            target, import_s = start_target(stack, kind, args, workdir, mode)
+            targets.append(target)
+            imports[target.label] = import_s
+        configs = [(c, False) for c in args.clients] + [(max(args.clients), True)]
+        for i, (clients, retraining) in enumerate(configs):
+            for t in targets if i % 2 == 0 else targets[::-1]:
+                run = measure(t.url, t.db_url, t.admin_token, t.annotators, t.project_id,
+                              t.truth, Run(t.label, clients, retraining), args.duration,
                               args.think_ms / 1000, args.warmup, args.client_nice,
-                              server_pid)
+                              t.server_pid)
                 runs.append(run)
-                print(f"[{kind}] {clients:>2} annotators{' + retrain' if retraining else ''}: "
+                print(f"[{t.label}] {clients:>2} annotators"
+                      f"{' + retrain' if retraining else ''}: "
                       f"{len(run.submit_ms)} labels, errors {run.errors}", flush=True)
-    return runs, import_s
+    return runs, imports
+
+
+def commit_ms(workdir: str, rounds: int = 5, per_round: int = 100) -> dict[str, list[float]]:
+    """Latency of one-row commits to a WAL-mode SQLite file: what the disk's sync costs.
+
+    The two modes take turns, round by round, each on a file of its own, so
+    they meet the same moment's load.
+    """
+    paths = {mode: os.path.join(workdir, f"commits-{mode}-{uuid.uuid4().hex[:8]}.db")
+             for mode in ("FULL", "NORMAL")}
+    connections = {mode: sqlite3.connect(path, isolation_level=None)
+                   for mode, path in paths.items()}
+    times: dict[str, list[float]] = {mode: [] for mode in paths}
+    try:
+        for mode, connection in connections.items():
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute(f"PRAGMA synchronous={mode}")
+            connection.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+        for _ in range(rounds):
+            for mode, connection in connections.items():
+                for i in range(per_round):
+                    start = time.perf_counter()
+                    connection.execute("BEGIN IMMEDIATE")
+                    connection.execute("INSERT INTO t (v) VALUES (?)", (str(i),))
+                    connection.execute("COMMIT")
+                    times[mode].append((time.perf_counter() - start) * 1000)
+    finally:
+        for connection in connections.values():
+            connection.close()
+        for path in paths.values():
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(path + suffix):
+                    os.remove(path + suffix)
+    return times
+
+
+def print_commit_costs(workdir: str) -> None:
+    """One-row commit latency with FULL and with NORMAL, and their ratio."""
+    times = commit_ms(workdir)
+    full, normal = times["FULL"], times["NORMAL"]
+    p50 = [float(np.percentile(values, 50)) for values in (full, normal)]
+    p99 = [float(np.percentile(values, 99)) for values in (full, normal)]
+    print(f"\nSQLite one-row commit ({len(full)} each, alternating): FULL p50 {p50[0]:.2f} ms, "
+          f"p99 {p99[0]:.2f} ms; NORMAL p50 {p50[1]:.2f} ms, p99 {p99[1]:.2f} ms; "
+          f"FULL / NORMAL p50 x{p50[0] / p50[1]:.1f}")
 
 
 def print_table(runs: list[Run], imports: dict[str, float], n_items: int) -> None:
-    header = (f"{'db':<9}{'annotators':>11}{'retrain':>9}{'next p50':>10}{'next p99':>10}"
+    header = (f"{'db':<14}{'annotators':>11}{'retrain':>9}{'next p50':>10}{'next p99':>10}"
               f"{'submit p50':>12}{'submit p99':>12}{'labels/s':>10}{'retrains':>10}"
               f"{'errors':>8}{'srv cpu ms/label':>18}{'srv cpu %':>10}{'wkr cpu %':>10}")
     print("\nLatencies in ms; each run", f"{runs[0].seconds:.0f} s" if runs else "", "\n")
     print(header)
     print("-" * len(header))
     for r in runs:
-        print(f"{r.db:<9}{r.clients:>11}{'yes' if r.retraining else 'no':>9}"
+        print(f"{r.db:<14}{r.clients:>11}{'yes' if r.retraining else 'no':>9}"
               f"{r.pct(r.next_ms, 50):>10.1f}{r.pct(r.next_ms, 99):>10.1f}"
               f"{r.pct(r.submit_ms, 50):>12.1f}{r.pct(r.submit_ms, 99):>12.1f}"
               f"{r.labels_per_s:>10.1f}{r.retrains:>10}{r.errors:>8}"
@@ -403,6 +496,15 @@ def print_table(runs: list[Run], imports: dict[str, float], n_items: int) -> Non
             print(f"  postgres / sqlite at {r.clients}{' + retrain' if r.retraining else ''}: "
                   f"throughput x{r.labels_per_s / lite.labels_per_s:.2f}, next p99 "
                   f"x{r.pct(r.next_ms, 99) / lite.pct(lite.next_ms, 99):.2f}")
+    for r in runs:
+        normal = by_key.get(("sqlite-normal", r.clients, r.retraining))
+        if r.db == "sqlite" and normal:
+            print(f"  sqlite FULL / NORMAL at {r.clients}"
+                  f"{' + retrain' if r.retraining else ''}: throughput "
+                  f"x{r.labels_per_s / normal.labels_per_s:.2f}, submit p50 "
+                  f"x{r.pct(r.submit_ms, 50) / normal.pct(normal.submit_ms, 50):.2f}, submit p99 "
+                  f"x{r.pct(r.submit_ms, 99) / normal.pct(normal.submit_ms, 99):.2f}, next p99 "
+                  f"x{r.pct(r.next_ms, 99) / normal.pct(normal.next_ms, 99):.2f}")
     target = [r for r in runs if r.retraining]
     for r in target:
         p99 = r.pct(r.next_ms, 99)
@@ -428,6 +530,9 @@ def main(argv: list[str] | None = None) -> int:
                              "per thread), so the client takes less CPU from the server")
     parser.add_argument("--access-log", action="store_true",
                         help="keep uvicorn's per-request access log on (off by default here)")
+    parser.add_argument("--sqlite-synchronous", choices=["FULL", "NORMAL", "both"],
+                        default="FULL", help="SQLite's PRAGMA synchronous; 'both' runs the "
+                        "same load with FULL and with NORMAL and prints their ratios")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workdir", default=None, help="where SQLite files go (a temp dir)")
     args = parser.parse_args(argv)
@@ -439,14 +544,21 @@ def main(argv: list[str] | None = None) -> int:
         kinds.remove("postgres")
     runs: list[Run] = []
     imports: dict[str, float] = {}
+    both = args.sqlite_synchronous == "both"
+    modes = {"sqlite": ["FULL", "NORMAL"] if both else [args.sqlite_synchronous],
+             "postgres": ["FULL"]}  # no such setting: one run
     with tempfile.TemporaryDirectory(dir=args.workdir) as workdir:
         for kind in kinds:
-            kind_runs, imports[kind] = bench_database(kind, args, workdir)
+            kind_runs, kind_imports = bench_database(kind, args, workdir, modes[kind])
             runs += kind_runs
+            imports.update(kind_imports)
+        if both and "sqlite" in kinds:
+            print_commit_costs(workdir)
     print(f"\nmachine: {os.cpu_count()} logical CPUs visible; python {sys.version.split()[0]}; "
           f"load average at the end {os.getloadavg()[0]:.1f}; think time {args.think_ms:g} ms; "
           f"worker {args.worker}; warm-up {args.warmup:g} s dropped; client nice "
-          f"+{args.client_nice}; own nice {os.nice(0)}")
+          f"+{args.client_nice}; own nice {os.nice(0)}; SQLite synchronous "
+          f"{args.sqlite_synchronous}; SQLite files in {args.workdir or tempfile.gettempdir()}")
     print_table(runs, imports, args.items)
     return 0
 

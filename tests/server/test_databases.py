@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from pydantic import ValidationError
 from server_helpers import make_project, upload
 from sqlalchemy import Engine, create_engine, inspect, select, text
 from sqlalchemy.exc import OperationalError
@@ -102,6 +103,18 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_url):
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     finally:
         plain.dispose()
+
+
+def test_sqlite_syncs_every_commit_unless_told_otherwise(sqlite_url, monkeypatch):
+    # FULL (2): an acknowledged write survives a power loss, not only a killed process.
+    for env, expected in [(None, 2), ("normal", 1), ("FULL", 2)]:
+        if env is not None:
+            monkeypatch.setenv("ACTIVELAB_SQLITE_SYNCHRONOUS", env)
+        with migrated_engine(sqlite_url) as engine, engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == expected
+    monkeypatch.setenv("ACTIVELAB_SQLITE_SYNCHRONOUS", "OFF")
+    with pytest.raises(ValidationError):
+        Settings(db_url=sqlite_url)
 
 
 def test_write_transactions_take_the_sqlite_write_lock_up_front(sqlite_url):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -64,6 +64,17 @@ class Settings(BaseSettings):
     max_upload_bytes : int
         Largest request body accepted (imports included); a larger one gets
         HTTP 413, checked while it streams in.  50 MB by default.
+    sqlite_busy_timeout_ms : int
+        SQLite: how long a write waits for the database's write lock, both in
+        this process's queue of writers and in SQLite's busy handler (another
+        process, such as the retraining worker).  A write that waits longer
+        gets HTTP 503 with ``Retry-After``.  30 s by default.
+    sqlite_synchronous : {"FULL", "NORMAL"}
+        SQLite's ``PRAGMA synchronous``.  ``"FULL"`` (default) syncs the log at
+        every commit, so an acknowledged label survives a power loss or an OS
+        crash; ``"NORMAL"`` is faster but can lose the last commits then (it
+        still survives the server process being killed).  See "Durability"
+        in ``docs/service.md``.
     """
 
     model_config = SettingsConfigDict(env_prefix="ACTIVELAB_", extra="ignore")
@@ -87,6 +98,13 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     session_max_age: int = Field(default=14 * 24 * 3600, ge=60)
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
     import_batch_size: int = Field(default=500, ge=1)
     import_max_reported_errors: int = Field(default=100, ge=1)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+
+    @field_validator("sqlite_synchronous", mode="before")
+    @classmethod
+    def _upper_case(cls, value: object) -> object:
+        """SQLite reads pragma values in any case; so does this setting."""
+        return value.upper() if isinstance(value, str) else value

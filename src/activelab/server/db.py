@@ -17,9 +17,11 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .config import Settings
+from .errors import ServiceBusyError
 from .models import MIGRATION_ONLY_INDEXES, ServerSecret
 
 __all__ = [
@@ -37,10 +39,47 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 #: Execution option asking the SQLite ``begin`` hook for ``BEGIN IMMEDIATE``.
 _IMMEDIATE = "activelab_sqlite_immediate"
-#: One lock per SQLite engine: this process's writers queue here instead of in
-#: SQLite's busy handler, which sleeps in steps of up to 100 ms between retries.
-_SQLITE_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = \
-    weakref.WeakKeyDictionary()
+#: What a writer that waited its full bound for the lock is told to wait before retrying.
+BUSY_RETRY_AFTER_SECONDS = 2
+
+
+class WriteLock:
+    """This process's queue of SQLite writers, waited on for at most ``timeout`` seconds.
+
+    Writers queue here instead of in SQLite's busy handler, which sleeps in
+    steps of up to 100 ms between retries.  Any thread may release it (a plain
+    lock, not an ``RLock``): FastAPI may end a write session on another thread
+    than the one that began it, and an ``RLock`` refuses that release and stays
+    held for good.  Not reentrant: a writer never nests another write.
+    """
+
+    __slots__ = ("_lock", "timeout")
+
+    def __init__(self, timeout: float) -> None:
+        self._lock = threading.Lock()
+        self.timeout = min(timeout, threading.TIMEOUT_MAX)
+
+    def __enter__(self) -> None:
+        if not self._lock.acquire(timeout=self.timeout):
+            raise busy_error(self.timeout)
+
+    def __exit__(self, *_exc: object) -> None:
+        self._lock.release()
+
+
+def busy_error(waited: float) -> ServiceBusyError:
+    """The error of a write that waited ``waited`` seconds for the write lock in vain."""
+    return ServiceBusyError(f"the server is busy: a write waited {waited:g} s for the "
+                            "database; try again shortly", BUSY_RETRY_AFTER_SECONDS)
+
+
+def _is_sqlite_busy(error: OperationalError) -> bool:
+    """SQLite's busy handler gave up: another process held the write lock throughout."""
+    return "database is locked" in str(error.orig)
+
+
+#: One lock per SQLite engine.
+_SQLITE_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, WriteLock] = weakref.WeakKeyDictionary()
 
 
 def is_postgres(bind: Engine | Connection | Session) -> bool:
@@ -64,6 +103,7 @@ def make_engine(settings: Settings) -> Engine:
         pool_size=10, max_overflow=-1,
     )
     busy_ms = int(settings.sqlite_busy_timeout_ms)
+    synchronous = settings.sqlite_synchronous
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -74,7 +114,7 @@ def make_engine(settings: Settings) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -82,7 +122,8 @@ def make_engine(settings: Settings) -> Engine:
         immediate = connection.get_execution_options().get(_IMMEDIATE, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
-    _SQLITE_WRITE_LOCKS[engine] = threading.RLock()
+    # In-process writers wait as long as SQLite's busy handler would for another process.
+    _SQLITE_WRITE_LOCKS[engine] = WriteLock(busy_ms / 1000)
     return engine
 
 
@@ -100,21 +141,29 @@ def write_transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     Commits on success, rolls back on any exception.  On SQLite, writers of
     this process take turns on an in-process lock first (a fair queue instead
     of SQLite's sleeping busy handler); other processes (the retraining
-    worker) still meet the busy handler.
+    worker) still meet the busy handler.  A writer that waits longer than
+    ``sqlite_busy_timeout_ms`` for that lock gets :class:`ServiceBusyError`
+    (HTTP 503).  The session may be ended on another thread than the one
+    that began it.
     """
     lock = _SQLITE_WRITE_LOCKS.get(factory.kw["bind"])
     if lock is None:
         with _write_session(factory) as session:
             yield session
         return
-    with lock, _write_session(factory) as session:
+    with lock, _write_session(factory, lock.timeout) as session:
         yield session
 
 
 @contextmanager
-def _write_session(factory: sessionmaker[Session]) -> Iterator[Session]:
+def _write_session(factory: sessionmaker[Session], busy_s: float = 0.0) -> Iterator[Session]:
     with factory() as session:
-        session.connection(execution_options={_IMMEDIATE: True})
+        try:
+            session.connection(execution_options={_IMMEDIATE: True})
+        except OperationalError as error:
+            if not _is_sqlite_busy(error):
+                raise
+            raise busy_error(busy_s) from error
         try:
             yield session
             session.commit()
@@ -153,7 +202,13 @@ def write_block(connection: Connection) -> Iterator[Connection]:
     with lock:
         connection.execution_options(**{_IMMEDIATE: True})  # in place (SQLAlchemy 2)
         try:
-            with connection.begin():
+            try:
+                transaction = connection.begin()
+            except OperationalError as error:
+                if not _is_sqlite_busy(error):
+                    raise
+                raise busy_error(lock.timeout) from error
+            with transaction:
                 yield connection
         finally:
             connection.execution_options(**{_IMMEDIATE: False})

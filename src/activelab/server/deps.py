@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractContextManager
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, Path, Request
 from sqlalchemy import Connection, Row
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from .config import Settings
 from .db import write_transaction
@@ -93,19 +96,41 @@ async def current_user(user: Annotated[User | None, Depends(optional_user)]) -> 
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def get_write_session(request: Request, _: CurrentUser) -> Iterator[Session]:
+async def get_write_session(request: Request, _: CurrentUser) -> AsyncIterator[Session]:
     """A session whose transaction takes the write lock first (SQLite: BEGIN IMMEDIATE).
 
     A SQLite transaction that reads and then writes can fail with "database is
     locked" when another writer got in between; taking the lock up front
     avoids that.  The caller is authenticated first (outside the lock), since
     that may itself write.  The route commits; anything uncommitted is rolled back.
+
+    The lock is taken and released in worker threads, not necessarily the same
+    one, and released whatever ends the request (a return, an exception, a
+    client gone): the release is shielded from cancellation and does not queue
+    for the thread pool, which writers waiting for the lock may fill.
     """
-    with write_transaction(request.app.state.session_factory) as session:
+    transaction = write_transaction(request.app.state.session_factory)
+    session = await run_in_threadpool(transaction.__enter__)
+    try:
         yield session
+    except BaseException as error:
+        await _end_write(transaction, error)
+        raise
+    await _end_write(transaction, None)
 
 
-WriteSessionDep = Annotated[Session, Depends(get_write_session)]
+async def _end_write(transaction: AbstractContextManager[Session],
+                     error: BaseException | None) -> None:
+    """Commit (or, after ``error``, roll back) and release the lock, even when cancelled."""
+    args = (type(error), error, error.__traceback__) if error is not None else (None, None, None)
+    with anyio.CancelScope(shield=True):
+        await anyio.to_thread.run_sync(transaction.__exit__, *args,
+                                       limiter=anyio.CapacityLimiter(1))
+
+
+#: Ended as soon as the route returns, before the response is sent: a client that
+#: reads its response slowly must not keep the write lock.
+WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
 
 
 async def admin_user(user: CurrentUser) -> User:

@@ -7,6 +7,7 @@ Tree additions::
     ├── PermissionDeniedError                authenticated but not allowed  -> 403
     ├── NotFoundError (LookupError)          no such project/item/user      -> 404
     ├── ConflictError                        state conflict (lease, dup)    -> 409
+    ├── ServiceBusyError                     waited too long for a write    -> 503
     └── DataError
         └── ImportRejectedError              file rejected, with row errors -> 422
 """
@@ -36,6 +37,7 @@ __all__ = [
     "NotFoundError",
     "ConflictError",
     "ImportRejectedError",
+    "ServiceBusyError",
     "status_code_for",
     "install_error_handler",
 ]
@@ -57,6 +59,14 @@ class ConflictError(ActivelabError):
     """The request clashes with the current state (item not leased to you, duplicate name)."""
 
 
+class ServiceBusyError(ActivelabError):
+    """A write waited its full bound for the database's write lock; ``retry_after`` in seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class ImportRejectedError(DataError):
     """An import file had malformed rows; ``errors`` lists them with 1-based line numbers."""
 
@@ -72,6 +82,7 @@ _STATUS: tuple[tuple[type[ActivelabError], int], ...] = (
     (PermissionDeniedError, 403),
     (NotFoundError, 404),
     (ConflictError, 409),
+    (ServiceBusyError, 503),
     (UnknownLabelError, 422),
     (DataError, 422),
     (ConfigError, 422),
@@ -98,6 +109,8 @@ async def _handle(request: Request, error: Exception) -> JSONResponse:
         body["errors"] = error.errors
         body["n_errors"] = error.n_errors
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(error, ServiceBusyError):
+        headers = {"Retry-After": str(error.retry_after)}
     return JSONResponse(body, status_code=status, headers=headers)
 
 
