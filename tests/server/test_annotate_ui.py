@@ -9,7 +9,7 @@ import pytest
 from browser_helpers import chromium_fixture, login, screenshot, stored_labels  # noqa: F401
 from server_helpers import make_project, png_b64, upload
 
-pytestmark = pytest.mark.chromium
+pytestmark = pytest.mark.browser
 
 
 def _texts(admin, project_id: int, n: int) -> None:
