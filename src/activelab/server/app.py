@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             supervisor.stop()
             engine.dispose()
 
-    # Swagger UI is served from the swagger-ui-bundle package (it works offline); no ReDoc.
+    # Swagger UI is served from a package's copy (it works offline); no ReDoc.
     app = FastAPI(title="activelab annotation server", version=__version__, lifespan=lifespan,
                   docs_url=None, redoc_url=None)
     app.state.settings = settings
@@ -101,10 +101,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _add_api_docs(app: FastAPI) -> None:
-    """Swagger UI at ``/docs``, with its assets served from this server (no CDN)."""
-    from swagger_ui_bundle import swagger_ui_path
+    """Swagger UI at ``/docs``, with its assets served from this server (no CDN).
 
-    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+    The assets come from the ``swagger-ui-py`` package (Swagger UI 5, which reads
+    the OpenAPI 3.1 that FastAPI writes; ``swagger-ui-bundle`` ships version 4,
+    which cannot).
+    """
+    import swagger_ui
+
+    assets = Path(swagger_ui.__file__).parent / "static"
+    app.mount("/docs-assets", StaticFiles(directory=assets), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
     def api_docs(request: Request) -> HTMLResponse:
