@@ -63,3 +63,21 @@ def stored_labels(live: Any, project_id: int) -> list[Any]:
                                                      Label.undone.is_(False))
             .order_by(Label.id)).all()
     return [tuple(row) for row in rows]
+
+
+#: axe-core from npm (``make test`` installs it: ``npm install --prefix .cache/axe axe-core@4``).
+AXE = Path(__file__).resolve().parents[2] / ".cache" / "axe" / "node_modules" / "axe-core" / \
+    "axe.min.js"
+_RUN_AXE = """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+    .map((v) => ({id: v.id, impact: v.impact, help: v.help,
+                  nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5)}))"""
+
+
+def serious_violations(page: Any) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on ``page`` as it is now."""
+    if not AXE.exists():
+        pytest.skip(f"axe-core is not installed at {AXE} (npm install --prefix .cache/axe "
+                    "axe-core@4; npm is missing or the install failed)")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    return [v for v in page.evaluate(_RUN_AXE) if v["impact"] in ("serious", "critical")]
