@@ -43,11 +43,12 @@ def login(browser: Any, url: str, username: str, password: str = PASSWORD) -> An
     return page
 
 
-def screenshot(page: Any, name: str) -> Path:
-    """Save what ``page`` shows as ``docs/screenshots/<name>.png``."""
+def screenshot(page: Any, name: str, element: Any = None) -> Path:
+    """Save what ``page`` shows (or only ``element``, a locator) as
+    ``docs/screenshots/<name>.png``."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path))
+    (element or page).screenshot(path=str(path))
     return path
 
 

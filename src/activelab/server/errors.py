@@ -40,6 +40,7 @@ from ..exceptions import (
     SingleClassError,
     UnknownLabelError,
 )
+from .models import User
 
 __all__ = [
     "AuthenticationError",
@@ -121,14 +122,24 @@ def wants_json(request: Request) -> bool:
 
 def error_page(request: Request, status: int, message: str) -> Response:
     """The HTML error page: what went wrong, and a link back to where one can go on."""
-    logged_in = "session" in request.scope and request.session.get(_SESSION_USER_KEY)
-    back, back_text = ("/projects", "Back to your projects") if logged_in else (
+    user = _session_user(request)
+    back, back_text = ("/projects", "Back to your projects") if user else (
         "/login", "Go to the login page")
     return request.app.state.templates.TemplateResponse(
         request, "error.html",
-        {"status": status, "title": _TITLES.get(status, "Something went wrong"),
+        {"user": user, "status": status, "title": _TITLES.get(status, "Something went wrong"),
          "message": message, "back": back, "back_text": back_text},
         status_code=status)
+
+
+def _session_user(request: Request) -> Any:
+    """The logged-in user of a browser session (for the page header), or None."""
+    user_id = request.session.get(_SESSION_USER_KEY) if "session" in request.scope else None
+    if not isinstance(user_id, int):
+        return None
+    with request.app.state.session_factory() as session:
+        user = session.get(User, user_id)
+        return user if user is not None and user.is_active else None
 
 
 async def _handle(request: Request, error: Exception) -> Response:
