@@ -65,7 +65,7 @@ def test_projects_dashboard_and_error_pages_of_admins_and_annotators(live, admin
 
 @pytest.mark.parametrize("task", sorted(ITEMS))
 def test_the_annotate_page_of_each_task_type(live, admin, chromium, task):
-    project = make_project(admin, task_type=task, labels=["cat", "dog"])
+    project = make_project(admin, name="Pets", task_type=task, labels=["cat", "dog"])
     page = login(chromium, live.url, "root-admin")
     page.goto(f"{live.url}/projects/{project['id']}/annotate")
     expect(page.locator("#item")).to_contain_text("no items yet")

@@ -37,7 +37,7 @@ def test_each_class_is_stored_when_its_shown_key_is_pressed(live, admin, chromiu
                                                              by_name):
     from playwright.sync_api import expect
 
-    project = make_project(admin, labels=labels)
+    project = make_project(admin, name="Reviews", labels=labels)
     _texts(admin, project["id"], len(labels) + 1)
     page = _annotate(chromium, live, project["id"])
     progress = page.locator("#progress")
@@ -73,7 +73,7 @@ def _watch(page) -> None:
 def test_no_visible_button_on_the_annotate_page_is_inert(live, admin, chromium, task):
     from playwright.sync_api import expect
 
-    project = make_project(admin, task_type=task, labels=["cat", "dog"])
+    project = make_project(admin, name="Pets", task_type=task, labels=["cat", "dog"])
     if task == "image_regions":
         lines = "".join(json.dumps({"image": png_b64(40 * i, 16)}) + "\n" for i in range(1, 6))
         upload(admin, project["id"], "i.jsonl", lines)
@@ -103,7 +103,8 @@ def test_no_visible_button_on_the_annotate_page_is_inert(live, admin, chromium, 
 def test_a_selected_multilabel_choice_is_pressed_and_looks_different(live, admin, chromium):
     from playwright.sync_api import expect
 
-    project = make_project(admin, task_type="multilabel_text", labels=["sports", "politics"])
+    project = make_project(admin, name="News topics", task_type="multilabel_text",
+                           labels=["sports", "politics"])
     _texts(admin, project["id"], 2)
     page = _annotate(chromium, live, project["id"])
     on, off = page.locator("#choices button").nth(0), page.locator("#choices button").nth(1)
@@ -125,7 +126,7 @@ def test_an_empty_project_tells_the_admin_to_import_and_the_annotator_to_wait(li
                                                                              chromium):
     from playwright.sync_api import expect
 
-    project = make_project(admin)
+    project = make_project(admin, name="Reviews")
     user_id, _ = live.user("annie")
     admin.put(f"/api/projects/{project['id']}/members/{user_id}")
     page = _annotate(chromium, live, project["id"])
@@ -162,7 +163,7 @@ def _drag(page, canvas, start: tuple[float, float], end: tuple[float, float]) ->
 def test_boxes_are_drawn_selected_moved_resized_and_deleted(live, admin, chromium):
     from playwright.sync_api import expect
 
-    project = make_project(admin, task_type="image_regions", labels=["cat", "dog"])
+    project = make_project(admin, name="Pets", task_type="image_regions", labels=["cat", "dog"])
     upload(admin, project["id"], "i.jsonl", json.dumps({"image": png_b64(90, 32)}) + "\n")
     page = _annotate(chromium, live, project["id"])
     canvas = page.locator("#item canvas")

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 
 def _open(chromium, live, admin, task: str, labels: list[str], name: str, content: str):
-    project = make_project(admin, task_type=task, labels=labels)
+    project = make_project(admin, name="Reviews", task_type=task, labels=labels)
     assert upload(admin, project["id"], name, content).status_code == 200
     page = login(chromium, live.url, "root-admin")
     page.goto(f"{live.url}/projects/{project['id']}/annotate")
@@ -93,7 +93,8 @@ def test_draw_a_box_with_keys_only(live, admin, chromium):
 
 
 def test_the_dashboard_shows_an_import_report_as_a_table(live, admin, chromium, tmp_path):
-    project = make_project(admin, task_type="tabular_classification", labels=["a", "b"])
+    project = make_project(admin, name="Measurements", task_type="tabular_classification",
+                           labels=["a", "b"])
     page = login(chromium, live.url, "root-admin")
     page.goto(f"{live.url}/projects/{project['id']}/dashboard")
     source = tmp_path / "rows.csv"
