@@ -55,8 +55,6 @@ def test_each_class_is_stored_when_its_shown_key_is_pressed(live, admin, chromiu
         pressed.append(name)
         expect(progress).to_contain_text(f"{i + 1} / {len(labels) + 1} done", timeout=15_000)
     assert stored_labels(live, project["id"]) == [(name, False) for name in pressed]
-    if labels[0] == "0":
-        screenshot(page, "annotate-digit-keys")
 
 
 def _watch(page) -> None:

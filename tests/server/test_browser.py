@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -69,7 +69,7 @@ def demo_server(tmp_path: Path):
 def logged_in_admin(playwright, url: str, password: str):
     """A headless Chromium with a page logged in as the demo's admin."""
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    page = browser.new_page()
+    page = browser.new_page(viewport=VIEWPORT)
     page.goto(f"{url}/login")
     page.fill("input[name=username]", "admin")
     page.fill("input[name=password]", password)
@@ -156,6 +156,8 @@ def test_each_digit_key_labels_its_own_digit(demo_server, tmp_path):
             assert buttons.nth(int(digit)).get_attribute("aria-keyshortcuts") == digit
             page.keyboard.press(digit)
             expect(progress).to_contain_text(f"{done} / 1797 done", timeout=15_000)
+        expect(page.locator("#history-list img.thumb")).to_have_count(10)
+        screenshot(page, "annotate-digits-demo")
         browser.close()
     stored = read_demo_db(tmp_path, select(Label.value).order_by(Label.id))
     assert [value for (value,) in stored] == ["6", *digits]

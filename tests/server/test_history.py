@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
-from server_helpers import make_project, upload
+from server_helpers import make_project, png_b64, upload
 
 from activelab.server.models import Role
 
@@ -21,12 +23,12 @@ def setup(live_any_db):
         yield project["id"], admin, ann
 
 
-def _label(client, pid: int, value: str | None) -> dict:
+def _label(client, pid: int, value: str | None, text: bool = True) -> dict:
     item = client.get(f"/api/projects/{pid}/next").json()["item"]
     body = {"item_id": item["id"], "value": value, "skip": value is None}
     response = client.post(f"/api/projects/{pid}/labels", json=body)
     assert response.status_code == 201, response.text
-    return {**response.json(), "text": item["data"]["text"]}
+    return {**response.json(), "text": item["data"]["text"] if text else None}
 
 
 def test_history_lists_the_callers_answers_newest_first(setup):
@@ -97,3 +99,22 @@ def test_history_needs_a_member(live_any_db, setup):
         assert stranger.get(f"/api/projects/{pid}/history").status_code == 404
     with live_any_db.client() as anonymous:
         assert anonymous.get(f"/api/projects/{pid}/history").status_code == 401
+
+
+def test_history_names_image_and_table_items(live_any_db, setup):
+    _, admin, _ = setup
+    images = make_project(admin, task_type="image_classification", labels=["a", "b"])
+    lines = json.dumps({"image": png_b64(9), "id": "scan-7"}) + "\n"
+    assert upload(admin, images["id"], "i.jsonl", lines).status_code == 200
+    table = make_project(admin, task_type="tabular_classification", labels=["a", "b"])
+    assert upload(admin, table["id"], "t.csv", "width,height\n1.5,2\n").status_code == 200
+    for project, summary in ((images, "item scan-7"), (table, "width=1.5, height=2.0")):
+        pid = project["id"]
+        _label(admin, pid, "a", text=False)
+        (entry,) = admin.get(f"/api/projects/{pid}/history").json()
+        assert entry["summary"] == summary
+        if project is images:
+            assert entry["image_url"] == f"/api/projects/{pid}/items/{entry['item_id']}/image"
+            assert admin.get(entry["image_url"]).status_code == 200
+        else:
+            assert entry["image_url"] is None

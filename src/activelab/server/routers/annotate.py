@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from ..deps import PathId, caller_and_project
 from ..schemas import LabelIn, LabelOut, LeaseOut, NextOut
 from ..services import queue
+from ..services.history import recent_labels
 from ..services.projects import progress
 
 router = APIRouter(prefix="/api/projects/{project_id}", tags=["annotate"])
@@ -26,6 +27,7 @@ class HistoryEntry(BaseModel):
     item_id: int
     external_id: str | None
     summary: str
+    image_url: str | None
     value: Any
     is_skip: bool
     created_at: datetime
@@ -140,7 +142,7 @@ async def history(request: Request, project_id: PathId,
 def _history(request: Request, project_id: int, limit: int) -> list[dict[str, Any]]:
     with request.app.state.engine.connect() as conn:
         user, project = caller_and_project(request, conn, project_id)
-        return queue.recent_labels(conn, project, user.id, limit)
+        return recent_labels(conn, project, user.id, limit)
 
 
 @router.post("/labels/{label_id}/reopen", response_model=NextOut,

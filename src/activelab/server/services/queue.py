@@ -1,4 +1,5 @@
-"""The active queue: leasing the most informative open item, labels, skips, undo.
+"""The active queue: leasing the most informative open item, labels, skips, undo, and
+reopening any of an annotator's answers.
 
 Exclusivity.  An item may be held (leased or labelled) by at most
 ``project.overlap`` annotators.  Every lease is created while holding a write
@@ -37,7 +38,7 @@ from ..models import Item, Label, Lease, Project, utcnow
 from .tasks import is_image_task, validate_label_value
 
 __all__ = ["lease_next", "heartbeat", "record_label", "undo_last", "served_item",
-           "eligible_items_query", "RecordedLabel", "recent_labels", "reopen_label"]
+           "eligible_items_query", "RecordedLabel", "reopen_label"]
 
 #: Queue order: most informative first (random order before the first model).
 _ORDER = (Item.priority.desc().nulls_last(), Item.random_key, Item.id)
@@ -327,41 +328,6 @@ _ONE_LABEL = (select(Label.id, Label.item_id, Label.value, Label.is_skip)
               .where(Label.id == bindparam("label_id"),
                      Label.project_id == bindparam("project_id"),
                      Label.user_id == bindparam("user_id"), Label.undone.is_(False)))
-_RECENT = (select(Label.id, Label.item_id, Label.value, Label.is_skip, Label.created_at,
-                  Item.external_id, Item.data)
-           .join(Item, Item.id == Label.item_id)
-           .where(Label.project_id == bindparam("project_id"),
-                  Label.user_id == bindparam("user_id"), Label.undone.is_(False))
-           .order_by(Label.id.desc()).limit(bindparam("limit")))
-#: How much of an item's text or columns a history entry shows.
-_SUMMARY_CHARS = 60
-
-
-def _summary(item_id: int, external_id: str | None, data: dict[str, Any]) -> str:
-    """A short line naming an item: its text's start, first columns, or its id."""
-    if isinstance(data.get("text"), str):
-        text = " ".join(data["text"].split())
-        return text if len(text) <= _SUMMARY_CHARS else text[:_SUMMARY_CHARS - 1] + "…"
-    if isinstance(data.get("columns"), dict) and data["columns"]:
-        shown = ", ".join(f"{k}={v}" for k, v in list(data["columns"].items())[:3])
-        return shown if len(shown) <= _SUMMARY_CHARS else shown[:_SUMMARY_CHARS - 1] + "…"
-    return f"item {external_id}" if external_id else f"item {item_id}"
-
-
-def recent_labels(conn: Connection, project: Any, user_id: int,
-                  limit: int) -> list[dict[str, Any]]:
-    """The caller's latest labels and skips in ``project`` (not undone), newest first.
-
-    Each entry has ``label_id``, ``item_id``, ``external_id``, ``summary`` (a
-    short line naming the item), ``value``, ``is_skip`` and ``created_at``.
-    """
-    rows = conn.execute(_RECENT, {"project_id": project.id, "user_id": user_id,
-                                  "limit": limit}).all()
-    return [{"label_id": r.id, "item_id": r.item_id, "external_id": r.external_id,
-             "summary": _summary(r.item_id, r.external_id, r.data or {}), "value": r.value,
-             "is_skip": r.is_skip, "created_at": r.created_at} for r in rows]
-
-
 def reopen_label(conn: Connection, project: Any, user_id: int, label_id: int,
                  lease_seconds: int) -> tuple[Row[Any], Row[Any], Any]:
     """Undo one of the caller's labels (any, not only the latest); its item is leased back.

@@ -184,6 +184,7 @@
     list.replaceChildren(...rows.map((row) => {
       const entry = el("li");
       const answer = row.is_skip ? "skipped" : shown(row.value);
+      if (row.image_url) entry.append(el("img", { class: "thumb", src: row.image_url, alt: "" }), " ");
       entry.append(el("span", { class: "summary" }, row.summary), " ",
                    el("span", { class: "answer" }, `→ ${answer}`), " ");
       const change = el("button", { type: "button", class: "secondary small",
