@@ -111,3 +111,8 @@ def test_the_dashboard_shows_an_import_report_as_a_table(live, admin, chromium, 
     assert "{" not in result.inner_text()
     screenshot(page, "dashboard-import-report",
                page.locator("section.card", has=page.locator("#import")))
+    # Other results read as text too: the saved settings as a list of names and values.
+    page.locator("#settings button[type=submit]").click()
+    expect(result.locator("dt", has_text="strategy name")).to_be_visible()
+    expect(result.locator("dd").first).to_be_visible()
+    assert "{" not in result.inner_text() and "table" not in result.inner_html()

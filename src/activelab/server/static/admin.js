@@ -49,7 +49,8 @@
     const list = document.createElement("dl");
     for (const [k, v] of Object.entries(value || {})) {
       list.append(cell("dt", k.replaceAll("_", " ")),
-                  cell("dd", typeof v === "object" && v !== null ? JSON.stringify(v) : String(v)));
+                  cell("dd", Array.isArray(v) ? v.join(", ")
+                    : typeof v === "object" && v !== null ? JSON.stringify(v) : String(v)));
     }
     return list;
   }
