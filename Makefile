@@ -22,8 +22,14 @@ simulate: install
 		--compare random --initial 20 --batch 10 --budget 300 --seeds 5 \
 		--out result.json --plot curve.png
 
+# axe-core (npm) for the accessibility checks of the browser tests; without npm they skip.
+AXE = .cache/axe/node_modules/axe-core/axe.min.js
+
+$(AXE):
+	-command -v npm >/dev/null && npm install --silent --no-audit --no-fund --prefix .cache/axe axe-core@4
+
 # The default suite (CI): everything but the tests marked slow.
-test: install
+test: install $(AXE)
 	$(PYTHON) -m pytest -m "not slow" -n 2 -q
 
 # Real-data checks that take minutes (margin vs random on ../shared/data).

@@ -16,13 +16,9 @@ import time
 from pathlib import Path
 
 import pytest
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, screenshot
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 
 
 def free_port() -> int:
@@ -73,7 +69,7 @@ def demo_server(tmp_path: Path):
 def logged_in_admin(playwright, url: str, password: str):
     """A headless Chromium with a page logged in as the demo's admin."""
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    page = browser.new_page()
+    page = browser.new_page(viewport=VIEWPORT)
     page.goto(f"{url}/login")
     page.fill("input[name=username]", "admin")
     page.fill("input[name=password]", password)
@@ -108,7 +104,7 @@ def test_label_twenty_digits_with_the_keyboard_undo_one_and_see_the_dashboard(de
         expect(progress).to_contain_text("0 / 1797 done")
         expect(page.locator("#item img, #item canvas").first).to_be_visible()
         for done in range(1, 21):
-            page.keyboard.press(str(done % 9 + 1))  # classes 1..8 and 0: several classes
+            page.keyboard.press(str(done % 9 + 1))  # digits 1..9: several classes
             expect(progress).to_contain_text(f"{done} / 1797 done", timeout=15_000)
         page.keyboard.press("u")
         expect(progress).to_contain_text("19 / 1797 done", timeout=15_000)
@@ -140,24 +136,31 @@ def test_label_twenty_digits_with_the_keyboard_undo_one_and_see_the_dashboard(de
         browser.close()
 
 
-def test_key_zero_labels_the_tenth_digit(demo_server, tmp_path):
+def test_each_digit_key_labels_its_own_digit(demo_server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
     from sqlalchemy import select
 
     from activelab.server.models import Label
 
     url, password = demo_server
+    digits = [str(d) for d in range(10)]
     with sync_playwright() as playwright:
         browser, page = logged_in_admin(playwright, url, password)
         page.goto(f"{url}/projects/1/annotate")
-        expect(page.locator("#choices button").nth(9)).to_have_text("0 · 9")
-        expect(page.locator("#annotator")).to_contain_text("and 0 (the 10th)")
+        buttons = page.locator("#choices button")
+        expect(buttons).to_have_text(digits)  # no ordinal key shown beside a digit
+        expect(page.locator("#key-hint")).to_contain_text("type a class's name")
         progress = page.locator("#progress")
         expect(progress).to_contain_text("0 / 1797 done")
-        page.keyboard.press("0")
-        expect(progress).to_contain_text("1 / 1797 done", timeout=15_000)
+        for done, digit in enumerate(["6", *digits], start=1):
+            assert buttons.nth(int(digit)).get_attribute("aria-keyshortcuts") == digit
+            page.keyboard.press(digit)
+            expect(progress).to_contain_text(f"{done} / 1797 done", timeout=15_000)
+        expect(page.locator("#history-list img.thumb")).to_have_count(10)
+        screenshot(page, "annotate-digits-demo")
         browser.close()
-    assert read_demo_db(tmp_path, select(Label.value)) == [("9",)]
+    stored = read_demo_db(tmp_path, select(Label.value).order_by(Label.id))
+    assert [value for (value,) in stored] == ["6", *digits]
 
 
 def test_the_new_project_form_offers_the_featurizer(demo_server, tmp_path):

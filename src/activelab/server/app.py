@@ -6,8 +6,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
@@ -61,7 +62,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             supervisor.stop()
             engine.dispose()
 
-    app = FastAPI(title="activelab annotation server", version=__version__, lifespan=lifespan)
+    # Swagger UI is served from a package's copy (it works offline); no ReDoc.
+    app = FastAPI(title="activelab annotation server", version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = factory
@@ -83,11 +86,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(annotate.router)
     app.include_router(ui.router)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
+    _add_api_docs(app)
 
-    @app.get("/api/options", tags=["meta"])
+    @app.get("/api/options", tags=["meta"], summary="Project options")
     def options() -> dict[str, list[str]]:
-        """The strategy, model and task-type names a project can use."""
+        """The strategy, model and task-type names a project can use.
+
+        The new-project form and API clients read their choices from here.
+        """
         return {"strategies": available_strategies(), "models": list(MODEL_NAMES),
                 "task_types": [t.value for t in TaskType]}
 
     return app
+
+
+def _add_api_docs(app: FastAPI) -> None:
+    """Swagger UI at ``/docs``, with its assets served from this server (no CDN).
+
+    The assets come from the ``swagger-ui-py`` package (Swagger UI 5, which reads
+    the OpenAPI 3.1 that FastAPI writes; ``swagger-ui-bundle`` ships version 4,
+    which cannot).
+    """
+    import swagger_ui
+
+    assets = Path(swagger_ui.__file__).parent / "static"
+    app.mount("/docs-assets", StaticFiles(directory=assets), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
+    def api_docs(request: Request) -> HTMLResponse:
+        return app.state.templates.TemplateResponse(
+            request, "api_docs.html", {"title": app.title, "openapi_url": app.openapi_url})

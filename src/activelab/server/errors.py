@@ -10,6 +10,11 @@ Tree additions::
     ├── ServiceBusyError                     waited too long for a write    -> 503
     └── DataError
         └── ImportRejectedError              file rejected, with row errors -> 422
+
+The API (``/api/...``, ``/openapi.json``) answers errors in JSON; a browser page
+answers them with an HTML page (``error.html``) that says what went wrong and
+links back to the project list (or the login page).  FastAPI's own 404, 405
+and 422 answers for pages get the same HTML.
 """
 
 from __future__ import annotations
@@ -17,7 +22,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..exceptions import (
     ActivelabError,
@@ -30,6 +41,7 @@ from ..exceptions import (
     SingleClassError,
     UnknownLabelError,
 )
+from .models import User
 
 __all__ = [
     "AuthenticationError",
@@ -39,6 +51,8 @@ __all__ = [
     "ImportRejectedError",
     "ServiceBusyError",
     "status_code_for",
+    "wants_json",
+    "error_page",
     "install_error_handler",
 ]
 
@@ -102,8 +116,47 @@ def status_code_for(error: BaseException) -> int:
     return 400
 
 
-async def _handle(request: Request, error: Exception) -> JSONResponse:
+#: The heading of an error page, by status code.
+_TITLES = {400: "Bad request", 401: "Please log in", 403: "Not allowed", 404: "Not found",
+           405: "Not allowed here", 409: "Conflict", 413: "Too large", 422: "Invalid request",
+           501: "Not available"}
+#: The session key of the logged-in user (as ``deps.SESSION_USER_KEY``; not imported,
+#: as deps imports this module).
+_SESSION_USER_KEY = "user_id"
+
+
+def wants_json(request: Request) -> bool:
+    """Whether ``request`` is an API call (JSON errors) rather than a browser page (HTML)."""
+    path = request.url.path
+    return path == "/api" or path.startswith("/api/") or path == "/openapi.json"
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    """The HTML error page: what went wrong, and a link back to where one can go on."""
+    user = _session_user(request)
+    back, back_text = ("/projects", "Back to your projects") if user else (
+        "/login", "Go to the login page")
+    return request.app.state.templates.TemplateResponse(
+        request, "error.html",
+        {"user": user, "status": status, "title": _TITLES.get(status, "Something went wrong"),
+         "message": message, "back": back, "back_text": back_text},
+        status_code=status)
+
+
+def _session_user(request: Request) -> Any:
+    """The logged-in user of a browser session (for the page header), or None."""
+    user_id = request.session.get(_SESSION_USER_KEY) if "session" in request.scope else None
+    if not isinstance(user_id, int):
+        return None
+    with request.app.state.session_factory() as session:
+        user = session.get(User, user_id)
+        return user if user is not None and user.is_active else None
+
+
+async def _handle(request: Request, error: Exception) -> Response:
     status = status_code_for(error)
+    if not wants_json(request):
+        return error_page(request, status, str(error))
     body: dict[str, Any] = {"detail": str(error), "error": type(error).__name__}
     if isinstance(error, ImportRejectedError):
         body["errors"] = error.errors
@@ -114,6 +167,29 @@ async def _handle(request: Request, error: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+async def _handle_http(request: Request, error: StarletteHTTPException) -> Response:
+    if wants_json(request):
+        return await http_exception_handler(request, error)
+    messages = {404: f"There is no page at {request.url.path}.",
+                405: f"{request.method} is not allowed on {request.url.path}."}
+    page = error_page(request, error.status_code,
+                      messages.get(error.status_code, str(error.detail)))
+    if error.headers:
+        page.headers.update(error.headers)
+    return page
+
+
+async def _handle_validation(request: Request, error: RequestValidationError) -> Response:
+    if wants_json(request):
+        return await request_validation_exception_handler(request, error)
+    problems = "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in error.errors())
+    return error_page(request, 422, f"This address is not valid ({problems}).")
+
+
 def install_error_handler(app: FastAPI) -> None:
-    """Register the single handler translating every activelab error into a response."""
+    """Register the handlers translating every activelab error (and FastAPI's own 404, 405
+    and 422) into a response: JSON for the API, an HTML page for the browser."""
     app.add_exception_handler(ActivelabError, _handle)
+    app.add_exception_handler(StarletteHTTPException, _handle_http)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError,
+                              _handle_validation)  # type: ignore[arg-type]

@@ -1,4 +1,5 @@
-"""The active queue: leasing the most informative open item, labels, skips, undo.
+"""The active queue: leasing the most informative open item, labels, skips, undo, and
+reopening any of an annotator's answers.
 
 Exclusivity.  An item may be held (leased or labelled) by at most
 ``project.overlap`` annotators.  Every lease is created while holding a write
@@ -37,7 +38,7 @@ from ..models import Item, Label, Lease, Project, utcnow
 from .tasks import is_image_task, validate_label_value
 
 __all__ = ["lease_next", "heartbeat", "record_label", "undo_last", "served_item",
-           "eligible_items_query", "RecordedLabel"]
+           "eligible_items_query", "RecordedLabel", "reopen_label"]
 
 #: Queue order: most informative first (random order before the first model).
 _ORDER = (Item.priority.desc().nulls_last(), Item.random_key, Item.id)
@@ -301,16 +302,45 @@ def undo_last(conn: Connection, project: Any, user_id: int,
         label = conn.execute(_LAST_LABEL, params).one_or_none()
         if label is None:
             raise NotFoundError("nothing to undo: you have no labels in this project")
-        _lock_item(conn, label.item_id)
-        now = utcnow()
-        conn.execute(_MARK_UNDONE, {"label_id": label.id, "now": now})
-        if not label.is_skip:
-            conn.execute(_UNCOUNT_LABEL, {"item_id": label.item_id})
-        conn.execute(_DROP_MY_LEASES, params)
-        expires = now + timedelta(seconds=lease_seconds)
-        conn.execute(_NEW_LEASE, {**params, "item_id": label.item_id, "created_at": now,
-                                  "expires_at": expires})
-        return label, _served_row(conn, label.item_id), expires
+        return label, *_take_back(conn, params, label, lease_seconds)
+
+
+def _take_back(conn: Connection, params: dict[str, Any], label: Row[Any],
+               lease_seconds: int) -> tuple[Row[Any], Any]:
+    """Mark ``label`` undone and lease its item to its author (inside their write block).
+
+    The author's other lease in the project, if any, is dropped: that item goes
+    back to the queue.  Returns the served item row and the new lease expiry.
+    """
+    _lock_item(conn, label.item_id)
+    now = utcnow()
+    conn.execute(_MARK_UNDONE, {"label_id": label.id, "now": now})
+    if not label.is_skip:
+        conn.execute(_UNCOUNT_LABEL, {"item_id": label.item_id})
+    conn.execute(_DROP_MY_LEASES, params)
+    expires = now + timedelta(seconds=lease_seconds)
+    conn.execute(_NEW_LEASE, {**params, "item_id": label.item_id, "created_at": now,
+                              "expires_at": expires})
+    return _served_row(conn, label.item_id), expires
+
+
+_ONE_LABEL = (select(Label.id, Label.item_id, Label.value, Label.is_skip)
+              .where(Label.id == bindparam("label_id"),
+                     Label.project_id == bindparam("project_id"),
+                     Label.user_id == bindparam("user_id"), Label.undone.is_(False)))
+def reopen_label(conn: Connection, project: Any, user_id: int, label_id: int,
+                 lease_seconds: int) -> tuple[Row[Any], Row[Any], Any]:
+    """Undo one of the caller's labels (any, not only the latest); its item is leased back.
+
+    Returns what :func:`undo_last` returns.  Raises NotFoundError when the
+    label is not the caller's, not in this project, or undone already.
+    """
+    params = {"project_id": project.id, "user_id": user_id}
+    with write_block(conn):
+        label = conn.execute(_ONE_LABEL, {**params, "label_id": label_id}).one_or_none()
+        if label is None:
+            raise NotFoundError(f"you have no label {label_id} to reopen in this project")
+        return label, *_take_back(conn, params, label, lease_seconds)
 
 
 def served_item(item: Item, project: Project, expires_at: Any) -> dict[str, Any]:

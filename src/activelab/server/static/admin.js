@@ -18,7 +18,55 @@
     if (!response.ok) throw Object.assign(new Error(describe(data) || response.statusText), { data });
     return data;
   }
-  const report = (value) => { const out = $("admin-result"); if (out) out.textContent = JSON.stringify(value, null, 2); };
+  const cell = (tag, text) => Object.assign(document.createElement(tag), { textContent: text });
+
+  // An import report (inserted, errors by line or file) as a table; anything else as text.
+  function importTable(value) {
+    const wrap = document.createElement("div");
+    const lead = value.inserted === undefined ? value.detail
+      : `Imported ${value.inserted} item(s); ${value.n_errors} record(s) had errors` +
+        (value.n_errors > value.errors.length ? ` (the first ${value.errors.length} are listed).` : ".");
+    wrap.append(cell("p", lead));
+    if (value.errors.length) {
+      const table = document.createElement("table");
+      table.className = "report";
+      const where = "file" in value.errors[0] ? "File" : "Line";
+      const head = document.createElement("tr");
+      head.append(cell("th", where), cell("th", "Problem"));
+      table.append(head);
+      for (const e of value.errors) {
+        const row = document.createElement("tr");
+        row.append(cell("td", String(e.file ?? e.line ?? "–")), cell("td", e.error ?? e.message ?? ""));
+        table.append(row);
+      }
+      wrap.append(table);
+    }
+    return wrap;
+  }
+
+  function readable(value) {
+    if (typeof value === "string") return cell("p", value);
+    if (value && Array.isArray(value.errors)) return importTable(value);
+    const list = document.createElement("dl");
+    for (const [k, v] of Object.entries(value || {})) {
+      list.append(cell("dt", k.replaceAll("_", " ")),
+                  cell("dd", Array.isArray(v) ? v.join(", ")
+                    : typeof v === "object" && v !== null ? JSON.stringify(v) : String(v)));
+    }
+    return list;
+  }
+
+  function report(value) {
+    let out = $("admin-result");
+    if (!out) return;
+    if (out.tagName === "PRE") {  // a table cannot live in a <pre>
+      const div = Object.assign(document.createElement("div"), { id: "admin-result", className: out.className });
+      div.setAttribute("aria-live", "polite");
+      out.replaceWith(div);
+      out = div;
+    }
+    out.replaceChildren(readable(value));
+  }
 
   const create = $("new-project");
   if (create) create.addEventListener("submit", async (e) => {

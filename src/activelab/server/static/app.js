@@ -1,5 +1,5 @@
-// The annotator page: fetch the next item, label with keys 1-9 and 0 (the 10th class), S skip,
-// U undo, heartbeat.
+// The annotator page: fetch the next item, label it with each class's key (shown on its button),
+// S skip, U undo, Enter submit; a history of recent answers, any of which can be reopened.
 "use strict";
 (() => {
   const root = document.getElementById("annotator");
@@ -7,9 +7,12 @@
   const projectId = root.dataset.projectId;
   const task = root.dataset.task;
   const labels = JSON.parse(root.dataset.labels);
+  const keys = JSON.parse(root.dataset.keys);  // the template decides them (see annotate.html)
+  const isAdmin = root.dataset.isAdmin === "true";
   const heartbeatMs = Number(root.dataset.heartbeatMs);
   const multi = task === "multilabel_text";
   const regions = task === "image_regions";
+  const HISTORY_SIZE = 10;
   const api = (path) => `/api/projects/${projectId}${path}`;
   const $ = (id) => document.getElementById(id);
   // FastAPI's validation errors carry a list of {msg, loc}; ours a string.
@@ -19,7 +22,7 @@
   };
   let current = null;
   let selected = new Set();
-  let boxes = [];
+  let editor = null;
   let boxClass = labels[0];
   let busy = false;
 
@@ -44,6 +47,10 @@
 
   function fmt(x, digits) { return x === null || x === undefined ? "–" : Number(x).toFixed(digits); }
 
+  const shown = (value) => value === null || value === undefined ? "skipped"
+    : Array.isArray(value) ? (value.map((v) => (typeof v === "string" ? v : v.label)).join(", ") || "none")
+    : String(value);
+
   function renderWhy(why) {
     const guess = Array.isArray(why.guess) ? why.guess.join(", ") || "none" : why.guess;
     $("why").textContent = why.model_version === null
@@ -52,73 +59,54 @@
         `Model v${why.model_version} guesses ${guess ?? "–"} (p = ${fmt(why.probability, 2)}).`;
   }
 
-  function drawBoxes(canvas, image) {
-    const ctx = canvas.getContext("2d");
-    ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(image, 0, 0, canvas.width, canvas.height);
-    ctx.lineWidth = 2; ctx.font = "12px sans-serif";
-    for (const b of boxes) {
-      ctx.strokeStyle = "#f2b90c"; ctx.fillStyle = "#f2b90c";
-      ctx.strokeRect(b.x * canvas.width, b.y * canvas.height, b.w * canvas.width, b.h * canvas.height);
-      ctx.fillText(b.label, b.x * canvas.width + 3, b.y * canvas.height + 13);
-    }
-  }
-
-  function renderRegions(container, url) {
-    const canvas = el("canvas", { width: 320, height: 320, "aria-label": "draw boxes by dragging" });
-    const image = new Image();
-    image.onload = () => {
-      canvas.height = Math.round(320 * image.naturalHeight / image.naturalWidth);
-      drawBoxes(canvas, image);
-    };
-    image.src = url;
-    let start = null;
-    const point = (e) => {
-      const r = canvas.getBoundingClientRect();
-      return [Math.min(Math.max((e.clientX - r.left) / r.width, 0), 1),
-              Math.min(Math.max((e.clientY - r.top) / r.height, 0), 1)];
-    };
-    canvas.addEventListener("mousedown", (e) => { start = point(e); });
-    canvas.addEventListener("mouseup", (e) => {
-      if (!start) return;
-      const end = point(e);
-      const box = { x: Math.min(start[0], end[0]), y: Math.min(start[1], end[1]),
-                    w: Math.abs(end[0] - start[0]), h: Math.abs(end[1] - start[1]), label: boxClass };
-      start = null;
-      if (box.w > 0.01 && box.h > 0.01) { boxes.push(box); drawBoxes(canvas, image); }
-    });
-    container.append(canvas);
+  function describeBoxes(boxes, chosen) {
+    const status = $("box-status");
+    status.hidden = false;
+    status.textContent = boxes.length === 0 ? "No boxes yet."
+      : `${boxes.length} box${boxes.length === 1 ? "" : "es"}: ` +
+        boxes.map((b, i) => `${i + 1} ${b.label}${i === chosen ? " (selected)" : ""}`).join(", ") + ".";
   }
 
   function renderItem(item) {
     const box = $("item");
     box.replaceChildren();
-    selected = new Set(); boxes = [];
+    selected = new Set(); editor = null;
+    $("box-status").hidden = true;
+    const previous = item.previous && !item.previous.skipped ? item.previous.value : null;
     if (item.data.text !== undefined) box.append(el("p", { class: "text" }, item.data.text));
-    else if (regions) renderRegions(box, item.image_url);
-    else if (item.image_url) box.append(el("img", { src: item.image_url, alt: `item ${item.id}` }));
+    else if (regions) {
+      editor = window.activelabBoxEditor.create(box, item.image_url, () => boxClass, describeBoxes);
+      editor.canvas.setAttribute("aria-describedby", "box-status key-hint");
+      if (Array.isArray(previous)) editor.load(previous); else describeBoxes([], -1);
+    } else if (item.image_url) box.append(el("img", { src: item.image_url, alt: `item ${item.id}` }));
     else if (item.data.columns) {
       const table = el("table");
       for (const [k, v] of Object.entries(item.data.columns)) {
-        const row = el("tr"); row.append(el("th", {}, k), el("td", {}, v === null ? "–" : String(v)));
+        const row = el("tr"); row.append(el("th", { scope: "row" }, k), el("td", {}, v === null ? "–" : String(v)));
         table.append(row);
       }
       box.append(table);
     }
+    if (multi && Array.isArray(previous)) selected = new Set(previous);
     renderWhy(item.why);
     renderChoices();
   }
-
-  // Keys 1-9 pick the first nine classes and 0 the tenth (as on a keyboard's number row).
-  const keyOf = (i) => (i < 9 ? String(i + 1) : i === 9 ? "0" : null);
 
   function renderChoices() {
     const choices = $("choices");
     choices.replaceChildren();
     labels.forEach((name, i) => {
-      const on = multi ? selected.has(name) : regions && boxClass === name;
-      const button = el("button", { type: "button", class: on ? "on" : "" },
-                        `${keyOf(i) === null ? "" : keyOf(i) + " · "}${name}`);
+      const key = keys[i];
+      const button = el("button", { type: "button", "data-label": name });
+      if (multi || regions) {
+        const on = multi ? selected.has(name) : boxClass === name;
+        button.setAttribute("aria-pressed", on ? "true" : "false");
+        if (on) button.classList.add("on");
+      }
+      // A class typed as its own name needs no key shown; an ordinal key is shown.
+      if (key !== null && key !== name.toLowerCase()) button.append(el("kbd", {}, key), " ");
+      button.append(name);
+      if (key !== null) button.setAttribute("aria-keyshortcuts", key);
       button.addEventListener("click", () => choose(i));
       choices.append(button);
     });
@@ -129,15 +117,27 @@
     $("progress").textContent = `${p.done} / ${p.total} done · ${p.mine} by you`;
   }
 
+  function renderEmpty(progress) {
+    const box = $("item");
+    if (progress.total > 0) {
+      box.replaceChildren(el("p", {}, "Nothing left to annotate. Thank you!"));
+    } else if (isAdmin) {
+      const link = el("a", { href: `/projects/${projectId}/dashboard#import` }, "import items on the dashboard");
+      box.replaceChildren(el("p", {}, "This project has no items yet: "));
+      box.firstChild.append(link, ".");
+    } else {
+      box.replaceChildren(el("p", {}, "Nothing has been imported into this project yet. " +
+                                      "Ask an admin to import items, then reload this page."));
+    }
+    $("why").textContent = ""; $("choices").replaceChildren();
+    $("submit").hidden = true; $("box-status").hidden = true;
+  }
+
   function show(data) {
     renderProgress(data.progress);
     current = data.item;
-    if (!current) {
-      $("item").replaceChildren(el("p", {}, "Nothing left to annotate. Thank you!"));
-      $("why").textContent = ""; $("choices").replaceChildren();
-      return;
-    }
-    renderItem(current);
+    if (current) renderItem(current); else renderEmpty(data.progress);
+    loadHistory();
   }
 
   async function guarded(action) {
@@ -162,29 +162,52 @@
     if (!current || i >= labels.length) return;
     const name = labels[i];
     if (multi) { selected.has(name) ? selected.delete(name) : selected.add(name); renderChoices(); }
-    else if (regions) { boxClass = name; renderChoices(); }
+    else if (regions) { boxClass = name; editor.relabel(name); renderChoices(); }
     else send(name, false);
   }
 
   function submit() {
     if (multi) send(labels.filter((n) => selected.has(n)), false);
-    else if (regions) send(boxes, false);
+    else if (regions) send(editor.value(), false);
   }
 
   const undo = () => guarded(async () => show(await call("POST", "/undo")));
+  const reopen = (labelId) => guarded(async () => {
+    show(await call("POST", `/labels/${labelId}/reopen`));
+    $("item").focus();
+  });
+
+  async function loadHistory() {
+    let rows;
+    try { rows = await call("GET", `/history?limit=${HISTORY_SIZE}`); } catch (err) { return; }
+    const list = $("history-list");
+    list.replaceChildren(...rows.map((row) => {
+      const entry = el("li");
+      const answer = row.is_skip ? "skipped" : shown(row.value);
+      if (row.image_url) entry.append(el("img", { class: "thumb", src: row.image_url, alt: "" }), " ");
+      entry.append(el("span", { class: "summary" }, row.summary), " ",
+                   el("span", { class: "answer" }, `→ ${answer}`), " ");
+      const change = el("button", { type: "button", class: "secondary small",
+                                    "aria-label": `Change your answer for ${row.summary} (${answer})` }, "Change");
+      change.addEventListener("click", () => reopen(row.label_id));
+      entry.append(change);
+      return entry;
+    }));
+    $("history-empty").hidden = rows.length > 0;
+  }
 
   $("skip").addEventListener("click", () => send(null, true));
   $("undo").addEventListener("click", undo);
   $("submit").addEventListener("click", submit);
   document.addEventListener("keydown", (e) => {
     if (e.target.matches("input, textarea, select") || e.ctrlKey || e.metaKey || e.altKey) return;
-    if (/^[0-9]$/.test(e.key)) {
-      const index = e.key === "0" ? 9 : Number(e.key) - 1;
-      if (index >= labels.length) return;
-      choose(index);
-    }
-    else if (e.key === "s" || e.key === "S") send(null, true);
-    else if (e.key === "u" || e.key === "U") undo();
+    // Enter and Space on a focused button press that button, nothing else.
+    if (e.target.matches("button, a") && (e.key === "Enter" || e.key === " ")) return;
+    const key = e.key.toLowerCase();
+    const index = keys.indexOf(key);
+    if (index >= 0) choose(index);
+    else if (key === "s") send(null, true);
+    else if (key === "u") undo();
     else if (e.key === "Enter" && (multi || regions)) submit();
     else return;
     e.preventDefault();

@@ -1,0 +1,84 @@
+"""Helpers for the browser tests: Debian's Chromium through Playwright, logins, screenshots."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from server_helpers import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+#: Screenshots the docs show (small PNGs, overwritten by each run).
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+VIEWPORT = {"width": 1000, "height": 640}
+
+
+@pytest.fixture(name="chromium")
+def chromium_fixture() -> Iterator[Any]:
+    """A headless Debian Chromium (skips when it or Playwright is missing)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def login(browser: Any, url: str, username: str, password: str = PASSWORD) -> Any:
+    """A new page (its own cookies) logged in as ``username``."""
+    page = browser.new_page(viewport=VIEWPORT)
+    page.goto(f"{url}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/projects")
+    return page
+
+
+def screenshot(page: Any, name: str, element: Any = None) -> Path:
+    """Save what ``page`` shows (or only ``element``, a locator) as
+    ``docs/screenshots/<name>.png``."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    (element or page).screenshot(path=str(path))
+    return path
+
+
+def stored_labels(live: Any, project_id: int) -> list[Any]:
+    """The project's labels that are not undone, oldest first: ``(value, is_skip)``."""
+    from sqlalchemy import select
+
+    from activelab.server.models import Label
+
+    with live.factory() as session:
+        rows = session.execute(
+            select(Label.value, Label.is_skip).where(Label.project_id == project_id,
+                                                     Label.undone.is_(False))
+            .order_by(Label.id)).all()
+    return [tuple(row) for row in rows]
+
+
+#: axe-core from npm (``make test`` installs it: ``npm install --prefix .cache/axe axe-core@4``).
+AXE = Path(__file__).resolve().parents[2] / ".cache" / "axe" / "node_modules" / "axe-core" / \
+    "axe.min.js"
+_RUN_AXE = """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+    .map((v) => ({id: v.id, impact: v.impact, help: v.help,
+                  nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5)}))"""
+
+
+def serious_violations(page: Any) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on ``page`` as it is now."""
+    if not AXE.exists():
+        pytest.skip(f"axe-core is not installed at {AXE} (npm install --prefix .cache/axe "
+                    "axe-core@4; npm is missing or the install failed)")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    return [v for v in page.evaluate(_RUN_AXE) if v["impact"] in ("serious", "critical")]
