@@ -16,11 +16,15 @@ from .. import __version__
 from ..models.factory import MODEL_NAMES
 from ..strategies import available_strategies
 from .config import Settings
+from .csrf import OriginCheckMiddleware
 from .db import ensure_secret_key, make_engine, make_session_factory, upgrade_database
 from .errors import install_error_handler
 from .limits import BodySizeLimitMiddleware
+from .login_limits import LoginThrottle
 from .models import TaskType
 from .routers import annotate, auth, projects, ui
+from .security_headers import SecurityHeadersMiddleware
+from .services.sessions import SessionPolicy
 from .services.worker import TrainingWorker
 
 __all__ = ["create_app"]
@@ -68,15 +72,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.worker = worker
     app.state.supervisor = supervisor
     app.state.templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
-    # Wraps the routes (and every body read); sessions and CORS sit outside it.
+    app.state.session_policy = SessionPolicy.from_settings(settings)
+    app.state.login_throttle = LoginThrottle(settings)
+    # Innermost first: the body limit wraps the routes (and every body read); then the
+    # signed cookie (a session key), the origin check, CORS, and outermost the security
+    # headers, so that every answer gets them, refusals included.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SessionMiddleware, secret_key=secret_key,
                        session_cookie=settings.session_cookie, max_age=settings.session_max_age,
                        same_site="lax", https_only=settings.cookie_secure)
+    app.add_middleware(OriginCheckMiddleware,
+                       trusted_origins=[*settings.csrf_trusted_origins, *settings.cors_origins])
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_credentials=True, allow_methods=["*"],
                            allow_headers=["Authorization", "Content-Type"])
+    app.add_middleware(SecurityHeadersMiddleware, session_cookie=settings.session_cookie)
     install_error_handler(app)
     app.include_router(auth.router)
     app.include_router(projects.router)
