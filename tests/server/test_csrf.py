@@ -10,6 +10,8 @@ headers a browser sends (``Origin``, ``Sec-Fetch-Site``): it is refused with
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from auth_helpers import cookie_client, n_sessions, project_with_member
 from server_helpers import PASSWORD
@@ -127,3 +129,58 @@ def test_a_trusted_origin_is_accepted(live):
         sibling = browser.post("/api/auth/tokens", json={},
                                headers={"Origin": "https://evil.labels.example.org"})
         assert sibling.status_code == 403
+
+
+ATTACK = """<script>
+const target = "{target}";
+const form = new FormData();
+form.append("file", new Blob(["text\\nplanted\\n"], {{type: "text/csv"}}), "evil.csv");
+const send = (path, body) => fetch(target + path, {{method: "POST", mode: "no-cors",
+                                                   credentials: "include", body}});
+send("/api/projects/{pid}/import", form);
+send("/api/projects/{pid}/retrain");
+send("/api/auth/tokens", JSON.stringify({{name: "stolen"}}));
+</script>"""
+LOGIN_AS_ATTACKER = """<form method="post" action="{target}/login">
+<input name="username" value="attacker"><input name="password" value="{password}"></form>
+<script>document.forms[0].submit();</script>"""
+
+
+@pytest.mark.browser
+def test_a_page_on_another_port_cannot_act_for_the_user_in_a_real_browser(live):
+    from auth_helpers import foreign_site, launched_chromium
+    from playwright.sync_api import expect
+
+    from activelab.server.models import ApiToken, Project
+
+    user_id, _ = live.user("boss", Role.admin)
+    live.user("attacker")
+    with cookie_client(live, "boss") as setup:
+        pid = project_with_member(live, setup, user_id, n_items=2)["id"]
+    pages = {"/attack": ATTACK.format(target=live.url, pid=pid),
+             "/login-csrf": LOGIN_AS_ATTACKER.format(target=live.url, password=PASSWORD)}
+    with foreign_site(pages) as site, launched_chromium() as chromium:
+        page = chromium.new_page()
+        page.goto(f"{live.url}/login")
+        page.fill("input[name=username]", "boss")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        expect(page.locator("h1")).to_have_text("Projects")
+        answered: list[str] = []  # the forged requests, once answered (opaque to the page)
+        for event in ("requestfinished", "requestfailed"):
+            page.on(event, lambda request: answered.append(request.url)
+                    if request.url.startswith(live.url) else None)
+        page.goto(f"{site}/attack")
+        deadline = time.monotonic() + 60
+        while len(answered) < 3 and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+        assert len(answered) == 3, answered
+        page.goto(f"{site}/login-csrf")
+        page.wait_for_url(f"{live.url}/login")
+        expect(page.locator("body")).to_contain_text("Request refused")
+        page.goto(f"{live.url}/projects")
+        expect(page.locator("header")).to_contain_text("boss")
+    assert _count(live, Item) == 2
+    assert _count(live, ApiToken) == 2  # the two made by live.user
+    with live.factory() as session:
+        assert session.get(Project, pid).retrain_requested is False
