@@ -138,6 +138,23 @@ def test_logins_beyond_the_hashing_slots_get_503_with_retry_after(live):
     assert _login(live.url, "ann", PASSWORD).status_code == 200  # the slot was given back
 
 
+@pytest.mark.parametrize("server_settings", [
+    {"worker_enabled": False, "login_max_failures_per_account": 3,
+     "login_max_concurrent_hashes": 1, "login_hash_wait_seconds": 120}], indirect=True)
+def test_parallel_attempts_cannot_overshoot_the_lockout(live):
+    """Twelve guesses sent at once, all before the first fails: only three are tried."""
+    live.user("ann")
+    start = threading.Barrier(12)
+
+    def guess(i: int) -> int:
+        start.wait()
+        return _login(live.url, "ann", f"guess {i}").status_code
+
+    with ThreadPoolExecutor(12) as pool:
+        codes = sorted(pool.map(guess, range(12)))
+    assert codes == [401] * 3 + [429] * 9
+
+
 def _peak_rss(pid: int) -> int:
     """The process's high-water mark of resident memory, in bytes."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

@@ -240,6 +240,7 @@ def test_sessions_end_after_the_idle_timeout_and_the_absolute_lifetime(live_any_
     # Active all along but older than the absolute lifetime: ended.
     with cookie_client(live, "ann") as browser:
         kept = session_cookie(browser)
+    assert n_sessions(live, user_id) == 1  # the login deleted the expired session's row
     _age_session(live, user_id, created_at=now - timedelta(days=7, minutes=1))
     assert not _works(live, kept, project["id"])
 

@@ -44,7 +44,8 @@ def _begin_session(request: Request, session: Session, user_id: int) -> None:
     old = current_session_key(request)
     if old is not None:
         end_session(session, old)
-    key = start_session(session, user_id, user_agent=request.headers.get("user-agent", ""),
+    key = start_session(session, user_id, request.app.state.session_policy,
+                        user_agent=request.headers.get("user-agent", ""),
                         address=client_address(request))
     request.session.clear()
     request.session[SESSION_KEY] = key
@@ -68,6 +69,8 @@ async def log_in(request: Request, username: str, password: str) -> User:
     address = client_address(request)
     throttle.check(username, address)
     async with throttle.hash_slot():
+        # Again: attempts that passed the check together may have failed while this waited.
+        throttle.check(username, address)
         try:
             user = await run_in_threadpool(_authenticate_and_begin, request, username, password)
         except AuthenticationError:
@@ -110,6 +113,7 @@ async def change_own_password(request: Request, user: User, current: str, new: s
     address = client_address(request)
     throttle.check(user.username, address)
     async with throttle.hash_slot():
+        throttle.check(user.username, address)
         try:
             await run_in_threadpool(_change_password, request, user.id, current, new)
         except PermissionDeniedError:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..config import Settings
@@ -66,9 +66,18 @@ class SessionPolicy:
         return now - last_seen > min(MAX_TOUCH_INTERVAL, self.idle / 4)
 
 
-def start_session(session: Session, user_id: int, *, user_agent: str = "",
-                  address: str = "") -> str:
-    """Add a session for ``user_id`` (the caller commits); returns the key for the cookie."""
+def start_session(session: Session, user_id: int, policy: SessionPolicy, *,
+                  user_agent: str = "", address: str = "") -> str:
+    """Add a session for ``user_id`` (the caller commits); returns the key for the cookie.
+
+    The user's expired sessions are deleted on the way, so that sessions never
+    logged out of do not pile up.
+    """
+    now = utcnow()
+    session.execute(delete(UserSession).where(
+        UserSession.user_id == user_id,
+        or_(UserSession.created_at <= now - policy.lifetime,
+            UserSession.last_seen_at <= now - policy.idle)))
     key = secrets.token_urlsafe(32)
     session.add(UserSession(user_id=user_id, key_hash=hash_token(key),
                             user_agent=user_agent[:200], address=address[:64]))
