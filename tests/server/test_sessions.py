@@ -258,3 +258,15 @@ def test_a_recent_session_is_not_written_on_every_request(live_any_db):
             assert browser.get("/api/auth/me").status_code == 200
     with live.factory() as session:
         assert session.scalar(select(UserSession.last_seen_at)) == seen
+
+
+def test_resetting_the_demo_password_ends_the_demo_admins_sessions(live):
+    from activelab.server.services.demo import DEMO_ADMIN, ensure_demo
+
+    password = ensure_demo(live.factory)["password"]
+    with cookie_client(live, DEMO_ADMIN, password) as browser:
+        kept = session_cookie(browser)
+    assert _works(live, kept)
+    new = ensure_demo(live.factory, reset_password=True)["password"]
+    assert not _works(live, kept)
+    assert can_log_in(live, DEMO_ADMIN, new)
