@@ -8,13 +8,13 @@ from starlette.concurrency import run_in_threadpool
 
 from ..account_schemas import PasswordChangeIn, PasswordResetIn, SessionOut, UserPatch
 from ..db import write_transaction
-from ..deps import AdminUser, CurrentUser, PathId, SessionDep, SettingsDep, WriteSessionDep
+from ..deps import AdminUser, CurrentUser, PathId, SessionDep, WriteSessionDep
 from ..login import change_own_password, current_session_key, log_in, log_out
 from ..models import ApiToken, User
 from ..schemas import LoginIn, TokenIn, TokenOut, UserIn, UserOut
 from ..security import hash_password, hash_token
 from ..services.accounts import set_active, set_password_hash, set_role
-from ..services.sessions import SessionPolicy, end_own_session, live_sessions, revoke_sessions
+from ..services.sessions import end_own_session, live_sessions, revoke_sessions
 from ..services.users import create_token, create_user, delete_token, get_user
 
 router = APIRouter(prefix="/api", tags=["auth"])
@@ -48,15 +48,14 @@ async def change_password(body: PasswordChangeIn, request: Request, user: Curren
 
 
 @router.get("/auth/sessions", response_model=list[SessionOut])
-def list_sessions(request: Request, user: CurrentUser, session: SessionDep,
-                  settings: SettingsDep) -> list[SessionOut]:
+def list_sessions(request: Request, user: CurrentUser, session: SessionDep) -> list[SessionOut]:
     """Your live browser sessions, newest first (``current`` marks this request's)."""
     key = current_session_key(request)
     mine = hash_token(key) if key is not None else None
     return [SessionOut(id=row.id, created_at=row.created_at, last_seen_at=row.last_seen_at,
                        user_agent=row.user_agent, address=row.address,
                        current=row.key_hash == mine)
-            for row in live_sessions(session, user.id, SessionPolicy.from_settings(settings))]
+            for row in live_sessions(session, user.id, request.app.state.session_policy)]
 
 
 @router.delete("/auth/sessions", status_code=status.HTTP_204_NO_CONTENT)
