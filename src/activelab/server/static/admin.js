@@ -1,4 +1,4 @@
-// Admin forms: new project, users, settings, import, members, retrain (JSON API, session cookie).
+// Admin forms: new project, settings, import, members, retrain (JSON API with the session cookie).
 "use strict";
 (() => {
   const $ = (id) => document.getElementById(id);
