@@ -71,16 +71,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = factory
     app.state.worker = worker
     app.state.supervisor = supervisor
-    app.state.templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
     app.state.session_policy = SessionPolicy.from_settings(settings)
     app.state.login_throttle = LoginThrottle(settings)
-    # Innermost first: the body limit wraps the routes (and every body read); then the
-    # signed cookie (a session key), the origin check, CORS, and outermost the security
-    # headers, so that every answer gets them, refusals included.
+    app.state.templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
+    # Wraps the routes (and every body read); sessions and CORS sit outside it.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SessionMiddleware, secret_key=secret_key,
                        session_cookie=settings.session_cookie, max_age=settings.session_max_age,
                        same_site="lax", https_only=settings.cookie_secure)
+    # Outside the signed cookie (a session key): the origin check, CORS, and outermost
+    # the security headers, so that every answer gets them, refusals included.
     app.add_middleware(OriginCheckMiddleware,
                        trusted_origins=[*settings.csrf_trusted_origins, *settings.cors_origins])
     if settings.cors_origins:
