@@ -67,12 +67,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="activelab annotation server", version=__version__, lifespan=lifespan)
     app.state.settings = settings
+    app.state.session_policy = SessionPolicy.from_settings(settings)
+    app.state.login_throttle = LoginThrottle(settings)
     app.state.engine = engine
     app.state.session_factory = factory
     app.state.worker = worker
     app.state.supervisor = supervisor
-    app.state.session_policy = SessionPolicy.from_settings(settings)
-    app.state.login_throttle = LoginThrottle(settings)
     app.state.templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
     # Wraps the routes (and every body read); sessions and CORS sit outside it.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_upload_bytes)
