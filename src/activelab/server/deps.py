@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from .config import Settings
 from .db import write_transaction
 from .errors import AuthenticationError
+from .login import current_session_key
 from .models import Project, User
 from .schemas import MAX_ID
 from .services.projects import get_project, project_view, require_admin
-from .services.sessions import SESSION_KEY, SessionPolicy, caller_for_session, user_for_session
+from .services.sessions import SessionPolicy, caller_for_session, user_for_session
 from .services.users import Caller, caller_for_token, user_for_token
 from .services.worker import TrainingWorker
 
@@ -62,11 +63,6 @@ def bearer_token(request: Request) -> str | None:
     return token.strip()
 
 
-def _session_key(request: Request) -> str | None:
-    key = request.session.get(SESSION_KEY)
-    return key if isinstance(key, str) else None
-
-
 def _policy(request: Request) -> SessionPolicy:
     return request.app.state.session_policy
 
@@ -82,7 +78,7 @@ def optional_user(request: Request, factory: FactoryDep) -> User | None:
     token = bearer_token(request)
     if token is not None:
         return user_for_token(factory, token)
-    key = _session_key(request)
+    key = current_session_key(request)
     user = user_for_session(factory, key, _policy(request)) if key is not None else None
     if user is None and request.session:
         request.session.clear()  # an ended session, or a cookie of the old form
@@ -146,7 +142,7 @@ def caller_and_project(request: Request, conn: Connection,
     if token is not None:
         caller = caller_for_token(conn, token)
     else:
-        key = _session_key(request)
+        key = current_session_key(request)
         caller = caller_for_session(conn, key, _policy(request)) if key is not None else None
         if caller is None:
             request.session.clear()
