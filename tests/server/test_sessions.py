@@ -270,3 +270,56 @@ def test_resetting_the_demo_password_ends_the_demo_admins_sessions(live):
     new = ensure_demo(live.factory, reset_password=True)["password"]
     assert not _works(live, kept)
     assert can_log_in(live, DEMO_ADMIN, new)
+
+
+@pytest.mark.browser
+def test_the_account_page_and_the_user_buttons_work_in_a_browser(live):
+    from auth_helpers import launched_chromium
+    from playwright.sync_api import expect
+
+    from activelab.server.models import Role, User
+
+    live.user("boss", Role.admin)
+    victim_id, _ = live.user("victim")
+    with launched_chromium() as chromium:
+        page = chromium.new_page()
+        page.goto(f"{live.url}/login")
+        page.fill("input[name=username]", "boss")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        expect(page.locator("h1")).to_have_text("Projects")
+        row = page.locator(f"tr[data-user-id='{victim_id}']")
+        with cookie_client(live, "victim") as victim:
+            row.locator("button[data-action=make-admin]").click()
+            expect(row.locator("button[data-action=make-annotator]")).to_be_visible()
+            assert victim.get("/api/auth/me").status_code == 401  # the role change ended it
+        row.locator("button[data-action=make-annotator]").click()
+        expect(row.locator("button[data-action=make-admin]")).to_be_visible()
+        row.locator("button[data-action=deactivate]").click()
+        expect(row).to_contain_text("deactivated")
+        row.locator("button[data-action=reactivate]").click()
+        expect(row).not_to_contain_text("deactivated")
+        with live.factory() as session:
+            victim_row = session.get(User, victim_id)
+            assert (victim_row.role, victim_row.is_active) == ("annotator", True)
+        reset = page.locator("#reset-password")
+        reset.locator("select[name=user_id]").select_option(str(victim_id))
+        reset.locator("input[name=new_password]").fill(NEW_PASSWORD)
+        reset.locator("button[type=submit]").click()
+        expect(page.locator("#reset-password-message")).to_contain_text("Password reset")
+        assert can_log_in(live, "victim", NEW_PASSWORD)
+
+        # The account page, linked from the header: end another session, then all others.
+        with cookie_client(live, "boss", headers={"User-Agent": "old phone"}) as phone, \
+                cookie_client(live, "boss", headers={"User-Agent": "old tablet"}) as tablet:
+            page.click("header a[href='/account']")
+            sessions = page.locator("#sessions tr")
+            expect(sessions).to_have_count(3)
+            sessions.filter(has_text="old phone").locator("button").click()
+            expect(sessions).to_have_count(2)
+            assert phone.get("/api/auth/me").status_code == 401
+            assert tablet.get("/api/auth/me").status_code == 200
+            page.click("#end-others")
+            expect(sessions).to_have_count(1)
+            expect(sessions).to_contain_text("this browser")
+            assert tablet.get("/api/auth/me").status_code == 401
