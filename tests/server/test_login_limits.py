@@ -48,7 +48,8 @@ def test_an_account_is_locked_after_repeated_failures(live_any_db):
     locked = _login(live.url, "ann", PASSWORD)  # even the right password
     assert locked.status_code == 429
     assert 1 <= _retry_after(locked) <= 15 * 60
-    assert "too many failed logins" in locked.json()["detail"]
+    assert locked.json()["detail"] == (f"too many failed logins; try again in "
+                                       f"{_retry_after(locked)} seconds")
     page = _login(live.url, "ann", PASSWORD, form=True)
     assert page.status_code == 429 and 1 <= _retry_after(page) <= 15 * 60
     assert "too many failed logins" in page.text and "<form" in page.text

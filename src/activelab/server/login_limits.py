@@ -96,7 +96,8 @@ def client_address(request: Request) -> str:
 
 
 def _refuse(status: int, detail: str, seconds: float) -> HTTPException:
-    return HTTPException(status, detail, headers={"Retry-After": str(max(1, math.ceil(seconds)))})
+    wait = max(1, math.ceil(seconds))
+    return HTTPException(status, detail.format(wait=wait), headers={"Retry-After": str(wait)})
 
 
 class LoginThrottle:
@@ -117,7 +118,8 @@ class LoginThrottle:
                  self.addresses.retry_after(address, now)]
         locked = [w for w in waits if w is not None]
         if locked:
-            raise _refuse(429, "too many failed logins; try again later", max(locked))
+            raise _refuse(429, "too many failed logins; try again in {wait} seconds",
+                          max(locked))
 
     def failed(self, username: str, address: str) -> None:
         now = time.monotonic()
