@@ -17,11 +17,15 @@ from .. import __version__
 from ..models.factory import MODEL_NAMES
 from ..strategies import available_strategies
 from .config import Settings
+from .csrf import OriginCheckMiddleware
 from .db import ensure_secret_key, make_engine, make_session_factory, upgrade_database
 from .errors import install_error_handler
 from .limits import BodySizeLimitMiddleware
+from .login_limits import LoginThrottle
 from .models import TaskType
 from .routers import annotate, auth, projects, ui
+from .security_headers import SecurityHeadersMiddleware
+from .services.sessions import SessionPolicy
 from .services.worker import TrainingWorker
 
 __all__ = ["create_app"]
@@ -66,6 +70,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="activelab annotation server", version=__version__, lifespan=lifespan,
                   docs_url=None, redoc_url=None)
     app.state.settings = settings
+    app.state.session_policy = SessionPolicy.from_settings(settings)
+    app.state.login_throttle = LoginThrottle(settings)
     app.state.engine = engine
     app.state.session_factory = factory
     app.state.worker = worker
@@ -76,10 +82,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SessionMiddleware, secret_key=secret_key,
                        session_cookie=settings.session_cookie, max_age=settings.session_max_age,
                        same_site="lax", https_only=settings.cookie_secure)
+    # Outside the signed cookie (a session key): the origin check, CORS, and outermost
+    # the security headers, so that every answer gets them, refusals included.
+    app.add_middleware(OriginCheckMiddleware,
+                       trusted_origins=[*settings.csrf_trusted_origins, *settings.cors_origins])
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_credentials=True, allow_methods=["*"],
                            allow_headers=["Authorization", "Content-Type"])
+    app.add_middleware(SecurityHeadersMiddleware, session_cookie=settings.session_cookie)
     install_error_handler(app)
     app.include_router(auth.router)
     app.include_router(projects.router)

@@ -97,6 +97,13 @@ class Settings(BaseSettings):
     session_cookie: str = "activelab_session"
     cookie_secure: bool = False
     session_max_age: int = Field(default=14 * 24 * 3600, ge=60)
+    session_idle_timeout: int = Field(default=24 * 3600, ge=60)
+    csrf_trusted_origins: list[str] = Field(default_factory=list)
+    login_max_failures_per_account: int = Field(default=10, ge=1)
+    login_max_failures_per_address: int = Field(default=100, ge=1)
+    login_failure_window_seconds: int = Field(default=15 * 60, ge=1)
+    login_max_concurrent_hashes: int = Field(default=4, ge=1)
+    login_hash_wait_seconds: float = Field(default=5.0, gt=0)
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
     import_batch_size: int = Field(default=500, ge=1)

@@ -15,17 +15,17 @@ from starlette.concurrency import run_in_threadpool
 from .config import Settings
 from .db import write_transaction
 from .errors import AuthenticationError
+from .login import current_session_key
 from .models import Project, User
 from .schemas import MAX_ID
 from .services.projects import get_project, project_view, require_admin
-from .services.users import Caller, caller_for_id, caller_for_token, user_for_token
+from .services.sessions import SessionPolicy, caller_for_session, user_for_session
+from .services.users import Caller, caller_for_token, user_for_token
 from .services.worker import TrainingWorker
 
 __all__ = ["SessionDep", "WriteSessionDep", "CurrentUser", "AdminUser", "ProjectDep",
-           "SettingsDep", "FactoryDep", "WorkerDep", "optional_user", "SESSION_USER_KEY",
-           "PathId", "caller_and_project"]
-
-SESSION_USER_KEY = "user_id"
+           "SettingsDep", "FactoryDep", "WorkerDep", "optional_user", "PathId",
+           "caller_and_project"]
 
 #: A row id in the URL path (project, item, user, token): out of range is a 422.
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -66,25 +66,26 @@ def bearer_token(request: Request) -> str | None:
     return token.strip()
 
 
+def _policy(request: Request) -> SessionPolicy:
+    return request.app.state.session_policy
+
+
 def optional_user(request: Request, factory: FactoryDep) -> User | None:
     """The caller from ``Authorization: Bearer`` or the session cookie, else None.
 
-    The user is read in a short session of its own and returned detached, so
-    the route's session starts its transaction fresh.
+    A cookie counts only while its session row is alive (not logged out, not
+    revoked, within the idle timeout and the absolute lifetime).  The user is
+    read in a short session of its own and returned detached, so the route's
+    session starts its transaction fresh.
     """
     token = bearer_token(request)
     if token is not None:
         return user_for_token(factory, token)
-    user_id = request.session.get(SESSION_USER_KEY)
-    if user_id is None:
-        return None
-    with factory() as session:
-        user = session.get(User, user_id)
-        if user is None or not user.is_active:
-            request.session.clear()
-            return None
-        session.expunge(user)
-        return user
+    key = current_session_key(request)
+    user = user_for_session(factory, key, _policy(request)) if key is not None else None
+    if user is None and request.session:
+        request.session.clear()  # an ended session, or a cookie of the old form
+    return user
 
 
 async def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
@@ -166,10 +167,9 @@ def caller_and_project(request: Request, conn: Connection,
     if token is not None:
         caller = caller_for_token(conn, token)
     else:
-        user_id = request.session.get(SESSION_USER_KEY)
-        caller = caller_for_id(conn, user_id) if user_id is not None else None
+        key = current_session_key(request)
+        caller = caller_for_session(conn, key, _policy(request)) if key is not None else None
         if caller is None:
-            if user_id is not None:
-                request.session.clear()
+            request.session.clear()
             raise AuthenticationError("log in, or send 'Authorization: Bearer <token>'")
     return caller, project_view(conn, caller.id, caller.is_admin, project_id)

@@ -35,6 +35,7 @@ __all__ = [
     "TaskType",
     "User",
     "ApiToken",
+    "UserSession",
     "Project",
     "ProjectMember",
     "Item",
@@ -136,6 +137,26 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     user: Mapped[User] = relationship()
+
+
+class UserSession(Base):
+    """A browser login: the signed cookie carries a random key, only its SHA-256 is stored.
+
+    Deleting the row ends the session at once (logout, password change,
+    deactivation, role change).  ``last_seen_at`` is refreshed at most every
+    few minutes and enforces the idle timeout; ``created_at`` the absolute lifetime.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Shown on the account page, so a user can tell their sessions apart.
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
 
 
 class Project(Base):

@@ -1,10 +1,10 @@
-"""Server-rendered pages: login, project list, annotator page, admin dashboard."""
+"""Server-rendered pages: login, account, project list, annotator page, admin dashboard."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request, status
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
@@ -12,11 +12,11 @@ from sqlalchemy import select
 from ...exceptions import ActivelabError
 from ...models.factory import MODEL_NAMES
 from ...strategies import available_strategies
-from ..deps import SESSION_USER_KEY, PathId, SessionDep, SettingsDep, optional_user
+from ..deps import PathId, SessionDep, SettingsDep, optional_user
+from ..login import log_in, log_out
 from ..models import User
 from ..services.projects import get_project, progress, require_admin, visible_projects
 from ..services.stats import project_stats
-from ..services.users import authenticate
 from ..svg import learning_curve_svg
 
 router = APIRouter(include_in_schema=False)
@@ -43,22 +43,36 @@ def login_page(request: Request) -> Response:
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login_form(request: Request, session: SessionDep, username: Annotated[str, Form()],
-               password: Annotated[str, Form()]) -> Response:
+async def login_form(request: Request, username: Annotated[str, Form()],
+                     password: Annotated[str, Form()]) -> Response:
     try:
-        user = authenticate(session, username, password)
+        await log_in(request, username, password)
     except ActivelabError as error:
-        return _templates(request).TemplateResponse(
-            request, "login.html", {"error": str(error)}, status_code=401)
-    request.session.clear()
-    request.session[SESSION_USER_KEY] = user.id
+        return _login_page(request, str(error), 401)
+    except HTTPException as refused:  # locked out (429) or too busy (503)
+        return _login_page(request, str(refused.detail), refused.status_code,
+                           refused.headers)
     return RedirectResponse("/projects", status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _login_page(request: Request, error: str, status_code: int,
+                headers: dict[str, str] | None = None) -> Response:
+    return _templates(request).TemplateResponse(
+        request, "login.html", {"error": error}, status_code=status_code, headers=headers)
 
 
 @router.post("/logout")
 def logout(request: Request) -> RedirectResponse:
-    request.session.clear()
+    log_out(request)
     return _to_login()
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request, user: OptionalUser) -> Response:
+    """The user's sessions (with a way to end the others) and the password-change form."""
+    if user is None:
+        return _to_login()
+    return _templates(request).TemplateResponse(request, "account.html", {"user": user})
 
 
 @router.get("/projects", response_class=HTMLResponse)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..db import write_transaction
 from ..models import Item, Project, Role, TaskType, User
 from ..security import hash_password, new_password
+from .accounts import set_password_hash
 from .importing import insert_items
 from .projects import create_project
 from .users import create_user
@@ -60,7 +61,7 @@ def ensure_demo(factory: sessionmaker[Session], *, reset_password: bool = False
             admin = create_user(session, DEMO_ADMIN, password, Role.admin)
         elif reset_password:
             password = new_password()
-            admin.password_hash = hash_password(password)
+            set_password_hash(session, admin, hash_password(password))  # ends its sessions
             admin.is_active = True
         project = session.scalar(select(Project).where(Project.name == DEMO_PROJECT))
         if project is None:

@@ -16,7 +16,7 @@ from ..models import ApiToken, Role, User, utcnow
 from ..security import dummy_verify, hash_password, hash_token, new_api_token, verify_password
 
 __all__ = ["create_user", "authenticate", "create_token", "user_for_token", "delete_token",
-           "get_user", "Caller", "caller_for_token", "caller_for_id"]
+           "get_user", "Caller", "caller_for_token"]
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
 #: Prebuilt: every API request runs it.
@@ -28,7 +28,6 @@ _TOKEN_CALLER = (select(User.id, User.role, User.is_active, ApiToken.id.label("t
                         ApiToken.last_used_at)
                  .join(ApiToken, ApiToken.user_id == User.id)
                  .where(ApiToken.token_hash == bindparam("digest")))
-_ID_CALLER = select(User.id, User.role, User.is_active).where(User.id == bindparam("user_id"))
 _TOUCH = update(ApiToken).where(ApiToken.id == bindparam("token_id")).values(
     last_used_at=bindparam("now"))
 
@@ -59,13 +58,6 @@ def caller_for_token(conn: Connection, token: str) -> Caller:
     return Caller(id=row.id, is_admin=row.role == Role.admin.value)
 
 
-def caller_for_id(conn: Connection, user_id: int) -> Caller | None:
-    """The active user with this id (from a browser session), else None."""
-    row = conn.execute(_ID_CALLER, {"user_id": user_id}).one_or_none()
-    if row is None or not row.is_active:
-        return None
-    return Caller(id=row.id, is_admin=row.role == Role.admin.value)
-
 
 def create_user(session: Session, username: str, password: str,
                 role: Role | str = Role.annotator) -> User:
@@ -94,7 +86,8 @@ def authenticate(session: Session, username: str, password: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         dummy_verify()
-    elif user.is_active and verify_password(password, user.password_hash):
+    # Verified before the active flag is read: a deactivated user takes the same time.
+    elif verify_password(password, user.password_hash) and user.is_active:
         return user
     raise AuthenticationError("wrong user name or password")
 

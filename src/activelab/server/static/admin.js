@@ -94,6 +94,35 @@
     } catch (err) { $("new-user-error").textContent = err.message; }
   });
 
+  // The users table: deactivate / reactivate, change the role, reset a password.
+  const userChanges = {
+    deactivate: { is_active: false }, reactivate: { is_active: true },
+    "make-admin": { role: "admin" }, "make-annotator": { role: "annotator" },
+  };
+  const users = $("users");
+  if (users) users.addEventListener("click", async (e) => {
+    const button = e.target.closest("button[data-action]");
+    if (!button) return;
+    const id = button.closest("tr").dataset.userId;
+    try {
+      await call("PATCH", `/api/users/${id}`, userChanges[button.dataset.action]);
+      window.location.reload();
+    } catch (err) { $("users-error").textContent = err.message; }
+  });
+  const reset = $("reset-password");
+  if (reset) reset.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const f = new FormData(reset);
+    const out = $("reset-password-message");
+    try {
+      await call("POST", `/api/users/${f.get("user_id")}/password`,
+        { new_password: f.get("new_password") });
+      reset.reset();
+      out.className = "";
+      out.textContent = "Password reset; the user's sessions have ended.";
+    } catch (err) { out.className = "error"; out.textContent = err.message; }
+  });
+
   const dash = $("dashboard");
   if (!dash) return;
   const base = `/api/projects/${dash.dataset.projectId}`;
