@@ -41,7 +41,6 @@ from ..exceptions import (
     SingleClassError,
     UnknownLabelError,
 )
-from .models import User
 
 __all__ = [
     "AuthenticationError",
@@ -120,11 +119,6 @@ def status_code_for(error: BaseException) -> int:
 _TITLES = {400: "Bad request", 401: "Please log in", 403: "Not allowed", 404: "Not found",
            405: "Not allowed here", 409: "Conflict", 413: "Too large", 422: "Invalid request",
            501: "Not available"}
-#: The session key of the logged-in user (as ``deps.SESSION_USER_KEY``; not imported,
-#: as deps imports this module).
-_SESSION_USER_KEY = "user_id"
-
-
 def wants_json(request: Request) -> bool:
     """Whether ``request`` is an API call (JSON errors) rather than a browser page (HTML)."""
     path = request.url.path
@@ -144,13 +138,18 @@ def error_page(request: Request, status: int, message: str) -> Response:
 
 
 def _session_user(request: Request) -> Any:
-    """The logged-in user of a browser session (for the page header), or None."""
-    user_id = request.session.get(_SESSION_USER_KEY) if "session" in request.scope else None
-    if not isinstance(user_id, int):
+    """The logged-in user of a live browser session (for the page header), or None."""
+    # Imported here: the session service imports this module's error classes.
+    from .services.sessions import SESSION_KEY, user_for_session
+
+    key = request.session.get(SESSION_KEY) if "session" in request.scope else None
+    if not isinstance(key, str):
         return None
-    with request.app.state.session_factory() as session:
-        user = session.get(User, user_id)
-        return user if user is not None and user.is_active else None
+    try:
+        return user_for_session(request.app.state.session_factory, key,
+                                request.app.state.session_policy)
+    except ActivelabError:  # a busy database must not turn an error page into a 500
+        return None
 
 
 async def _handle(request: Request, error: Exception) -> Response:

@@ -143,7 +143,7 @@
     try { report(await call("POST", `${base}/import?all_or_nothing=${strict}`, f, true)); }
     catch (err) { report(err.data || err.message); }
   });
-  const cell = (text) => { const td = document.createElement("td"); td.textContent = text; return td; };
+  const td = (text) => cell("td", text);
   const smallButton = (text, onClick) => {
     const button = document.createElement("button");
     button.type = "button"; button.className = "secondary"; button.textContent = text;
@@ -189,7 +189,7 @@
     $("prelabel-rows").replaceChildren(...page.items.map((p) => {
       const tr = document.createElement("tr");
       const value = typeof p.value === "string" ? p.value : JSON.stringify(p.value);
-      tr.append(cell(p.external_id || p.item_id), cell(value), document.createElement("td"));
+      tr.append(td(p.external_id || p.item_id), td(value), document.createElement("td"));
       // Confirm keeps the imported label as the admin's own; Reopen sends the item to annotators.
       tr.lastChild.append(smallButton("Confirm", async () => {
         try { await call("POST", `${base}/prelabels/${p.label_id}/review`); await loadPrelabels(); }
