@@ -56,6 +56,9 @@ Featurizer = Literal["auto", "embeddings"]
 FEATURIZER_HELP = ("'auto': TF-IDF for text, downscaled pixels for images, numeric columns "
                    "for tables; 'embeddings': sentence embeddings for text projects (needs "
                    "the 'embeddings' extra)")
+EVAL_FRACTION_HELP = ("share of items drawn at random as evaluation items: served among the "
+                      "others, never trained on, the test set of the dashboard's accuracy "
+                      "(0 turns that estimate off; a change applies to unlabelled items)")
 
 
 class ProjectIn(BaseModel):
@@ -68,6 +71,7 @@ class ProjectIn(BaseModel):
     overlap: int = Field(default=1, ge=1, le=50)
     members: list[RowId] = Field(default_factory=list, description="user ids of annotators")
     featurizer: Featurizer = Field(default="auto", description=FEATURIZER_HELP)
+    eval_fraction: float = Field(default=0.1, ge=0, le=0.5, description=EVAL_FRACTION_HELP)
 
 
 class ProjectPatch(BaseModel):
@@ -77,6 +81,8 @@ class ProjectPatch(BaseModel):
     strategy_name: str | None = None
     overlap: int | None = Field(default=None, ge=1, le=50)
     featurizer: Featurizer | None = Field(default=None, description=FEATURIZER_HELP)
+    eval_fraction: float | None = Field(default=None, ge=0, le=0.5,
+                                        description=EVAL_FRACTION_HELP)
 
 
 class ProjectOut(BaseModel):
@@ -91,6 +97,7 @@ class ProjectOut(BaseModel):
     strategy_name: str
     overlap: int
     featurizer: str
+    eval_fraction: float
     created_at: datetime
 
 

@@ -110,7 +110,8 @@ def get_project(session: Session, user: User, project_id: int) -> Project:
 def create_project(session: Session, *, name: str, task_type: TaskType | str, labels: list[str],
                    description: str = "", model_name: str = "logreg",
                    strategy_name: str = "margin", overlap: int = 1,
-                   members: Sequence[int] = (), featurizer: str = "auto") -> Project:
+                   members: Sequence[int] = (), featurizer: str = "auto",
+                   eval_fraction: float = 0.1) -> Project:
     task_type = TaskType(task_type).value
     check_model_and_strategy(model_name, strategy_name, task_type)
     check_featurizer(featurizer, task_type)
@@ -118,7 +119,8 @@ def create_project(session: Session, *, name: str, task_type: TaskType | str, la
         raise ConflictError(f"a project named {name!r} exists already")
     project = Project(name=name, description=description, task_type=task_type,
                       labels=_check_labels(labels), model_name=model_name,
-                      strategy_name=strategy_name, overlap=overlap, featurizer=featurizer)
+                      strategy_name=strategy_name, overlap=overlap, featurizer=featurizer,
+                      eval_fraction=eval_fraction)
     session.add(project)
     try:
         session.flush()
