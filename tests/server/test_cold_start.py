@@ -11,8 +11,12 @@ import json
 import numpy as np
 import pytest
 from server_helpers import make_project, upload
+from sqlalchemy import update
 
-from activelab.server.models import Role
+from activelab.server.db import write_transaction
+from activelab.server.models import Item, Role
+from activelab.server.services.discovery import DISCOVERY_K
+from activelab.server.services.training import retrain_project
 
 N_HAM, N_SPAM = 60, 8
 PLACES = ["office", "cafe", "park", "library", "station", "gym"]
@@ -66,22 +70,59 @@ def test_a_first_model_comes_with_the_first_label_of_a_second_class(spam_project
     assert len(curve) == 1 and curve[0]["n_labeled"] >= 2
 
 
-def test_the_cold_start_searches_for_the_rare_class(spam_project):
+def _rare_found_after(live, client, discovery: bool) -> int:
+    """Labels after the first model until the rare class has DISCOVERY_K.
+
+    A common class spread around the origin and a rare one in a tight cluster far
+    away; the first two items served are one of each (their order keys are set).
+    """
+    rng = np.random.default_rng(0)
+    rows = [("ham", x) for x in rng.normal(size=(200, 2))] + \
+        [("spam", x) for x in rng.normal(loc=6.0, scale=0.3, size=(N_SPAM, 2))]
+    body = "id,a,b\n" + "".join(f"{name}-{i},{x[0]:.4f},{x[1]:.4f}\n"
+                                 for i, (name, x) in enumerate(rows))
+    project = make_project(client, task_type="tabular_classification",
+                           labels=["ham", "spam"], eval_fraction=0)
+    pid = project["id"]
+    upload(client, pid, "t.csv", body)
+    with write_transaction(live.factory) as session:
+        for external_id, key in (("spam-200", 0.0), ("ham-0", 0.0001)):
+            session.execute(update(Item).where(Item.project_id == pid,
+                                               Item.external_id == external_id)
+                            .values(random_key=key))
+    labels = [_label_next(client, pid)[0] for _ in range(2)]
+    assert labels == ["spam", "ham"]
+    while labels.count("spam") < DISCOVERY_K and len(labels) < 60:
+        retrain_project(live.factory, pid, discovery=discovery)
+        labels.append(_label_next(client, pid)[0])
+    return len(labels) - 2
+
+
+def test_the_cold_start_searches_for_the_rare_class(live_any_db):
+    _, token = live_any_db.user("boss", Role.admin)
+    with live_any_db.client(token) as client:
+        searching = _rare_found_after(live_any_db, client, discovery=True)
+        boundary = _rare_found_after(live_any_db, client, discovery=False)
+    # The class search spends no label on a class that has its DISCOVERY_K already;
+    # margin sampling alone spends labels on the common class's edge, the boundary.
+    assert searching <= 2 * DISCOVERY_K - 2
+    assert searching < boundary, (searching, boundary)
+
+
+def test_the_dashboard_says_when_it_searches(spam_project):
     live, client, pid = spam_project
     worker = live.app.state.worker
+    # No evaluation items: every label trains, so the counts below are training counts.
+    assert client.patch(f"/api/projects/{pid}", json={"eval_fraction": 0}).status_code == 200
     labels: list[str] = []
-    while "spam" not in labels:
+    while len(set(labels)) < 2:
         labels.append(_label_next(client, pid)[0])
         worker.run_pending()
-    first_model_at = len(labels)
     stats = client.get(f"/api/projects/{pid}/stats").json()
     assert stats["strategy"]["active"] == "class discovery"
     assert "'spam'" in stats["strategy"]["detail"]
-    while labels.count("spam") < 5:
+    while min(labels.count("spam"), labels.count("ham")) < DISCOVERY_K:
         labels.append(_label_next(client, pid)[0])
         worker.run_pending()
-    # Four more spam among 60 ham: a random queue needs about 30 labels for them; the
-    # search serves them first (an evaluation item may come in between).
-    assert len(labels) - first_model_at <= 6, labels
     stats = client.get(f"/api/projects/{pid}/stats").json()
     assert stats["strategy"]["active"] == "margin"

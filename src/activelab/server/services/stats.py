@@ -110,7 +110,8 @@ def project_progress(session: Session, project: Project) -> dict[str, Any]:
             "hours_left": round(left / last_hour, 1) if last_hour and left else None}
 
 
-def queue_strategy(session: Session, project: Project) -> dict[str, str]:
+def queue_strategy(session: Session, project: Project, discovery: bool = True
+                   ) -> dict[str, str]:
     """What orders the queue now: ``name`` (the project's strategy) and ``active``."""
     latest = session.scalar(select(ModelSnapshot).where(ModelSnapshot.project_id == project.id)
                             .order_by(ModelSnapshot.version.desc()).limit(1))
@@ -119,7 +120,8 @@ def queue_strategy(session: Session, project: Project) -> dict[str, str]:
         return {"name": name, "active": "random",
                 "detail": "random order until the first model (labels of two classes)"}
     missing = under_covered(latest.class_counts, project.labels)
-    if missing and name != "random" and project.task_type not in MULTI_LABEL_TASKS:
+    if discovery and missing and name != "random" \
+            and project.task_type not in MULTI_LABEL_TASKS:
         shown = ", ".join(repr(c) for c in missing[:5]) + (" ..." if len(missing) > 5 else "")
         return {"name": name, "active": "class discovery",
                 "detail": f"class discovery: looking for {shown} (fewer than {DISCOVERY_K} "
@@ -139,7 +141,7 @@ def project_stats(session: Session, project: Project, settings: Settings) -> dic
     error = session.scalar(select(Project.train_error).where(Project.id == project.id))
     return {"learning_curve": learning_curve(session, project),
             "progress": project_progress(session, project),
-            "strategy": queue_strategy(session, project),
+            "strategy": queue_strategy(session, project, settings.class_discovery),
             "eval_fraction": project.eval_fraction,
             "distribution": label_distribution(session, project),
             "throughput": throughput(session, project),

@@ -181,7 +181,8 @@ def _scores(strategy: Any, pool: Pool, model: Any, rows: np.ndarray
     return priority, score
 
 
-def _train_single(project: Project, features: Features, split: _Split) -> _Result | None:
+def _train_single(project: Project, features: Features, split: _Split,
+                  discovery: bool = True) -> _Result | None:
     labels = split.train
     pool = Pool(features.X, classes=project.labels)
     rows = np.array([features.row_of[i] for i in labels if i in features.row_of], dtype=np.intp)
@@ -204,7 +205,7 @@ def _train_single(project: Project, features: Features, split: _Split) -> _Resul
         return _Result(unlabeled, nothing, nothing, [], nothing, accuracy, metric,
                        pool.n_labeled, split.eval_rows.size, correct)
     proba = class_probabilities(learner.model_, pool.take(unlabeled), pool.n_classes)
-    search = None if project.strategy_name == "random" \
+    search = None if not discovery or project.strategy_name == "random" \
         else discovery_priority(proba, pool.class_counts())
     if search is not None:  # a class is missing or rare: look for it first
         priority, score = search, search
@@ -222,7 +223,9 @@ def _classes_of(task_type: str, value: Any) -> set[str]:
     return set(value)
 
 
-def _train_multi(project: Project, features: Features, split: _Split) -> _Result | None:
+def _train_multi(project: Project, features: Features, split: _Split,
+                 discovery: bool = True) -> _Result | None:
+    del discovery  # multi-label queues follow their strategy from the start
     labels = split.train
     rows = np.array([features.row_of[i] for i in labels if i in features.row_of], dtype=np.intp)
     present = [_classes_of(project.task_type, labels[int(features.item_ids[r])]) for r in rows]
@@ -291,7 +294,8 @@ def _queue_head(priority: np.ndarray, depth: int) -> np.ndarray:
 def retrain_project(factory: sessionmaker[Session], project_id: int,
                     cache: FeatureCache | None = None,
                     batch_size: int = RESCORE_BATCH,
-                    depth: int = RESCORE_DEPTH) -> ModelSnapshot | None:
+                    depth: int = RESCORE_DEPTH,
+                    discovery: bool = True) -> ModelSnapshot | None:
     """Retrain, re-score and store; returns the new snapshot (None: no model possible yet).
 
     Every open item is scored, but only the head of the new queue (the
@@ -304,7 +308,8 @@ def retrain_project(factory: sessionmaker[Session], project_id: int,
     Scores are written in transactions of ``batch_size`` items, then the
     snapshot (the learning-curve point) in one more.  Labelled evaluation
     items test the model and do not train it; open ones are interleaved into
-    the head (:mod:`.evaluation`).
+    the head (:mod:`.evaluation`).  With ``discovery``, a single-label queue
+    looks for under-represented classes first (:mod:`.discovery`).
     """
     cache = cache or FeatureCache()
     with factory() as session:
@@ -323,7 +328,7 @@ def retrain_project(factory: sessionmaker[Session], project_id: int,
     start = time.perf_counter()
     train = _train_multi if project.task_type in MULTI_LABEL_TASKS else _train_single
     split = _split(features, labels, eval_ids)
-    result = train(project, features, split)
+    result = train(project, features, split, discovery)
     if result is None:
         return None
     seconds = time.perf_counter() - start

@@ -162,7 +162,8 @@ class TrainingWorker:
                 try:
                     snapshot = retrain_project(self.factory, project_id, self.cache,
                                                batch_size=self.settings.rescore_batch_size,
-                                               depth=self.settings.rescore_depth)
+                                               depth=self.settings.rescore_depth,
+                                               discovery=self.settings.class_discovery)
                     self._cold[project_id] = self._is_cold(project_id, snapshot)
                     self.last_error.pop(project_id, None)
                     done.append(project_id)
