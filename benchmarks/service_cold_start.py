@@ -6,15 +6,18 @@ imports a 500-message sample of sms_spam (about 13% spam) into two projects per
 seed and lets a simulated annotator label what ``/next`` serves, with the true
 label, pausing ``--think`` seconds after each as a reader would:
 
-* ``margin``: the default queue.  A first model comes with the first label of a
-  second class, and until every class has 5 training labels the queue searches
-  for the rare one (``activelab.server.services.discovery``);
+* ``discovery``: the default queue (margin).  A first model comes with the first
+  label of a second class, and until every class has 5 training labels the
+  queue searches for the rare one (``activelab.server.services.discovery``);
+* ``margin``: margin sampling from the first model on, without the class search
+  (a server with ``ACTIVELAB_CLASS_DISCOVERY=false``);
 * ``random``: a random queue (the project's strategy is ``random``).
 
-It prints, per queue and seed, the labels until the first model and until every
-class has 5 labels (``activelab.tasks.imbalance.labels_to_cover``; evaluation
-items count, since the annotator labels them too), and the ratio random /
-margin of the means.
+Each queue runs on a server of its own, on the same samples.  It prints, per
+queue and seed, the labels until the first model and until every class has 5
+labels (``activelab.tasks.imbalance.labels_to_cover``; evaluation items count,
+since the annotator labels them too), and the ratios of the means to the
+default queue's.
 
     python benchmarks/service_cold_start.py              # 5 seeds, think 0.5 s
     python benchmarks/service_cold_start.py --seeds 2 --think 0.2
@@ -47,7 +50,10 @@ from service import _free_port, make_users
 from activelab.tasks.imbalance import labels_to_cover, make_imbalanced
 
 COVER_K = 5
-QUEUES = ("margin", "random")
+#: Queue name -> (the project's strategy, the server's environment).
+QUEUES = {"discovery": ("margin", {}),
+          "margin": ("margin", {"ACTIVELAB_CLASS_DISCOVERY": "false"}),
+          "random": ("random", {})}
 
 
 @dataclass
@@ -97,10 +103,11 @@ def digits_project(seed: int) -> Project:
 
 
 @contextmanager
-def server(db_url: str) -> Iterator[str]:
+def server(db_url: str, settings: dict[str, str]) -> Iterator[str]:
     """The server as a subprocess, its retraining worker a thread (woken by each label)."""
     port = _free_port()
-    env = dict(os.environ, ACTIVELAB_WORKER_MODE="thread", ACTIVELAB_ACCESS_LOG="false")
+    env = dict(os.environ, ACTIVELAB_WORKER_MODE="thread", ACTIVELAB_ACCESS_LOG="false",
+               **settings)
     log = tempfile.NamedTemporaryFile("w+", prefix="activelab-cold-", suffix=".log",
                                       delete=False)
     process = subprocess.Popen(
@@ -160,32 +167,35 @@ def main() -> None:
                         help="seconds the annotator pauses after each label")
     parser.add_argument("--max-labels", type=int, default=300)
     args = parser.parse_args()
+    projects = [sms_project(args.items, seed) or digits_project(seed)
+                for seed in range(args.seeds)]
+    for seed, project in enumerate(projects):
+        counts = {c: list(project.truth.values()).count(c) for c in project.classes}
+        print(f"seed {seed}: {project.name}, {len(project.truth)} items {counts}")
     results: dict[str, list[tuple[int | None, int | None]]] = {q: [] for q in QUEUES}
-    with tempfile.TemporaryDirectory() as workdir:
-        db_url = f"sqlite:///{workdir}/cold.db"
-        admin_token, _ = make_users(db_url, 0)
-        with server(db_url) as url, httpx.Client(
-                base_url=url, headers={"Authorization": f"Bearer {admin_token}"},
-                timeout=60) as client:
-            for seed in range(args.seeds):
-                project = sms_project(args.items, seed) or digits_project(seed)
-                counts = {c: list(project.truth.values()).count(c) for c in project.classes}
-                print(f"seed {seed}: {project.name}, {len(project.truth)} items {counts}")
-                for strategy in QUEUES:
+    for queue, (strategy, settings) in QUEUES.items():
+        with tempfile.TemporaryDirectory() as workdir:
+            db_url = f"sqlite:///{workdir}/cold.db"
+            admin_token, _ = make_users(db_url, 0)
+            with server(db_url, settings) as url, httpx.Client(
+                    base_url=url, headers={"Authorization": f"Bearer {admin_token}"},
+                    timeout=60) as client:
+                for seed, project in enumerate(projects):
                     first, covered = annotate(client, project, strategy, args.think,
                                               args.max_labels)
-                    results[strategy].append((first, covered))
-                    print(f"  {strategy:>6}: first model after {first} labels; every class "
-                          f"has {COVER_K} after {covered or f'more than {args.max_labels}'}")
+                    results[queue].append((first, covered))
+                    print(f"{queue:>9} seed {seed}: first model after {first} labels; every "
+                          f"class has {COVER_K} after "
+                          f"{covered or f'more than {args.max_labels}'}", flush=True)
     print(f"\nlabels until every class has {COVER_K} examples (mean over {args.seeds} seeds; "
           f"a run that did not get there counts as {args.max_labels})")
     means = {}
-    for strategy in QUEUES:
-        means[strategy] = float(np.mean([c or args.max_labels for _, c in results[strategy]]))
-        firsts = [f for f, _ in results[strategy] if f is not None]
-        print(f"  {strategy:>6}: {means[strategy]:6.1f}   first model after "
-              f"{np.mean(firsts) if firsts else float('nan'):.1f} labels on average")
-    print(f"  ratio random / margin: {means['random'] / means['margin']:.2f}")
+    for queue in QUEUES:
+        means[queue] = float(np.mean([c or args.max_labels for _, c in results[queue]]))
+        firsts = [f for f, _ in results[queue] if f is not None]
+        print(f"  {queue:>9}: {means[queue]:6.1f}   first model after "
+              f"{np.mean(firsts) if firsts else float('nan'):.1f} labels on average; "
+              f"{means[queue] / means['discovery']:.2f} x the default queue's")
 
 
 if __name__ == "__main__":
