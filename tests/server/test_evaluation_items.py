@@ -111,3 +111,34 @@ def test_changing_the_fraction_redraws_only_unlabelled_items(table_project):
         assert item["id"] not in still
         client.post(f"/api/projects/{pid}/labels",
                     json={"item_id": item["id"], "value": _truth(item)})
+
+
+def test_multi_label_evaluation_items_count_exact_matches(live_any_db):
+    _, token = live_any_db.user("boss", Role.admin)
+    worker = live_any_db.app.state.worker
+    with live_any_db.client(token) as client:
+        project = make_project(client, task_type="multilabel_text", labels=["red", "blue"],
+                               eval_fraction=0.5)
+        pid = project["id"]
+        texts = ["red apple", "blue sky", "red and blue flag", "grey stone"] * 10
+        upload(client, pid, "m.csv", "text\n" + "\n".join(texts) + "\n")
+        truth: dict[int, list[str]] = {}
+        for count in range(1, 31):
+            item = client.get(f"/api/projects/{pid}/next").json()["item"]
+            truth[item["id"]] = [c for c in ("red", "blue") if c in item["data"]["text"]]
+            client.post(f"/api/projects/{pid}/labels",
+                        json={"item_id": item["id"], "value": truth[item["id"]]})
+            if count % 5 == 0:
+                worker.run_pending()
+        worker.notify(pid, force=True)
+        worker.run_pending()
+        with live_any_db.factory() as session:
+            evaluated = set(session.scalars(select(Item.id).where(
+                Item.project_id == pid, Item.is_eval.is_(True), Item.n_labels > 0)))
+            snapshot = session.scalars(select(ModelSnapshot).where(
+                ModelSnapshot.project_id == pid).order_by(ModelSnapshot.version.desc())).first()
+    assert evaluated and evaluated <= set(truth)
+    assert snapshot.eval_n == len(evaluated)
+    assert snapshot.n_labeled == len(truth) - len(evaluated)
+    # The four texts are told apart by their words: every evaluation item is an exact hit.
+    assert snapshot.eval_correct == snapshot.eval_n
