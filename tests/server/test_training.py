@@ -121,7 +121,7 @@ def test_a_fully_labelled_project_still_gets_a_curve_point(live, admin):
     assert live.app.state.worker.run_pending() == [pid]
     assert live.app.state.worker.last_error == {}
     (point,) = admin.get(f"/api/projects/{pid}/stats").json()["learning_curve"]
-    assert point["n_labeled"] == 6 and point["accuracy"] is not None
+    assert point["n_labeled"] == 6 and point["cv_accuracy"] is not None
 
 
 def test_rescoring_in_many_short_transactions_scores_every_item(live, admin, monkeypatch):

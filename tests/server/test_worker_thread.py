@@ -44,17 +44,26 @@ def test_the_worker_thread_retrains_after_n_labels(live, admin):
     "retrain_every_seconds": 1.0,
     "worker_poll_seconds": 0.2}], indirect=True)
 def test_the_worker_thread_retrains_after_t_seconds_with_fewer_labels(live, admin):
-    project = make_project(admin, labels=["sport", "food"])
+    project = make_project(admin, labels=["sport", "food"], eval_fraction=0)
     pid = project["id"]
-    upload(admin, pid, "t.csv", "text\ngoal match\nteam win\nbread cheese\nsoup pasta\n")
-    # Any three of the four items cover both classes; three labels are fewer than six.
-    _label_from_truth(admin, pid, 3, lambda item: "sport" if item["data"]["text"]
-                      in ("goal match", "team win") else "food")
+    texts = [f"goal match {i}" for i in range(10)] + [f"bread cheese {i}" for i in range(10)]
+    upload(admin, pid, "t.csv", "text\n" + "\n".join(texts) + "\n")
+
+    def truth(item: dict) -> str:
+        return "sport" if "goal" in item["data"]["text"] else "food"
+
+    def wait_for_point(n_labeled: int) -> None:
+        deadline = time.monotonic() + 30
+        while n_labeled not in [p["n_labeled"] for p in admin.get(
+                f"/api/projects/{pid}/stats").json()["learning_curve"]]:
+            assert time.monotonic() < deadline, live.app.state.worker.last_error
+            time.sleep(0.2)
+
+    # Any 15 of the 20 items hold 5 of each class: the cold start (a retrain after
+    # every label) ends with them.
+    _label_from_truth(admin, pid, 15, truth)
+    wait_for_point(15)
+    _label_from_truth(admin, pid, 1, truth)  # one label: far fewer than 100
     started = time.monotonic()
-    deadline = started + 30
-    while not (curve := admin.get(f"/api/projects/{pid}/stats").json()["learning_curve"]):
-        assert time.monotonic() < deadline, live.app.state.worker.last_error
-        time.sleep(0.2)
+    wait_for_point(16)
     assert time.monotonic() - started >= 0.5
-    assert curve[0]["n_labeled"] == 3
-    assert curve[0]["accuracy"] is None  # too few labels to cross-validate

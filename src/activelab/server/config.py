@@ -57,6 +57,10 @@ class Settings(BaseSettings):
         After a retrain every open item is scored, but only the head of the new
         queue (this many items) is written; the rest are served after it in
         random order.  0 writes every item.
+    class_discovery : bool
+        Until every class of a single-label project has 5 training labels, order
+        its queue to find the missing ones (``services/discovery.py``) instead of
+        by its strategy.  On by default.
     access_log : bool
         uvicorn's per-request access log (costs CPU per request).
     cors_origins : list of str
@@ -92,6 +96,7 @@ class Settings(BaseSettings):
     worker_heartbeat_seconds: float = Field(default=2.0, gt=0)
     rescore_batch_size: int = Field(default=500, ge=1)
     rescore_depth: int = Field(default=2_000, ge=0)
+    class_discovery: bool = True
     access_log: bool = True
     cors_origins: list[str] = Field(default_factory=list)
     session_cookie: str = "activelab_session"

@@ -179,6 +179,10 @@ class Project(Base):
                                                     server_default=false())
     #: ``auto`` (the task's default features) or ``embeddings`` (text: sentence embeddings).
     featurizer: Mapped[str] = mapped_column(String(20), default="auto", server_default="auto")
+    #: Share of items drawn uniformly at random as evaluation items: served
+    #: interleaved with the strategy's picks, held out of training, and the test
+    #: set of the dashboard's accuracy (0 turns the estimate off).
+    eval_fraction: Mapped[float] = mapped_column(Float, default=0.1, server_default="0.1")
     #: The last retrain's failure, or None after a successful one.
     train_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     #: The import column read as a pre-label (an import may name another one).
@@ -225,6 +229,9 @@ class Item(Base):
     predicted: Mapped[Any | None] = mapped_column(JSON, nullable=True)
     predicted_proba: Mapped[float | None] = mapped_column(Float, nullable=True)
     model_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: An evaluation item (``services/evaluation.py``): its labels test the model and
+    #: never train it.  Set by the worker while the item is unlabelled, then fixed.
+    is_eval: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -284,8 +291,13 @@ class ModelSnapshot(Base):
     label_events: Mapped[int] = mapped_column(Integer)
     n_labeled: Mapped[int] = mapped_column(Integer)
     n_scored: Mapped[int] = mapped_column(Integer)
+    #: Cross-validated accuracy over the training labels, which the strategy chose:
+    #: biased (shown as such); the dashboard's estimate is ``eval_correct / eval_n``.
     accuracy: Mapped[float | None] = mapped_column(Float, nullable=True)
     metric: Mapped[str] = mapped_column(String(80), default="")
+    #: Evaluation items labelled when this model was trained, and how many it got right.
+    eval_n: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    eval_correct: Mapped[int | None] = mapped_column(Integer, nullable=True)
     class_counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     model_name: Mapped[str] = mapped_column(String(40))
     strategy_name: Mapped[str] = mapped_column(String(40))

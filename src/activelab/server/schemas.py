@@ -60,6 +60,9 @@ Featurizer = Literal["auto", "embeddings"]
 FEATURIZER_HELP = ("'auto': TF-IDF for text, downscaled pixels for images, numeric columns "
                    "for tables; 'embeddings': sentence embeddings for text projects (needs "
                    "the 'embeddings' extra)")
+EVAL_FRACTION_HELP = ("share of items drawn at random as evaluation items: served among the "
+                      "others, never trained on, the test set of the dashboard's accuracy "
+                      "(0 turns that estimate off; a change applies to unlabelled items)")
 
 
 def _checked(rule: Any, *args: Any) -> Any:
@@ -88,6 +91,7 @@ class ProjectIn(BaseModel):
     members: list[RowId] = Field(default_factory=list, description="user ids of annotators")
     featurizer: Featurizer = Field(default="auto", description=FEATURIZER_HELP)
     label_column: LabelColumn = Field(default="label", description=LABEL_COLUMN_HELP)
+    eval_fraction: float = Field(default=0.1, ge=0, le=0.5, description=EVAL_FRACTION_HELP)
 
     @field_validator("name")
     @classmethod
@@ -111,6 +115,8 @@ class ProjectPatch(BaseModel):
     overlap: int | None = Field(default=None, ge=1, le=50)
     featurizer: Featurizer | None = Field(default=None, description=FEATURIZER_HELP)
     label_column: LabelColumn | None = Field(default=None, description=LABEL_COLUMN_HELP)
+    eval_fraction: float | None = Field(default=None, ge=0, le=0.5,
+                                        description=EVAL_FRACTION_HELP)
 
     @field_validator("name")
     @classmethod
@@ -133,6 +139,7 @@ class ProjectOut(BaseModel):
     label_column: str
     archived: bool = Field(description="an archived project serves no items; it still exports")
     archived_at: datetime | None
+    eval_fraction: float
     created_at: datetime
 
 

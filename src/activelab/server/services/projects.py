@@ -118,7 +118,7 @@ def create_project(session: Session, *, name: str, task_type: TaskType | str, la
                    description: str = "", model_name: str = "logreg",
                    strategy_name: str = "margin", overlap: int = 1,
                    members: Sequence[int] = (), featurizer: str = "auto",
-                   label_column: str = "label") -> Project:
+                   label_column: str = "label", eval_fraction: float = 0.1) -> Project:
     task_type = TaskType(task_type).value
     name = clean_project_name(name)
     labels = check_label_set(task_type, labels)
@@ -128,7 +128,8 @@ def create_project(session: Session, *, name: str, task_type: TaskType | str, la
         raise ConflictError(f"a project named {name!r} exists already")
     project = Project(name=name, description=description, task_type=task_type,
                       labels=labels, model_name=model_name, strategy_name=strategy_name,
-                      overlap=overlap, featurizer=featurizer, label_column=label_column)
+                      overlap=overlap, featurizer=featurizer, label_column=label_column,
+                      eval_fraction=eval_fraction)
     session.add(project)
     try:
         session.flush()

@@ -1,4 +1,9 @@
-"""Dashboard numbers: learning curve, label distribution, throughput, queue preview."""
+"""Dashboard numbers: learning curve, label distribution, throughput, progress, queue preview.
+
+The learning curve's ``accuracy`` is the unbiased estimate on evaluation items
+(:mod:`.evaluation`) with its Wilson 95% interval; the cross-validated figure
+over the strategy's picks is kept as ``cv_accuracy`` and labelled as biased.
+"""
 
 from __future__ import annotations
 
@@ -10,23 +15,42 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..config import Settings
-from ..models import Label, ModelSnapshot, Project, User, utcnow
+from ..models import Item, Label, ModelSnapshot, Project, User, utcnow
+from .discovery import DISCOVERY_K, under_covered
+from .evaluation import MIN_EVAL_LABELS, accuracy_estimate
 from .queue import eligible_items_query
 from .training import MULTI_LABEL_TASKS
 from .worker import worker_state
 
 __all__ = ["learning_curve", "label_distribution", "throughput", "queue_preview",
-           "project_stats"]
+           "project_progress", "queue_strategy", "project_stats"]
 
 #: A class is flagged when its share is below this fraction of an even share.
 IMBALANCE_FRACTION = 0.5
 
 
+def _estimate_metric(n_eval: int, fraction: float) -> str:
+    if n_eval >= MIN_EVAL_LABELS:
+        return f"accuracy on {n_eval} evaluation items (a random sample), Wilson 95% interval"
+    if fraction <= 0 and n_eval == 0:
+        return "no estimate: evaluation items are off (eval_fraction = 0)"
+    return (f"not enough evaluation labels yet ({n_eval} of {MIN_EVAL_LABELS}; about one "
+            f"item in {round(1 / fraction) if fraction > 0 else '-'} is one)")
+
+
 def learning_curve(session: Session, project: Project) -> list[dict[str, Any]]:
+    """One point per retrain: the unbiased estimate (``accuracy``, ``low``, ``high``,
+    ``n_eval``) and the biased cross-validated one (``cv_accuracy``, ``cv_metric``)."""
     rows = session.scalars(select(ModelSnapshot).where(ModelSnapshot.project_id == project.id)
                            .order_by(ModelSnapshot.version))
-    return [{"version": s.version, "n_labeled": s.n_labeled, "accuracy": s.accuracy,
-             "metric": s.metric, "created_at": s.created_at.isoformat()} for s in rows]
+    return [{"version": s.version, "n_labeled": s.n_labeled,
+             **accuracy_estimate(s.eval_correct, s.eval_n),
+             "estimate": "evaluation items",
+             "metric": _estimate_metric(s.eval_n or 0, project.eval_fraction),
+             "cv_accuracy": s.accuracy,
+             "cv_metric": f"{s.metric} (biased: the items the strategy picked)"
+             if s.accuracy is not None else s.metric,
+             "created_at": s.created_at.isoformat()} for s in rows]
 
 
 def label_distribution(session: Session, project: Project) -> dict[str, Any]:
@@ -71,16 +95,54 @@ def throughput(session: Session, project: Project) -> list[dict[str, Any]]:
             for name, n, skips, recent, last in rows]
 
 
+def project_progress(session: Session, project: Project) -> dict[str, Any]:
+    """Items finished, labels in the last hour, and the time left at that pace."""
+    hour_ago = utcnow() - timedelta(hours=1)
+    done = int(session.scalar(select(func.count()).select_from(Item).where(
+        Item.project_id == project.id, Item.n_labels >= project.overlap)) or 0)
+    last_hour = int(session.scalar(select(func.count()).select_from(Label).where(
+        Label.project_id == project.id, Label.undone.is_(False), Label.is_skip.is_(False),
+        Label.created_at >= hour_ago)) or 0)
+    total = int(project.n_items or 0)
+    left = max(total - done, 0)
+    return {"done": done, "total": total, "percent": round(100 * done / total, 1) if total else 0.0,
+            "labels_per_hour": last_hour,
+            "hours_left": round(left / last_hour, 1) if last_hour and left else None}
+
+
+def queue_strategy(session: Session, project: Project, discovery: bool = True
+                   ) -> dict[str, str]:
+    """What orders the queue now: ``name`` (the project's strategy) and ``active``."""
+    latest = session.scalar(select(ModelSnapshot).where(ModelSnapshot.project_id == project.id)
+                            .order_by(ModelSnapshot.version.desc()).limit(1))
+    name = project.strategy_name
+    if latest is None:
+        return {"name": name, "active": "random",
+                "detail": "random order until the first model (labels of two classes)"}
+    missing = under_covered(latest.class_counts, project.labels)
+    if discovery and missing and name != "random" \
+            and project.task_type not in MULTI_LABEL_TASKS:
+        shown = ", ".join(repr(c) for c in missing[:5]) + (" ..." if len(missing) > 5 else "")
+        return {"name": name, "active": "class discovery",
+                "detail": f"class discovery: looking for {shown} (fewer than {DISCOVERY_K} "
+                f"labels each), then {name}"}
+    return {"name": name, "active": name, "detail": f"{name} (model version {latest.version})"}
+
+
 def queue_preview(session: Session, project: Project, limit: int = 10) -> list[dict[str, Any]]:
     items = session.scalars(eligible_items_query(project, None, utcnow(), limit))
     return [{"id": item.id, "external_id": item.external_id, "score": item.score,
              "guess": item.predicted, "probability": item.predicted_proba,
-             "model_version": item.model_version} for item in items]
+             "model_version": item.model_version, "evaluation": item.is_eval}
+            for item in items]
 
 
 def project_stats(session: Session, project: Project, settings: Settings) -> dict[str, Any]:
     error = session.scalar(select(Project.train_error).where(Project.id == project.id))
     return {"learning_curve": learning_curve(session, project),
+            "progress": project_progress(session, project),
+            "strategy": queue_strategy(session, project, settings.class_discovery),
+            "eval_fraction": project.eval_fraction,
             "distribution": label_distribution(session, project),
             "throughput": throughput(session, project),
             "queue": queue_preview(session, project),

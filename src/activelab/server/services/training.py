@@ -10,6 +10,11 @@ transaction, so ``/next`` keeps serving the previous scores meanwhile.
 Multi-label tasks (multi-label text, image regions) train one binary model
 per class ("binary relevance"; for regions: does the image contain a box of
 that class) and average the per-class strategy scores.
+
+Evaluation items (:mod:`.evaluation`) are held out of training: each retrain
+measures the model on the labelled ones (the dashboard's unbiased accuracy)
+and interleaves the open ones into the queue.  Until every class has a few
+labels, a single-label queue searches for the missing ones (:mod:`.discovery`).
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ from ...pool import Pool
 from ...strategies import ScoreStrategy, make_strategy
 from ..db import is_postgres, write_transaction
 from ..models import Item, Label, ModelSnapshot, Project, TaskType
+from .discovery import discovery_priority
+from .evaluation import eval_item_ids, interleave, mark_eval_items
 from .features import Features, load_features, model_kind, signature_of
 
 __all__ = ["retrain_project", "label_events", "check_strategy_for_task", "FeatureCache",
@@ -69,6 +76,15 @@ class FeatureCache:
 
     def __init__(self) -> None:
         self._cache: dict[int, Features] = {}
+        self._marked: dict[int, tuple[Any, ...]] = {}
+
+    def mark_eval_items(self, factory: sessionmaker[Session], project: Project) -> None:
+        """Draw the evaluation items; again only when items or the fraction changed."""
+        key = (project.n_items, project.eval_fraction)
+        if self._marked.get(project.id) != key:
+            with write_transaction(factory) as session:
+                mark_eval_items(session, project.id, project.eval_fraction)
+            self._marked[project.id] = key
 
     def get_cached(self, project_id: int) -> Features | None:
         """The features last built for a project, if any (no database access)."""
@@ -123,9 +139,27 @@ class _Result:
     score: np.ndarray
     guess: list[Any]
     proba: np.ndarray
-    accuracy: float | None
+    accuracy: float | None   # cross-validated on the training labels (biased)
     metric: str
     n_labeled: int
+    eval_n: int = 0          # labelled evaluation items, and how many the model got right
+    eval_correct: int = 0
+
+
+@dataclass
+class _Split:
+    """The labels to train on and the labelled evaluation items' rows and labels."""
+
+    train: dict[int, Any]
+    eval_rows: np.ndarray
+    eval_truth: list[Any]
+
+
+def _split(features: Features, labels: dict[int, Any], eval_ids: set[int]) -> _Split:
+    held_out = [i for i in labels if i in eval_ids and i in features.row_of]
+    return _Split(train={i: v for i, v in labels.items() if i not in eval_ids},
+                  eval_rows=np.array([features.row_of[i] for i in held_out], dtype=np.intp),
+                  eval_truth=[labels[i] for i in held_out])
 
 
 def _scores(strategy: Any, pool: Pool, model: Any, rows: np.ndarray
@@ -141,13 +175,15 @@ def _scores(strategy: Any, pool: Pool, model: Any, rows: np.ndarray
     position = {int(row): i for i, row in enumerate(rows.tolist())}
     for rank, (row, value) in enumerate(zip(chosen.tolist(), chosen_scores.tolist(),
                                             strict=True)):
-        priority[position[row]] = float(len(chosen) - rank)
-        score[position[row]] = value
+        if row in position:  # not a labelled evaluation item (unlabelled to the pool)
+            priority[position[row]] = float(len(chosen) - rank)
+            score[position[row]] = value
     return priority, score
 
 
-def _train_single(project: Project, features: Features, labels: dict[int, Any]
-                  ) -> _Result | None:
+def _train_single(project: Project, features: Features, split: _Split,
+                  discovery: bool = True) -> _Result | None:
+    labels = split.train
     pool = Pool(features.X, classes=project.labels)
     rows = np.array([features.row_of[i] for i in labels if i in features.row_of], dtype=np.intp)
     estimator = make_model(project.model_name, model_kind(project.task_type, project.featurizer),
@@ -158,16 +194,27 @@ def _train_single(project: Project, features: Features, labels: dict[int, Any]
         return None  # fewer than two classes labelled: keep the random order
     X_l, y = pool.training_data()
     accuracy, metric = _cv_accuracy(estimator, X_l, y)
-    unlabeled = pool.unlabeled_indices
+    correct = 0
+    if split.eval_rows.size:
+        guesses = pool.decode(class_probabilities(
+            learner.model_, pool.take(split.eval_rows), pool.n_classes).argmax(axis=1))
+        correct = sum(g == t for g, t in zip(guesses.tolist(), split.eval_truth, strict=True))
+    unlabeled = np.setdiff1d(pool.unlabeled_indices, split.eval_rows)
     if unlabeled.size == 0:  # everything is labelled: only the learning curve moves
         nothing = np.empty(0)
         return _Result(unlabeled, nothing, nothing, [], nothing, accuracy, metric,
-                       pool.n_labeled)
-    priority, score = _scores(learner.strategy_, pool, learner.model_, unlabeled)
+                       pool.n_labeled, split.eval_rows.size, correct)
     proba = class_probabilities(learner.model_, pool.take(unlabeled), pool.n_classes)
+    search = None if not discovery or project.strategy_name == "random" \
+        else discovery_priority(proba, pool.class_counts())
+    if search is not None:  # a class is missing or rare: look for it first
+        priority, score = search, search
+    else:
+        priority, score = _scores(learner.strategy_, pool, learner.model_, unlabeled)
     best = proba.argmax(axis=1)
     return _Result(unlabeled, priority, score, pool.decode(best).tolist(),
-                   proba[np.arange(len(best)), best], accuracy, metric, pool.n_labeled)
+                   proba[np.arange(len(best)), best], accuracy, metric, pool.n_labeled,
+                   split.eval_rows.size, correct)
 
 
 def _classes_of(task_type: str, value: Any) -> set[str]:
@@ -176,18 +223,25 @@ def _classes_of(task_type: str, value: Any) -> set[str]:
     return set(value)
 
 
-def _train_multi(project: Project, features: Features, labels: dict[int, Any]
-                 ) -> _Result | None:
+def _train_multi(project: Project, features: Features, split: _Split,
+                 discovery: bool = True) -> _Result | None:
+    del discovery  # multi-label queues follow their strategy from the start
+    labels = split.train
     rows = np.array([features.row_of[i] for i in labels if i in features.row_of], dtype=np.intp)
     present = [_classes_of(project.task_type, labels[int(features.item_ids[r])]) for r in rows]
-    unlabeled = np.setdiff1d(np.arange(len(features.item_ids)), rows)
+    unlabeled = np.setdiff1d(np.arange(len(features.item_ids)),
+                             np.concatenate([rows, split.eval_rows]))
+    # An evaluation item is right when its predicted set of classes is exactly its label's.
+    eval_guess = [set() for _ in split.eval_rows]
     estimator = make_model(project.model_name, model_kind(project.task_type, project.featurizer),
                            random_state=_SEED)
     strategy = make_strategy(project.strategy_name, random_state=_SEED)
     sums, p_yes, accuracies, trained = np.zeros(len(unlabeled)), {}, [], []
     for name in project.labels:
         y = np.array([name in classes for classes in present])
-        if y.all() or not y.any():
+        if y.all() or not y.any():  # a constant: the evaluation guess is that constant
+            for guess in eval_guess if y.all() else ():
+                guess.add(name)
             continue
         pool = Pool(features.X, classes=[False, True])
         pool.teach(rows, y.tolist())
@@ -196,6 +250,10 @@ def _train_multi(project: Project, features: Features, labels: dict[int, Any]
             sums += strategy.score(pool, model, unlabeled)
         p_yes[name] = class_probabilities(model, pool.take(unlabeled), 2)[:, 1] \
             if unlabeled.size else np.empty(0)
+        if split.eval_rows.size:
+            says_yes = class_probabilities(model, pool.take(split.eval_rows), 2)[:, 1] >= 0.5
+            for guess in (g for g, yes in zip(eval_guess, says_yes, strict=True) if yes):
+                guess.add(name)
         accuracy, _ = _cv_accuracy(estimator, *pool.training_data())
         if accuracy is not None:
             accuracies.append(accuracy)
@@ -213,7 +271,10 @@ def _train_multi(project: Project, features: Features, labels: dict[int, Any]
     accuracy = float(np.mean(accuracies)) if accuracies else None
     metric = f"mean per-class CV accuracy over {len(accuracies)} classes" if accuracies \
         else "needs two labels per class and outcome"
-    return _Result(unlabeled, priority, score, guess, confidence, accuracy, metric, len(rows))
+    correct = sum(guess == _classes_of(project.task_type, truth)
+                  for guess, truth in zip(eval_guess, split.eval_truth, strict=True))
+    return _Result(unlabeled, priority, score, guess, confidence, accuracy, metric, len(rows),
+                   split.eval_rows.size, correct)
 
 
 def _finite(value: float) -> float | None:
@@ -233,7 +294,8 @@ def _queue_head(priority: np.ndarray, depth: int) -> np.ndarray:
 def retrain_project(factory: sessionmaker[Session], project_id: int,
                     cache: FeatureCache | None = None,
                     batch_size: int = RESCORE_BATCH,
-                    depth: int = RESCORE_DEPTH) -> ModelSnapshot | None:
+                    depth: int = RESCORE_DEPTH,
+                    discovery: bool = True) -> ModelSnapshot | None:
     """Retrain, re-score and store; returns the new snapshot (None: no model possible yet).
 
     Every open item is scored, but only the head of the new queue (the
@@ -244,32 +306,42 @@ def retrain_project(factory: sessionmaker[Session], project_id: int,
     long before it runs out (a retrain follows every few labels), and writing
     2,000 rows instead of 100,000 keeps the database free for ``/next``.
     Scores are written in transactions of ``batch_size`` items, then the
-    snapshot (the learning-curve point) in one more.
+    snapshot (the learning-curve point) in one more.  Labelled evaluation
+    items test the model and do not train it; open ones are interleaved into
+    the head (:mod:`.evaluation`).  With ``discovery``, a single-label queue
+    looks for under-represented classes first (:mod:`.discovery`).
     """
     cache = cache or FeatureCache()
     with factory() as session:
         project = session.get(Project, project_id)
         if project is None:
             return None
+        session.expunge(project)
+    cache.mark_eval_items(factory, project)
+    with factory() as session:
         events = label_events(session, project_id)
         labels = _current_labels(session, project)
         if not labels:
             return None
+        eval_ids = eval_item_ids(session, project_id)
         features = cache.get(session, project)
-        session.expunge(project)
     start = time.perf_counter()
     train = _train_multi if project.task_type in MULTI_LABEL_TASKS else _train_single
-    result = train(project, features, labels)
+    split = _split(features, labels, eval_ids)
+    result = train(project, features, split, discovery)
     if result is None:
         return None
     seconds = time.perf_counter() - start
-    counts = Counter(str(v) for v in labels.values()) \
+    counts = Counter(str(v) for v in split.train.values()) \
         if project.task_type not in MULTI_LABEL_TASKS else \
-        Counter(c for v in labels.values() for c in _classes_of(project.task_type, v))
+        Counter(c for v in split.train.values() for c in _classes_of(project.task_type, v))
     with factory() as session:  # one retrain at a time per worker: read, then write
         version = (session.scalar(select(func.max(ModelSnapshot.version))
                                   .where(ModelSnapshot.project_id == project_id)) or 0) + 1
     ids = features.item_ids[result.rows]
+    result.priority = interleave(result.priority, np.isin(ids, list(eval_ids)),
+                                 project.eval_fraction,
+                                 np.random.default_rng([_SEED, project_id, events]))
     head = _queue_head(result.priority, depth)
     rows = [{"id": int(ids[i]), "priority": _finite(result.priority[i]),
              "score": _finite(result.score[i]), "predicted": result.guess[i],
@@ -285,6 +357,7 @@ def retrain_project(factory: sessionmaker[Session], project_id: int,
             project_id=project_id, version=version, label_events=events,
             n_labeled=result.n_labeled, n_scored=len(ids), accuracy=result.accuracy,
             metric=result.metric, class_counts=dict(counts), model_name=project.model_name,
+            eval_n=result.eval_n, eval_correct=result.eval_correct,
             strategy_name=project.strategy_name, fit_seconds=seconds)
         session.add(snapshot)
         session.flush()

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..config import Settings
 from ..db import write_transaction
 from ..models import ModelSnapshot, Project, WorkerStatus, utcnow
+from .discovery import under_covered
 from .training import FeatureCache, label_events, retrain_project
 
 __all__ = ["TrainingWorker", "Heartbeat", "worker_state", "WORKER_NAME"]
@@ -40,9 +41,12 @@ class TrainingWorker:
     A project is due when ``retrain_every_labels`` label events (labels, skips,
     undos) arrived since its last model, when any arrived and
     ``retrain_every_seconds`` passed, or when an admin asked for a retrain
-    (``projects.retrain_requested``).  :meth:`notify` wakes the thread early;
-    :meth:`run_pending` does one pass synchronously (the worker process's loop,
-    tests and tools).
+    (``projects.retrain_requested``).  During the cold start (no model yet, or
+    a class with fewer than :data:`~.discovery.DISCOVERY_K` training labels)
+    any new label event makes it due: the first model comes with the first
+    label of a second class, and the class search follows every label.
+    :meth:`notify` wakes the thread early; :meth:`run_pending` does one pass
+    synchronously (the worker process's loop, tests and tools).
     """
 
     def __init__(self, factory: sessionmaker[Session], settings: Settings) -> None:
@@ -53,6 +57,7 @@ class TrainingWorker:
         self.busy_project_id: int | None = None
         self._attempted: dict[int, int] = {}
         self._since: dict[int, float] = {}
+        self._cold: dict[int, bool] = {}  # unknown (a new worker): cold until a retrain
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._lock = threading.Lock()  # one retrain at a time (thread and run_pending)
@@ -120,10 +125,18 @@ class TrainingWorker:
             self._since.pop(project_id, None)
             return None
         first_change = self._since.setdefault(project_id, now)
-        if events - trained >= self.settings.retrain_every_labels \
+        every = 1 if self._cold.get(project_id, True) else self.settings.retrain_every_labels
+        if events - trained >= every \
                 or now - first_change >= self.settings.retrain_every_seconds:
             return events
         return None
+
+    def _is_cold(self, project_id: int, snapshot: ModelSnapshot | None) -> bool:
+        if snapshot is None:
+            return True
+        with self.factory() as session:
+            classes = session.scalar(select(Project.labels).where(Project.id == project_id))
+        return bool(under_covered(snapshot.class_counts, classes or []))
 
     def run_pending(self) -> list[int]:
         """Retrain every due project once; returns the ids retrained."""
@@ -147,9 +160,11 @@ class TrainingWorker:
                 self.busy_project_id = project_id
                 error = None
                 try:
-                    retrain_project(self.factory, project_id, self.cache,
-                                    batch_size=self.settings.rescore_batch_size,
-                                    depth=self.settings.rescore_depth)
+                    snapshot = retrain_project(self.factory, project_id, self.cache,
+                                               batch_size=self.settings.rescore_batch_size,
+                                               depth=self.settings.rescore_depth,
+                                               discovery=self.settings.class_discovery)
+                    self._cold[project_id] = self._is_cold(project_id, snapshot)
                     self.last_error.pop(project_id, None)
                     done.append(project_id)
                 except Exception as exc:  # a bad project must not stop the others
