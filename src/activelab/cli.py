@@ -17,7 +17,7 @@ from .exceptions import ActivelabError, ConfigError
 from .models.factory import MODEL_NAMES, check_model_name
 from .simulation import SimulationResult, simulate
 from .strategies import available_strategies
-from .tasks._simulate_cli import DEFAULTS, TASKS, simulate_task
+from .tasks.simulate import DEFAULTS, TASKS, simulate_task
 
 __all__ = ["app", "main"]
 

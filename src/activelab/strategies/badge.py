@@ -10,7 +10,7 @@ from sklearn.pipeline import Pipeline
 
 from .._random import RandomLike
 from ..exceptions import ConfigError
-from ..models._outputs import class_probabilities
+from ..models import class_probabilities
 from ..pool import Pool
 from ._diversity import (
     PREFILTERS,

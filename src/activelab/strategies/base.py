@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator
 
 from .._random import RandomLike, as_generator
 from ..exceptions import ConfigError, DataError, NotFittedError, PoolExhaustedError
-from ..models._outputs import class_probabilities
+from ..models import class_probabilities
 from ..pool import Pool
 from .selection import select_top_k
 

@@ -25,7 +25,7 @@ from sklearn.pipeline import Pipeline
 
 from .._random import RandomLike, as_generator, derive_seed
 from ..exceptions import ConfigError
-from ..models._outputs import class_probabilities
+from ..models import class_probabilities
 from ..models.committee import fit_committee
 from ..pool import Pool
 from .base import DEFAULT_CHUNK_SIZE, QueryStrategy, iter_chunks

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._random import RandomLike
 from ..exceptions import ConfigError
-from ..models._outputs import class_probabilities
+from ..models import class_probabilities
 from ..models.committee import fit_committee
 from ..pool import Pool
 from . import scores

@@ -9,7 +9,7 @@ from sklearn.base import clone
 
 from .._random import RandomLike, derive_seed
 from ..exceptions import ConfigError
-from ..models._outputs import class_probabilities
+from ..models import class_probabilities
 from ..models.committee import seed_unset_random_states
 from ..pool import Pool
 from . import scores

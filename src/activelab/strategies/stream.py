@@ -9,7 +9,7 @@ import scipy.sparse as sp
 
 from .._random import RandomLike
 from ..exceptions import ConfigError, DataError
-from ..models._outputs import class_probabilities
+from ..models import class_probabilities
 from .base import DEFAULT_CHUNK_SIZE, QueryStrategy, iter_chunks
 from .scores import entropy
 from .selection import select_top_k

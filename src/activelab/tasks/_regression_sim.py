@@ -16,10 +16,10 @@ from .._random import derive_seed
 from ..exceptions import ActivelabWarning, ConfigError, DataError
 from ..metrics import normalized_aulc
 from ..simulation import SeedSplit
-from ._curves import TaskCurves
 from ._regression_learner import RegressionLearner, make_regressor, regression_metrics
 from ._regression_pool import RegressionPool, check_targets
 from ._regression_strategies import GreedySampling
+from .curves import TaskCurves
 
 __all__ = ["RegressionRunResult", "RegressionSimulationResult", "make_regression_split",
            "simulate_regression", "run_regression_cell"]

@@ -21,10 +21,10 @@ from ..exceptions import ActivelabWarning, ConfigError
 from ..learner import evaluation_metrics
 from ..models.factory import make_model, make_text_vectorizer
 from ..simulation import SeedSplit, simulate_run
-from ._curves import TaskCurves
 from ._weak_label_model import LabelModel, lf_majority_vote
 from ._weak_lfs import ABSTAIN, LFSet
 from ._weak_rules import mine_keyword_rules, n_keywords
+from .curves import TaskCurves
 
 __all__ = ["LF_STRATEGIES", "WeakRun", "weak_label_pool", "run_weak_seed"]
 

@@ -41,7 +41,7 @@ import pandas as pd
 
 from .._random import RandomLike, as_generator
 from ..exceptions import ConfigError, SingleClassError
-from ..models._outputs import class_probabilities
+from ..models import class_probabilities
 from ..pool import Pool
 from ..strategies.base import QueryStrategy
 from ._matching_learner import (

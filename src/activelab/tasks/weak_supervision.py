@@ -38,11 +38,11 @@ import numpy as np
 from ..exceptions import ConfigError, DataError, SingleClassError
 from ..metrics import normalized_aulc
 from ..simulation import make_split
-from ._curves import TaskCurves
 from ._weak_label_model import LabelModel, lf_majority_vote
 from ._weak_lfs import ABSTAIN, KeywordLF, LFSet, lf_summary
 from ._weak_rules import HANDWRITTEN_RULES, handwritten_rules, mine_keyword_rules, n_keywords
 from ._weak_sim import AGGREGATORS, LF_STRATEGIES, WeakRun, run_weak_seed, weak_label_pool
+from .curves import TaskCurves
 
 __all__ = [
     "ABSTAIN",

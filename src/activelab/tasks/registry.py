@@ -1,8 +1,8 @@
-"""One seed of a task's simulated run, in the one shape `activelab bench` tabulates.
+"""Every task other than classification by name: its cell runner and its defaults.
 
 Every task (regression, multi-label, anomaly detection, ...) exposes a *cell
 runner*: a function that runs one seed of one strategy on one dataset and
-returns :class:`TaskCurves`. The benchmark harness knows nothing else about
+returns :class:`~activelab.tasks.curves.TaskCurves`. The benchmark harness knows nothing else about
 the task; :data:`TASK_RUNNERS` maps a task name to its runner, imported lazily
 so that a task's optional dependencies load only when it is used.
 
@@ -21,50 +21,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from ..exceptions import ConfigError
+from .curves import TaskCurves
 
-__all__ = ["TaskCurves", "TASK_RUNNERS", "TASK_DEFAULTS", "task_runner", "task_names"]
-
-
-@dataclass
-class TaskCurves:
-    """Learning curves of one seed.
-
-    Attributes
-    ----------
-    n_labels : list of int
-        Human answers spent after each round (labels, pair questions, ...);
-        round 0 is the seed set.
-    metrics : dict of str to list of float
-        Each metric's value after each round, aligned with ``n_labels``.
-    lower_is_better : set of str
-        Metrics where smaller is better (RMSE, Hamming loss, ...).
-    query_seconds, fit_seconds : list of float
-        Time spent choosing and retraining in each round.
-    reference : dict of str to float
-        Figures measured once in the same run to compare the curve against:
-        the full-data score, or an unsupervised baseline.
-    """
-
-    n_labels: list[int] = field(default_factory=list)
-    metrics: dict[str, list[float]] = field(default_factory=dict)
-    lower_is_better: set[str] = field(default_factory=set)
-    query_seconds: list[float] = field(default_factory=list)
-    fit_seconds: list[float] = field(default_factory=list)
-    reference: dict[str, float] = field(default_factory=dict)
-
-    def check(self) -> TaskCurves:
-        """Raise if the curves are not aligned (a runner's bug, caught before tabulating)."""
-        n = len(self.n_labels)
-        lengths = {name: len(values) for name, values in self.metrics.items()}
-        lengths["query_seconds"] = len(self.query_seconds)
-        lengths["fit_seconds"] = len(self.fit_seconds)
-        bad = {name: length for name, length in lengths.items() if length != n}
-        if bad:
-            raise ValueError(f"curves not aligned with {n} rounds: {bad}")
-        return self
+__all__ = ["TASK_RUNNERS", "TASK_DEFAULTS", "task_runner", "task_names"]
 
 
 #: task name -> "module:function" of its cell runner, relative to activelab.tasks.

@@ -1,6 +1,6 @@
 """``activelab simulate --task NAME``: every task other than classification, one way.
 
-Each task's cell runner (:mod:`activelab.tasks._curves`) runs one seed; this
+Each task's cell runner (:mod:`activelab.tasks.registry`) runs one seed; this
 module runs it for every seed and strategy and wraps the curves so the CLI can
 print and save them. The CLI stays thin: it calls :func:`simulate_task`.
 """
@@ -15,7 +15,8 @@ import numpy as np
 
 from ..exceptions import ConfigError
 from ..metrics import normalized_aulc
-from ._curves import TASK_DEFAULTS, TASK_RUNNERS, TaskCurves, task_runner
+from .curves import TaskCurves
+from .registry import TASK_DEFAULTS, TASK_RUNNERS, task_runner
 
 __all__ = ["TASKS", "DEFAULTS", "TaskRun", "TaskSimulation", "simulate_task"]
 
