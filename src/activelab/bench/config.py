@@ -381,8 +381,9 @@ def override(config: BenchConfig, **changes: Any) -> BenchConfig:
     changes = {key: value for key, value in changes.items() if value is not None}
     if not changes:
         return config
-    merged = replace(config, **{k: tuple(v) if isinstance(v, list) else v
-                                for k, v in changes.items()})
+    fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
+                              for k, v in changes.items()}
+    merged = replace(config, **fields)
     return make_config(
         datasets=list(merged.datasets), strategies=list(merged.strategies),
         models=list(merged.models), seeds=merged.seeds, initial=list(merged.initial),

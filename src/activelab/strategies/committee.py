@@ -124,7 +124,8 @@ class QueryByCommittee(QueryStrategy):
                 out[block] = scores.kl_to_consensus(probas)
         return out
 
-    def _select(self, pool, model, candidates, k, rng):
+    def _select(self, pool: Pool, model: Any, candidates: np.ndarray, k: int,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         self._measure_name()  # fail on a bad measure before fitting anything
         members = self.fit_committee(pool, model, rng)
         values = self.score_with(pool, members, candidates)

@@ -171,8 +171,9 @@ def _run(dataset: Dataset, split: AnomalySplit, *, model: str | Any, strategy: s
 def _reference(learner: AnomalyLearner, y_pool: np.ndarray,
                seed_set: np.ndarray) -> dict[str, float]:
     """The run's own forest alone, and its detector given every pool label."""
-    detector = learner.model_
-    X_test, y_test = learner.eval_set
+    detector, eval_set = learner.model_, learner.eval_set
+    assert detector is not None and eval_set is not None  # the run taught and evaluated
+    X_test, y_test = eval_set
     unsupervised = detector.unsupervised_score(X_test)
     reference = {f"unsupervised_{k}": v for k, v in anomaly_metrics(y_test, unsupervised).items()}
     # The same number of labels spent in the forest's own order after the same seed

@@ -89,7 +89,9 @@ def make_regression_split(n_samples: int, seed: int, *, master_seed: int, test_s
         if X is None:
             raise ConfigError("initial_method='gsx' needs the features X")
         pool = RegressionPool(X[train])
-        seed_set = GreedySampling("x", random_state=rng).query(pool, None, initial)
+        # GreedySampling reads only the LabelState views a RegressionPool has.
+        seed_set = GreedySampling("x", random_state=rng).query(
+            pool, None, initial)  # type: ignore[call-overload]
     elif initial_method == "random":
         seed_set = rng.choice(len(train), size=min(initial, len(train)), replace=False)
     else:

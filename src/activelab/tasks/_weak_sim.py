@@ -131,6 +131,7 @@ def _run_lf(seed_data: _Seed, strategy: str, seed: int, *, initial: int, batch: 
     cost = 0
     hand_votes = None
     if source == "hand":
+        assert hand_rules is not None  # checked with the strategy names
         cost = int(np.ceil(n_keywords(hand_rules) * labels_per_keyword))
         # Align with the AL grid: effort e buys e - cost gold labels, at least the seed set.
         grid = [e for e in grid if e - cost >= min(initial, n_pool)]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from types import ModuleType
 
 from ..exceptions import ConfigError
 from .curves import TaskCurves
@@ -65,7 +66,7 @@ def task_runner(task: str) -> Callable[..., TaskCurves]:
     return getattr(_task_module(task, module_name), function_name)
 
 
-def _task_module(task: str, module_name: str):  # noqa: ANN202
+def _task_module(task: str, module_name: str) -> ModuleType:
     try:
         return importlib.import_module(f"activelab.tasks.{module_name}")
     except ModuleNotFoundError as error:
