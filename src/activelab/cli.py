@@ -294,6 +294,18 @@ def strategies_command() -> None:
         out.print(name)
 
 
+@app.command("tasks")
+def tasks_command() -> None:
+    """List the tasks: what a person answers, strategies, models, headline metric."""
+    from .tasks.contract import describe
+    from .tasks.registry import TASKS as TASK_REGISTRY
+
+    for task in TASK_REGISTRY.values():
+        out.print(task.name, highlight=False)
+        for field, text in describe(task):
+            out.print(f"  {field:<11} {text}", highlight=False, soft_wrap=True)
+
+
 from .bench.cli import register as register_bench  # noqa: E402 - after the core commands
 
 register_bench(app)

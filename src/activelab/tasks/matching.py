@@ -207,3 +207,7 @@ class RecordMatcher:
         return pd.DataFrame({"left": self.left_.index[self.pairs_[keep, 0]],
                              "right": other.index[self.pairs_[keep, 1]],
                              "probability": proba[keep], "answered": answered[keep]})
+
+
+#: The pair classifiers ``activelab bench`` checks a task grid's models against.
+MODELS = MATCHING_MODELS

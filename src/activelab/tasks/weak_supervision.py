@@ -62,6 +62,7 @@ __all__ = [
     "WeakSupervisionResult",
     "simulate_weak_supervision",
     "run_weak_supervision_cell",
+    "strategy_names",
 ]
 
 #: Assumed effort of writing one keyword rule, in labels of short texts: thinking of a
@@ -109,6 +110,13 @@ class WeakSupervisionResult:
         """Mean over seeds of the normalised area under the ``metric`` curve up to ``budget``."""
         return float(np.mean([normalized_aulc(r.curves.n_labels, r.curves.metrics[metric],
                                               self.budget) for r in self.of(strategy)]))
+
+
+def strategy_names() -> tuple[str, ...]:
+    """Every strategy name this task takes: the rule pipelines, then active learning's."""
+    from ..strategies import available_strategies
+
+    return (*LF_STRATEGIES, *available_strategies())
 
 
 def _check_strategies(strategies: Sequence[str]) -> list[str]:
