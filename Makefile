@@ -36,5 +36,9 @@ test: install $(AXE)
 test-slow: install
 	$(PYTHON) -m pytest -m slow -n 2 -q
 
+# Style (ruff), layers and private imports (lint-imports, contracts in pyproject.toml),
+# types (mypy over src/activelab, configured in pyproject.toml).
 lint: install
 	$(PYTHON) -m ruff check src tests benchmarks
+	lint-imports --no-cache
+	$(PYTHON) -m mypy

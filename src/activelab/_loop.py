@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sklearn.base import clone
@@ -118,6 +118,11 @@ class LoopMixin(LearnerBase):
 
     stop_reason_: str | None
     history_: list[Round]
+
+    if TYPE_CHECKING:  # each learner defines them; declared here for ``run``
+        def initial_query(self, n: int, method: str = "random") -> np.ndarray: ...
+
+        def query(self, n: int = 1) -> np.ndarray: ...
 
     def _refit(self) -> float:
         raise NotImplementedError

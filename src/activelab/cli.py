@@ -19,7 +19,7 @@ from .exceptions import ActivelabError, ConfigError
 from .models.factory import MODEL_NAMES, check_model_name
 from .simulation import SimulationResult, simulate
 from .strategies import available_strategies
-from .tasks._simulate_cli import DEFAULTS, TASKS, simulate_task
+from .tasks.simulate import DEFAULTS, TASKS, simulate_task
 
 __all__ = ["app", "main"]
 
@@ -336,6 +336,18 @@ def strategies_command() -> None:
     """List the query strategies."""
     for name in available_strategies():
         out.print(name)
+
+
+@app.command("tasks")
+def tasks_command() -> None:
+    """List the tasks: what a person answers, strategies, models, headline metric."""
+    from .tasks.contract import describe
+    from .tasks.registry import TASKS as TASK_REGISTRY
+
+    for task in TASK_REGISTRY.values():
+        out.print(task.name, highlight=False)
+        for field, text in describe(task):
+            out.print(f"  {field:<11} {text}", highlight=False, soft_wrap=True)
 
 
 from .bench.cli import register as register_bench  # noqa: E402 - after the core commands

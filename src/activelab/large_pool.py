@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .exceptions import ConfigError, DataError, MissingDependencyError
-from .models._outputs import class_probabilities
+from .models import class_probabilities
 from .pool import Pool
 from .strategies.uncertainty import resolve_measure
 

@@ -21,7 +21,7 @@ from .exceptions import (
     SingleClassError,
 )
 from .initial import initial_indices
-from .models._outputs import class_probabilities
+from .models import class_probabilities
 from .models.committee import seed_unset_random_states
 from .pool import Pool
 from .strategies import QueryStrategy, RandomSampling, make_strategy

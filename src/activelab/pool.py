@@ -15,7 +15,8 @@ from .exceptions import (
     UnknownLabelError,
 )
 
-__all__ = ["Pool", "LabelState", "UNLABELED", "check_indices", "take_rows"]
+__all__ = ["Pool", "LabelState", "UNLABELED", "check_indices", "take_rows",
+           "validate_features"]
 
 #: Encoded value of an item without a label.
 UNLABELED = -1
@@ -66,7 +67,7 @@ def check_dense_features(X: Any, *, task: str) -> np.ndarray:
     return array
 
 
-def _validate_features(X: Any) -> Any:
+def validate_features(X: Any) -> Any:
     """Return ``X`` (never a copy of a numeric matrix) after checking it can be used."""
     if _is_dataframe(X):
         from pandas.api.types import is_bool_dtype, is_numeric_dtype
@@ -292,7 +293,7 @@ class Pool(LabelState):
     """
 
     def __init__(self, X: Any, *, classes: Iterable[Hashable] | None = None) -> None:
-        X = _validate_features(X)
+        X = validate_features(X)
         n_samples = X.shape[0] if hasattr(X, "shape") else len(X)
         if n_samples == 0:
             raise EmptyPoolError("the pool is empty: give at least one item")

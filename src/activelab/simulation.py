@@ -26,7 +26,8 @@ from .oracles import SimulatedOracle
 from .pool import Pool
 
 __all__ = ["RunResult", "SimulationResult", "SeedSplit", "make_split", "simulate_run",
-           "simulate", "full_data_accuracy"]
+           "simulate", "full_data_accuracy",
+           "featurize_split", "split_estimator"]
 
 
 @dataclass
@@ -82,7 +83,7 @@ class SeedSplit:
     learner_seed: int
 
 
-def _featurize(dataset: Any, train: np.ndarray, test: np.ndarray) -> tuple[Any, Any, str]:
+def featurize_split(dataset: Any, train: np.ndarray, test: np.ndarray) -> tuple[Any, Any, str]:
     """Features of the pool and the test set, and the model kind they need."""
     X = dataset.X
     if dataset.kind == "text":
@@ -113,7 +114,8 @@ def make_split(y: np.ndarray, seed: int, *, master_seed: int, test_size: float, 
     return SeedSplit(np.sort(train), np.sort(test), seed_set, derive_seed(learner_seq))
 
 
-def _estimator(model: str | Any, kind: str, split: SeedSplit) -> Any:
+def split_estimator(model: str | Any, kind: str, split: SeedSplit) -> Any:
+    """A fresh estimator for ``split``: the named model seeded by the split, or a clone."""
     if isinstance(model, str):
         return make_model(model, kind, random_state=split.learner_seed)
     return clone(model)
@@ -123,10 +125,10 @@ def full_data_accuracy(dataset: Any, split: SeedSplit, model: str | Any) -> floa
     """Test accuracy of ``model`` trained on the whole pool of ``split``: the reference
     every curve of that seed is compared with (the same for every strategy and batch)."""
     y = np.asarray(dataset.y)
-    X_pool, X_test, kind = _featurize(dataset, split.train, split.test)
+    X_pool, X_test, kind = featurize_split(dataset, split.train, split.test)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        fitted = _estimator(model, kind, split).fit(X_pool, y[split.train])
+        fitted = split_estimator(model, kind, split).fit(X_pool, y[split.train])
     return evaluation_metrics(y[split.test], fitted.predict(X_test))["accuracy"]
 
 
@@ -140,9 +142,9 @@ def simulate_run(dataset: Any, split: SeedSplit, *, seed: int, model: str | Any,
     used as the reference instead of fitting the model on the whole pool again.
     """
     y = np.asarray(dataset.y)
-    X_pool, X_test, kind = _featurize(dataset, split.train, split.test)
+    X_pool, X_test, kind = featurize_split(dataset, split.train, split.test)
     y_pool, y_test = y[split.train], y[split.test]
-    estimator = _estimator(model, kind, split)
+    estimator = split_estimator(model, kind, split)
     learner = ActiveLearner(estimator, Pool(X_pool), strategy,
                             eval_set=(X_test, y_test), random_state=split.learner_seed)
     oracle = SimulatedOracle(y_pool)

@@ -13,7 +13,8 @@ from activelab.bench.cli import register
 from activelab.bench.config import load_config
 from activelab.bench.stats import paired_tests, penalty_matrix
 from activelab.exceptions import ConfigError
-from activelab.tasks._curves import TaskCurves, task_runner
+from activelab.tasks.curves import TaskCurves
+from activelab.tasks.registry import task_runner
 from model_zoo import write_topic_jsonl
 
 

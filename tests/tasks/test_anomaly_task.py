@@ -21,7 +21,6 @@ from activelab.exceptions import (
 )
 from activelab.oracles import SimulatedOracle
 from activelab.stopping import LabelBudget
-from activelab.tasks._curves import TASK_DEFAULTS, TaskCurves, task_runner
 from activelab.tasks.anomaly import (
     ANOMALY_METRICS,
     ANOMALY_STRATEGIES,
@@ -38,6 +37,8 @@ from activelab.tasks.anomaly import (
     simulate_anomaly,
     threshold_closeness,
 )
+from activelab.tasks.curves import TaskCurves
+from activelab.tasks.registry import TASK_DEFAULTS, task_runner
 
 
 def decoy_data(seed=0, n_normal=600, n_anomaly=30):

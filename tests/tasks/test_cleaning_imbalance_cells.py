@@ -8,7 +8,7 @@ import pytest
 
 from activelab.bench import make_config, run_benchmark
 from activelab.exceptions import ConfigError, DataError
-from activelab.tasks._curves import task_runner
+from activelab.tasks.registry import task_runner
 
 LOOP = {"initial": 10, "test_size": 0.25, "master_seed": 0}
 

@@ -20,7 +20,6 @@ from activelab.exceptions import (
     SingleClassError,
     UnknownLabelError,
 )
-from activelab.tasks._curves import task_runner
 from activelab.tasks.matching import (
     MATCH,
     NON_MATCH,
@@ -39,6 +38,7 @@ from activelab.tasks.matching import (
     similarity_seed,
     simulate_matching,
 )
+from activelab.tasks.registry import task_runner
 
 FIELDS = {"name": "string", "city": "string", "age": "numeric"}
 FIRST = ["anna", "bert", "carla", "dieter", "eva", "frank", "greta", "hans", "ines", "jonas",

@@ -19,7 +19,7 @@ from activelab.exceptions import (
     SingleClassError,
     UnknownLabelError,
 )
-from activelab.tasks._curves import TaskCurves, task_runner
+from activelab.tasks.curves import TaskCurves
 from activelab.tasks.pairwise import (
     CANNOT_LINK,
     MUST_LINK,
@@ -37,6 +37,7 @@ from activelab.tasks.pairwise import (
     run_pairwise_cell,
     simulate_pairwise,
 )
+from activelab.tasks.registry import task_runner
 
 
 def blobs(n=150, seed=0):

@@ -15,7 +15,7 @@ from activelab.exceptions import (
     SingleClassError,
     UnknownLabelError,
 )
-from activelab.tasks._curves import TASK_DEFAULTS, task_runner
+from activelab.tasks.registry import TASK_DEFAULTS, task_runner
 from activelab.tasks.weak_supervision import (
     ABSTAIN,
     HANDWRITTEN_RULES,
@@ -376,7 +376,7 @@ def test_cell_runner_on_sms_spam_every_strategy_same_start():
 @needs_data
 @pytest.mark.slow
 def test_simulate_task_cli_path_on_trec():
-    from activelab.tasks._simulate_cli import simulate_task
+    from activelab.tasks.simulate import simulate_task
 
     results, metric, lower = simulate_task(
         "weak-supervision", "trec", target=None, text_column=None, model=None,

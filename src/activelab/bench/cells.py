@@ -134,7 +134,7 @@ def _tidy(table: pd.DataFrame, cell: Cell) -> pd.DataFrame:
 
 
 def _run_task(cell: Cell) -> Any:
-    from ..tasks._curves import task_runner
+    from ..tasks.registry import task_runner
 
     options = {key: value for key, value in (("target", cell.dataset.target),
                                              ("text_column", cell.dataset.text_column))

@@ -99,7 +99,7 @@ def headline(task: str) -> tuple[str, bool, str | None]:
     """The metric a task's report summarises, whether lower is better, its reference rows."""
     if task == "classification":
         return "accuracy", False, "full_accuracy"
-    from ..tasks._simulate_cli import DEFAULTS
+    from ..tasks.simulate import DEFAULTS
 
     _, _, metric, lower = DEFAULTS[task]
     return metric, lower, f"reference:full_{metric}"

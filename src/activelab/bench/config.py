@@ -20,7 +20,7 @@ TOML layout::
     datasets = ["banknote", { name = "sklearn:digits", max_samples = 1000, budget = 120 }]
 
 A task other than classification (``task = "regression"``, ``"anomaly"``, ...;
-see :data:`activelab.tasks._curves.TASK_RUNNERS`) runs that task's cell runner
+see :data:`activelab.tasks.registry.TASK_RUNNERS`) runs that task's cell runner
 instead; its models and strategies are the task's own, and ``models`` may be
 left out to use the task's default.
 """
@@ -172,7 +172,7 @@ def _dataset(entry: Any, position: int, task: str = CLASSIFICATION) -> DatasetSp
 def _features(value: str | None, where: str, task: str) -> str | None:
     if value is None:
         return None
-    from ..data._features import check_features
+    from ..data import check_features
 
     if task != CLASSIFICATION:
         raise ConfigError(f"{where}.features applies to classification grids")
@@ -191,7 +191,7 @@ def _check_models(models: tuple[str, ...], key: str, task: str = CLASSIFICATION)
 
 
 def _task_names(task: str, kind: str) -> tuple[str, ...] | None:
-    from ..tasks._curves import task_names
+    from ..tasks.registry import task_names
 
     return task_names(task, kind)
 
@@ -203,7 +203,7 @@ def _check_task_strategy(task: str, name: str) -> None:
 
 
 def _check_task(task: Any) -> str:
-    from ..tasks._curves import TASK_RUNNERS
+    from ..tasks.registry import TASK_RUNNERS
 
     if task != CLASSIFICATION and task not in TASK_RUNNERS:
         raise ConfigError(f"unknown task {task!r}; choose from "
@@ -281,7 +281,7 @@ def make_config(*, datasets: Sequence[Any], strategies: Sequence[str],
 
 
 def _default_model(task: str) -> str:
-    from ..tasks._curves import TASK_DEFAULTS
+    from ..tasks.registry import TASK_DEFAULTS
 
     return TASK_DEFAULTS[task][0] or "default"
 
@@ -381,8 +381,9 @@ def override(config: BenchConfig, **changes: Any) -> BenchConfig:
     changes = {key: value for key, value in changes.items() if value is not None}
     if not changes:
         return config
-    merged = replace(config, **{k: tuple(v) if isinstance(v, list) else v
-                                for k, v in changes.items()})
+    fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
+                              for k, v in changes.items()}
+    merged = replace(config, **fields)
     return make_config(
         datasets=list(merged.datasets), strategies=list(merged.strategies),
         models=list(merged.models), seeds=merged.seeds, initial=list(merged.initial),

@@ -11,9 +11,11 @@ one-hot encoded, never standardised), images as float32 in [0, 1], text as raw s
 
 from ._catalog import available_datasets, load_dataset
 from ._dataset import Dataset, DatasetInfo, subsample
+from ._features import check_features
 from ._files import SUPPORTED_SUFFIXES, load_file
 from ._mnist import read_idx
 from ._shared import ENV_VAR, data_folder_problem, find_data_dir
+from ._shared_tabular import load_npz_archive
 
 __all__ = [
     "Dataset",
@@ -21,10 +23,12 @@ __all__ = [
     "ENV_VAR",
     "SUPPORTED_SUFFIXES",
     "available_datasets",
+    "check_features",
     "data_folder_problem",
     "find_data_dir",
     "load_dataset",
     "load_file",
+    "load_npz_archive",
     "read_idx",
     "subsample",
 ]

@@ -167,7 +167,7 @@ _ADBENCH_KNOWN = {"10_cover.npz": 286048, "18_Ionosphere.npz": 351, "29_Pima.npz
                   "6_cardio.npz": 1831}
 
 
-def _load_npz(file: str, name: str, description: str, folder: Path,
+def load_npz_archive(file: str, name: str, description: str, folder: Path,
               max_samples: int | None, random_state: RandomLike) -> Dataset:
     try:
         with np.load(folder / file, allow_pickle=False) as archive:
@@ -193,7 +193,7 @@ def _adbench_spec(file: str, n_samples: int) -> SharedSpec:
     return SharedSpec(name=name, folder=ADBENCH_FOLDER, files=(file,), kind="tabular",
                       task="anomaly", n_samples=n_samples, n_classes=None,
                       description=description,
-                      loader=partial(_load_npz, file, name, description))
+                      loader=partial(load_npz_archive, file, name, description))
 
 
 def adbench_specs(root: Path | None) -> tuple[SharedSpec, ...]:

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from ..large_pool import RunningTopK
-from ..models._outputs import class_probabilities
-from ..strategies._diversity import k_center_greedy, min_sq_distances, row_sq_norms
+from ..models import class_probabilities
+from ..strategies import k_center_greedy, min_sq_distances, row_sq_norms
 
 __all__ = ["partition_top_k", "merge_top_k", "partition_k_center", "global_k_center",
            "two_stage_k_center", "exclusion_list"]

@@ -186,10 +186,10 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
         return np.stack([cache[t] for t in texts]).astype(np.float64)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        from ..models.torch_nets import _one_thread, import_torch
+        from ..models.torch_nets import import_torch, one_thread
 
         encoder = self._encoder()
-        with _one_thread(import_torch("SentenceEmbedder")):
+        with one_thread(import_torch("SentenceEmbedder")):
             return encoder.encode(texts, batch_size=self.batch_size, show_progress_bar=False,
                                   convert_to_numpy=True, normalize_embeddings=self.normalize)
 

@@ -38,7 +38,7 @@ from ..exceptions import (
     SingleClassError,
 )
 
-__all__ = ["TorchMLPClassifier", "TorchCNNClassifier", "import_torch"]
+__all__ = ["TorchMLPClassifier", "TorchCNNClassifier", "import_torch", "one_thread"]
 
 _PREDICT_BATCH = 1024
 
@@ -53,7 +53,8 @@ def import_torch(purpose: str = "This model") -> Any:
 
 
 @contextlib.contextmanager
-def _one_thread(torch: Any) -> Iterator[None]:
+def one_thread(torch: Any) -> Iterator[None]:
+    """Run the block with one torch intra-op thread, then restore the previous count."""
     # Benchmarks run many fits side by side on 2 cores; intra-op threads only oversubscribe.
     before = torch.get_num_threads()
     torch.set_num_threads(1)
@@ -201,7 +202,7 @@ class _TorchClassifier(ClassifierMixin, BaseEstimator):
         seed = derive_seed(self.random_state)
         generator = torch.Generator().manual_seed(seed)
         self.mc_seed_ = derive_seed(seed + 1)
-        with _one_thread(torch):
+        with one_thread(torch):
             self._build(torch, X.shape[1], len(self.classes_), generator)
             self._train(torch, X, torch.from_numpy(codes.astype(np.int64)), generator)
         return self
@@ -242,7 +243,7 @@ class _TorchClassifier(ClassifierMixin, BaseEstimator):
         self._check_fitted()
         torch = import_torch(type(self).__name__)
         X = _check_X(X, self.n_features_in_)
-        with _one_thread(torch), torch.no_grad():
+        with one_thread(torch), torch.no_grad():
             parts = [torch.softmax(self._head(torch, h, None), dim=1)
                      for h in self._trunk_features(torch, X)]
         return torch.cat(parts).numpy().astype(np.float64)
@@ -289,7 +290,7 @@ class _TorchClassifier(ClassifierMixin, BaseEstimator):
         masks = [[(torch.rand(w, generator=generator) >= p).float() / (1.0 - p)
                   for w in widths] for _ in range(int(n_samples))]
         out = np.empty((int(n_samples), X.shape[0], len(self.classes_)))
-        with _one_thread(torch), torch.no_grad():
+        with one_thread(torch), torch.no_grad():
             start = 0
             for h in self._trunk_features(torch, X):
                 stop = start + h.shape[0]

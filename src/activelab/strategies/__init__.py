@@ -5,6 +5,7 @@ returns indices into the whole pool, best first.
 """
 
 from . import scores
+from ._diversity import k_center_greedy, min_sq_distances, row_sq_norms
 from ._registry import available_strategies, make_strategy, register_strategy
 from .auto import AutoStrategy
 from .badge import BADGE
@@ -46,4 +47,8 @@ __all__ = [
     "make_strategy",
     "register_strategy",
     "available_strategies",
+    # the k-center geometry that activelab.distributed runs per partition
+    "k_center_greedy",
+    "min_sq_distances",
+    "row_sq_norms",
 ]

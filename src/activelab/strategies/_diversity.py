@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 from ..exceptions import ConfigError
-from ..models._outputs import class_probabilities
+from ..models import class_probabilities
 from ..pool import Pool
 from ._features import feature_rows
 from .base import iter_chunks
@@ -167,7 +167,9 @@ def single_threaded_blas() -> Any:
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def _greedy_loop(F, F_norms, min_dist, k, rng, positions, distances, taken) -> None:
+def _greedy_loop(F: Any, F_norms: np.ndarray, min_dist: np.ndarray, k: int,
+                 rng: np.random.Generator, positions: np.ndarray, distances: np.ndarray,
+                 taken: np.ndarray) -> None:
     for step in range(k):
         pick = int(np.argmax(min_dist))
         if np.isinf(min_dist[pick]) and np.isinf(min_dist).all():  # cold start

@@ -236,7 +236,8 @@ class AutoStrategy(QueryStrategy):
         if isinstance(auc, bool) or not isinstance(auc, int | float) or not 0 <= auc <= 1:
             raise ConfigError(f"min_auc must be in [0, 1], got {auc!r}")
 
-    def _select(self, pool, model, candidates, k, rng):
+    def _select(self, pool: Pool, model: Any, candidates: np.ndarray, k: int,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         self._check_params()
         margin = UncertaintySampling("margin", chunk_size=self.chunk_size)
         probe = self._probe
@@ -273,7 +274,8 @@ class AutoStrategy(QueryStrategy):
             n_random = max(n_random, min(k // 4, short))
         return min(n_random, n_candidates - k)
 
-    def _diverse(self, pool, model, candidates, margins, k, rng) -> np.ndarray:
+    def _diverse(self, pool: Pool, model: Any, candidates: np.ndarray, margins: np.ndarray,
+                 k: int, rng: np.random.Generator) -> np.ndarray:
         """Positions into ``candidates`` of the margin + k-means batch of ``k``."""
         n_top = min(len(candidates), max(k, min(int(self.candidate_factor) * k,
                                                 int(self.max_candidates))))

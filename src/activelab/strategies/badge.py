@@ -10,7 +10,7 @@ from sklearn.pipeline import Pipeline
 
 from .._random import RandomLike
 from ..exceptions import ConfigError
-from ..models._outputs import class_probabilities
+from ..models import class_probabilities
 from ..pool import Pool
 from ._diversity import (
     PREFILTERS,
@@ -142,7 +142,8 @@ class BADGE(QueryStrategy):
         self.chunk_size = chunk_size
         self.random_state = random_state
 
-    def _select(self, pool, model, candidates, k, rng):
+    def _select(self, pool: Pool, model: Any, candidates: np.ndarray, k: int,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         if self.prefilter not in PREFILTERS:
             raise ConfigError(f"prefilter must be one of {PREFILTERS}, got {self.prefilter!r}")
         limit = check_max_candidates(self.max_candidates)
@@ -202,7 +203,9 @@ def kmeans_pp_gradient(R: np.ndarray, H: Any, bias: bool, k: int,
     return positions
 
 
-def _seed_loop(R, H, bias, g_norms, k, rng, positions, min_dist, taken) -> None:
+def _seed_loop(R: np.ndarray, H: np.ndarray, bias: float, g_norms: np.ndarray, k: int,
+               rng: np.random.Generator, positions: np.ndarray, min_dist: np.ndarray,
+               taken: np.ndarray) -> None:
     m = R.shape[0]
     for step in range(k):
         if step == 0:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 from sklearn.base import BaseEstimator
 
 from .._random import RandomLike, as_generator
 from ..exceptions import ConfigError, DataError, NotFittedError, PoolExhaustedError
-from ..models._outputs import class_probabilities
+from ..models import class_probabilities
 from ..pool import Pool
 from .selection import select_top_k
 
@@ -46,6 +46,21 @@ class QueryStrategy(BaseEstimator):
     requires_model: bool = True
 
     random_state: RandomLike
+
+    @overload
+    def query(self, pool: Pool, model: Any = None, batch_size: int = 1, *,
+              candidates: np.ndarray | None = None,
+              return_scores: Literal[False] = False) -> np.ndarray: ...
+
+    @overload
+    def query(self, pool: Pool, model: Any = None, batch_size: int = 1, *,
+              candidates: np.ndarray | None = None,
+              return_scores: Literal[True]) -> tuple[np.ndarray, np.ndarray]: ...
+
+    @overload
+    def query(self, pool: Pool, model: Any = None, batch_size: int = 1, *,
+              candidates: np.ndarray | None = None,
+              return_scores: bool) -> np.ndarray | tuple[np.ndarray, np.ndarray]: ...
 
     def query(
         self,
@@ -153,7 +168,8 @@ class ScoreStrategy(QueryStrategy):
             scores[block] = self._score_proba(proba)
         return scores
 
-    def _select(self, pool, model, candidates, k, rng):
+    def _select(self, pool: Pool, model: Any, candidates: np.ndarray, k: int,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         scores = self.score(pool, model, candidates)
         chosen = select_top_k(scores, k, rng)
         return candidates[chosen], scores[chosen]

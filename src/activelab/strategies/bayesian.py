@@ -25,7 +25,7 @@ from sklearn.pipeline import Pipeline
 
 from .._random import RandomLike, as_generator, derive_seed
 from ..exceptions import ConfigError
-from ..models._outputs import class_probabilities
+from ..models import class_probabilities
 from ..models.committee import fit_committee
 from ..pool import Pool
 from .base import DEFAULT_CHUNK_SIZE, QueryStrategy, iter_chunks
@@ -254,7 +254,7 @@ def posterior_samples(model: Any, X: Any, n_classes: int, *, samples: str = "aut
         return _aligned(np.asarray(draws, dtype=float), seen, n_classes)
     features = getattr(final, "estimators_features_", None)  # bagging on feature subsets
     out = []
-    for i, member in enumerate(_members(final)):
+    for i, member in enumerate(_members(final) or ()):  # _source checked there are some
         Xm = Xt if features is None else Xt[:, features[i]]
         # Members learn encoded labels: their classes are positions in final.classes_.
         codes = seen[np.asarray(member.classes_, dtype=np.intp)]
@@ -340,7 +340,8 @@ class BayesianUncertainty(_PosteriorStrategy):
                               f"{sorted(_MEASURES)} or pass a function samples -> scores")
         return _MEASURES[name]
 
-    def _select(self, pool, model, candidates, k, rng):
+    def _select(self, pool: Pool, model: Any, candidates: np.ndarray, k: int,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         measure = self._measure()
         sampler = self._sampler(pool, model, rng)
         values = np.empty(len(candidates))
@@ -405,7 +406,8 @@ class BatchBALD(_PosteriorStrategy):
             if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
                 raise ConfigError(f"{name} must be a positive int, got {value!r}")
 
-    def _select(self, pool, model, candidates, k, rng):
+    def _select(self, pool: Pool, model: Any, candidates: np.ndarray, k: int,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         sampler = self._sampler(pool, model, rng)
         limit = self.max_candidates
         if limit is not None and len(candidates) > max(limit, k):

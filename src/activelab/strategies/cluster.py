@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -12,6 +13,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from .._random import RandomLike, derive_seed
 from ..exceptions import ConfigError
+from ..pool import Pool
 from ._features import feature_rows
 from .base import DEFAULT_CHUNK_SIZE, QueryStrategy, iter_chunks
 from .selection import select_top_k
@@ -85,7 +87,8 @@ class ClusterDiversity(QueryStrategy):
         if isinstance(factor, bool) or not isinstance(factor, int | np.integer) or factor < 1:
             raise ConfigError(f"candidate_factor must be an int of at least 1, got {factor!r}")
 
-    def _select(self, pool, model, candidates, k, rng):
+    def _select(self, pool: Pool, model: Any, candidates: np.ndarray, k: int,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         self._check_params()
         uncertainty = UncertaintySampling(self.measure, chunk_size=self.chunk_size)
         values = uncertainty.score(pool, model, candidates)
@@ -106,7 +109,7 @@ class ClusterDiversity(QueryStrategy):
         picked = top[chosen]
         return candidates[picked], values[picked]
 
-    def _features(self, pool, model, indices):
+    def _features(self, pool: Pool, model: Any, indices: np.ndarray) -> Any:
         blocks = [feature_rows(pool, model, chunk, purpose=type(self).__name__)
                   for _, chunk in iter_chunks(indices, self.chunk_size)]
         if len(blocks) == 1:
@@ -116,7 +119,7 @@ class ClusterDiversity(QueryStrategy):
         return np.vstack(blocks)
 
     @staticmethod
-    def _cluster(features, k: int, seed: int) -> np.ndarray:
+    def _cluster(features: Any, k: int, seed: int) -> np.ndarray:
         if features.shape[0] > _MINIBATCH_ABOVE:
             kmeans = MiniBatchKMeans(n_clusters=k, n_init=_N_INIT, random_state=seed)
         else:

@@ -113,7 +113,8 @@ class ClusterMargin(QueryStrategy):
                 raise ConfigError(f"{name} must be an int of at least 1, got {value!r}")
         check_max_candidates(self.max_cluster_rows)
 
-    def _select(self, pool, model, candidates, k, rng):
+    def _select(self, pool: Pool, model: Any, candidates: np.ndarray, k: int,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         self._check_params()
         values = score_candidates(pool, model, candidates, resolve_measure(self.measure),
                                   self.chunk_size)

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._random import RandomLike
 from ..exceptions import ConfigError
-from ..models._outputs import class_probabilities
+from ..models import class_probabilities
 from ..models.committee import fit_committee
 from ..pool import Pool
 from . import scores
@@ -124,7 +124,8 @@ class QueryByCommittee(QueryStrategy):
                 out[block] = scores.kl_to_consensus(probas)
         return out
 
-    def _select(self, pool, model, candidates, k, rng):
+    def _select(self, pool: Pool, model: Any, candidates: np.ndarray, k: int,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         self._measure_name()  # fail on a bad measure before fitting anything
         members = self.fit_committee(pool, model, rng)
         values = self.score_with(pool, members, candidates)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .._random import RandomLike
 from ..exceptions import ConfigError
+from ..pool import Pool
 from ._diversity import (
     PREFILTERS,
     check_max_candidates,
@@ -78,7 +81,8 @@ class CoreSet(QueryStrategy):
         """Only an uncertainty pre-filter needs a model; plain core-set does not."""
         return self.prefilter != "random"
 
-    def _select(self, pool, model, candidates, k, rng):
+    def _select(self, pool: Pool, model: Any, candidates: np.ndarray, k: int,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         if self.prefilter not in PREFILTERS:
             raise ConfigError(f"prefilter must be one of {PREFILTERS}, got {self.prefilter!r}")
         limit = check_max_candidates(self.max_candidates)
@@ -87,7 +91,7 @@ class CoreSet(QueryStrategy):
         positions, distances = self._greedy(pool, model, kept, k, rng)
         return kept[positions], distances
 
-    def _greedy(self, pool, model, kept: np.ndarray, k: int, rng: np.random.Generator
+    def _greedy(self, pool: Pool, model: Any, kept: np.ndarray, k: int, rng: np.random.Generator
                 ) -> tuple[np.ndarray, np.ndarray]:
         purpose = type(self).__name__
         F = float32_features(pool, model, kept, purpose=purpose, chunk_size=self.chunk_size)

@@ -130,7 +130,8 @@ class InformationDensity(QueryStrategy):
         seed = derive_seed(rng) if self.similarity == "rbf" else None
         return self._density(pool, model, np.asarray(indices, dtype=np.intp), seed)
 
-    def _density(self, pool, model, indices, seed):
+    def _density(self, pool: Pool, model: Any, indices: np.ndarray,
+                 seed: int | None) -> np.ndarray:
         summary = self._pool_summary(pool, model, seed)
         out = np.empty(len(indices))
         for block, chunk in iter_chunks(indices, self.chunk_size):
@@ -143,10 +144,10 @@ class InformationDensity(QueryStrategy):
                 out[block] = np.exp(-gamma * sq) @ weights
         return out
 
-    def _rows(self, pool, model, indices):
+    def _rows(self, pool: Pool, model: Any, indices: np.ndarray) -> Any:
         return feature_rows(pool, model, indices, purpose=type(self).__name__)
 
-    def _pool_summary(self, pool, model, seed):
+    def _pool_summary(self, pool: Pool, model: Any, seed: int | None) -> Any:
         cacheable = not uses_model_features(pool)
         key = (self.similarity, int(self.n_centroids), seed, pool.n_samples)
         cached = getattr(self, "_summary_cache", None)
@@ -160,22 +161,23 @@ class InformationDensity(QueryStrategy):
             self._summary_cache = (weakref.ref(pool), key, summary)
         return summary
 
-    def _mean_direction(self, pool, model) -> np.ndarray:
+    def _mean_direction(self, pool: Pool, model: Any) -> np.ndarray:
         """Mean of the row-normalised feature vectors of the whole pool, shape (n_features,)."""
-        total = None
+        total: Any = None
         for _, chunk in iter_chunks(np.arange(pool.n_samples), self.chunk_size):
             part = np.asarray(normalize(self._rows(pool, model, chunk)).sum(axis=0)).ravel()
             total = part if total is None else total + part
         return total / pool.n_samples
 
-    def _stack(self, pool, model, indices):
+    def _stack(self, pool: Pool, model: Any, indices: np.ndarray) -> Any:
         blocks = [self._rows(pool, model, chunk)
                   for _, chunk in iter_chunks(indices, self.chunk_size)]
         if sp.issparse(blocks[0]):
             return sp.vstack(blocks, format="csr")
         return np.vstack(blocks)
 
-    def _centroids(self, pool, model, rng, seed):
+    def _centroids(self, pool: Pool, model: Any, rng: np.random.Generator,
+                   seed: int | None) -> Any:
         """``(centroids, weights, gamma)`` of the rbf approximation."""
         n = pool.n_samples
         rows = np.arange(n) if n <= _MAX_FIT_ROWS else np.sort(
@@ -199,7 +201,8 @@ class InformationDensity(QueryStrategy):
         return kmeans.cluster_centers_, weights, gamma
 
     # ------------------------------------------------------------------ query
-    def _select(self, pool, model, candidates, k, rng):
+    def _select(self, pool: Pool, model: Any, candidates: np.ndarray, k: int,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         self._check_params()
         seed = derive_seed(rng) if self.similarity == "rbf" else None
         uncertainty = UncertaintySampling(self.measure, chunk_size=self.chunk_size)

@@ -9,7 +9,7 @@ from sklearn.base import clone
 
 from .._random import RandomLike, derive_seed
 from ..exceptions import ConfigError
-from ..models._outputs import class_probabilities
+from ..models import class_probabilities
 from ..models.committee import seed_unset_random_states
 from ..pool import Pool
 from . import scores
@@ -90,7 +90,8 @@ class ExpectedErrorReduction(QueryStrategy):
         _check_limit("max_eval", self.max_eval)
         return loss
 
-    def _select(self, pool, model, candidates, k, rng):
+    def _select(self, pool: Pool, model: Any, candidates: np.ndarray, k: int,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         loss = self._check_params()
         scored = np.arange(len(candidates))
         if self.max_candidates is not None and len(candidates) > self.max_candidates:

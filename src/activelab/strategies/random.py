@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .._random import RandomLike
+from ..pool import Pool
 from .base import QueryStrategy
 
 __all__ = ["RandomSampling"]
@@ -31,6 +34,7 @@ class RandomSampling(QueryStrategy):
     def __init__(self, random_state: RandomLike = None) -> None:
         self.random_state = random_state
 
-    def _select(self, pool, model, candidates, k, rng):
+    def _select(self, pool: Pool, model: Any, candidates: np.ndarray, k: int,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         chosen = rng.choice(candidates, size=k, replace=False)
         return chosen, np.full(k, np.nan)

@@ -167,7 +167,8 @@ class SEALS(QueryStrategy):
         neighbours = np.unique(np.concatenate(found))
         return candidates[np.isin(candidates, neighbours, assume_unique=False)]
 
-    def _select(self, pool, model, candidates, k, rng):
+    def _select(self, pool: Pool, model: Any, candidates: np.ndarray, k: int,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         self._check_params()
         seed = derive_seed(rng)
         restricted = self.restricted_candidates(pool, model, candidates, seed)

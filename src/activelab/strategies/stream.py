@@ -9,7 +9,8 @@ import scipy.sparse as sp
 
 from .._random import RandomLike
 from ..exceptions import ConfigError, DataError
-from ..models._outputs import class_probabilities
+from ..models import class_probabilities
+from ..pool import Pool
 from .base import DEFAULT_CHUNK_SIZE, QueryStrategy, iter_chunks
 from .scores import entropy
 from .selection import select_top_k
@@ -158,7 +159,7 @@ class StreamSelectiveSampler(QueryStrategy):
         self.threshold_ = float(self.threshold)
         return self
 
-    def _rule(self, conf: float, state: list) -> bool:
+    def _rule(self, conf: float, state: list[Any]) -> bool:
         """One step of variable uncertainty; ``state = [n_seen, n_asked, theta]``, updated."""
         state[0] += 1
         if state[1] / state[0] >= self.budget:
@@ -189,12 +190,13 @@ class StreamSelectiveSampler(QueryStrategy):
         if not hasattr(self, "n_seen_"):
             self.reset()
         proba = class_probabilities(model, _as_single_row(x_row), n_classes)
-        state = [self.n_seen_, self.n_asked_, self.threshold_]
+        state: list[Any] = [self.n_seen_, self.n_asked_, self.threshold_]
         ask = self._rule(float(confidence(proba, measure)[0]), state)
         self.n_seen_, self.n_asked_, self.threshold_ = state
         return ask
 
-    def _select(self, pool, model, candidates, k, rng):
+    def _select(self, pool: Pool, model: Any, candidates: np.ndarray, k: int,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         measure = self._check_params()
         order = candidates[rng.permutation(len(candidates))]
         state = [0, 0, float(self.threshold)]

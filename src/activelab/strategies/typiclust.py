@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .._random import RandomLike, derive_seed
 from ..exceptions import ConfigError
+from ..pool import Pool
 from ._clustering import fit_kmeans, knn_typicality
 from ._diversity import check_max_candidates, float32_features, single_threaded_blas
 from .base import DEFAULT_CHUNK_SIZE, QueryStrategy
@@ -74,7 +77,8 @@ class TypiClust(QueryStrategy):
             raise ConfigError(f"n_neighbors must be an int of at least 1, got {value!r}")
         check_max_candidates(self.max_clusters)
 
-    def _select(self, pool, model, candidates, k, rng):
+    def _select(self, pool: Pool, model: Any, candidates: np.ndarray, k: int,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         self._check_params()
         limit = check_max_candidates(self.max_candidates)
         if limit is not None and len(candidates) > max(limit, k):
@@ -93,7 +97,7 @@ class TypiClust(QueryStrategy):
         order = np.argsort(-typicality, kind="stable")
         return candidates[positions[order]], typicality[order]
 
-    def _pick(self, F, clusters: np.ndarray, n_candidates: int, k: int
+    def _pick(self, F: Any, clusters: np.ndarray, n_candidates: int, k: int
               ) -> tuple[np.ndarray, np.ndarray]:
         """Positions (among the first ``n_candidates`` rows) and typicality of the picks."""
         is_candidate = np.arange(len(clusters)) < n_candidates
@@ -121,7 +125,8 @@ class TypiClust(QueryStrategy):
                 break
         return np.asarray(picks, dtype=np.intp), np.asarray(scores)
 
-    def _ranked_members(self, F, clusters, is_candidate, cluster) -> list[tuple[float, int]]:
+    def _ranked_members(self, F: Any, clusters: np.ndarray, is_candidate: np.ndarray,
+                        cluster: int) -> list[tuple[float, int]]:
         """Candidates of ``cluster`` as (typicality, position), least typical first (a stack)."""
         members = np.flatnonzero(clusters == cluster)
         if not is_candidate[members].any():

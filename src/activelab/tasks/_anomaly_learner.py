@@ -152,6 +152,7 @@ class AnomalyLearner(LoopMixin):
         """The current detector's anomaly scores of ``X``, shape (n_samples,)."""
         if self.model_ is None:
             self._refit()
+        assert self.model_ is not None  # _refit sets it
         return self.model_.score_samples(X)
 
     def _features(self) -> np.ndarray:

@@ -25,7 +25,7 @@ from ._anomaly_detector import (
 )
 from ._anomaly_learner import ANOMALY_METRICS, AnomalyLearner, anomaly_metrics, precision_at_k
 from ._anomaly_strategies import ANOMALY_STRATEGIES
-from ._curves import TaskCurves
+from .curves import TaskCurves
 
 __all__ = ["load_anomaly_dataset", "anomaly_dataset_names", "AnomalySplit",
            "make_anomaly_split", "run_anomaly_cell", "simulate_anomaly",
@@ -65,12 +65,12 @@ def load_anomaly_dataset(data: str | os.PathLike[str] | Dataset, *,
     if isinstance(data, Dataset):
         dataset = subsample(data, max_samples, random_state)
     elif isinstance(data, str | os.PathLike) and os.fspath(data).endswith(".npz"):
-        from ..data._shared_tabular import _load_npz
+        from ..data import load_npz_archive
 
         path = Path(os.fspath(data)).expanduser()
         if not path.is_file():
             raise DataError(f"anomaly file '{path}' does not exist")
-        dataset = _load_npz(path.name, path.stem, f"anomaly set from {path}", path.parent,
+        dataset = load_npz_archive(path.name, path.stem, f"anomaly set from {path}", path.parent,
                             max_samples, random_state)
     elif isinstance(data, str):
         name = data.strip().lower().removeprefix("shared:")
@@ -171,8 +171,9 @@ def _run(dataset: Dataset, split: AnomalySplit, *, model: str | Any, strategy: s
 def _reference(learner: AnomalyLearner, y_pool: np.ndarray,
                seed_set: np.ndarray) -> dict[str, float]:
     """The run's own forest alone, and its detector given every pool label."""
-    detector = learner.model_
-    X_test, y_test = learner.eval_set
+    detector, eval_set = learner.model_, learner.eval_set
+    assert detector is not None and eval_set is not None  # the run taught and evaluated
+    X_test, y_test = eval_set
     unsupervised = detector.unsupervised_score(X_test)
     reference = {f"unsupervised_{k}": v for k, v in anomaly_metrics(y_test, unsupervised).items()}
     # The same number of labels spent in the forest's own order after the same seed

@@ -18,8 +18,10 @@ from .._random import derive_seed
 from ..exceptions import ConfigError
 from ..learner import evaluation_metrics
 from ..models.factory import check_model_name
-from ..simulation import _estimator, _featurize, make_split
-from ._curves import TaskCurves
+from ..simulation import featurize_split, make_split, split_estimator
+from ._confident_learning import review_queue
+from ._label_noise import inject_label_noise
+from .curves import TaskCurves
 
 __all__ = ["CLEANING_STRATEGIES", "run_cleaning_cell"]
 
@@ -41,7 +43,6 @@ def run_cleaning_cell(data: str, *, model: str | None, strategy: str, seed: int,
     ``initial`` is not used: reviewing starts from the noisy labels.
     """
     from ..data import load_dataset
-    from .cleaning import inject_label_noise, review_queue
 
     model = model or "logreg"
     check_model_name(model)
@@ -61,11 +62,11 @@ def run_cleaning_cell(data: str, *, model: str | None, strategy: str, seed: int,
     truth = y[split.train]
     noisy, is_error = inject_label_noise(truth, noise_rate, kind=noise_kind,
                                          random_state=np.random.default_rng(noise_seq))
-    X_pool, X_test, kind = _featurize(dataset, split.train, split.test)
+    X_pool, X_test, kind = featurize_split(dataset, split.train, split.test)
     y_test = y[split.test]
 
     def accuracy(labels: np.ndarray) -> float:
-        fitted = _estimator(model, kind, split).fit(X_pool, labels)
+        fitted = split_estimator(model, kind, split).fit(X_pool, labels)
         return evaluation_metrics(y_test, fitted.predict(X_test))["accuracy"]
 
     curves = TaskCurves(metrics={"errors_found": [], "review_precision": [], "accuracy": []})
@@ -76,8 +77,8 @@ def run_cleaning_cell(data: str, *, model: str | None, strategy: str, seed: int,
             order, queue_seconds = rng.permutation(len(truth)), 0.0
         else:
             start = time.perf_counter()
-            order = review_queue(X_pool, noisy, _estimator(model, kind, split), method=strategy,
-                                 random_state=derive_seed(rng)).order
+            order = review_queue(X_pool, noisy, split_estimator(model, kind, split),
+                                 method=strategy, random_state=derive_seed(rng)).order
             queue_seconds = time.perf_counter() - start
         labels = noisy.copy()
         n_errors = max(int(is_error.sum()), 1)

@@ -12,8 +12,8 @@ from ..learner import ActiveLearner
 from ..models.factory import check_model_name, make_model
 from ..pool import Pool
 from ..strategies import available_strategies
-from ._curves import TaskCurves
 from ._discovery import discovery_rounds
+from .curves import TaskCurves
 
 __all__ = ["run_imbalance_cell"]
 

@@ -19,7 +19,6 @@ from .._random import derive_seed
 from ..exceptions import ActivelabWarning, ConfigError, DataError, SingleClassError
 from ..pool import Pool
 from ..strategies import make_strategy
-from ._curves import TaskCurves
 from ._matching_learner import (
     MATCH,
     NON_MATCH,
@@ -35,6 +34,7 @@ from ._matching_pairs import (
     pair_features,
 )
 from ._matching_records import RecordTables, load_adult_records
+from .curves import TaskCurves
 
 __all__ = ["MatchingProblem", "build_matching_problem", "MatchingRunResult",
            "simulate_matching", "run_matching_cell", "match_metrics", "METRICS"]

@@ -6,9 +6,9 @@ from functools import lru_cache
 
 from ..exceptions import ConfigError
 from ..models.factory import check_model_name
-from ._curves import TaskCurves
 from ._multilabel_data import MultiLabelDataset, load_multilabel_jsonl, newsgroups_multilabel
 from ._multilabel_learner import MULTILABEL_STRATEGIES, _simulate_seed
+from .curves import TaskCurves
 
 __all__ = ["load_multilabel", "run_multilabel_cell"]
 

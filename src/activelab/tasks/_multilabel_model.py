@@ -10,7 +10,7 @@ from sklearn.metrics import f1_score, hamming_loss
 
 from .._random import RandomLike, as_generator
 from ..exceptions import ConfigError, DataError, NotFittedError
-from ..models._outputs import class_probabilities
+from ..models import class_probabilities
 from ..models.committee import seed_unset_random_states
 from ..strategies.base import DEFAULT_CHUNK_SIZE, QueryStrategy, iter_chunks
 from ..strategies.selection import select_top_k

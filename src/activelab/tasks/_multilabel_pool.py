@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import DataError, EmptyPoolError, UnknownLabelError
-from ..pool import LabelState, _validate_features
+from ..pool import LabelState, validate_features
 
 __all__ = ["MultiLabelPool", "encode_label_sets"]
 
@@ -81,7 +81,7 @@ class MultiLabelPool(LabelState):
     """
 
     def __init__(self, X: Any, *, labels: Sequence[Hashable]) -> None:
-        X = _validate_features(X)
+        X = validate_features(X)
         n_samples = X.shape[0] if hasattr(X, "shape") else len(X)
         if n_samples == 0:
             raise EmptyPoolError("the pool is empty: give at least one item")

@@ -15,10 +15,10 @@ from sklearn.preprocessing import StandardScaler
 from .._random import RandomLike, as_generator, derive_seed
 from ..exceptions import ConfigError, DataError, PoolExhaustedError, SingleClassError
 from ..metrics import normalized_aulc
-from ._curves import TaskCurves
 from ._pairwise_constraints import PairConstraints, PairOracle, check_pairs
 from ._pairwise_kmeans import COPKMeans, PCKMeans, check_cluster_features
 from ._pairwise_strategies import PAIR_STRATEGIES, RandomPairs, make_pair_strategy
+from .curves import TaskCurves
 
 __all__ = ["PAIRWISE_MODELS", "make_pairwise_model", "PairRound", "PairwiseLearner",
            "clustering_metrics", "PairwiseSimulationResult", "simulate_pairwise",

@@ -114,7 +114,7 @@ class RandomPairs:
         return batch.result()
 
 
-def boundary_margin(distances: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def boundary_margin(distances: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Order of clusters per point, and how close each point is to a boundary.
 
     Parameters

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import DataError, EmptyPoolError
-from ..pool import LabelState, _validate_features
+from ..pool import LabelState, validate_features
 
 __all__ = ["RegressionPool", "check_targets"]
 
@@ -83,7 +83,7 @@ class RegressionPool(LabelState):
     """
 
     def __init__(self, X: Any) -> None:
-        X = _validate_features(X)
+        X = validate_features(X)
         n_samples = X.shape[0] if hasattr(X, "shape") else len(X)
         if n_samples == 0:
             raise EmptyPoolError("the pool is empty: give at least one item")

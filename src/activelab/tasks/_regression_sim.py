@@ -16,10 +16,10 @@ from .._random import derive_seed
 from ..exceptions import ActivelabWarning, ConfigError, DataError
 from ..metrics import normalized_aulc
 from ..simulation import SeedSplit
-from ._curves import TaskCurves
 from ._regression_learner import RegressionLearner, make_regressor, regression_metrics
 from ._regression_pool import RegressionPool, check_targets
 from ._regression_strategies import GreedySampling
+from .curves import TaskCurves
 
 __all__ = ["RegressionRunResult", "RegressionSimulationResult", "make_regression_split",
            "simulate_regression", "run_regression_cell"]
@@ -89,7 +89,9 @@ def make_regression_split(n_samples: int, seed: int, *, master_seed: int, test_s
         if X is None:
             raise ConfigError("initial_method='gsx' needs the features X")
         pool = RegressionPool(X[train])
-        seed_set = GreedySampling("x", random_state=rng).query(pool, None, initial)
+        # GreedySampling reads only the LabelState views a RegressionPool has.
+        seed_set = GreedySampling("x", random_state=rng).query(
+            pool, None, initial)  # type: ignore[call-overload]
     elif initial_method == "random":
         seed_set = rng.choice(len(train), size=min(initial, len(train)), replace=False)
     else:

@@ -276,7 +276,8 @@ class GreedySampling(QueryStrategy):
         return mean, np.where(std > 0, std, 1.0)
 
     def _centre(self, pool: Any, scale: tuple[Any, Any]) -> np.ndarray:
-        total, n = 0.0, 0
+        total: Any = 0.0  # becomes the column sums
+        n = 0
         for _, chunk in iter_chunks(np.arange(pool.n_samples), 1 << 16):
             rows = self._rows(pool, chunk, scale)
             total = total + np.asarray(rows.sum(axis=0)).ravel()

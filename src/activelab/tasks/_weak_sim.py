@@ -21,10 +21,10 @@ from ..exceptions import ActivelabWarning, ConfigError
 from ..learner import evaluation_metrics
 from ..models.factory import make_model, make_text_vectorizer
 from ..simulation import SeedSplit, simulate_run
-from ._curves import TaskCurves
 from ._weak_label_model import LabelModel, lf_majority_vote
 from ._weak_lfs import ABSTAIN, LFSet
 from ._weak_rules import mine_keyword_rules, n_keywords
+from .curves import TaskCurves
 
 __all__ = ["LF_STRATEGIES", "WeakRun", "weak_label_pool", "run_weak_seed"]
 
@@ -131,6 +131,7 @@ def _run_lf(seed_data: _Seed, strategy: str, seed: int, *, initial: int, batch: 
     cost = 0
     hand_votes = None
     if source == "hand":
+        assert hand_rules is not None  # checked with the strategy names
         cost = int(np.ceil(n_keywords(hand_rules) * labels_per_keyword))
         # Align with the AL grid: effort e buys e - cost gold labels, at least the seed set.
         grid = [e for e in grid if e - cost >= min(initial, n_pool)]

@@ -171,7 +171,8 @@ def dawid_skene(annotations: Iterable[Annotation], *,
         prior = posterior.sum(axis=0) + smoothing
         prior /= prior.sum()
         confusion = np.full((n_annotators, n_classes, n_classes), smoothing)
-        np.add.at(confusion, (enc.annotator, slice(None), enc.label), posterior[enc.item])
+        np.add.at(confusion, (enc.annotator, slice(None), enc.label),  # type: ignore[arg-type]
+                  posterior[enc.item])  # numpy's stubs reject a slice in the index
         confusion /= confusion.sum(axis=2, keepdims=True)
         # E-step: posteriors from priors and every annotation, in log space.
         log_post = np.tile(np.log(prior), (n_items, 1))

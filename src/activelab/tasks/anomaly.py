@@ -77,3 +77,7 @@ __all__ = [
     "simulate_anomaly",
     "AnomalySimulationResult",
 ]
+
+#: What ``activelab bench`` checks a task grid's names against.
+STRATEGIES = ANOMALY_STRATEGIES
+MODELS = DETECTOR_NAMES

@@ -41,7 +41,7 @@ import pandas as pd
 
 from .._random import RandomLike, as_generator
 from ..exceptions import ConfigError, SingleClassError
-from ..models._outputs import class_probabilities
+from ..models import class_probabilities
 from ..pool import Pool
 from ..strategies.base import QueryStrategy
 from ._matching_learner import (
@@ -207,3 +207,7 @@ class RecordMatcher:
         return pd.DataFrame({"left": self.left_.index[self.pairs_[keep, 0]],
                              "right": other.index[self.pairs_[keep, 1]],
                              "probability": proba[keep], "answered": answered[keep]})
+
+
+#: The pair classifiers ``activelab bench`` checks a task grid's models against.
+MODELS = MATCHING_MODELS

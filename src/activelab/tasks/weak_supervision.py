@@ -38,11 +38,11 @@ import numpy as np
 from ..exceptions import ConfigError, DataError, SingleClassError
 from ..metrics import normalized_aulc
 from ..simulation import make_split
-from ._curves import TaskCurves
 from ._weak_label_model import LabelModel, lf_majority_vote
 from ._weak_lfs import ABSTAIN, KeywordLF, LFSet, lf_summary
 from ._weak_rules import HANDWRITTEN_RULES, handwritten_rules, mine_keyword_rules, n_keywords
 from ._weak_sim import AGGREGATORS, LF_STRATEGIES, WeakRun, run_weak_seed, weak_label_pool
+from .curves import TaskCurves
 
 __all__ = [
     "ABSTAIN",
@@ -62,6 +62,7 @@ __all__ = [
     "WeakSupervisionResult",
     "simulate_weak_supervision",
     "run_weak_supervision_cell",
+    "strategy_names",
 ]
 
 #: Assumed effort of writing one keyword rule, in labels of short texts: thinking of a
@@ -109,6 +110,13 @@ class WeakSupervisionResult:
         """Mean over seeds of the normalised area under the ``metric`` curve up to ``budget``."""
         return float(np.mean([normalized_aulc(r.curves.n_labels, r.curves.metrics[metric],
                                               self.budget) for r in self.of(strategy)]))
+
+
+def strategy_names() -> tuple[str, ...]:
+    """Every strategy name this task takes: the rule pipelines, then active learning's."""
+    from ..strategies import available_strategies
+
+    return (*LF_STRATEGIES, *available_strategies())
 
 
 def _check_strategies(strategies: Sequence[str]) -> list[str]:

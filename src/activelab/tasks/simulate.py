@@ -1,6 +1,6 @@
 """``activelab simulate --task NAME``: every task other than classification, one way.
 
-Each task's cell runner (:mod:`activelab.tasks._curves`) runs one seed; this
+Each task's cell runner (found in :mod:`activelab.tasks.registry`) runs one seed; this
 module runs it for every seed and strategy and wraps the curves so the CLI can
 print and save them. The CLI stays thin: it calls :func:`simulate_task`.
 """
@@ -15,18 +15,18 @@ import numpy as np
 
 from ..exceptions import ConfigError
 from ..metrics import normalized_aulc
-from ._curves import TASK_DEFAULTS, TASK_RUNNERS, TaskCurves, task_runner
+from .curves import TaskCurves
+from .registry import TASK_RUNNERS, task_runner
+from .registry import TASKS as _REGISTRY
 
 __all__ = ["TASKS", "DEFAULTS", "TaskRun", "TaskSimulation", "simulate_task"]
 
-TASKS = ("classification", *TASK_RUNNERS)
+TASKS = tuple(_REGISTRY)
 
 #: task -> (model, strategy, headline metric, lower_is_better) when the user names none.
 DEFAULTS: dict[str, tuple[str | None, str, str, bool]] = {
-    "classification": ("logreg", "margin", "accuracy", False),
-    **{task: (model, strategy, metric, metric in {"rmse", "mae", "hamming_loss"})
-       for task, (model, strategy, metric) in TASK_DEFAULTS.items()},
-}
+    name: (task.default_model, task.default_strategy, task.headline, task.lower_is_better)
+    for name, task in _REGISTRY.items()}
 
 
 @dataclass
