@@ -19,6 +19,7 @@ from ..strategies import available_strategies
 from .config import Settings
 from .csrf import OriginCheckMiddleware
 from .db import ensure_secret_key, make_engine, make_session_factory, upgrade_database
+from .deps import optional_user
 from .errors import install_error_handler
 from .limits import BodySizeLimitMiddleware
 from .login_limits import LoginThrottle
@@ -91,6 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            allow_credentials=True, allow_methods=["*"],
                            allow_headers=["Authorization", "Content-Type"])
     app.add_middleware(SecurityHeadersMiddleware, session_cookie=settings.session_cookie)
+    # Error pages show who is logged in; the lookup is the one every page uses.
+    app.state.page_user = lambda request: optional_user(request, factory)
     install_error_handler(app)
     app.include_router(auth.router)
     app.include_router(projects.router)

@@ -138,17 +138,17 @@ def error_page(request: Request, status: int, message: str) -> Response:
 
 
 def _session_user(request: Request) -> Any:
-    """The logged-in user of a live browser session (for the page header), or None."""
-    # Imported here: the session service imports this module's error classes.
-    from .services.sessions import SESSION_KEY, user_for_session
+    """The logged-in user (for the page header), or None.
 
-    key = request.session.get(SESSION_KEY) if "session" in request.scope else None
-    if not isinstance(key, str):
+    ``app.state.page_user`` is set by the application factory: the session
+    lookup lives in modules that import this one.
+    """
+    lookup = getattr(request.app.state, "page_user", None)
+    if lookup is None:
         return None
     try:
-        return user_for_session(request.app.state.session_factory, key,
-                                request.app.state.session_policy)
-    except ActivelabError:  # a busy database must not turn an error page into a 500
+        return lookup(request)
+    except ActivelabError:  # a stale cookie or a busy database must not make a page a 500
         return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
@@ -56,7 +57,7 @@ async def login_form(request: Request, username: Annotated[str, Form()],
 
 
 def _login_page(request: Request, error: str, status_code: int,
-                headers: dict[str, str] | None = None) -> Response:
+                headers: Mapping[str, str] | None = None) -> Response:
     return _templates(request).TemplateResponse(
         request, "login.html", {"error": error}, status_code=status_code, headers=headers)
 

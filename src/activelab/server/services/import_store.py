@@ -58,7 +58,8 @@ def _known_ids(session: Session, project_id: int, ids: list[str]) -> dict[str, l
         chunk = ids[start:start + _LOOKUP_CHUNK]
         for external_id, item_id in session.execute(select(Item.external_id, Item.id).where(
                 Item.project_id == project_id, Item.external_id.in_(chunk))):
-            known.setdefault(external_id, []).append(item_id)
+            if external_id is not None:  # the query asked for ids in ``chunk``
+                known.setdefault(external_id, []).append(item_id)
     return known
 
 

@@ -95,7 +95,7 @@ def revoke_sessions(session: Session, user_id: int, *, keep_key: str | None = No
     statement = delete(UserSession).where(UserSession.user_id == user_id)
     if keep_key is not None:
         statement = statement.where(UserSession.key_hash != hash_token(keep_key))
-    return session.execute(statement).rowcount
+    return int(session.execute(statement).rowcount)  # type: ignore[attr-defined]
 
 
 def live_sessions(session: Session, user_id: int,
@@ -112,7 +112,8 @@ def live_sessions(session: Session, user_id: int,
 def end_own_session(session: Session, user_id: int, session_id: int) -> None:
     """Delete one of the user's own sessions; NotFoundError for anybody else's."""
     deleted = session.execute(delete(UserSession).where(
-        UserSession.id == session_id, UserSession.user_id == user_id)).rowcount
+        UserSession.id == session_id,
+        UserSession.user_id == user_id)).rowcount  # type: ignore[attr-defined]
     if not deleted:
         raise NotFoundError(f"no session with id {session_id}")
 

@@ -232,7 +232,7 @@ def _train_multi(project: Project, features: Features, split: _Split,
     unlabeled = np.setdiff1d(np.arange(len(features.item_ids)),
                              np.concatenate([rows, split.eval_rows]))
     # An evaluation item is right when its predicted set of classes is exactly its label's.
-    eval_guess = [set() for _ in split.eval_rows]
+    eval_guess: list[set[str]] = [set() for _ in split.eval_rows]
     estimator = make_model(project.model_name, model_kind(project.task_type, project.featurizer),
                            random_state=_SEED)
     strategy = make_strategy(project.strategy_name, random_state=_SEED)
@@ -240,8 +240,8 @@ def _train_multi(project: Project, features: Features, split: _Split,
     for name in project.labels:
         y = np.array([name in classes for classes in present])
         if y.all() or not y.any():  # a constant: the evaluation guess is that constant
-            for guess in eval_guess if y.all() else ():
-                guess.add(name)
+            for predicted in eval_guess if y.all() else ():
+                predicted.add(name)
             continue
         pool = Pool(features.X, classes=[False, True])
         pool.teach(rows, y.tolist())
@@ -252,8 +252,8 @@ def _train_multi(project: Project, features: Features, split: _Split,
             if unlabeled.size else np.empty(0)
         if split.eval_rows.size:
             says_yes = class_probabilities(model, pool.take(split.eval_rows), 2)[:, 1] >= 0.5
-            for guess in (g for g, yes in zip(eval_guess, says_yes, strict=True) if yes):
-                guess.add(name)
+            for predicted in (g for g, yes in zip(eval_guess, says_yes, strict=True) if yes):
+                predicted.add(name)
         accuracy, _ = _cv_accuracy(estimator, *pool.training_data())
         if accuracy is not None:
             accuracies.append(accuracy)
@@ -271,8 +271,8 @@ def _train_multi(project: Project, features: Features, split: _Split,
     accuracy = float(np.mean(accuracies)) if accuracies else None
     metric = f"mean per-class CV accuracy over {len(accuracies)} classes" if accuracies \
         else "needs two labels per class and outcome"
-    correct = sum(guess == _classes_of(project.task_type, truth)
-                  for guess, truth in zip(eval_guess, split.eval_truth, strict=True))
+    correct = sum(predicted == _classes_of(project.task_type, truth)
+                  for predicted, truth in zip(eval_guess, split.eval_truth, strict=True))
     return _Result(unlabeled, priority, score, guess, confidence, accuracy, metric, len(rows),
                    split.eval_rows.size, correct)
 
