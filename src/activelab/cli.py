@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import numpy as np
 import typer
@@ -27,7 +27,7 @@ __all__ = ["app", "main"]
 RICH_HELP_MIN_WIDTH = 100
 
 
-def _help_markup() -> str | None:
+def _help_markup() -> Literal["rich"] | None:
     """Rich help on a wide terminal; else click's plain help, which wraps and never cuts."""
     terminal = Console()
     return "rich" if terminal.is_terminal and terminal.width >= RICH_HELP_MIN_WIDTH else None
@@ -100,7 +100,7 @@ def _plot(results: list[SimulationResult], path: Path) -> None:
         ax.plot(x, mean, label=f"{result.strategy} (AULC {result.mean_aulc():.3f})")
         ax.fill_between(x, mean - std, mean + std, alpha=0.2)
     full = np.mean([run.full_accuracy for run in results[0].runs])
-    ax.axhline(full, color="grey", linestyle="--", linewidth=1, label="all labels")
+    ax.axhline(float(full), color="grey", linestyle="--", linewidth=1, label="all labels")
     ax.set_xlabel("labelled items")
     ax.set_ylabel("test accuracy")
     ax.set_title(f"{results[0].dataset} · {results[0].model}")
@@ -170,7 +170,7 @@ def simulate_command(
                                    "master_seed": master_seed, "initial_method": initial_method},
                              out_path=out_path, baseline=compare[0] if compare else None)
         return
-    model = model or DEFAULTS[task][0]
+    model = model or str(DEFAULTS[task][0])
     known = available_strategies()
     for name in [strategy, *(compare or [])]:
         if name not in known:
@@ -185,12 +185,12 @@ def simulate_command(
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, disable=not console.is_terminal) as bar:
         for name in strategies:
-            task = bar.add_task(f"{name:>16}", total=seeds * rounds_per_run)
+            bar_task = bar.add_task(f"{name:>16}", total=seeds * rounds_per_run)
             results.append(simulate(
                 dataset, model=model, strategy=name, initial=initial, batch=batch,
                 budget=budget, seeds=seeds, test_size=test_size, master_seed=master_seed,
                 initial_method=initial_method,
-                on_round=lambda _seed, _n, t=task: bar.advance(t)))
+                on_round=lambda _seed, _n, t=bar_task: bar.advance(t)))
     payload = results[0].to_dict()
     payload["summary"] = _summary_row(results[0])
     payload["comparisons"] = {r.strategy: {**r.to_dict(), "summary": _summary_row(r)}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -66,7 +66,7 @@ def resolve_config(config_path: Path | None, *, profile: str | None = None,
     elif max_samples is not None:
         raise ConfigError("--max-samples applies to --datasets; set max_samples per dataset "
                           "in the config file instead")
-    changes = {"datasets": dataset_entries, "strategies": _split(strategies),
+    changes: dict[str, Any] = {"datasets": dataset_entries, "strategies": _split(strategies),
                "models": _split(models), "seeds": seeds,
                "initial": _ints(initial, "--initial"), "batch": _ints(batch, "--batch"),
                "budget": budget, "master_seed": master_seed, "baseline": baseline,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from sklearn import datasets
@@ -25,7 +26,7 @@ def _digits() -> Dataset:
                                "flattened to 64 pixels scaled to [0, 1]; 10 classes.")
 
 
-def _named_classes(loader: Callable[..., object], name: str, description: str) -> Dataset:
+def _named_classes(loader: Callable[..., Any], name: str, description: str) -> Dataset:
     # Class names ('setosa', 'malignant') rather than codes, so a human oracle sees words.
     bunch = loader()
     return Dataset(name=name, X=np.asarray(bunch.data, dtype=np.float64),

@@ -108,10 +108,11 @@ def load_dataset(spec: str | os.PathLike[str], target: str | None = None,
     if max_samples is not None and (isinstance(max_samples, bool)
                                     or not isinstance(max_samples, int) or max_samples < 1):
         raise ConfigError(f"max_samples must be a positive integer or None, got {max_samples!r}")
-    if check_features(features) is not None:
+    key = check_features(features)
+    if key is not None:
         raw = load_dataset(spec, target, text_column, data_dir=data_dir,
                            max_samples=max_samples, random_state=random_state)
-        return embed_dataset(raw, features)
+        return embed_dataset(raw, key)
     text = os.fspath(spec).strip()
     key = text.lower().removeprefix(_SHARED_PREFIX)
     if key in BUILTIN or key in (shared := shared_specs(data_dir)):

@@ -42,6 +42,8 @@ def embed_dataset(dataset: Dataset, features: str) -> Dataset:
         The ``embeddings`` extra is not installed.
     """
     key = check_features(features)
+    if key is None:
+        raise ConfigError("features=None keeps the raw text; there is nothing to embed")
     if dataset.kind != "text":
         raise ConfigError(f"features={features!r} embeds text, but '{dataset.name}' is a "
                           f"{dataset.kind} dataset; drop features= for it")

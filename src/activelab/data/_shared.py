@@ -140,7 +140,7 @@ def load_shared(spec: SharedSpec, *, data_dir: str | os.PathLike[str] | None = N
     """
     root = _root(data_dir)
     missing = _missing_files(spec, root)
-    if missing is None:
+    if missing is None or root is None:
         raise DataError(f"dataset '{spec.name}' needs the shared data folder, which was not "
                         f"found ({_looked_at(data_dir)}); set {ENV_VAR} to the folder that "
                         f"holds '{spec.folder}/'")

@@ -87,7 +87,7 @@ def encode_features(frame: pd.DataFrame, *, impute: bool,
     if values is not None:
         _check_numeric(values, numeric, impute=impute, row_lines=row_lines, notes=notes)
     for column in frame.columns:
-        if column in numeric:
+        if values is not None and column in numeric:
             blocks.append(values[:, numeric.index(column)][:, None])
             names.append(str(column))
         else:

@@ -164,6 +164,7 @@ def caller_and_project(request: Request, conn: Connection,
     event loop and a core.
     """
     token = bearer_token(request)
+    caller: Caller | None
     if token is not None:
         caller = caller_for_token(conn, token)
     else:
