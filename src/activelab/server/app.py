@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,6 +23,7 @@ from .limits import BodySizeLimitMiddleware
 from .models import TaskType
 from .routers import annotate, auth, projects, ui
 from .services.worker import TrainingWorker
+from .strict_json import StrictJSONBodyMiddleware
 
 __all__ = ["create_app"]
 
@@ -57,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            app.state.stopping.set()
             worker.stop()
             supervisor.stop()
             engine.dispose()
@@ -67,7 +70,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = factory
     app.state.worker = worker
     app.state.supervisor = supervisor
+    # Set when the server begins to stop: long imports end at their next batch.
+    app.state.stopping = threading.Event()
     app.state.templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
+    # Innermost: every JSON body is strict JSON before a route parses it.
+    app.add_middleware(StrictJSONBodyMiddleware, max_bytes=settings.max_json_body_bytes)
     # Wraps the routes (and every body read); sessions and CORS sit outside it.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SessionMiddleware, secret_key=secret_key,

@@ -13,9 +13,12 @@ Tree additions::
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from ..exceptions import (
@@ -29,6 +32,7 @@ from ..exceptions import (
     SingleClassError,
     UnknownLabelError,
 )
+from .echo import ECHO_CHARS, echo
 
 __all__ = [
     "AuthenticationError",
@@ -101,6 +105,27 @@ async def _handle(request: Request, error: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def _shown_input(value: Any) -> Any:
+    """A validation error's echoed input: kept when short and plain, else cut by ``echo``."""
+    if value is None or isinstance(value, bool | int) or (
+            isinstance(value, float) and math.isfinite(value)):
+        return value
+    if isinstance(value, str) and len(value) <= ECHO_CHARS and value.isprintable():
+        return value
+    return echo(value)
+
+
+async def _handle_invalid_request(request: Request, error: RequestValidationError
+                                  ) -> JSONResponse:
+    # FastAPI's own 422, but an echoed input is cut short (never a 1 MB value back).
+    details = [{**entry, "input": _shown_input(entry["input"])} if "input" in entry else entry
+               for entry in error.errors()]
+    return JSONResponse({"detail": jsonable_encoder(details, custom_encoder={
+        BaseException: lambda error: echo(str(error))})}, status_code=422)
+
+
 def install_error_handler(app: FastAPI) -> None:
-    """Register the single handler translating every activelab error into a response."""
+    """Register the handlers translating every activelab error (and every invalid request)
+    into a response."""
     app.add_exception_handler(ActivelabError, _handle)
+    app.add_exception_handler(RequestValidationError, _handle_invalid_request)

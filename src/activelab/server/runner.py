@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Sequence
+import signal
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from sqlalchemy import select
@@ -13,6 +18,7 @@ from sqlalchemy import select
 from .app import create_app
 from .config import Settings
 from .db import make_engine, make_session_factory, upgrade_database
+from .echo import echo
 from .errors import NotFoundError
 from .models import Project
 from .services.demo import ensure_demo
@@ -66,7 +72,26 @@ def run_server(host: str = "127.0.0.1", port: int = 8000, db_url: str | None = N
                   f"(or set {RESET_DEMO_PASSWORD_ENV}=1)")
         print(f"Demo project: {url}/projects/{created['project_id']}/annotate")
     print(f"activelab annotation server: {url}", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=settings.access_log)
+    config = uvicorn.Config(app, host=host, port=port, log_level="info",
+                            access_log=settings.access_log)
+    server = uvicorn.Server(config)
+    _tell_app_on_stop_signal(server, app.state.stopping)
+    server.run()
+
+
+def _tell_app_on_stop_signal(server: Any, stopping: threading.Event) -> None:
+    """Set ``stopping`` as soon as uvicorn gets SIGINT or SIGTERM.
+
+    uvicorn lets running requests finish before it shuts the app down; a long
+    import sees ``stopping`` at its next batch and ends, so the server exits.
+    """
+    handle_exit = server.handle_exit
+
+    def stop(sig: int, frame: FrameType | None) -> None:
+        stopping.set()
+        handle_exit(sig, frame)
+
+    server.handle_exit = stop
 
 
 def import_source(project: str, source: str | os.PathLike[str], db_url: str | None = None, *,
@@ -84,9 +109,15 @@ def import_source(project: str, source: str | os.PathLike[str], db_url: str | No
     fmt : ``csv``, ``jsonl`` or ``zip`` to override the file's extension
     all_or_nothing : import nothing when any record is bad
 
+    The file is not limited in size (as an upload is), but each field is
+    (setting ``import_max_field_chars``).  SIGINT (Ctrl-C) or SIGTERM stops the
+    import between two batches: the batches committed stay and the report has
+    ``cancelled: True``.
+
     Returns
     -------
-    report : dict with ``inserted``, ``n_errors`` and ``errors`` (see ``import_items``)
+    report : dict with ``inserted``, ``n_errors``, ``errors`` and ``cancelled``
+        (see ``import_items``)
 
     Raises
     ------
@@ -104,19 +135,45 @@ def import_source(project: str, source: str | os.PathLike[str], db_url: str | No
             key = Project.id == int(project) if project.isdigit() else Project.name == project
             row = session.scalar(select(Project).where(key))
             if row is None:
-                raise NotFoundError(f"no project {project!r} in {settings.db_url}")
+                raise NotFoundError(f"no project {echo(project)} in {settings.db_url}")
             session.expunge(row)
-        options = {"all_or_nothing": all_or_nothing, "batch_size": settings.import_batch_size,
-                   "max_errors": settings.import_max_reported_errors}
-        path = Path(source)
-        if path.is_dir():
-            return import_folder(factory, row, path, **options)
-        suffix = path.suffix.lower().lstrip(".")
-        fmt = fmt or {"ndjson": "jsonl"}.get(suffix, suffix)
-        with path.open("rb") as stream:
-            return import_items(factory, row, stream, fmt, **options)
+        with _stop_signals() as stopping:
+            options = {"all_or_nothing": all_or_nothing,
+                       "batch_size": settings.import_batch_size,
+                       "max_errors": settings.import_max_reported_errors,
+                       "should_stop": stopping.is_set}
+            path = Path(source)
+            if path.is_dir():
+                report = import_folder(factory, row, path, **options)
+            else:
+                suffix = path.suffix.lower().lstrip(".")
+                fmt = fmt or {"ndjson": "jsonl"}.get(suffix, suffix)
+                with path.open("rb") as stream:
+                    report = import_items(factory, row, stream, fmt,
+                                          max_field_chars=settings.import_max_field_chars,
+                                          **options)
+        if report["cancelled"]:
+            print(f"import cancelled by a signal: {report['inserted']} item(s) committed "
+                  "before it stopped", file=sys.stderr)
+        return report
     finally:
         engine.dispose()
+
+
+@contextmanager
+def _stop_signals() -> Iterator[threading.Event]:
+    """An event set by SIGINT or SIGTERM while the block runs (main thread only)."""
+    stopping = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stopping
+        return
+    previous = {sig: signal.signal(sig, lambda *_: stopping.set())
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stopping
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

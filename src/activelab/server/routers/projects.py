@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, Response, UploadFile, status
+from anyio.from_thread import run as run_in_event_loop
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
@@ -25,7 +26,7 @@ from ..models import Item, Project
 from ..schemas import ImportReport, ProjectIn, ProjectOut, ProjectPatch
 from ..services import projects as service
 from ..services.exporting import export_stream, media_type_of
-from ..services.importing import import_items
+from ..services.importing import StopCheck, import_items
 from ..services.stats import project_stats
 from ..services.tasks import is_image_task
 
@@ -86,20 +87,35 @@ def _import_format(given: str | None, filename: str | None) -> str:
                     "format=jsonl or format=zip")
 
 
+def _stop_check(request: Request) -> StopCheck:
+    """True once the server is stopping or the client has gone (asked from a worker thread)."""
+    stopping = request.app.state.stopping
+
+    def should_stop() -> bool:
+        return stopping.is_set() or run_in_event_loop(request.is_disconnected)
+
+    return should_stop
+
+
 @router.post("/{project_id}/import", response_model=ImportReport)
 def import_file(project: ProjectDep, _: AdminUser, factory: FactoryDep, settings: SettingsDep,
-                worker: WorkerDep, file: Annotated[UploadFile, File()],
+                worker: WorkerDep, request: Request, file: Annotated[UploadFile, File()],
                 format: Annotated[str | None, Query(pattern="^(csv|jsonl|zip)$")] = None,
                 all_or_nothing: bool = False) -> dict[str, Any]:
     """Import items from CSV, JSONL, or a zip of images (image projects: a folder, zipped).
 
     Bad rows are reported with 1-based ``line`` numbers, bad images by their
-    ``file`` path inside the zip.  The upload is limited by ``max_upload_bytes``.
+    ``file`` path inside the zip.  The upload is limited by ``max_upload_bytes``,
+    each field by ``import_max_field_chars``.  The import stops between batches
+    when the client disconnects or the server shuts down (``cancelled`` in the
+    report; committed batches stay).
     """
     fmt = _import_format(format, file.filename)
     report = import_items(factory, project, file.file, fmt, all_or_nothing=all_or_nothing,
                           batch_size=settings.import_batch_size,
-                          max_errors=settings.import_max_reported_errors)
+                          max_errors=settings.import_max_reported_errors,
+                          max_field_chars=settings.import_max_field_chars,
+                          should_stop=_stop_check(request))
     worker.notify(project.id)
     return report
 
