@@ -6,6 +6,12 @@ validated in a first pass and only inserted (in one transaction) when every
 record is valid; otherwise valid records are inserted batch by batch and bad
 ones reported: CSV/JSONL rows by 1-based ``line``, images by ``file`` (their
 path inside the folder or zip).
+
+Hostile files: every field is bounded (``max_field_chars``), a CSV field
+that runs past the parser's limit ends the reading (never re-synced inside
+it), JSONL lines are strict JSON, and text that cannot be stored (a NUL, a
+lone surrogate) is refused with its line.  A ``should_stop`` callback ends
+a long import between batches (client gone, server stopping).
 """
 
 from __future__ import annotations
