@@ -23,6 +23,7 @@ from .limits import BodySizeLimitMiddleware
 from .models import TaskType
 from .routers import annotate, auth, projects, ui
 from .services.worker import TrainingWorker
+from .stop_signals import watch_stop_signals
 from .strict_json import StrictJSONBodyMiddleware
 
 __all__ = ["create_app"]
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        unwatch_signals = watch_stop_signals(app.state.stopping)
         if settings.worker_enabled and settings.worker_mode == "thread":
             worker.start()
         elif settings.worker_enabled and settings.worker_mode == "process":
@@ -60,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             app.state.stopping.set()
+            unwatch_signals()
             worker.stop()
             supervisor.stop()
             engine.dispose()

@@ -10,7 +10,6 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from sqlalchemy import select
@@ -72,26 +71,7 @@ def run_server(host: str = "127.0.0.1", port: int = 8000, db_url: str | None = N
                   f"(or set {RESET_DEMO_PASSWORD_ENV}=1)")
         print(f"Demo project: {url}/projects/{created['project_id']}/annotate")
     print(f"activelab annotation server: {url}", flush=True)
-    config = uvicorn.Config(app, host=host, port=port, log_level="info",
-                            access_log=settings.access_log)
-    server = uvicorn.Server(config)
-    _tell_app_on_stop_signal(server, app.state.stopping)
-    server.run()
-
-
-def _tell_app_on_stop_signal(server: Any, stopping: threading.Event) -> None:
-    """Set ``stopping`` as soon as uvicorn gets SIGINT or SIGTERM.
-
-    uvicorn lets running requests finish before it shuts the app down; a long
-    import sees ``stopping`` at its next batch and ends, so the server exits.
-    """
-    handle_exit = server.handle_exit
-
-    def stop(sig: int, frame: FrameType | None) -> None:
-        stopping.set()
-        handle_exit(sig, frame)
-
-    server.handle_exit = stop
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=settings.access_log)
 
 
 def import_source(project: str, source: str | os.PathLike[str], db_url: str | None = None, *,
