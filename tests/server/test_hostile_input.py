@@ -23,8 +23,9 @@ from server_helpers import ServerProcess, make_project, make_users, upload
 from sqlalchemy import create_engine, func, select
 
 from activelab.server import ImportRejectedError, Settings, import_source
-from activelab.server.db import write_transaction
+from activelab.server.db import make_engine, make_session_factory, write_transaction
 from activelab.server.models import ApiToken, Item, Label, Project, Role, User, utcnow
+from activelab.server.services.projects import create_project
 from activelab.server.services.tasks import MAX_BOXES_PER_LABEL
 
 FORMULA = '=HYPERLINK("http://evil.example","x")'
@@ -94,20 +95,23 @@ def test_a_field_over_the_setting_is_an_error_for_its_row(live):
 
 def test_the_cli_import_stops_at_an_oversized_field(tmp_path, sqlite_url):
     make_users(sqlite_url, [])
-    settings = Settings(db_url=sqlite_url)
-    from activelab.server.db import make_engine, make_session_factory
-    from activelab.server.services.projects import create_project
-
-    engine = make_engine(settings)
-    with write_transaction(make_session_factory(engine)) as session:
-        create_project(session, name="cli", task_type="text_classification", labels=["a", "b"])
-    engine.dispose()
+    _make_cli_project(sqlite_url)
     source = tmp_path / "items.csv"
     source.write_text("text\n" + _runaway_field())
     with pytest.raises(ImportRejectedError) as raised:
         import_source("cli", source, sqlite_url)
     assert "import_max_field_chars" in raised.value.errors[0]["error"]
     assert _count_items(sqlite_url) == 0
+
+
+def _make_cli_project(db_url: str, task_type: str = "text_classification") -> None:
+    """A project named ``cli`` made directly in the database, as for ``activelab import``."""
+    engine = make_engine(Settings(db_url=db_url))
+    try:
+        with write_transaction(make_session_factory(engine)) as session:
+            create_project(session, name="cli", task_type=task_type, labels=["a", "b"])
+    finally:
+        engine.dispose()
 
 
 def _count_items(db_url: str) -> int:
@@ -200,14 +204,7 @@ def _upload_quietly(client: httpx.Client, project_id: int, content: str) -> None
 
 def test_sigterm_cancels_a_cli_import(tmp_path, sqlite_url):
     make_users(sqlite_url, [])
-    engine_settings = Settings(db_url=sqlite_url)
-    from activelab.server.db import make_engine, make_session_factory
-    from activelab.server.services.projects import create_project
-
-    engine = make_engine(engine_settings)
-    with write_transaction(make_session_factory(engine)) as session:
-        create_project(session, name="cli", task_type="text_classification", labels=["a", "b"])
-    engine.dispose()
+    _make_cli_project(sqlite_url)
     total = 1_000_000
     source = tmp_path / "items.csv"
     source.write_text(_many_rows(total))
@@ -448,6 +445,19 @@ def test_a_png_declaring_50000x50000_is_too_large(live_any_db):
         assert report["inserted"] == 1
         assert "too large" in report["errors"][0]["error"]
         assert "does not decode" not in report["errors"][0]["error"]
+
+
+def test_an_image_file_name_that_is_not_utf8_is_reported(tmp_path, sqlite_url):
+    make_users(sqlite_url, [])
+    _make_cli_project(sqlite_url, "image_classification")
+    folder = tmp_path / "images"
+    folder.mkdir()
+    for name in (b"good.png", b"bad\xff.png"):  # the second one is not UTF-8
+        with open(bytes(folder) + b"/" + name, "wb") as handle:
+            handle.write(base64.b64decode(_png(8, 8)))
+    report = import_source("cli", folder, sqlite_url)
+    assert report["inserted"] == 1 and report["n_errors"] == 1
+    assert "surrogate" in report["errors"][0]["error"]
 
 
 def test_checking_a_large_image_does_not_hold_its_pixels(tmp_path):

@@ -13,6 +13,7 @@ from PIL import Image, UnidentifiedImageError
 from ...exceptions import DataError, UnknownLabelError
 from ..echo import echo
 from ..models import TaskType
+from ..strict_json import find_bad_text
 
 __all__ = ["ParsedItem", "parse_item_row", "parse_image_file", "validate_label_value",
            "is_image_task", "check_image_bytes", "MAX_IMAGE_BYTES", "MAX_IMAGE_PIXELS",
@@ -120,6 +121,9 @@ def parse_image_file(task_type: str, name: str, raw: bytes) -> ParsedItem:
     """
     if not is_image_task(task_type):
         raise DataError("a folder of images can only be imported into an image project")
+    problem = find_bad_text(name)
+    if problem is not None:  # e.g. a file name that is not UTF-8 (surrogate-escaped)
+        raise DataError(f"the file name {problem}")
     mime, width, height = check_image_bytes(raw)
     return ParsedItem(name[:200], {"width": width, "height": height, "file": name}, raw, mime)
 
