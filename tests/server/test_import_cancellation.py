@@ -6,6 +6,7 @@ a 49 MB file went on inserting for minutes after SIGTERM.
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 import threading
@@ -23,7 +24,8 @@ from server_helpers import (
 )
 from sqlalchemy import func, select
 
-from activelab.server.models import Item, Role
+from activelab.server.models import Item, Project, Role
+from activelab.server.services.importing import import_items
 
 
 def _items(live) -> int:
@@ -131,3 +133,21 @@ def test_sigterm_cancels_a_cli_import(tmp_path, sqlite_url):
             process.wait()
     assert "cancelled" in log.read_text()
     assert 0 < count_items(sqlite_url) < total
+
+
+@pytest.mark.parametrize("all_or_nothing", [False, True])
+def test_a_cancelled_import_reports_it_and_keeps_only_whole_batches(live, all_or_nothing):
+    _, token = live.user("boss", Role.admin)
+    with live.client(token) as admin:
+        project_id = make_project(admin)["id"]
+    with live.factory() as session:
+        project = session.get(Project, project_id)
+        session.expunge(project)
+    total = 300_000
+    report = import_items(live.factory, project, io.BytesIO(_many_rows(total).encode()), "csv",
+                          all_or_nothing=all_or_nothing, batch_size=500,
+                          should_stop=lambda: True)
+    assert report["cancelled"] is True and report["inserted"] < total
+    assert report["inserted"] % 500 == 0 and _items(live) == report["inserted"]
+    if all_or_nothing:
+        assert report["inserted"] == 0  # one transaction: rolled back whole
