@@ -99,6 +99,11 @@ def test_the_cli_import_stops_at_an_oversized_field(tmp_path, sqlite_url):
         import_source("cli", source, sqlite_url)
     assert "import_max_field_chars" in raised.value.errors[0]["error"]
     assert count_items(sqlite_url) == 0
+    # A file with no line break after a point is not read whole into memory either.
+    source.write_text("text\nshort\n" + "z" * 3_000_000)
+    report = import_source("cli", source, sqlite_url)
+    assert report["inserted"] == 1 and report["errors"][0]["line"] == 3
+    assert "reading stopped" in report["errors"][0]["error"]
 
 
 # --- defect 5: inputs that gave 500 -----------------------------------------------------

@@ -67,13 +67,24 @@ def _stopped_at(limit: int) -> str:
             "ends cannot be told: rows from this line on were not read")
 
 
+class _LineTooLong(Exception):
+    """A physical line longer than any row of the file may be: reading stops there."""
+
+
 def _csv_records(stream: BinaryIO, max_field_chars: int
                  ) -> Iterator[tuple[int, dict[str, Any] | str]]:
     bad_lines: set[int] = set()
+    # Bytes of one physical line (4 per character at most); set per column once the
+    # header is read, so a file with no line break is never read whole into memory.
+    max_line = 4 * max_field_chars
 
     def lines() -> Iterator[str]:
         # Decoded line by line, so an encoding error is pinned to its line.
-        for number, raw in enumerate(stream, start=1):
+        number = 0
+        while raw := stream.readline(max_line + 1):
+            number += 1
+            if len(raw) > max_line and not raw.endswith(b"\n"):
+                raise _LineTooLong
             try:
                 yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError:
@@ -87,7 +98,7 @@ def _csv_records(stream: BinaryIO, max_field_chars: int
     reader = csv.DictReader(lines())
     try:
         fields = reader.fieldnames
-    except csv.Error:
+    except (csv.Error, _LineTooLong):
         raise _FileError(1, f"cannot read the CSV header: {_stopped_at(max_field_chars)}"
                          ) from None
     if not fields:
@@ -99,6 +110,7 @@ def _csv_records(stream: BinaryIO, max_field_chars: int
     problem = next(filter(None, map(find_bad_text, fields)), None)
     if problem is not None:
         raise _FileError(1, f"a column name of the CSV header {problem}")
+    max_line = 4 * max_field_chars * len(fields) + 1024
     end = reader.line_num
     while True:
         start = end + 1
@@ -106,7 +118,7 @@ def _csv_records(stream: BinaryIO, max_field_chars: int
             row = next(reader)
         except StopIteration:
             return
-        except csv.Error:
+        except (csv.Error, _LineTooLong):
             # The parser would restart inside the field and read its lines as rows.
             yield start, _stopped_at(max_field_chars)
             return
