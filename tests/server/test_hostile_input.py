@@ -157,6 +157,9 @@ def test_nul_characters_are_422(live_any_db):
         with live.client() as anonymous:
             _refused(live, lambda: anonymous.post("/api/auth/login", json={
                 "username": "boss\x00", "password": "x"}), 422, "NUL")
+            _refused(live, lambda: anonymous.post("/login", data={
+                "username": "boss\x00", "password": "x"}), 422, "NUL")
+        _refused(live, lambda: admin.get("/api/projects", params={"x": "\x00"}), 422, "NUL")
         project = make_project(admin)
         rows = json.dumps({"text": "a\x00b"}) + "\n" + json.dumps({"text": "ok"}) + "\n"
         report = upload(admin, project["id"], "x.jsonl", rows).json()

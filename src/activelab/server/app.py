@@ -24,7 +24,7 @@ from .models import TaskType
 from .routers import annotate, auth, projects, ui
 from .services.worker import TrainingWorker
 from .stop_signals import watch_stop_signals
-from .strict_json import StrictJSONBodyMiddleware
+from .strict_input import StrictInputMiddleware
 
 __all__ = ["create_app"]
 
@@ -76,8 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Set when the server begins to stop: long imports end at their next batch.
     app.state.stopping = threading.Event()
     app.state.templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
-    # Innermost: every JSON body is strict JSON before a route parses it.
-    app.add_middleware(StrictJSONBodyMiddleware, max_bytes=settings.max_json_body_bytes)
+    # Innermost: strict JSON bodies, no NUL in a query or form, before any route.
+    app.add_middleware(StrictInputMiddleware, max_bytes=settings.max_json_body_bytes)
     # Wraps the routes (and every body read); sessions and CORS sit outside it.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SessionMiddleware, secret_key=secret_key,

@@ -65,8 +65,9 @@ class Settings(BaseSettings):
         Largest request body accepted (imports included); a larger one gets
         HTTP 413, checked while it streams in.  50 MB by default.
     max_json_body_bytes : int
-        Largest JSON request body (logins, projects, labels); imports are
-        multipart and limited by ``max_upload_bytes`` only.  1 MiB by default.
+        Largest JSON or URL-encoded form request body (logins, projects,
+        labels); imports are multipart and limited by ``max_upload_bytes``
+        only.  1 MiB by default.
     import_max_field_chars : int
         Longest CSV field, JSONL line text or tabular value accepted at import
         (131,072 characters by default, Python's CSV limit).  A longer field is

@@ -3,7 +3,7 @@
 Every request body derives from :class:`RequestModel`: strict types, so
 ``"yes"`` is not a boolean and ``true`` is not an id.  Its strings arrive
 free of NUL characters and lone surrogates and its numbers finite, because
-each JSON body is parsed strictly first (``strict_json``).
+each JSON body is parsed strictly first (``strict_input``).
 """
 
 from __future__ import annotations

@@ -11,9 +11,10 @@ or send back:
 - ``[[[[...]]]]`` nested deeper than the interpreter's recursion limit.
 
 :func:`loads_strict` refuses all of them with a :class:`InvalidJSONError`
-saying what and where.  :class:`StrictJSONBodyMiddleware` applies it to every
-JSON request body before any route sees it (HTTP 422), so each request schema
-receives only finite numbers and storable strings.
+saying what and where.  ``strict_input.StrictInputMiddleware`` applies it to
+every JSON request body before any route sees it (HTTP 422), so each request
+schema receives only finite numbers and storable strings; JSONL imports parse
+each line with it.
 """
 
 from __future__ import annotations
@@ -23,18 +24,13 @@ import math
 import re
 from typing import Any
 
-from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
 from ..exceptions import DataError
 
 __all__ = ["InvalidJSONError", "loads_strict", "check_text", "find_bad_text", "repaired",
-           "StrictJSONBodyMiddleware", "MAX_JSON_DEPTH", "MAX_JSON_BODY_BYTES"]
+           "MAX_JSON_DEPTH"]
 
 #: Deepest nesting of arrays and objects accepted (the API's bodies need 4).
 MAX_JSON_DEPTH = 64
-#: Default size limit of a JSON request body (setting ``max_json_body_bytes``).
-MAX_JSON_BODY_BYTES = 1024 * 1024
 _MAX_INT_DIGITS = 100
 _BAD_CHAR = re.compile("[\x00\ud800-\udfff]")
 
@@ -131,73 +127,3 @@ def loads_strict(document: str | bytes, where: str = "the JSON") -> Any:
         raise InvalidJSONError(f"{where}: {error}") from None
     check_text(value, where)
     return value
-
-
-def _is_json(scope: Scope) -> bool:
-    # What FastAPI parses as JSON: application/json and application/*+json.
-    for name, value in scope.get("headers", ()):
-        if name == b"content-type":
-            kind = value.split(b";", 1)[0].strip().lower()
-            return kind.startswith(b"application/") and (
-                kind == b"application/json" or kind.endswith(b"+json"))
-    return False
-
-
-def _refuse(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"detail": message, "error": "InvalidJSONError"}, status_code=status)
-
-
-class StrictJSONBodyMiddleware:
-    """Refuse (422) a JSON request body that :func:`loads_strict` refuses; 413 over ``max_bytes``.
-
-    The body is read whole (JSON bodies are small; imports are multipart and
-    pass through untouched), checked, and handed on unchanged.
-    """
-
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_JSON_BODY_BYTES) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _is_json(scope):
-            await self.app(scope, receive, send)
-            return
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":  # the client went away
-                await self.app(scope, _replay([message]), send)
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                await _refuse(413, f"the JSON body is larger than {self.max_bytes} bytes "
-                                   "(setting max_json_body_bytes)")(scope, receive, send)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        if body:
-            try:
-                loads_strict(body, "the request body")
-            except InvalidJSONError as error:
-                await _refuse(422, str(error))(scope, receive, send)
-                return
-        await self.app(scope, _replay([{"type": "http.request", "body": body,
-                                        "more_body": False}], receive), send)
-
-
-def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
-    """A ``receive`` giving ``messages`` first, then whatever ``then`` gives."""
-    pending = list(messages)
-
-    async def receive() -> Message:
-        if pending:
-            return pending.pop(0)
-        if then is None:
-            return {"type": "http.disconnect"}
-        return await then()
-
-    return receive
