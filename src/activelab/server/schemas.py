@@ -25,8 +25,9 @@ __all__ = [
 MAX_ID = 2**31 - 1
 #: A row id in a request; anything else is a 422, never a database error.
 RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
-#: Marks an enum field of a :class:`RequestModel`: a JSON body carries the enum's value,
-#: which strict mode alone would refuse (``role: Annotated[Role, ByValue]``).
+#: Marks a field of a :class:`RequestModel` whose JSON form is a string standing for
+#: another type (an enum, a datetime, a UUID), which strict mode alone would refuse:
+#: ``role: Annotated[Role, ByValue]``.
 ByValue = Strict(False)
 #: A label name, as a project declares it.
 LabelName = Annotated[str, Field(min_length=1, max_length=200)]
@@ -35,8 +36,8 @@ LabelName = Annotated[str, Field(min_length=1, max_length=200)]
 class RequestModel(BaseModel):
     """Base of every request body: no type coercion (``"1"`` is not 1, ``1`` is not ``true``).
 
-    A new request schema derives from it; enum fields are annotated
-    ``Annotated[MyEnum, ByValue]``.  Give every string a ``max_length``.
+    A new request schema derives from it; enum, datetime and UUID fields are
+    annotated ``Annotated[MyEnum, ByValue]``.  Give every string a ``max_length``.
     """
 
     model_config = ConfigDict(strict=True)
