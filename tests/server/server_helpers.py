@@ -21,6 +21,7 @@ import httpx
 import numpy as np
 import uvicorn
 from PIL import Image
+from sqlalchemy import create_engine, func, select
 
 from activelab.server import Settings, create_app
 from activelab.server.db import (
@@ -29,8 +30,9 @@ from activelab.server.db import (
     upgrade_database,
     write_transaction,
 )
-from activelab.server.models import Role, User
+from activelab.server.models import Item, Role, User
 from activelab.server.security import hash_password
+from activelab.server.services.projects import create_project
 from activelab.server.services.users import create_token
 
 PASSWORD = "correct horse battery"
@@ -190,3 +192,23 @@ class ServerProcess:
     def client(self, token: str) -> httpx.Client:
         return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {token}"},
                             timeout=60)
+
+
+def make_cli_project(db_url: str, task_type: str = "text_classification") -> None:
+    """A project named ``cli`` made directly in the database, as for ``activelab import``."""
+    engine = make_engine(Settings(db_url=db_url))
+    try:
+        with write_transaction(make_session_factory(engine)) as session:
+            create_project(session, name="cli", task_type=task_type, labels=["a", "b"])
+    finally:
+        engine.dispose()
+
+
+def count_items(db_url: str) -> int:
+    """Items in the database at ``db_url`` (all projects), read in a connection of its own."""
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return conn.scalar(select(func.count()).select_from(Item))
+    finally:
+        engine.dispose()

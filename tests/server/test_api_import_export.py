@@ -55,8 +55,8 @@ def test_all_or_nothing_rejects_the_whole_file(live, admin):
     assert _n_items(live) == 0
     good = upload(admin, project["id"], "items.csv", "text\nfine\nalso fine\n",
                   all_or_nothing="true")
-    assert {k: good.json()[k] for k in ("inserted", "n_errors", "errors")} == {
-        "inserted": 2, "n_errors": 0, "errors": []}
+    assert {k: good.json()[k] for k in ("inserted", "n_errors", "errors", "cancelled")} == {
+        "inserted": 2, "n_errors": 0, "errors": [], "cancelled": False}
 
 
 def test_import_in_batches_of_many_rows(live, admin):

@@ -1,4 +1,9 @@
-"""Fuzz every operation of the OpenAPI spec with schemathesis: no 5xx, whatever the input.
+"""Fuzz every operation of the OpenAPI spec with schemathesis: no 5xx and no slow answer.
+
+Whatever the input, every response is below 500 and arrives within
+``MAX_RESPONSE_SECONDS`` (generous: CI machines are shared; a hang or a
+runaway request is what it catches).  The quick run is part of the default
+suite; the thorough one is marked slow.
 
 The live server holds a project with items, a member and a label, so that small
 generated ids reach real rows, and every request carries an admin token.
@@ -16,6 +21,9 @@ schemathesis = pytest.importorskip("schemathesis")
 hypothesis = pytest.importorskip("hypothesis")
 
 from activelab.server.models import Role  # noqa: E402
+
+#: The slowest answer accepted for any generated request.
+MAX_RESPONSE_SECONDS = 5.0
 
 
 def _fuzz(live, max_examples: int) -> int:
@@ -37,6 +45,7 @@ def _fuzz(live, max_examples: int) -> int:
     headers = {"Authorization": f"Bearer {token}"}
     calls = 0
     server_errors: list[str] = []
+    slow: list[str] = []
 
     for operation in operations:
         @hypothesis.settings(max_examples=max_examples, deadline=None, database=None,
@@ -47,13 +56,16 @@ def _fuzz(live, max_examples: int) -> int:
             nonlocal calls
             response = case.call(base_url=live.url, headers=headers, timeout=30)
             calls += 1
+            described = (f"{case.method} {case.formatted_path} query={case.query} "
+                         f"body={case.body!r:.300} -> {response.status_code}")
             if response.status_code >= 500:
-                server_errors.append(f"{case.method} {case.formatted_path} query={case.query} "
-                                     f"body={case.body!r:.300} -> {response.status_code} "
-                                     f"{response.text[:300]}")
+                server_errors.append(f"{described} {response.text[:300]}")
+            if response.elapsed > MAX_RESPONSE_SECONDS:
+                slow.append(f"{described} in {response.elapsed:.1f} s")
 
         check()
     assert server_errors == []
+    assert slow == []
     return calls
 
 

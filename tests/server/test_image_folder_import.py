@@ -87,8 +87,8 @@ def test_all_or_nothing_rejects_a_zip_with_one_bad_file(live, admin):
     assert _items(live.factory) == []
     good = {k: v for k, v in FILES.items() if k not in BAD}
     ok = upload(admin, project["id"], "photos.zip", _zip(good), all_or_nothing="true")
-    assert {k: ok.json()[k] for k in ("inserted", "n_errors", "errors")} == {
-        "inserted": 3, "n_errors": 0, "errors": []}
+    assert {k: ok.json()[k] for k in ("inserted", "n_errors", "errors", "cancelled")} == {
+        "inserted": 3, "n_errors": 0, "errors": [], "cancelled": False}
 
 
 def test_bad_zips_get_a_clear_422_and_change_nothing(live, admin):

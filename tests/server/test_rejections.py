@@ -62,8 +62,8 @@ def test_malformed_label_bodies_are_422(live, admin, project):
     headers = {"Content-Type": "application/json"}
     _rejected(live, lambda: admin.post(url, content=b"{not json", headers=headers), 422,
               "json")
-    _rejected(live, lambda: admin.post(url, content=b"\xff\xfe\x00", headers=headers), 400,
-              "parsing the body")
+    _rejected(live, lambda: admin.post(url, content=b"\xff\xfe\x00", headers=headers), 422,
+              "utf-8")
     _rejected(live, lambda: admin.post(url, json=["a", "list"]), 422)
     _rejected(live, lambda: admin.post(url, json={"value": "pos"}), 422, "item_id")
     _rejected(live, lambda: admin.post(url, json={"item_id": "abc", "value": "pos"}), 422,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -28,6 +29,8 @@ from .routers import annotate, auth, projects, ui
 from .security_headers import SecurityHeadersMiddleware
 from .services.sessions import SessionPolicy
 from .services.worker import TrainingWorker
+from .stop_signals import watch_stop_signals
+from .strict_input import StrictInputMiddleware
 
 __all__ = ["create_app"]
 
@@ -56,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        unwatch_signals = watch_stop_signals(app.state.stopping)
         if settings.worker_enabled and settings.worker_mode == "thread":
             worker.start()
         elif settings.worker_enabled and settings.worker_mode == "process":
@@ -63,6 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            app.state.stopping.set()
+            unwatch_signals()
             worker.stop()
             supervisor.stop()
             engine.dispose()
@@ -77,7 +83,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = factory
     app.state.worker = worker
     app.state.supervisor = supervisor
+    # Set when the server begins to stop: long imports end at their next batch.
+    app.state.stopping = threading.Event()
     app.state.templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
+    # Innermost: strict JSON bodies, no NUL in a query or form, before any route.
+    app.add_middleware(StrictInputMiddleware, max_bytes=settings.max_json_body_bytes)
     # Wraps the routes (and every body read); sessions and CORS sit outside it.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SessionMiddleware, secret_key=secret_key,

@@ -79,6 +79,16 @@ class Settings(BaseSettings):
         crash; ``"NORMAL"`` is faster but can lose the last commits then (it
         still survives the server process being killed).  See "Durability"
         in ``docs/service.md``.
+    max_json_body_bytes : int
+        Largest JSON or URL-encoded form request body (logins, projects,
+        labels); imports are multipart and limited by ``max_upload_bytes``
+        only.  1 MiB by default.
+    import_max_field_chars : int
+        Longest CSV field, JSONL line text or tabular value accepted at import
+        (131,072 characters by default, Python's CSV limit).  A longer field is
+        an error for its row; in a CSV file whose field runs past the limit the
+        end of that field cannot be found safely, so reading stops there (rows
+        before it are imported, the report says where it stopped).
     """
 
     model_config = SettingsConfigDict(env_prefix="ACTIVELAB_", extra="ignore")
@@ -114,6 +124,8 @@ class Settings(BaseSettings):
     import_batch_size: int = Field(default=500, ge=1)
     import_max_reported_errors: int = Field(default=100, ge=1)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    max_json_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    import_max_field_chars: int = Field(default=131_072, ge=16)
 
     @field_validator("sqlite_synchronous", mode="before")
     @classmethod

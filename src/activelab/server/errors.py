@@ -19,13 +19,12 @@ and 422 answers for pages get the same HTML.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import (
-    http_exception_handler,
-    request_validation_exception_handler,
-)
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -41,6 +40,7 @@ from ..exceptions import (
     SingleClassError,
     UnknownLabelError,
 )
+from .echo import ECHO_CHARS, echo
 
 __all__ = [
     "AuthenticationError",
@@ -178,11 +178,25 @@ async def _handle_http(request: Request, error: StarletteHTTPException) -> Respo
     return page
 
 
+def _shown_input(value: Any) -> Any:
+    """A validation error's echoed input: kept when short and plain, else cut by ``echo``."""
+    if value is None or isinstance(value, bool | int) or (
+            isinstance(value, float) and math.isfinite(value)):
+        return value
+    if isinstance(value, str) and len(value) <= ECHO_CHARS and value.isprintable():
+        return value
+    return echo(value)
+
+
 async def _handle_validation(request: Request, error: RequestValidationError) -> Response:
-    if wants_json(request):
-        return await request_validation_exception_handler(request, error)
-    problems = "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in error.errors())
-    return error_page(request, 422, f"This address is not valid ({problems}).")
+    if not wants_json(request):
+        problems = "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in error.errors())
+        return error_page(request, 422, f"This address is not valid ({echo(problems)}).")
+    # FastAPI's own 422, but an echoed input is cut short (never a 1 MB value back).
+    details = [{**entry, "input": _shown_input(entry["input"])} if "input" in entry else entry
+               for entry in error.errors()]
+    return JSONResponse({"detail": jsonable_encoder(details, custom_encoder={
+        BaseException: lambda error: echo(str(error))})}, status_code=422)
 
 
 def install_error_handler(app: FastAPI) -> None:

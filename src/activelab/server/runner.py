@@ -5,7 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
-from collections.abc import Sequence
+import signal
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +19,7 @@ from sqlalchemy.engine import make_url
 from .app import create_app
 from .config import Settings
 from .db import make_engine, make_session_factory, upgrade_database
+from .echo import echo
 from .errors import NotFoundError
 from .models import Project
 from .services.demo import ensure_demo
@@ -126,9 +131,15 @@ def import_source(project: str, source: str | os.PathLike[str], db_url: str | No
     on_duplicate : ``skip`` or ``update`` a row whose id the project has already
     label_column : the CSV/JSONL column read as pre-labels (default: the project's)
 
+    The file is not limited in size (as an upload is), but each field is
+    (setting ``import_max_field_chars``).  SIGINT (Ctrl-C) or SIGTERM stops the
+    import between two batches: the batches committed stay and the report has
+    ``cancelled: True``.
+
     Returns
     -------
-    report : dict with ``inserted``, ``n_errors`` and ``errors`` (see ``import_items``)
+    report : dict with ``inserted``, ``n_errors``, ``errors`` and ``cancelled``
+        (see ``import_items``)
 
     Raises
     ------
@@ -146,22 +157,46 @@ def import_source(project: str, source: str | os.PathLike[str], db_url: str | No
             key = Project.id == int(project) if project.isdigit() else Project.name == project
             row = session.scalar(select(Project).where(key))
             if row is None:
-                raise NotFoundError(f"no project {project!r} in {settings.db_url}")
+                raise NotFoundError(f"no project {echo(project)} in {settings.db_url}")
             session.expunge(row)
         require_active(row)
-        options = {"all_or_nothing": all_or_nothing, "batch_size": settings.import_batch_size,
-                   "max_errors": settings.import_max_reported_errors,
-                   "on_duplicate": on_duplicate}
-        path = Path(source)
-        if path.is_dir():
-            return import_folder(factory, row, path, **options)
-        suffix = path.suffix.lower().lstrip(".")
-        fmt = fmt or {"ndjson": "jsonl"}.get(suffix, suffix)
-        with path.open("rb") as stream:
-            return import_items(factory, row, stream, fmt, label_column=label_column,
-                                **options)
+        with _stop_signals() as stopping:
+            options: dict[str, Any] = {
+                "all_or_nothing": all_or_nothing, "batch_size": settings.import_batch_size,
+                "max_errors": settings.import_max_reported_errors,
+                "on_duplicate": on_duplicate, "should_stop": stopping.is_set}
+            path = Path(source)
+            if path.is_dir():
+                report = import_folder(factory, row, path, **options)
+            else:
+                suffix = path.suffix.lower().lstrip(".")
+                fmt = fmt or {"ndjson": "jsonl"}.get(suffix, suffix)
+                with path.open("rb") as stream:
+                    report = import_items(factory, row, stream, fmt, label_column=label_column,
+                                          max_field_chars=settings.import_max_field_chars,
+                                          **options)
+        if report["cancelled"]:
+            print(f"import cancelled by a signal: {report['inserted']} item(s) committed "
+                  "before it stopped", file=sys.stderr)
+        return report
     finally:
         engine.dispose()
+
+
+@contextmanager
+def _stop_signals() -> Iterator[threading.Event]:
+    """An event set by SIGINT or SIGTERM while the block runs (main thread only)."""
+    stopping = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stopping
+        return
+    previous = {sig: signal.signal(sig, lambda *_: stopping.set())
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stopping
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

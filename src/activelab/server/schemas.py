@@ -1,11 +1,17 @@
-"""Request and response bodies (kept apart from the database rows in ``models.py``)."""
+"""Request and response bodies (kept apart from the database rows in ``models.py``).
+
+Every request body derives from :class:`RequestModel`: strict types, so
+``"yes"`` is not a boolean and ``true`` is not an id.  Its strings arrive
+free of NUL characters and lone surrogates and its numbers finite, because
+each JSON body is parsed strictly first (``strict_input``).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from ..exceptions import ConfigError
@@ -15,25 +21,41 @@ from .services.project_rules import MAX_NAME_LENGTH, check_label_set, clean_proj
 __all__ = [
     "LoginIn", "UserIn", "UserOut", "TokenIn", "TokenOut", "ProjectIn", "ProjectPatch",
     "ProjectOut", "ImportReport", "LabelIn", "LabelOut", "ServedItem", "NextOut", "Progress",
-    "LeaseOut", "MAX_ID", "RowId", "MemberOut", "AuditEventOut", "PrelabelOut",
-    "PrelabelPage", "ReviewIn", "DeleteIn", "LabelColumn",
+    "LeaseOut", "MAX_ID", "RowId", "RequestModel", "ByValue", "MemberOut", "AuditEventOut",
+    "PrelabelOut", "PrelabelPage", "ReviewIn", "DeleteIn", "LabelColumn",
 ]
 
 #: The largest row id: ids are 32-bit ``INTEGER`` columns on PostgreSQL.
 MAX_ID = 2**31 - 1
 #: A row id in a request; anything else is a 422, never a database error.
 RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+#: Marks a field of a :class:`RequestModel` whose JSON form is a string standing for
+#: another type (an enum, a datetime, a UUID), which strict mode alone would refuse:
+#: ``role: Annotated[Role, ByValue]``.
+ByValue = Strict(False)
+#: A label name, as a project declares it.
+LabelName = Annotated[str, Field(min_length=1, max_length=200)]
 
 
-class LoginIn(BaseModel):
-    username: str
-    password: str
+class RequestModel(BaseModel):
+    """Base of every request body: no type coercion (``"1"`` is not 1, ``1`` is not ``true``).
+
+    A new request schema derives from it; enum, datetime and UUID fields are
+    annotated ``Annotated[MyEnum, ByValue]``.  Give every string a ``max_length``.
+    """
+
+    model_config = ConfigDict(strict=True)
 
 
-class UserIn(BaseModel):
+class LoginIn(RequestModel):
+    username: str = Field(max_length=200)
+    password: str = Field(max_length=1024)
+
+
+class UserIn(RequestModel):
     username: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.@-]+$")
     password: str = Field(min_length=8, max_length=256)
-    role: Role = Role.annotator
+    role: Annotated[Role, ByValue] = Role.annotator
 
 
 class UserOut(BaseModel):
@@ -45,7 +67,7 @@ class UserOut(BaseModel):
     is_active: bool
 
 
-class TokenIn(BaseModel):
+class TokenIn(RequestModel):
     name: str = Field(default="api", min_length=1, max_length=80)
 
 
@@ -79,14 +101,14 @@ LABEL_COLUMN_HELP = ("the import column read as a pre-label instead of a feature
                      "(an import may name another)")
 
 
-class ProjectIn(BaseModel):
+class ProjectIn(RequestModel):
     name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
-    description: str = ""
-    task_type: TaskType
-    labels: list[str] = Field(min_length=1, max_length=200, description="at least two, "
-                              "except for image regions (one kind of box is enough)")
-    model_name: str = "logreg"
-    strategy_name: str = "margin"
+    description: str = Field(default="", max_length=10_000)
+    task_type: Annotated[TaskType, ByValue]
+    labels: list[LabelName] = Field(min_length=1, max_length=200, description="at least two, "
+                                    "except for image regions (one kind of box is enough)")
+    model_name: str = Field(default="logreg", max_length=80)
+    strategy_name: str = Field(default="margin", max_length=80)
     overlap: int = Field(default=1, ge=1, le=50)
     members: list[RowId] = Field(default_factory=list, description="user ids of annotators")
     featurizer: Featurizer = Field(default="auto", description=FEATURIZER_HELP)
@@ -107,11 +129,11 @@ class ProjectIn(BaseModel):
         return _checked(check_label_set, task_type, labels)
 
 
-class ProjectPatch(BaseModel):
+class ProjectPatch(RequestModel):
     name: str | None = Field(default=None, min_length=1, max_length=MAX_NAME_LENGTH)
-    description: str | None = None
-    model_name: str | None = None
-    strategy_name: str | None = None
+    description: str | None = Field(default=None, max_length=10_000)
+    model_name: str | None = Field(default=None, max_length=80)
+    strategy_name: str | None = Field(default=None, max_length=80)
     overlap: int | None = Field(default=None, ge=1, le=50)
     featurizer: Featurizer | None = Field(default=None, description=FEATURIZER_HELP)
     label_column: LabelColumn | None = Field(default=None, description=LABEL_COLUMN_HELP)
@@ -158,6 +180,9 @@ class ImportReport(BaseModel):
                                      "the file has it")
     warnings: list[str] = Field(default_factory=list)
 
+    cancelled: bool = Field(default=False, description="the import was stopped between "
+                            "batches (the server is shutting down): the batches committed "
+                            "before stay")
 
 class MemberOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -193,16 +218,16 @@ class PrelabelPage(BaseModel):
     items: list[PrelabelOut]
 
 
-class ReviewIn(BaseModel):
+class ReviewIn(RequestModel):
     value: Any = Field(default=None, description="the corrected label; leave out to confirm "
                        "the pre-label as it is")
 
 
-class DeleteIn(BaseModel):
-    confirm: str = Field(description="the project's exact name")
+class DeleteIn(RequestModel):
+    confirm: str = Field(max_length=MAX_NAME_LENGTH, description="the project's exact name")
 
 
-class LabelIn(BaseModel):
+class LabelIn(RequestModel):
     item_id: RowId
     value: Any = Field(default=None, description="a class name, a list of class names "
                        "(multi-label) or a list of boxes {x, y, w, h, label} in [0, 1]")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, File, Query, Response, UploadFile, status
+from anyio.from_thread import run as run_in_event_loop
+from fastapi import APIRouter, Body, File, Query, Request, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -42,7 +43,7 @@ from ..services import prelabels
 from ..services import projects as service
 from ..services.audit import list_events
 from ..services.exporting import export_stream, media_type_of
-from ..services.importing import import_items
+from ..services.importing import StopCheck, import_items
 from ..services.stats import project_stats
 from ..services.tasks import is_image_task
 
@@ -182,9 +183,19 @@ def _import_format(given: str | None, filename: str | None) -> str:
                     "format=jsonl or format=zip")
 
 
+def _stop_check(request: Request) -> StopCheck:
+    """True once the server is stopping or the client has gone (asked from a worker thread)."""
+    stopping = request.app.state.stopping
+
+    def should_stop() -> bool:
+        return stopping.is_set() or run_in_event_loop(request.is_disconnected)
+
+    return should_stop
+
+
 @router.post("/{project_id}/import", response_model=ImportReport)
 def import_file(project: ProjectDep, _: AdminUser, factory: FactoryDep, settings: SettingsDep,
-                worker: WorkerDep, file: Annotated[UploadFile, File()],
+                worker: WorkerDep, request: Request, file: Annotated[UploadFile, File()],
                 format: Annotated[str | None, Query(pattern="^(csv|jsonl|zip)$")] = None,
                 all_or_nothing: bool = False,
                 on_duplicate: Annotated[str, Query(
@@ -201,13 +212,18 @@ def import_file(project: ProjectDep, _: AdminUser, factory: FactoryDep, settings
     never a feature; a value outside the project's labels is a row error.
     Items are identified by their ``id`` column: importing a file again adds
     no item twice.
+    Each field is limited by ``import_max_field_chars``.  The import stops between batches
+    when the client disconnects or the server shuts down (``cancelled`` in the
+    report; committed batches stay).
     """
     service.require_active(project)
     fmt = _import_format(format, file.filename)
     report = import_items(factory, project, file.file, fmt, all_or_nothing=all_or_nothing,
                           batch_size=settings.import_batch_size,
                           max_errors=settings.import_max_reported_errors,
-                          on_duplicate=on_duplicate, label_column=label_column)
+                          on_duplicate=on_duplicate, label_column=label_column,
+                          max_field_chars=settings.import_max_field_chars,
+                          should_stop=_stop_check(request))
     worker.notify(project.id)
     return report
 

@@ -2,6 +2,14 @@
 
 Every generator opens its own session and reads rows in chunks, so an export
 of any size is produced with bounded memory.
+
+CSV formula injection: a spreadsheet opening the CSV export would run a cell
+such as ``=HYPERLINK("http://evil.example","x")`` as a formula.  As OWASP
+recommends, every CSV cell that starts with ``=``, ``+``, ``-``, ``@``, a tab
+or a carriage return gets a leading single quote (``'=HYPERLINK(...)``), so it
+is shown as text.  A cell that is only a number (``-1``, ``+0.5``) cannot hold
+a formula and is written unchanged.  The JSONL and Label Studio exports are
+not spreadsheets and keep every value as it is.
 """
 
 from __future__ import annotations
@@ -10,6 +18,7 @@ import base64
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,9 +26,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ...exceptions import DataError
+from ..echo import echo
 from ..models import Item, Label, LabelSource, Project, TaskType, User
 
-__all__ = ["EXPORT_FORMATS", "export_stream", "media_type_of"]
+__all__ = ["EXPORT_FORMATS", "export_stream", "media_type_of", "neutralise_cell"]
 
 EXPORT_FORMATS = ("jsonl", "csv", "label-studio")
 _CHUNK = 500
@@ -27,6 +37,16 @@ _CHUNK = 500
 #: (which has no annotator).
 CSV_COLUMNS = ("label_id", "item_id", "external_id", "label", "skipped", "annotator",
                "source", "created_at")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def neutralise_cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows as text: a leading ``'`` before a formula start."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) \
+            and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def media_type_of(fmt: str) -> str:
@@ -64,7 +84,7 @@ def _csv(session: Session, project: Project) -> Iterator[str]:
         record = _record(label, item, username)
         if not isinstance(record["label"], str) and record["label"] is not None:
             record["label"] = json.dumps(record["label"], ensure_ascii=False)
-        writer.writerow(record)
+        writer.writerow({key: neutralise_cell(value) for key, value in record.items()})
         if n % _CHUNK == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -147,7 +167,8 @@ def export_stream(factory: sessionmaker[Session], project: Project, fmt: str) ->
         For an unknown format (before any chunk is produced).
     """
     if fmt not in EXPORT_FORMATS:
-        raise DataError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+        raise DataError(f"unknown export format {echo(fmt)}; use one of "
+                        f"{', '.join(EXPORT_FORMATS)}")
     writer = {"jsonl": _jsonl, "csv": _csv, "label-studio": _label_studio}[fmt]
 
     def chunks() -> Iterator[str]:

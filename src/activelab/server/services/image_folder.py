@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ...exceptions import DataError
+from ..echo import echo
 from .tasks import MAX_IMAGE_BYTES, ParsedItem, parse_image_file
 
 __all__ = ["folder_records", "zip_records", "MAX_ZIP_MEMBERS"]
@@ -60,7 +61,7 @@ def folder_records(folder: str | os.PathLike[str], task_type: str
     """
     root = Path(folder)
     if not root.is_dir():
-        raise DataError(f"{str(folder)!r} is not a folder")
+        raise DataError(f"{echo(str(folder))} is not a folder")
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).as_posix()
         if _ignored(relative) or path.is_dir():

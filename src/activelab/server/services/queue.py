@@ -35,6 +35,7 @@ from ...exceptions import UnknownLabelError
 from ..db import is_postgres, write_block
 from ..errors import ConflictError, NotFoundError
 from ..models import Item, Label, Lease, Project, utcnow
+from ..strict_json import repaired
 from .tasks import is_image_task, validate_label_value
 
 __all__ = ["lease_next", "heartbeat", "record_label", "undo_last", "served_item",
@@ -356,5 +357,8 @@ def served_item(item: Item, project: Project, expires_at: Any) -> dict[str, Any]
     }
     image_url = (f"/api/projects/{project.id}/items/{item.id}/image"
                  if is_image_task(project.task_type) else None)
-    return {"id": item.id, "external_id": item.external_id, "data": item.data,
+    # repaired: text stored before imports refused lone surrogates must still be
+    # servable, or the annotator would be stuck on the item until its lease expires.
+    return {"id": item.id, "external_id": repaired(item.external_id),
+            "data": repaired(item.data),
             "image_url": image_url, "lease_expires_at": expires_at, "why": why}

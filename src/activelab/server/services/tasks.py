@@ -12,15 +12,25 @@ from typing import Any
 from PIL import Image, UnidentifiedImageError
 
 from ...exceptions import DataError, UnknownLabelError
+from ..echo import echo
 from ..models import TaskType
+from ..strict_json import find_bad_text
 
 __all__ = ["ParsedItem", "parse_item_row", "parse_image_file", "validate_label_value",
-           "is_image_task", "check_image_bytes", "MAX_IMAGE_BYTES", "parse_prelabel"]
+           "is_image_task", "check_image_bytes", "MAX_IMAGE_BYTES", "MAX_IMAGE_PIXELS",
+           "MAX_BOXES_PER_LABEL", "MAX_LABEL_LIST", "parse_prelabel"]
 
 RESERVED_COLUMNS = frozenset({"id", "external_id"})
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 #: Decoded size limit (decompression bombs): 50 megapixels.
 MAX_IMAGE_PIXELS = 50_000_000
+#: Images up to this size are decoded in full at import; larger ones are checked
+#: without holding all their pixels (see ``check_image_bytes``).
+FULL_DECODE_PIXELS = 4_000_000
+#: Regions one image-regions label may hold.
+MAX_BOXES_PER_LABEL = 1_000
+#: Entries of a multi-label value (label names, repeated or not).
+MAX_LABEL_LIST = 1_000
 _MIME = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp",
          "BMP": "image/bmp"}
 
@@ -61,24 +71,47 @@ def _decode_image(value: Any) -> tuple[bytes, str, int, int]:
 def check_image_bytes(raw: bytes, what: str = "the file") -> tuple[str, int, int]:
     """(MIME type, width, height) of an encoded image; DataError when it is not one.
 
-    The image is decoded in full (``load``), so a truncated or corrupt file
-    is caught here rather than when the model featurises it.
+    An image of up to ``FULL_DECODE_PIXELS`` is decoded in full (``load``), so
+    a truncated or corrupt file is caught here rather than when the model
+    featurises it.  A larger one is checked without holding all its pixels:
+    a JPEG is decoded at 1/8 scale (every byte of it is still read), a PNG has
+    every chunk's checksum verified; other formats are decoded in full.  So
+    importing many large images costs little memory, whatever their number.
+    An image of more than ``MAX_IMAGE_PIXELS`` is refused as too large.
     """
     if len(raw) > MAX_IMAGE_BYTES:
         raise DataError(f"{what}: image is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MiB")
+    too_large = DataError(f"{what}: the image is too large: it declares more than "
+                          f"{MAX_IMAGE_PIXELS:,} pixels")
     try:
         with Image.open(io.BytesIO(raw)) as image:
             kind, (width, height) = image.format, image.size
             if width * height > MAX_IMAGE_PIXELS:
-                raise DataError(f"{what}: image of {width}x{height} pixels is too large")
-            image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+                raise DataError(f"{what}: image of {width}x{height} pixels is too large; at "
+                                f"most {MAX_IMAGE_PIXELS:,} pixels are accepted")
+            _check_decodes(image, width * height)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Raised by Image.open itself, before the size can be read.
+        raise too_large from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise DataError(f"{what} does not decode to a readable image") from None
     mime = _MIME.get(kind or "")
     if mime is None:
         raise DataError(f"{what}: image format {kind} is not supported; use PNG, JPEG, GIF, "
                         "WEBP or BMP")
     return mime, width, height
+
+
+def _check_decodes(image: Image.Image, pixels: int) -> None:
+    if pixels <= FULL_DECODE_PIXELS:
+        image.load()
+    elif image.format == "JPEG":
+        image.draft(image.mode, (image.width // 8, image.height // 8))
+        image.load()
+    elif image.format == "PNG":
+        image.verify()
+    else:
+        image.load()
 
 
 def parse_image_file(task_type: str, name: str, raw: bytes) -> ParsedItem:
@@ -91,6 +124,9 @@ def parse_image_file(task_type: str, name: str, raw: bytes) -> ParsedItem:
     """
     if not is_image_task(task_type):
         raise DataError("a folder of images can only be imported into an image project")
+    problem = find_bad_text(name)
+    if problem is not None:  # e.g. a file name that is not UTF-8 (surrogate-escaped)
+        raise DataError(f"the file name {problem}")
     mime, width, height = check_image_bytes(raw)
     return ParsedItem(name[:200], {"width": width, "height": height, "file": name}, raw, mime)
 
@@ -106,11 +142,11 @@ def _number(name: str, value: Any) -> float | None:
         try:
             number = float(value.strip())
         except ValueError:
-            raise DataError(f"column {name!r} is not a number: {value[:40]!r}") from None
+            raise DataError(f"column {echo(name)} is not a number: {echo(value)}") from None
     else:
-        raise DataError(f"column {name!r} is not a number: {type(value).__name__}")
+        raise DataError(f"column {echo(name)} is not a number: {type(value).__name__}")
     if not math.isfinite(number):
-        raise DataError(f"column {name!r} is not a finite number: {value!r}")
+        raise DataError(f"column {echo(name)} is not a finite number: {echo(value)}")
     return number
 
 
@@ -144,12 +180,13 @@ def parse_item_row(task_type: str, row: dict[str, Any]) -> ParsedItem:
         if not values:
             raise DataError("a tabular row needs at least one numeric column besides 'id'")
         return ParsedItem(external_id, {"columns": values})
-    raise DataError(f"unknown task type {task_type!r}")
+    raise DataError(f"unknown task type {echo(task_type)}")
 
 
 def _check_class(label: Any, classes: list[str]) -> str:
     if not isinstance(label, str) or label not in classes:
-        raise UnknownLabelError(f"unknown label {label!r}; the project's labels are {classes!r}")
+        raise UnknownLabelError(f"unknown label {echo(label)}; the project's labels are "
+                                f"{echo(classes, 400)}")
     return label
 
 
@@ -162,7 +199,7 @@ def _check_box(box: Any, classes: list[str]) -> dict[str, Any]:
         if isinstance(value, bool) or not isinstance(value, int | float) \
                 or not math.isfinite(value) or not 0.0 <= value <= 1.0:
             raise UnknownLabelError(f"region field {key!r} must be a number in [0, 1], "
-                                    f"got {value!r}")
+                                    f"got {echo(value)}")
         out[key] = float(value)
     if out["w"] <= 0 or out["h"] <= 0 or out["x"] + out["w"] > 1.0 + 1e-9 \
             or out["y"] + out["h"] > 1.0 + 1e-9:
@@ -182,11 +219,17 @@ def validate_label_value(task_type: str, classes: list[str], value: Any) -> Any:
     if task_type == TaskType.multilabel_text:
         if not isinstance(value, list):
             raise UnknownLabelError("a multi-label value must be a list of label names")
+        if len(value) > MAX_LABEL_LIST:
+            raise UnknownLabelError(f"a multi-label value lists {len(value)} names; at most "
+                                    f"{MAX_LABEL_LIST} are accepted")
         chosen = {_check_class(label, classes) for label in value}
         return [label for label in classes if label in chosen]
     if task_type == TaskType.image_regions:
         if not isinstance(value, list):
             raise UnknownLabelError("an image-regions value must be a list of boxes")
+        if len(value) > MAX_BOXES_PER_LABEL:
+            raise UnknownLabelError(f"a label holds {len(value)} regions; at most "
+                                    f"{MAX_BOXES_PER_LABEL} are accepted per image")
         return [_check_box(box, classes) for box in value]
     return _check_class(value, classes)
 
