@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Literal
 
 import numpy as np
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from ._console import stderr_console, stdout_console
@@ -182,6 +190,10 @@ def simulate_command(
     strategies = [strategy] + [c for c in (compare or []) if c != strategy]
     rounds_per_run = 1 + -(-(budget - initial) // batch)
     results = []
+
+    def advancer(bar_task: TaskID) -> Callable[[int, int], None]:
+        return lambda _seed, _n: bar.advance(bar_task)
+
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, disable=not console.is_terminal) as bar:
         for name in strategies:
@@ -190,7 +202,7 @@ def simulate_command(
                 dataset, model=model, strategy=name, initial=initial, batch=batch,
                 budget=budget, seeds=seeds, test_size=test_size, master_seed=master_seed,
                 initial_method=initial_method,
-                on_round=lambda _seed, _n, t=bar_task: bar.advance(t)))
+                on_round=advancer(bar_task)))
     payload = results[0].to_dict()
     payload["summary"] = _summary_row(results[0])
     payload["comparisons"] = {r.strategy: {**r.to_dict(), "summary": _summary_row(r)}

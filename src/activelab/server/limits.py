@@ -9,6 +9,7 @@ stopping at the first chunk that crosses the limit.
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -76,7 +77,7 @@ class BodySizeLimitMiddleware:
             await _too_large(limit)(scope, receive, send)
 
 
-def _content_length(scope: dict[str, Any]) -> int | None:
+def _content_length(scope: MutableMapping[str, Any]) -> int | None:
     for name, value in scope.get("headers", ()):
         if name == b"content-length":
             try:

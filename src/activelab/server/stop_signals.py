@@ -32,7 +32,7 @@ def watch_stop_signals(stopping: threading.Event) -> Callable[[], None]:
 
     def handler(sig: int, frame: FrameType | None) -> None:
         stopping.set()
-        _call(previous[sig], sig, frame)
+        _call(previous[signal.Signals(sig)], sig, frame)
 
     for sig in STOP_SIGNALS:
         signal.signal(sig, handler)

@@ -236,7 +236,7 @@ def project_view(conn: Connection, user_id: int, is_admin: bool, project_id: int
     if project is None:
         raise NotFoundError(f"no project with id {project_id}")
     require_active(project)
-    return project
+    return project  # type: ignore[return-value]  # a Row of known columns is a Row[Any]
 
 
 def progress(session: Session | Connection, project: Any, user: Any) -> dict[str, int]:

@@ -269,9 +269,11 @@ def record_label(conn: Connection, project: Any, user_id: int, item_id: int,
         conn.execute(_DROP_LEASE, {"lease_id": lease_id})
         now = utcnow()
         stored = None if skip else value
-        label_id = conn.execute(_NEW_LABEL, {**params, "value": stored, "is_skip": skip,
+        inserted = conn.execute(_NEW_LABEL, {**params, "value": stored, "is_skip": skip,
                                              "undone": False, "created_at": now}
-                                ).inserted_primary_key[0]
+                                ).inserted_primary_key
+        assert inserted is not None  # an INSERT always has a primary key
+        label_id = inserted[0]
         if not skip:
             conn.execute(_COUNT_LABEL, params)
         return RecordedLabel(id=label_id, item_id=item_id, value=stored, is_skip=skip,
@@ -344,7 +346,8 @@ def reopen_label(conn: Connection, project: Any, user_id: int, label_id: int,
         return label, *_take_back(conn, params, label, lease_seconds)
 
 
-def served_item(item: Item, project: Project, expires_at: Any) -> dict[str, Any]:
+def served_item(item: Item | Row[Any], project: Project | Row[Any],
+                expires_at: Any) -> dict[str, Any]:
     """An item as the annotator sees it, with why it was chosen."""
     # Unranked items (before the first model, imported since, or past the depth a
     # ranking-only strategy orders) are served in random order, and say so.
