@@ -38,6 +38,7 @@ def logout(request: Request) -> None:
 
 @router.get("/auth/me", response_model=UserOut)
 def me(user: CurrentUser) -> User:
+    """The caller: id, name, role and whether the account is active."""
     return user
 
 
@@ -74,6 +75,7 @@ def end_session(session_id: PathId, user: CurrentUser, session: WriteSessionDep)
 
 @router.get("/auth/tokens", response_model=list[TokenOut])
 def list_tokens(user: CurrentUser, session: SessionDep) -> list[TokenOut]:
+    """The caller's API tokens (names and dates; a token itself is shown only once)."""
     rows = session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
                            .order_by(ApiToken.id))
     return [TokenOut(id=row.id, name=row.name, created_at=row.created_at) for row in rows]
@@ -81,6 +83,7 @@ def list_tokens(user: CurrentUser, session: SessionDep) -> list[TokenOut]:
 
 @router.post("/auth/tokens", response_model=TokenOut, status_code=status.HTTP_201_CREATED)
 def new_token(body: TokenIn, user: CurrentUser, session: WriteSessionDep) -> TokenOut:
+    """A new API token for ``Authorization: Bearer``; its value is in this answer only."""
     row, token = create_token(session, user, body.name)
     session.commit()
     return TokenOut(id=row.id, name=row.name, token=token, created_at=row.created_at)
@@ -88,17 +91,20 @@ def new_token(body: TokenIn, user: CurrentUser, session: WriteSessionDep) -> Tok
 
 @router.delete("/auth/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
 def revoke_token(token_id: PathId, user: CurrentUser, session: WriteSessionDep) -> None:
+    """Revoke one of the caller's tokens (an admin may revoke anybody's)."""
     delete_token(session, user, token_id)
     session.commit()
 
 
 @router.get("/users", response_model=list[UserOut])
 def list_users(_: AdminUser, session: SessionDep) -> list[User]:
+    """Every user, with role and state (admins only)."""
     return list(session.scalars(select(User).order_by(User.id)))
 
 
 @router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED)
 def add_user(body: UserIn, _: AdminUser, session: WriteSessionDep) -> User:
+    """Create a user with a password and a role (admins only); 409 if the name is taken."""
     user = create_user(session, body.username, body.password, body.role)
     session.commit()
     return user

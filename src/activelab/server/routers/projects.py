@@ -79,6 +79,7 @@ def audit_events(_: AdminUser, session: SessionDep,
 
 @router.post("", response_model=ProjectOut, status_code=status.HTTP_201_CREATED)
 def create_project(body: ProjectIn, _: AdminUser, session: WriteSessionDep) -> Project:
+    """Create a project: task type, labels, model, strategy (admins only)."""
     project = service.create_project(session, **body.model_dump())
     session.commit()
     return project
@@ -86,12 +87,14 @@ def create_project(body: ProjectIn, _: AdminUser, session: WriteSessionDep) -> P
 
 @router.get("/{project_id}", response_model=ProjectOut)
 def read_project(project: ProjectDep) -> Project:
+    """One project's settings, if the caller is an admin or a member."""
     return project
 
 
 @router.patch("/{project_id}", response_model=ProjectOut)
 def patch_project(body: ProjectPatch, project: ProjectDep, _: AdminUser,
                   session: WriteSessionDep) -> Project:
+    """Change a project's name, description, model, strategy, overlap or features."""
     current = _current(session, project)
     service.update_project(session, current, body.model_dump(exclude_unset=True))
     session.commit()
@@ -261,6 +264,10 @@ def reopen_prelabel(label_id: PathId, project: ProjectDep, admin: AdminUser,
 def export_labels(project: ProjectDep, _: AdminUser, factory: FactoryDep,
                   format: Annotated[str, Query(pattern="^(jsonl|csv|label-studio)$")] = "jsonl",
                   ) -> StreamingResponse:
+    """Download the project's labels as JSONL, CSV or Label Studio JSON (streamed).
+
+    CSV cells that a spreadsheet would read as a formula are neutralised.
+    """
     chunks = export_stream(factory, project, format)
     extension = {"jsonl": "jsonl", "csv": "csv", "label-studio": "json"}[format]
     filename = f"project-{project.id}-labels.{extension}"
@@ -281,12 +288,14 @@ def stats(project: ProjectDep, _: AdminUser, session: SessionDep,
 
 @router.post("/{project_id}/retrain", status_code=status.HTTP_202_ACCEPTED)
 def retrain(project: ProjectDep, _: AdminUser, worker: WorkerDep) -> dict[str, str]:
+    """Ask the retraining worker to retrain the project now (admins only)."""
     worker.notify(project.id, force=True)
     return {"detail": "retraining scheduled"}
 
 
 @router.get("/{project_id}/items/{item_id}/image")
 def item_image(item_id: PathId, project: ProjectDep, session: SessionDep) -> Response:
+    """The image of one item of an image project (members and admins)."""
     row = session.execute(select(Item.image, Item.image_mime).where(
         Item.id == item_id, Item.project_id == project.id)).one_or_none()
     if row is None or row.image is None or not is_image_task(project.task_type):
