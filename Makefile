@@ -2,7 +2,7 @@
 PYTHON ?= python3
 PIP_INSTALL = $(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore
 
-.PHONY: install demo simulate test test-slow lint
+.PHONY: install demo simulate test test-slow lint screenshots
 
 install:
 	$(PIP_INSTALL) -e '.[dev]'
@@ -31,6 +31,10 @@ $(AXE):
 # The default suite (CI): everything but the tests marked slow.
 test: install $(AXE)
 	$(PYTHON) -m pytest -m "not slow" -n 2 -q
+
+# Rewrite the screenshots the docs show (docs/screenshots/) from the browser tests.
+screenshots: install $(AXE)
+	ACTIVELAB_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(PYTHON) -m pytest -m browser -n 2 -q tests/server
 
 # Real-data checks that take minutes (margin vs random on ../shared/data).
 test-slow: install

@@ -350,7 +350,7 @@ def strategies_command() -> None:
         out.print(name)
 
 
-@app.command("tasks")
+@app.command("tasks", short_help="List the tasks, their answers, strategies and models.")
 def tasks_command() -> None:
     """List the tasks: what a person answers, strategies, models, headline metric."""
     from .tasks.contract import describe

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from browser_helpers import SCREENSHOTS
 from server_helpers import PASSWORD, make_project, upload
 
 pytestmark = pytest.mark.browser
@@ -14,7 +15,6 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
@@ -88,8 +88,8 @@ def test_members_by_name_prelabels_archive_and_delete_on_the_dashboard(live, adm
 
     # Pre-labels: counted, one confirmed, one sent back to the queue.
     expect(page.locator("#prelabel-count")).to_contain_text("2 label(s) came from imported")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "dashboard-project-management.png"), full_page=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "dashboard-project-management.png"), full_page=True)
     page.locator("#prelabel-rows tr").first.get_by_role("button", name="Confirm").click()
     expect(page.locator("#prelabel-count")).to_contain_text("1 label(s) came from imported")
     page.locator("#prelabel-rows tr").first.get_by_role("button", name="Reopen").click()

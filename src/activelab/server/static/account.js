@@ -2,21 +2,7 @@
 "use strict";
 (() => {
   const $ = (id) => document.getElementById(id);
-  const describe = (data) => {
-    const detail = data && data.detail;
-    return Array.isArray(detail) ? detail.map((d) => `${d.loc.slice(-1)[0]}: ${d.msg}`).join("; ") : detail;
-  };
-  async function call(method, url, body) {
-    const response = await fetch(url, {
-      method, credentials: "same-origin",
-      headers: body ? { "Content-Type": "application/json" } : {},
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    if (response.status === 401) { window.location.assign("/login"); return null; }
-    const data = response.status === 204 ? null : await response.json();
-    if (!response.ok) throw new Error(describe(data) || response.statusText);
-    return data;
-  }
+  const { call } = window.activelabApi;
   const when = (iso) => new Date(iso).toLocaleString();
   const cell = (text) => { const td = document.createElement("td"); td.textContent = text; return td; };
 

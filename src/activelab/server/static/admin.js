@@ -3,21 +3,7 @@
 "use strict";
 (() => {
   const $ = (id) => document.getElementById(id);
-  // FastAPI's validation errors carry a list of {msg, loc}; ours a string.
-  const describe = (data) => {
-    const detail = data && data.detail;
-    return Array.isArray(detail) ? detail.map((d) => `${d.loc.slice(-1)[0]}: ${d.msg}`).join("; ") : detail;
-  };
-  async function call(method, url, body, isForm) {
-    const response = await fetch(url, {
-      method, credentials: "same-origin",
-      headers: body && !isForm ? { "Content-Type": "application/json" } : {},
-      body: isForm ? body : body ? JSON.stringify(body) : undefined,
-    });
-    const data = response.status === 204 ? null : await response.json();
-    if (!response.ok) throw Object.assign(new Error(describe(data) || response.statusText), { data });
-    return data;
-  }
+  const { call } = window.activelabApi;
   const cell = (tag, text) => Object.assign(document.createElement(tag), { textContent: text });
 
   // An import report (inserted, errors by line or file) as a table; anything else as text.
@@ -140,7 +126,7 @@
     const f = new FormData(e.target);
     const strict = f.get("all_or_nothing") ? "true" : "false";
     f.delete("all_or_nothing");
-    try { report(await call("POST", `${base}/import?all_or_nothing=${strict}`, f, true)); }
+    try { report(await call("POST", `${base}/import?all_or_nothing=${strict}`, f)); }
     catch (err) { report(err.data || err.message); }
   });
   const td = (text) => cell("td", text);

@@ -15,28 +15,13 @@
   const HISTORY_SIZE = 10;
   const api = (path) => `/api/projects/${projectId}${path}`;
   const $ = (id) => document.getElementById(id);
-  // FastAPI's validation errors carry a list of {msg, loc}; ours a string.
-  const describe = (data) => {
-    const detail = data && data.detail;
-    return Array.isArray(detail) ? detail.map((d) => `${d.loc.slice(-1)[0]}: ${d.msg}`).join("; ") : detail;
-  };
   let current = null;
   let selected = new Set();
   let editor = null;
   let boxClass = labels[0];
   let busy = false;
 
-  async function call(method, path, body) {
-    const response = await fetch(api(path), {
-      method, credentials: "same-origin",
-      headers: body ? { "Content-Type": "application/json" } : {},
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const data = response.status === 204 ? null : await response.json();
-    if (response.status === 401) { window.location.href = "/login"; }
-    if (!response.ok) throw new Error(describe(data) || response.statusText);
-    return data;
-  }
+  const call = (method, path, body) => window.activelabApi.call(method, api(path), body);
 
   function el(tag, attrs = {}, text = "") {
     const node = document.createElement(tag);
