@@ -30,7 +30,7 @@ $(AXE):
 
 # The default suite (CI): everything but the tests marked slow.
 test: install $(AXE)
-	$(PYTHON) -m pytest -m "not slow" -n 2 -q
+	$(PYTHON) -m pytest -m "not slow" -n 2 -q --durations=15
 
 # Rewrite the screenshots the docs show (docs/screenshots/) from the browser tests.
 screenshots: install $(AXE)
