@@ -250,3 +250,15 @@ def test_a_restored_state_drops_items_that_are_gone(fitted):
     assert len(restored._probe.pending) == 4
     with pytest.raises(ConfigError, match="unknown auto state version"):
         restored.set_state({**state, "version": 99})
+
+
+@pytest.mark.parametrize("broken", [{"round": "x"}, {"pending": [[1, 2]]},
+                                    {"wrong": [True]}, {"uncertainty": None}])
+def test_a_malformed_state_is_refused_and_changes_nothing(fitted, broken):
+    pool, model = fitted
+    strategy = AutoStrategy(random_state=0)
+    strategy.query(pool, model, 20)
+    before = strategy.get_state()
+    with pytest.raises(ConfigError, match="malformed auto state"):
+        strategy.set_state({**before, **broken})
+    assert strategy.get_state() == before

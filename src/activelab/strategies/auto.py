@@ -143,20 +143,27 @@ class _UncertaintyProbe:
 
     def set_state(self, state: Mapping[str, Any],
                   item_ids: Sequence[Hashable] | np.ndarray | None) -> None:
-        if state.get("version") != _STATE_VERSION:
-            raise ConfigError(f"unknown auto state version {state.get('version')!r}")
+        if not isinstance(state, Mapping) or state.get("version") != _STATE_VERSION:
+            version = state.get("version") if isinstance(state, Mapping) else None
+            raise ConfigError(f"unknown auto state version {version!r}")
         index_of: Mapping[Any, int] | None = None if item_ids is None else \
             {(v.item() if isinstance(v, np.generic) else v): i for i, v in enumerate(item_ids)}
+        try:  # read all before changing anything: a bad state leaves the probe as it was
+            round_ = int(state["round"])
+            pending = {}
+            for key, uncertainty, predicted, picked in state["pending"]:
+                index = key if index_of is None else index_of.get(key)
+                if index is not None:  # an item that is gone can never be answered
+                    pending[int(index)] = (float(uncertainty), int(predicted), int(picked))
+            uncertainty_seen = [float(u) for u in state["uncertainty"]]
+            wrong = [bool(w) for w in state["wrong"]]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"malformed auto state: {exc!r}") from exc
+        if len(uncertainty_seen) != len(wrong):
+            raise ConfigError("malformed auto state: uncertainty and wrong differ in length")
         self._reset(None)
-        self.round = int(state["round"])
-        for key, uncertainty, predicted, picked in state["pending"]:
-            index = key if index_of is None else index_of.get(key)
-            if index is not None:  # an item that is gone can never be answered
-                self.pending[int(index)] = (float(uncertainty), int(predicted), int(picked))
-        self.uncertainty = [float(u) for u in state["uncertainty"]]
-        self.wrong = [bool(w) for w in state["wrong"]]
-        if len(self.uncertainty) != len(self.wrong):
-            raise ConfigError("auto state: uncertainty and wrong differ in length")
+        self.round, self.pending = round_, pending
+        self.uncertainty, self.wrong = uncertainty_seen, wrong
 
 
 def _model_features(pool: Pool, model: Any, indices: np.ndarray) -> Any:
