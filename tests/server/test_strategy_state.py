@@ -90,6 +90,7 @@ def test_auto_turns_random_when_uncertainty_says_nothing(live_any_db):
         state = _stored_state(live_any_db, pid)
         stats = client.get(f"/api/projects/{pid}/stats").json()
         page = client.get(f"/projects/{pid}/dashboard")
+        why = client.get(f"/api/projects/{pid}/next").json()["item"]["why"]
     queried = [note for note in notes if note is not None]  # not the class search
     assert queried and "testing uncertainty" in queried[0], notes
     # The evidence builds up over retrains, then auto samples at random, and stays there.
@@ -101,6 +102,7 @@ def test_auto_turns_random_when_uncertainty_says_nothing(live_any_db):
                for n in queried[switched:]), notes
     assert len(state["wrong"]) >= 10 and 3 <= sum(state["wrong"]) <= len(state["wrong"]) - 3
     assert stats["strategy"]["note"] == queried[-1]
+    assert why["strategy"] == "auto" and why["strategy_note"] == queried[-1]
     assert page.status_code == 200 and "sampling at random" in page.text
 
 

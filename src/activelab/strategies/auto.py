@@ -10,7 +10,9 @@ Its other weakness is a model whose confidence says nothing about its errors
 (Gaussian naive Bayes on pixels is sure of 96% of the digits it gets wrong):
 uncertainty sampling then picks outliers and does worse than random.  ``auto``
 checks this on the items it drew at random, once they are labelled, and
-samples at random while the check fails.
+samples at random while the check fails.  The check's evidence lives on the
+strategy object; a service that rebuilds pool and strategy every round carries
+it over with :meth:`AutoStrategy.get_state` and :meth:`AutoStrategy.set_state`.
 """
 
 from __future__ import annotations
