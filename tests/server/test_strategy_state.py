@@ -113,7 +113,19 @@ def test_auto_stays_on_margin_when_uncertainty_points_at_errors(live_any_db):
         pid = _blobs_project(live_any_db, client, "logreg")
         notes = _run(live_any_db, client, pid)
         state = _stored_state(live_any_db, pid)
+        # Another model makes the evidence meaningless: the test starts afresh.
+        assert client.patch(f"/api/projects/{pid}", json={"model_name": "nb"}).status_code == 200
+        live_any_db.app.state.worker.notify(pid, force=True)
+        assert live_any_db.app.state.worker.run_pending() == [pid]
+        after_change = client.get(f"/api/projects/{pid}/stats").json()["strategy"]["note"]
+        project = client.get(f"/api/projects/{pid}").json()
+        assert client.delete(f"/api/projects/{pid}",
+                             params={"confirm": project["name"]}).status_code == 204
+    with live_any_db.factory() as session:  # deleted with its project
+        assert session.get(StrategyState, pid) is None
     queried = [note for note in notes if note is not None]
     assert queried and not any("sampling at random" in n for n in queried), notes
     assert len(state["wrong"]) >= 10
     assert all("uncertainty informative" in n for n in queried[-4:]), notes
+    assert after_change == "auto: margin with diversity; testing uncertainty on random picks " \
+        "(0 of 10 labelled)"
