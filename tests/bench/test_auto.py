@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits, make_blobs
@@ -194,3 +196,69 @@ def test_bad_probe_parameters(fitted, params, message):
     pool, model = fitted
     with pytest.raises(ConfigError, match=message):
         AutoStrategy(random_state=0, **params).query(pool, model, 4)
+
+
+def test_the_state_carries_over_to_a_new_strategy_and_pool():
+    # A service rebuilds the pool and the strategy every round and names items by its own
+    # ids; with get_state/set_state it makes the same queries as one strategy object kept.
+    X, y = load_digits(return_X_y=True)
+    ids = [f"item-{i}" for i in range(len(X))]
+    kept = ActiveLearner(DecisionTreeClassifier(random_state=0), Pool(X),
+                         AutoStrategy(random_state=0),
+                         random_state=0)
+    kept.teach(np.arange(20), y[:20])
+    labelled, state = list(range(20)), None
+    for _ in range(5):
+        expected = kept.query(20)
+        kept.teach(expected, y[expected])
+        pool = Pool(X)
+        pool.teach(labelled, y[labelled])
+        strategy = AutoStrategy(random_state=0)
+        if state is not None:
+            strategy.set_state(json.loads(json.dumps(state)), ids)
+        model = DecisionTreeClassifier(random_state=0).fit(*pool.training_data())
+        picked = strategy.query(pool, model, 20)
+        np.testing.assert_array_equal(picked, expected)
+        state = strategy.get_state(ids)
+        labelled += picked.tolist()
+    assert strategy.sampled_at_random_ and kept.strategy_.sampled_at_random_
+    assert strategy.n_probes_ == kept.strategy_.n_probes_ >= 10
+
+
+def test_a_random_pick_left_unlabelled_is_forgotten_after_three_queries(fitted):
+    pool, model = fitted
+    strategy = AutoStrategy(random_state=np.random.default_rng(0))  # new picks each query
+    strategy.query(pool, model, 20)
+    first = set(strategy._probe.pending)
+    for _ in range(3):
+        strategy.query(pool, model, 20)
+        assert first <= set(strategy._probe.pending)
+    strategy.query(pool, model, 20)
+    assert not first & set(strategy._probe.pending)
+
+
+def test_a_restored_state_drops_items_that_are_gone(fitted):
+    pool, model = fitted
+    strategy = AutoStrategy(random_state=0)
+    strategy.query(pool, model, 20)
+    ids = list(range(100, 100 + len(pool)))
+    state = strategy.get_state(ids)
+    assert len(state["pending"]) == 5 and all(row[0] >= 100 for row in state["pending"])
+    gone = state["pending"][0][0]
+    restored = AutoStrategy(random_state=0)
+    restored.set_state(state, [i for i in ids if i != gone] + [gone + 10_000])
+    assert len(restored._probe.pending) == 4
+    with pytest.raises(ConfigError, match="unknown auto state version"):
+        restored.set_state({**state, "version": 99})
+
+
+@pytest.mark.parametrize("broken", [{"round": "x"}, {"pending": [[1, 2]]},
+                                    {"wrong": [True]}, {"uncertainty": None}])
+def test_a_malformed_state_is_refused_and_changes_nothing(fitted, broken):
+    pool, model = fitted
+    strategy = AutoStrategy(random_state=0)
+    strategy.query(pool, model, 20)
+    before = strategy.get_state()
+    with pytest.raises(ConfigError, match="malformed auto state"):
+        strategy.set_state({**before, **broken})
+    assert strategy.get_state() == before

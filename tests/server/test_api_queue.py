@@ -52,8 +52,8 @@ def test_next_serves_one_item_with_why_and_progress(live, admin):
     body = admin.get(f"/api/projects/{project['id']}/next").json()
     item = body["item"]
     assert item["data"]["text"].startswith("text number")
-    assert item["why"] == {"strategy": "random", "score": None, "guess": None,
-                           "probability": None, "model_version": None}
+    assert item["why"] == {"strategy": "random", "strategy_note": None, "score": None,
+                           "guess": None, "probability": None, "model_version": None}
     assert body["progress"] == {"done": 0, "total": 5, "mine": 0}
     # Asking again returns the lease already held, not a second item.
     assert _next_id(admin, project["id"]) == item["id"]

@@ -42,6 +42,7 @@ __all__ = [
     "Label",
     "Lease",
     "ModelSnapshot",
+    "StrategyState",
     "ServerSecret",
     "WorkerStatus",
     "AuditEvent",
@@ -302,8 +303,27 @@ class ModelSnapshot(Base):
     model_name: Mapped[str] = mapped_column(String(40))
     strategy_name: Mapped[str] = mapped_column(String(40))
     fit_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    #: What the strategy did at this retrain (``auto``: whether it sampled at random).
+    strategy_note: Mapped[str | None] = mapped_column(String(200), nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StrategyState(Base):
+    """What a project's strategy carries from one retrain to the next.
+
+    Written and read by ``services/strategy_state.py``.
+    ``state`` is the strategy's own JSON export, keyed by item ids; ``context``
+    is what it is valid for (strategy, model, features, classes).
+    """
+
+    __tablename__ = "strategy_states"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    context: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class WorkerStatus(Base):

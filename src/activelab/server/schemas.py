@@ -259,8 +259,10 @@ class ServedItem(BaseModel):
     data: dict[str, Any]
     image_url: str | None
     lease_expires_at: datetime
-    why: dict[str, Any] = Field(description="strategy, its score, the model's guess and "
-                                "probability, model version (null before the first model)")
+    why: dict[str, Any] = Field(description="strategy, what it did at the retrain that "
+                                "scored the item (strategy_note, e.g. auto sampling at "
+                                "random), its score, the model's guess and probability, "
+                                "model version (null before the first model)")
     previous: dict[str, Any] | None = Field(default=None, description="after an undo: the "
                                             "label that was undone")
 

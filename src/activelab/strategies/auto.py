@@ -10,12 +10,15 @@ Its other weakness is a model whose confidence says nothing about its errors
 (Gaussian naive Bayes on pixels is sure of 96% of the digits it gets wrong):
 uncertainty sampling then picks outliers and does worse than random.  ``auto``
 checks this on the items it drew at random, once they are labelled, and
-samples at random while the check fails.
+samples at random while the check fails.  The check's evidence lives on the
+strategy object; a service that rebuilds pool and strategy every round carries
+it over with :meth:`AutoStrategy.get_state` and :meth:`AutoStrategy.set_state`.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -38,6 +41,10 @@ __all__ = ["AutoStrategy"]
 _MINIBATCH_ABOVE = 5_000
 #: Wrong and right predictions the probe needs of each before it judges.
 _MIN_OF_EACH = 3
+#: Queries after which a random pick nobody labelled leaves the probe.
+_PENDING_ROUNDS = 3
+#: The layout of :meth:`AutoStrategy.get_state`.
+_STATE_VERSION = 1
 
 
 def _interleave(ranked: np.ndarray, extra: np.ndarray) -> np.ndarray:
@@ -64,6 +71,8 @@ class _UncertaintyProbe:
     prediction the model gave them when they were picked; once labelled they
     are an unbiased sample of (uncertainty, was the model wrong) pairs.  The
     AUROC of uncertainty for "wrong" is 0.5 when uncertainty says nothing.
+    A pick still open :data:`_PENDING_ROUNDS` queries later is forgotten: a
+    queue served best-first was re-ranked before it reached the pick.
     """
 
     def __init__(self) -> None:
@@ -71,26 +80,35 @@ class _UncertaintyProbe:
 
     def _reset(self, pool_id: int | None) -> None:
         self.pool_id = pool_id
-        self.pending: dict[int, tuple[float, int]] = {}  # index -> (uncertainty, predicted)
+        self.round = 0  # queries made on this pool
+        # index -> (uncertainty, predicted code, round picked)
+        self.pending: dict[int, tuple[float, int, int]] = {}
         self.uncertainty: list[float] = []
         self.wrong: list[bool] = []
 
     def update(self, pool: Pool) -> None:
-        """Resolve the picks labelled since the last query (a new pool starts afresh)."""
-        if self.pool_id != id(pool):
+        """Resolve the picks labelled since the last query (a new pool starts afresh).
+
+        A probe not yet bound to a pool (new, or restored by ``set_state``)
+        takes the first pool it is given as its own.
+        """
+        if self.pool_id is not None and self.pool_id != id(pool):
             self._reset(id(pool))
+        self.pool_id = id(pool)
+        self.round += 1
         if not self.pending:
             return
         indices = np.fromiter(self.pending, dtype=np.intp, count=len(self.pending))
         codes = pool.codes[indices]
         for index, code, still_open in zip(indices.tolist(), codes.tolist(),
                                            pool.unlabeled_mask[indices].tolist(), strict=True):
+            uncertainty, predicted, picked = self.pending[index]
             if code >= 0:
-                uncertainty, predicted = self.pending.pop(index)
+                del self.pending[index]
                 self.uncertainty.append(uncertainty)
                 self.wrong.append(predicted != code)
-            elif not still_open:  # skipped or removed: no answer will come
-                del self.pending[index]
+            elif not still_open or self.round - picked > _PENDING_ROUNDS:
+                del self.pending[index]  # skipped, removed or passed over: no answer will come
 
     @property
     def n_resolved(self) -> int:
@@ -111,7 +129,43 @@ class _UncertaintyProbe:
         predicted = np.asarray(model.predict(pool.take(indices)))
         for index, value, code in zip(indices.tolist(), uncertainty.tolist(),
                                       predicted.tolist(), strict=True):
-            self.pending[int(index)] = (float(value), int(code))
+            self.pending[int(index)] = (float(value), int(code), self.round)
+
+    def get_state(self, item_ids: Sequence[Hashable] | np.ndarray | None) -> dict[str, Any]:
+        def key(index: int) -> Any:
+            if item_ids is None:
+                return index
+            value = item_ids[index]
+            return value.item() if isinstance(value, np.generic) else value
+
+        return {"version": _STATE_VERSION, "round": self.round,
+                "pending": [[key(index), uncertainty, predicted, picked]
+                            for index, (uncertainty, predicted, picked) in self.pending.items()],
+                "uncertainty": list(self.uncertainty), "wrong": list(self.wrong)}
+
+    def set_state(self, state: Mapping[str, Any],
+                  item_ids: Sequence[Hashable] | np.ndarray | None) -> None:
+        if not isinstance(state, Mapping) or state.get("version") != _STATE_VERSION:
+            version = state.get("version") if isinstance(state, Mapping) else None
+            raise ConfigError(f"unknown auto state version {version!r}")
+        index_of: Mapping[Any, int] | None = None if item_ids is None else \
+            {(v.item() if isinstance(v, np.generic) else v): i for i, v in enumerate(item_ids)}
+        try:  # read all before changing anything: a bad state leaves the probe as it was
+            round_ = int(state["round"])
+            pending = {}
+            for key, uncertainty, predicted, picked in state["pending"]:
+                index = key if index_of is None else index_of.get(key)
+                if index is not None:  # an item that is gone can never be answered
+                    pending[int(index)] = (float(uncertainty), int(predicted), int(picked))
+            uncertainty_seen = [float(u) for u in state["uncertainty"]]
+            wrong = [bool(w) for w in state["wrong"]]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"malformed auto state: {exc!r}") from exc
+        if len(uncertainty_seen) != len(wrong):
+            raise ConfigError("malformed auto state: uncertainty and wrong differ in length")
+        self._reset(None)
+        self.round, self.pending = round_, pending
+        self.uncertainty, self.wrong = uncertainty_seen, wrong
 
 
 def _model_features(pool: Pool, model: Any, indices: np.ndarray) -> Any:
@@ -181,12 +235,19 @@ class AutoStrategy(QueryStrategy):
         The test's AUROC at the last query (None: not enough evidence yet).
     sampled_at_random_ : bool
         Whether the last batch was drawn at random because the test failed.
+    n_probes_ : int
+        Labelled random picks the test judged on at the last query.
 
     Notes
     -----
-    The test needs the same strategy object across the rounds of one pool,
-    which is how :class:`~activelab.ActiveLearner` uses it; it starts afresh
-    on a new pool, and batches of one (no random picks) never trigger it.
+    The test needs its evidence across the rounds of one pool.
+    :class:`~activelab.ActiveLearner` keeps the same strategy object, which
+    starts afresh on a new pool; batches of one (no random picks) never
+    trigger it.  A service that rebuilds the pool and the strategy at every
+    round carries the evidence over with :meth:`get_state` and
+    :meth:`set_state`, keyed by its own item ids.  A random pick still
+    unlabelled three queries after it was drawn is forgotten (a queue served
+    best-first was re-ranked before reaching it).
 
     This is the "margin + k-means diversity" design of Zhdanov (2019) with two
     changes: clusters live in the model's feature space rather than the raw
@@ -220,6 +281,41 @@ class AutoStrategy(QueryStrategy):
         self.random_state = random_state
         self._probe = _UncertaintyProbe()
 
+    def get_state(self, item_ids: Sequence[Hashable] | np.ndarray | None = None
+                  ) -> dict[str, Any]:
+        """The uncertainty test's evidence, to carry over to a new pool and strategy.
+
+        Parameters
+        ----------
+        item_ids : sequence, default=None
+            Each pool row's identity (``item_ids[i]`` for row ``i`` of the pool
+            last queried); the state names its pending picks by it.  Default:
+            the row numbers.  Values must be JSON-serialisable (ints, strings).
+
+        Returns
+        -------
+        dict
+            JSON-serialisable: ``pending`` (random picks not labelled yet, as
+            ``[item, uncertainty, predicted code, query]``), ``uncertainty``
+            and ``wrong`` (the labelled picks), ``round`` and ``version``.
+        """
+        return self._probe.get_state(item_ids)
+
+    def set_state(self, state: Mapping[str, Any],
+                  item_ids: Sequence[Hashable] | np.ndarray | None = None) -> None:
+        """Restore :meth:`get_state`'s evidence; the next pool queried is the one it refers to.
+
+        Parameters
+        ----------
+        state : dict
+            What :meth:`get_state` returned (on this or another strategy object).
+        item_ids : sequence, default=None
+            Each row's identity in the pool the next query is given (as in
+            :meth:`get_state`); pending picks whose item is not among them are
+            dropped.  The class codes must mean the same classes.
+        """
+        self._probe.set_state(state, item_ids)
+
     def _check_params(self) -> None:
         for name in ("candidate_factor", "max_candidates"):
             value = getattr(self, name)
@@ -245,6 +341,7 @@ class AutoStrategy(QueryStrategy):
         self.uncertainty_auc_ = probe.auc(self.probe_size) if self.probe_size else None
         self.sampled_at_random_ = bool(k > 1 and self.uncertainty_auc_ is not None
                                        and self.uncertainty_auc_ < self.min_auc)
+        self.n_probes_ = probe.n_resolved
         if self.sampled_at_random_:  # uncertainty says nothing about errors: passive
             picked = rng.choice(len(candidates), size=k, replace=False)
             scores = margin.score(pool, model, candidates[picked])

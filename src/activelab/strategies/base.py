@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from typing import Any, Literal, overload
 
 import numpy as np
@@ -111,6 +111,26 @@ class QueryStrategy(BaseEstimator):
         indices, scores = self._select(pool, model, candidates, k, rng)
         indices = np.asarray(indices, dtype=np.intp)
         return (indices, np.asarray(scores, dtype=float)) if return_scores else indices
+
+    def get_state(self, item_ids: Sequence[Hashable] | np.ndarray | None = None
+                  ) -> dict[str, Any]:
+        """What the strategy learnt across queries, JSON-serialisable (``{}``: nothing).
+
+        A service that rebuilds its pool and strategy at every round saves this
+        after a query and gives it to :meth:`set_state` before the next one.
+        ``item_ids[i]`` names row ``i`` of the pool last queried (default: the
+        row numbers), so the state survives rows that move between pools.
+        """
+        del item_ids
+        return {}
+
+    def set_state(self, state: Mapping[str, Any],
+                  item_ids: Sequence[Hashable] | np.ndarray | None = None) -> None:
+        """Restore :meth:`get_state`'s export; ``item_ids`` names the next pool's rows.
+
+        Strategies that learn nothing across queries ignore it.
+        """
+        del state, item_ids
 
     def _select(self, pool: Pool, model: Any, candidates: np.ndarray, k: int,
                 rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from ...exceptions import UnknownLabelError
 from ..db import is_postgres, write_block
 from ..errors import ConflictError, NotFoundError
-from ..models import Item, Label, Lease, Project, utcnow
+from ..models import Item, Label, Lease, ModelSnapshot, Project, utcnow
 from ..strict_json import repaired
 from .tasks import is_image_task, validate_label_value
 
@@ -73,9 +73,14 @@ _EXTEND = update(Lease).where(Lease.id == bindparam("lease_id")).values(
     expires_at=bindparam("expires"))
 _DROP_LEASE = delete(Lease).where(Lease.id == bindparam("lease_id"))
 _NEW_LEASE = insert(Lease)  # parameters named after the columns
+#: What the strategy did at the retrain that scored an item (``auto``: random or not).
+_STRATEGY_NOTE = select(ModelSnapshot.strategy_note).where(
+    ModelSnapshot.project_id == Item.project_id,
+    ModelSnapshot.version == Item.model_version).limit(1).scalar_subquery()
 #: What an annotator is shown of an item (``served_item``); the image is fetched apart.
 _SERVED = select(Item.id, Item.external_id, Item.data, Item.priority, Item.score,
-                 Item.predicted, Item.predicted_proba, Item.model_version).where(
+                 Item.predicted, Item.predicted_proba, Item.model_version,
+                 _STRATEGY_NOTE.label("strategy_note")).where(
     Item.id == bindparam("item_id"))
 _LOCK_ITEM = select(Item.id).where(Item.id == bindparam("item_id")).with_for_update()
 _HELD = select(Lease.id).where(Lease.project_id == bindparam("project_id"),
@@ -351,8 +356,10 @@ def served_item(item: Item | Row[Any], project: Project | Row[Any],
     """An item as the annotator sees it, with why it was chosen."""
     # Unranked items (before the first model, imported since, or past the depth a
     # ranking-only strategy orders) are served in random order, and say so.
+    ranked = item.priority is not None
     why: dict[str, Any] = {
-        "strategy": project.strategy_name if item.priority is not None else "random",
+        "strategy": project.strategy_name if ranked else "random",
+        "strategy_note": getattr(item, "strategy_note", None) if ranked else None,
         "score": item.score,
         "guess": item.predicted,
         "probability": item.predicted_proba,

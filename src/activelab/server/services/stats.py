@@ -112,7 +112,9 @@ def project_progress(session: Session, project: Project) -> dict[str, Any]:
 
 def queue_strategy(session: Session, project: Project, discovery: bool = True
                    ) -> dict[str, str]:
-    """What orders the queue now: ``name`` (the project's strategy) and ``active``."""
+    """What orders the queue now: ``name`` (the project's strategy) and ``active``; ``note``
+    says what the strategy did at the last retrain when it has something to say (``auto``:
+    whether its uncertainty test passed and it samples at random)."""
     latest = session.scalar(select(ModelSnapshot).where(ModelSnapshot.project_id == project.id)
                             .order_by(ModelSnapshot.version.desc()).limit(1))
     name = project.strategy_name
@@ -126,7 +128,11 @@ def queue_strategy(session: Session, project: Project, discovery: bool = True
         return {"name": name, "active": "class discovery",
                 "detail": f"class discovery: looking for {shown} (fewer than {DISCOVERY_K} "
                 f"labels each), then {name}"}
-    return {"name": name, "active": name, "detail": f"{name} (model version {latest.version})"}
+    current = {"name": name, "active": name,
+               "detail": f"{name} (model version {latest.version})"}
+    if latest.strategy_note:  # what the strategy did at that retrain (auto: random or not)
+        current["note"] = latest.strategy_note
+    return current
 
 
 def queue_preview(session: Session, project: Project, limit: int = 10) -> list[dict[str, Any]]:

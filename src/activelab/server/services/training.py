@@ -40,6 +40,7 @@ from ..models import Item, Label, ModelSnapshot, Project, TaskType
 from .discovery import discovery_priority
 from .evaluation import eval_item_ids, interleave, mark_eval_items
 from .features import Features, load_features, model_kind, signature_of
+from .strategy_state import export, load_state, restore, save, strategy_note
 
 __all__ = ["retrain_project", "label_events", "check_strategy_for_task", "FeatureCache",
            "MULTI_LABEL_TASKS"]
@@ -144,6 +145,8 @@ class _Result:
     n_labeled: int
     eval_n: int = 0          # labelled evaluation items, and how many the model got right
     eval_correct: int = 0
+    strategy_state: dict[str, Any] | None = None  # to save: the strategy was queried
+    strategy_note: str | None = None
 
 
 @dataclass
@@ -170,19 +173,20 @@ def _scores(strategy: Any, pool: Pool, model: Any, rows: np.ndarray
         return scores, scores
     priority = np.full(len(rows), np.nan)
     score = np.full(len(rows), np.nan)
+    # Only the open items: labelled evaluation items are unlabelled to the pool.
     chosen, chosen_scores = strategy.query(pool, model, min(QUERY_DEPTH, len(rows)),
-                                           return_scores=True)
+                                           candidates=rows, return_scores=True)
     position = {int(row): i for i, row in enumerate(rows.tolist())}
     for rank, (row, value) in enumerate(zip(chosen.tolist(), chosen_scores.tolist(),
                                             strict=True)):
-        if row in position:  # not a labelled evaluation item (unlabelled to the pool)
-            priority[position[row]] = float(len(chosen) - rank)
-            score[position[row]] = value
+        priority[position[row]] = float(len(chosen) - rank)
+        score[position[row]] = value
     return priority, score
 
 
 def _train_single(project: Project, features: Features, split: _Split,
-                  discovery: bool = True) -> _Result | None:
+                  discovery: bool = True, state: dict[str, Any] | None = None
+                  ) -> _Result | None:
     labels = split.train
     pool = Pool(features.X, classes=project.labels)
     rows = np.array([features.row_of[i] for i in labels if i in features.row_of], dtype=np.intp)
@@ -190,6 +194,7 @@ def _train_single(project: Project, features: Features, split: _Split,
                            random_state=_SEED)
     learner = ActiveLearner(estimator, pool, project.strategy_name, random_state=_SEED)
     learner.teach(rows, [labels[int(features.item_ids[r])] for r in rows])
+    restore(learner.strategy_, state, features.item_ids)
     if learner.model_ is None:
         return None  # fewer than two classes labelled: keep the random order
     X_l, y = pool.training_data()
@@ -207,6 +212,7 @@ def _train_single(project: Project, features: Features, split: _Split,
     proba = class_probabilities(learner.model_, pool.take(unlabeled), pool.n_classes)
     search = None if not discovery or project.strategy_name == "random" \
         else discovery_priority(proba, pool.class_counts())
+    queried = search is None and not isinstance(learner.strategy_, ScoreStrategy)
     if search is not None:  # a class is missing or rare: look for it first
         priority, score = search, search
     else:
@@ -214,7 +220,9 @@ def _train_single(project: Project, features: Features, split: _Split,
     best = proba.argmax(axis=1)
     return _Result(unlabeled, priority, score, pool.decode(best).tolist(),
                    proba[np.arange(len(best)), best], accuracy, metric, pool.n_labeled,
-                   split.eval_rows.size, correct)
+                   split.eval_rows.size, correct,
+                   export(learner.strategy_, features.item_ids) if queried else None,
+                   strategy_note(learner.strategy_) if queried else None)
 
 
 def _classes_of(task_type: str, value: Any) -> set[str]:
@@ -224,8 +232,9 @@ def _classes_of(task_type: str, value: Any) -> set[str]:
 
 
 def _train_multi(project: Project, features: Features, split: _Split,
-                 discovery: bool = True) -> _Result | None:
-    del discovery  # multi-label queues follow their strategy from the start
+                 discovery: bool = True, state: dict[str, Any] | None = None
+                 ) -> _Result | None:
+    del discovery, state  # multi-label queues follow a stateless score from the start
     labels = split.train
     rows = np.array([features.row_of[i] for i in labels if i in features.row_of], dtype=np.intp)
     present = [_classes_of(project.task_type, labels[int(features.item_ids[r])]) for r in rows]
@@ -325,10 +334,11 @@ def retrain_project(factory: sessionmaker[Session], project_id: int,
             return None
         eval_ids = eval_item_ids(session, project_id)
         features = cache.get(session, project)
+        saved = load_state(session, project)
     start = time.perf_counter()
     train = _train_multi if project.task_type in MULTI_LABEL_TASKS else _train_single
     split = _split(features, labels, eval_ids)
-    result = train(project, features, split, discovery)
+    result = train(project, features, split, discovery, saved)
     if result is None:
         return None
     seconds = time.perf_counter() - start
@@ -358,8 +368,11 @@ def retrain_project(factory: sessionmaker[Session], project_id: int,
             n_labeled=result.n_labeled, n_scored=len(ids), accuracy=result.accuracy,
             metric=result.metric, class_counts=dict(counts), model_name=project.model_name,
             eval_n=result.eval_n, eval_correct=result.eval_correct,
-            strategy_name=project.strategy_name, fit_seconds=seconds)
+            strategy_name=project.strategy_name, fit_seconds=seconds,
+            strategy_note=result.strategy_note)
         session.add(snapshot)
+        if result.strategy_state is not None:
+            save(session, project, result.strategy_state)
         session.flush()
         return snapshot
 

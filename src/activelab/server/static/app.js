@@ -41,6 +41,7 @@
     $("why").textContent = why.model_version === null
       ? "Chosen at random: no model yet."
       : `Chosen by ${why.strategy} (score ${fmt(why.score, 3)}). ` +
+        (why.strategy_note ? `Strategy: ${why.strategy_note}. ` : "") +
         `Model v${why.model_version} guesses ${guess ?? "–"} (p = ${fmt(why.probability, 2)}).`;
   }
 
