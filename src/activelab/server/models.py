@@ -284,6 +284,8 @@ class ModelSnapshot(Base):
     """One retrain: what it was trained on and how well it did (a learning-curve point)."""
 
     __tablename__ = "model_snapshots"
+    #: ``/next`` reads the note of the snapshot an item was scored by.
+    __table_args__ = (Index("ix_model_snapshots_project_version", "project_id", "version"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(

@@ -34,9 +34,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("model_snapshots") as batch:
         batch.add_column(sa.Column("strategy_note", sa.String(200), nullable=True))
+    # /next reads the note of the snapshot that scored the served item.
+    op.create_index("ix_model_snapshots_project_version", "model_snapshots",
+                    ["project_id", "version"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_model_snapshots_project_version", table_name="model_snapshots")
     with op.batch_alter_table("model_snapshots") as batch:
         batch.drop_column("strategy_note")
     op.drop_table("strategy_states")
