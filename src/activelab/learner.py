@@ -227,8 +227,17 @@ class ActiveLearner(LoopMixin):
         return self.model_
 
     def predict(self, X: Any) -> np.ndarray:
-        """Predicted labels (decoded to the pool's classes), shape (n_samples,)."""
-        return self.pool.decode(self._fitted().predict(X))
+        """Predicted labels (decoded to the pool's classes), shape (n_samples,).
+
+        ``X`` may be a chunked source read from disk (anything with
+        ``iter_row_chunks()``, e.g. :class:`~activelab.large_pool.ParquetFeatures`):
+        it is predicted block by block.
+        """
+        model = self._fitted()
+        if hasattr(X, "iter_row_chunks"):
+            return self.pool.decode(np.concatenate(
+                [model.predict(block) for _, block in X.iter_row_chunks()]))
+        return self.pool.decode(model.predict(X))
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, shape (n_samples, n_classes), columns in ``pool.classes_`` order.

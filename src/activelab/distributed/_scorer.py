@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 
-from ..large_pool import ParquetFeatures
 from ..pool import Pool
 from ..strategies.uncertainty import resolve_measure
 from ._dask import _client_scope, _import_dask
@@ -38,7 +37,7 @@ def _read_rows(source: Any, start: int, stop: int) -> np.ndarray:
 
 def _row_sources(X: Any, chunk_rows: int) -> tuple[Any, list[tuple[int, int]]]:
     """What a worker reads rows from, and the ``(start, stop)`` of every block."""
-    if isinstance(X, ParquetFeatures):  # one block per row group; the file is reopened there
+    if hasattr(X, "row_group_bounds"):  # Parquet: a block per row group, reopened there
         return X, X.row_group_bounds()
     if isinstance(X, np.memmap) and X.filename and isinstance(X.base, mmap.mmap):
         source: Any = _MemmapRows(X)
