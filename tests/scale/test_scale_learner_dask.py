@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification
@@ -69,3 +72,14 @@ def test_dask_scored_learner_queries_like_local(client, data, kind, strategy):
     np.testing.assert_allclose(scores, expected_scores, rtol=1e-6)
     scored_on = {task["worker"] for task in stream.data if "_score_block" in str(task["key"])}
     assert scored_on, "the pool was scored on the cluster"
+
+
+def test_the_documented_example_runs():
+    """docs/scale.md, "With the learner": its Python block runs as written."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "scale.md").read_text()
+    section = doc.split("## With the learner", 1)[1]
+    block = re.search(r"```python\n(.*?)```", section, flags=re.S).group(1)
+    namespace: dict = {}
+    exec(compile(block, "docs/scale.md", "exec"), namespace)
+    assert namespace["learner"].pool.n_labeled == 50
+    assert len(namespace["learner"].history_) == 4

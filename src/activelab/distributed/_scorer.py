@@ -96,8 +96,10 @@ class DaskScorer:
         excluded = exclusion_list(pool.labeled_indices, pool.ignored_indices)
         source, bounds = _row_sources(pool.X, int(self.chunk_rows))
         with _client_scope(self.client, self.address) as active:
-            source_future = active.scatter(source, broadcast=True)
-            model_future = active.scatter(model, broadcast=True)
+            # Unhashed keys: the same pool scattered again next round must not collide
+            # with the previous round's copy while the scheduler is releasing it.
+            source_future = active.scatter(source, broadcast=True, hash=False)
+            model_future = active.scatter(model, broadcast=True, hash=False)
             step = dask.delayed(_score_block, pure=True)
             tasks = [step(source_future, start, stop, model_future, int(k), pool.n_classes,
                           score_fn, excluded) for start, stop in bounds]
