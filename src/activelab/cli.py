@@ -177,9 +177,12 @@ def simulate_command(
         raise ConfigError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
     strategy = strategy or DEFAULTS[task][1]
     if task != "classification":
-        if features is not None or pool_on_disk or dask is not None:
-            raise ConfigError("--features, --pool-on-disk and --dask apply to "
-                              "--task classification")
+        given = [name for name, on in (("--features", features is not None),
+                                       ("--pool-on-disk", pool_on_disk),
+                                       ("--dask", dask is not None)) if on]
+        if given:
+            verb = "applies" if len(given) == 1 else "apply"
+            raise ConfigError(f"{' and '.join(given)} {verb} to --task classification")
         _simulate_other_task(task, data, target=target, text_column=text_column, model=model,
                              strategies=[strategy] + [c for c in (compare or []) if c != strategy],
                              loop={"initial": initial, "batch": batch, "budget": budget,

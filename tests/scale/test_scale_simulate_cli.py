@@ -59,7 +59,7 @@ def test_simulate_on_disk_and_on_dask_gives_the_in_memory_curves(parquet, tmp_pa
 @pytest.mark.parametrize("args, message", [
     (["--pool-on-disk", "--dask", "local", "--strategy", "coreset"], "--dask scores the pool"),
     (["--pool-on-disk", "--target", "nope"], "target column 'nope' is not in"),
-    (["--pool-on-disk", "--task", "regression"], "apply to --task classification"),
+    (["--pool-on-disk", "--task", "regression"], "--pool-on-disk applies to --task classification"),
 ])
 def test_simulate_refuses_options_it_cannot_honour(parquet, tmp_path, args, message):
     target = [] if "--target" in args else ["--target", "label"]
