@@ -275,6 +275,8 @@ class _Shortlisted:
 
     def query(self, pool: Pool, model: Any, n: int, *, return_scores: bool = True
               ) -> tuple[np.ndarray, np.ndarray]:
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+            raise ConfigError(f"batch_size must be a positive int, got {n!r}")
         k = min(int(n), pool.n_unlabeled)
         indices, scores = self.scorer.top_k(pool, model, k + 1, self.strategy.measure)
         order = np.argsort(indices, kind="stable")

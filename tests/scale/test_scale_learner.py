@@ -74,3 +74,14 @@ def test_scorer_refuses_a_strategy_it_cannot_serve(data):
     with pytest.raises(ConfigError, match="uncertainty strategies"):
         learner.query(5)
     assert len(learner.history_) == 1 and learner.pool.n_labeled == 4
+
+
+@pytest.mark.parametrize("n", [0, -1, True, 2.5])
+def test_scored_query_refuses_a_bad_batch_size_like_the_strategy(data, n):
+    X, y, _ = data
+    for scorer in (None, StreamingScorer()):
+        learner = ActiveLearner(LogisticRegression(max_iter=1000), Pool(X), "margin",
+                                random_state=0, scorer=scorer)
+        learner.teach([0, 1, 2, 3, 4, 5], y[:6])
+        with pytest.raises(ConfigError, match="batch_size must be"):
+            learner.query(n)
