@@ -22,7 +22,9 @@ from rich.progress import (
 from rich.table import Table
 
 from ._console import stderr_console, stdout_console
+from ._scale_options import pool_scorer
 from ._spelling import cli_spelling
+from .disk_data import load_parquet_on_disk
 from .exceptions import ActivelabError, ConfigError
 from .models.factory import MODEL_NAMES, check_model_name
 from .simulation import SimulationResult, simulate
@@ -163,14 +165,24 @@ def simulate_command(
     out_path: Annotated[Path, typer.Option("--out", help="Where to write result JSON.")] = Path(
         "result.json"),
     plot: Annotated[Path | None, typer.Option(help="Write a learning-curve PNG here.")] = None,
+    pool_on_disk: Annotated[bool, typer.Option(
+        "--pool-on-disk", help="Keep a Parquet file's features on disk and read them in row "
+        "groups (numeric columns; classification).")] = False,
+    dask: Annotated[str | None, typer.Option(
+        metavar="SCHEDULER", help="Score the pool on a Dask cluster: a scheduler address "
+        "(tcp://host:8786) or 'local' (extra 'distributed').")] = None,
 ) -> None:
     """Run the active-learning loop against known labels and write the learning curves."""
     if task not in TASKS:
         raise ConfigError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
     strategy = strategy or DEFAULTS[task][1]
     if task != "classification":
-        if features is not None:
-            raise ConfigError("--features applies to --task classification")
+        given = [name for name, on in (("--features", features is not None),
+                                       ("--pool-on-disk", pool_on_disk),
+                                       ("--dask", dask is not None)) if on]
+        if given:
+            verb = "applies" if len(given) == 1 else "apply"
+            raise ConfigError(f"{' and '.join(given)} {verb} to --task classification")
         _simulate_other_task(task, data, target=target, text_column=text_column, model=model,
                              strategies=[strategy] + [c for c in (compare or []) if c != strategy],
                              loop={"initial": initial, "batch": batch, "budget": budget,
@@ -184,7 +196,12 @@ def simulate_command(
         if name not in known:
             raise ConfigError(f"unknown strategy {name!r}; choose one of {', '.join(known)}")
     check_model_name(model)
-    dataset = _load(data, target, text_column, features)
+    if pool_on_disk:
+        if target is None:
+            raise ConfigError("--pool-on-disk needs --target")
+        dataset = load_parquet_on_disk(Path(data).expanduser(), target)
+    else:
+        dataset = _load(data, target, text_column, features)
     if Path(data).expanduser().is_file():  # say what was inferred from the user's file
         out.print(dataset.description, highlight=False, soft_wrap=True)
     strategies = [strategy] + [c for c in (compare or []) if c != strategy]
@@ -194,15 +211,17 @@ def simulate_command(
     def advancer(bar_task: TaskID) -> Callable[[int, int], None]:
         return lambda _seed, _n: bar.advance(bar_task)
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, disable=not console.is_terminal) as bar:
+    with pool_scorer(strategies, on_disk=pool_on_disk, dask=dask) as scorer, \
+            Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                     TimeElapsedColumn(), console=console,
+                     disable=not console.is_terminal) as bar:
         for name in strategies:
             bar_task = bar.add_task(f"{name:>16}", total=seeds * rounds_per_run)
             results.append(simulate(
                 dataset, model=model, strategy=name, initial=initial, batch=batch,
                 budget=budget, seeds=seeds, test_size=test_size, master_seed=master_seed,
                 initial_method=initial_method,
-                on_round=advancer(bar_task)))
+                on_round=advancer(bar_task), scorer=scorer))
     payload = results[0].to_dict()
     payload["summary"] = _summary_row(results[0])
     payload["comparisons"] = {r.strategy: {**r.to_dict(), "summary": _summary_row(r)}

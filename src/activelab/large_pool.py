@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from .pool import Pool
 from .strategies.uncertainty import resolve_measure
 
 __all__ = ["ParquetFeatures", "write_parquet_features", "RunningTopK", "iter_row_blocks",
-           "score_pool_streaming"]
+           "score_pool_streaming", "PoolScorer", "StreamingScorer"]
 
 
 def _pyarrow_parquet() -> Any:
@@ -112,6 +112,11 @@ class ParquetFeatures:
         while len(self._cache) > self.cache_row_groups:
             self._cache.popitem(last=False)
         return block
+
+    def row_group_bounds(self) -> list[tuple[int, int]]:
+        """``(first_row, stop_row)`` of every row group, in order."""
+        return [(int(a), int(b)) for a, b in zip(self._starts[:-1], self._starts[1:],
+                                                 strict=True)]
 
     def iter_row_chunks(self) -> Iterator[tuple[int, np.ndarray]]:
         """Yield ``(first_row, block)`` for every row group in order."""
@@ -259,3 +264,52 @@ def score_pool_streaming(
         values = score_fn(class_probabilities(model, rows, pool.n_classes))
         top.push(start + np.flatnonzero(keep), values)
     return top.result()
+
+
+@runtime_checkable
+class PoolScorer(Protocol):
+    """Where a learner scores its pool: the top-``k`` unlabelled items by an uncertainty measure.
+
+    :class:`StreamingScorer` streams the pool on this machine;
+    :class:`activelab.distributed.DaskScorer` scores it on a Dask cluster.
+    Both return the same items; ties prefer the lower index.
+    """
+
+    def top_k(self, pool: Pool, model: Any, k: int,
+              measure: str | Callable[[np.ndarray], np.ndarray]
+              ) -> tuple[np.ndarray, np.ndarray]:
+        """``(indices, scores)`` of the ``k`` best unlabelled items, best first."""
+        ...
+
+
+class StreamingScorer:
+    """Scores the pool in contiguous blocks on this machine (:func:`score_pool_streaming`).
+
+    Parameters
+    ----------
+    chunk_size : int, default=65536
+        Rows per block (a Parquet pool uses its row groups).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from activelab import ActiveLearner, Pool
+    >>> X, y = load_iris(return_X_y=True)
+    >>> learner = ActiveLearner(LogisticRegression(), Pool(X), "margin", random_state=0,
+    ...                         scorer=StreamingScorer(chunk_size=50))
+    >>> learner.teach([0, 50, 100], y[[0, 50, 100]])
+    >>> learner.query(5).shape
+    (5,)
+    """
+
+    def __init__(self, chunk_size: int = 65_536) -> None:
+        self.chunk_size = chunk_size
+
+    def top_k(self, pool: Pool, model: Any, k: int,
+              measure: str | Callable[[np.ndarray], np.ndarray]
+              ) -> tuple[np.ndarray, np.ndarray]:
+        return score_pool_streaming(pool, model, k, measure=measure, chunk_size=self.chunk_size)
+
+    def __repr__(self) -> str:
+        return f"StreamingScorer(chunk_size={self.chunk_size})"

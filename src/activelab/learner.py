@@ -12,7 +12,7 @@ from sklearn.base import clone
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 
 from ._loop import LoopMixin, Round, resolve_strategy
-from ._random import RandomLike, derive_seed
+from ._random import RandomLike, as_generator, derive_seed
 from .exceptions import (
     ActivelabWarning,
     ConfigError,
@@ -21,10 +21,12 @@ from .exceptions import (
     SingleClassError,
 )
 from .initial import initial_indices
+from .large_pool import PoolScorer
 from .models import class_probabilities
 from .models.committee import seed_unset_random_states
 from .pool import Pool
-from .strategies import QueryStrategy, RandomSampling, make_strategy
+from .strategies import QueryStrategy, RandomSampling, make_strategy, select_top_k
+from .strategies.uncertainty import UncertaintySampling
 
 __all__ = ["ActiveLearner", "Round", "evaluation_metrics", "resolve_strategy"]
 
@@ -68,6 +70,15 @@ class ActiveLearner(LoopMixin):
         One seed for everything random: the seed set, strategy tie-breaks and
         the estimator's own ``random_state`` when unset.  The same seed gives
         the same queries, byte for byte.
+    scorer : PoolScorer, default=None
+        Where an uncertainty strategy (margin, entropy, least-confident) scores
+        the pool: :class:`~activelab.large_pool.StreamingScorer` streams a
+        memory-mapped or Parquet pool block by block,
+        :class:`~activelab.distributed.DaskScorer` scores it on a Dask cluster.
+        Only a shortlist of ``n + 1`` items comes back, and the strategy picks
+        from it as it would from the whole pool: the same queries as
+        ``scorer=None`` unless two scores tie at the ``n``-th place.  ``None``
+        scores in this process, as the strategy itself does.
 
     Attributes
     ----------
@@ -95,7 +106,8 @@ class ActiveLearner(LoopMixin):
 
     def __init__(self, estimator: Any, pool: Pool, strategy: str | QueryStrategy = "margin", *,
                  eval_set: tuple[Any, Sequence[Hashable]] | None = None,
-                 cold_start: str = "random", random_state: RandomLike = None) -> None:
+                 cold_start: str = "random", random_state: RandomLike = None,
+                 scorer: PoolScorer | None = None) -> None:
         if not isinstance(pool, Pool):
             raise ConfigError(f"pool must be an activelab.Pool, got {type(pool).__name__}")
         if cold_start not in ("random", "raise"):
@@ -106,6 +118,7 @@ class ActiveLearner(LoopMixin):
         self.eval_set = eval_set
         self.cold_start = cold_start
         self.random_state = random_state
+        self.scorer = scorer
         self.model_: Any = None
         self.history_: list[Round] = []
         self.stop_reason_: str | None = None
@@ -162,6 +175,8 @@ class ActiveLearner(LoopMixin):
                 f"only {self._n_classes_labeled()} class(es) labelled so far; querying at "
                 "random until a second class appears", ActivelabWarning, stacklevel=2)
             strategy, name = RandomSampling(random_state=self.rng), "random (cold start)"
+        elif self.scorer is not None:
+            return self._timed_query(_Shortlisted(strategy, self.scorer), name, n)
         return self._timed_query(strategy, name, n)
 
     # ------------------------------------------------------------------ model
@@ -212,8 +227,17 @@ class ActiveLearner(LoopMixin):
         return self.model_
 
     def predict(self, X: Any) -> np.ndarray:
-        """Predicted labels (decoded to the pool's classes), shape (n_samples,)."""
-        return self.pool.decode(self._fitted().predict(X))
+        """Predicted labels (decoded to the pool's classes), shape (n_samples,).
+
+        ``X`` may be a chunked source read from disk (anything with
+        ``iter_row_chunks()``, e.g. :class:`~activelab.large_pool.ParquetFeatures`):
+        it is predicted block by block.
+        """
+        model = self._fitted()
+        if hasattr(X, "iter_row_chunks"):
+            return self.pool.decode(np.concatenate(
+                [model.predict(block) for _, block in X.iter_row_chunks()]))
+        return self.pool.decode(model.predict(X))
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, shape (n_samples, n_classes), columns in ``pool.classes_`` order.
@@ -231,3 +255,31 @@ class ActiveLearner(LoopMixin):
             return {}
         X_eval, y_eval = self.eval_set
         return evaluation_metrics(np.asarray(y_eval), self.predict(X_eval))
+
+
+class _Shortlisted:
+    """An uncertainty strategy whose pool is scored by a :class:`PoolScorer`.
+
+    The scorer returns the best ``k + 1`` items; the strategy's own top-k
+    selector then runs over them in pool order, drawing from its generator
+    exactly as it would over the whole pool.
+    """
+
+    def __init__(self, strategy: QueryStrategy, scorer: PoolScorer) -> None:
+        if not isinstance(strategy, UncertaintySampling):
+            raise ConfigError(
+                f"a scorer serves the uncertainty strategies (margin, entropy, "
+                f"least-confident), not {type(strategy).__name__}; use scorer=None")
+        self.strategy = strategy
+        self.scorer = scorer
+
+    def query(self, pool: Pool, model: Any, n: int, *, return_scores: bool = True
+              ) -> tuple[np.ndarray, np.ndarray]:
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+            raise ConfigError(f"batch_size must be a positive int, got {n!r}")
+        k = min(int(n), pool.n_unlabeled)
+        indices, scores = self.scorer.top_k(pool, model, k + 1, self.strategy.measure)
+        order = np.argsort(indices, kind="stable")
+        indices, scores = indices[order], scores[order]
+        chosen = select_top_k(scores, k, as_generator(self.strategy.random_state))
+        return indices[chosen].astype(np.intp), np.asarray(scores[chosen], dtype=float)

@@ -17,8 +17,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from ._random import derive_seed
+from .disk_data import RowSubset, is_on_disk
 from .exceptions import ActivelabWarning, ConfigError, DataError
 from .initial import initial_indices
+from .large_pool import PoolScorer
 from .learner import ActiveLearner, evaluation_metrics
 from .metrics import labels_to_reach, normalized_aulc
 from .models.factory import make_model, make_text_vectorizer
@@ -86,6 +88,8 @@ class SeedSplit:
 def featurize_split(dataset: Any, train: np.ndarray, test: np.ndarray) -> tuple[Any, Any, str]:
     """Features of the pool and the test set, and the model kind they need."""
     X = dataset.X
+    if is_on_disk(X):  # features stay on disk; the splits read them block by block
+        return RowSubset(X, train), RowSubset(X, test), "tabular"
     if dataset.kind == "text":
         # TF-IDF is fitted on the pool's texts only (unlabelled data is fair game);
         # the test texts are only transformed.
@@ -123,7 +127,12 @@ def split_estimator(model: str | Any, kind: str, split: SeedSplit) -> Any:
 
 def full_data_accuracy(dataset: Any, split: SeedSplit, model: str | Any) -> float:
     """Test accuracy of ``model`` trained on the whole pool of ``split``: the reference
-    every curve of that seed is compared with (the same for every strategy and batch)."""
+    every curve of that seed is compared with (the same for every strategy and batch).
+
+    NaN for features on disk: fitting on the whole pool would load it.
+    """
+    if is_on_disk(dataset.X):
+        return float("nan")
     y = np.asarray(dataset.y)
     X_pool, X_test, kind = featurize_split(dataset, split.train, split.test)
     with warnings.catch_warnings():
@@ -135,18 +144,21 @@ def full_data_accuracy(dataset: Any, split: SeedSplit, model: str | Any) -> floa
 def simulate_run(dataset: Any, split: SeedSplit, *, seed: int, model: str | Any,
                  strategy: str | Any, batch: int, budget: int,
                  on_round: Callable[[int], None] | None = None,
-                 full_accuracy: float | None = None) -> RunResult:
+                 full_accuracy: float | None = None,
+                 scorer: PoolScorer | None = None) -> RunResult:
     """One seed's learning curve: seed set, then batches until the budget is spent.
 
     ``full_accuracy``, when given (e.g. cached by a benchmark across strategies), is
     used as the reference instead of fitting the model on the whole pool again.
+    ``scorer`` is the learner's (see :class:`~activelab.ActiveLearner`).
     """
     y = np.asarray(dataset.y)
     X_pool, X_test, kind = featurize_split(dataset, split.train, split.test)
     y_pool, y_test = y[split.train], y[split.test]
     estimator = split_estimator(model, kind, split)
     learner = ActiveLearner(estimator, Pool(X_pool), strategy,
-                            eval_set=(X_test, y_test), random_state=split.learner_seed)
+                            eval_set=(X_test, y_test), random_state=split.learner_seed,
+                            scorer=scorer)
     oracle = SimulatedOracle(y_pool)
     result = RunResult(seed=seed, n_labels=[], accuracy=[], balanced_accuracy=[], macro_f1=[],
                        query_seconds=[], fit_seconds=[], full_accuracy=float("nan"))
@@ -185,7 +197,8 @@ def simulate_run(dataset: Any, split: SeedSplit, *, seed: int, model: str | Any,
 def simulate(dataset: Any, *, model: str | Any = "logreg", strategy: str | Any = "margin",
              initial: int = 20, batch: int = 10, budget: int = 300, seeds: int = 5,
              test_size: float = 0.25, master_seed: int = 0, initial_method: str = "random",
-             on_round: Callable[[int, int], None] | None = None) -> SimulationResult:
+             on_round: Callable[[int, int], None] | None = None,
+             scorer: PoolScorer | None = None) -> SimulationResult:
     """Run the active-learning loop on a labelled dataset, once per seed.
 
     Parameters
@@ -203,6 +216,12 @@ def simulate(dataset: Any, *, model: str | Any = "logreg", strategy: str | Any =
         Fraction held out to measure accuracy.
     on_round : callable ``(seed, n_labels) -> None``, optional
         Progress hook.
+    scorer : PoolScorer, optional
+        Where an uncertainty strategy scores the pool
+        (:class:`~activelab.large_pool.StreamingScorer`,
+        :class:`~activelab.distributed.DaskScorer`); the same curves as without.
+        A dataset from :func:`activelab.disk_data.load_parquet_on_disk` keeps its
+        features on disk (its full-data accuracy is NaN).
 
     Returns
     -------
@@ -231,5 +250,5 @@ def simulate(dataset: Any, *, model: str | Any = "logreg", strategy: str | Any =
         hook = (lambda n, s=seed: on_round(s, n)) if on_round else None
         result.runs.append(simulate_run(dataset, split, seed=seed, model=model,
                                         strategy=strategy, batch=batch, budget=budget,
-                                        on_round=hook))
+                                        on_round=hook, scorer=scorer))
     return result

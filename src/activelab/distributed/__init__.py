@@ -14,9 +14,11 @@ from ._reduce import (
     partition_top_k,
     two_stage_k_center,
 )
+from ._scorer import DaskScorer
 
 __all__ = [
     "connect",
+    "DaskScorer",
     "dask_top_k",
     "dask_k_center",
     "partition_top_k",
