@@ -48,7 +48,9 @@ def pool_scorer(strategies: Sequence[str], *, on_disk: bool, dask: str | None
         return
     import distributed
 
+    # ":0": a free port for the scheduler's HTTP server; the default 8787 (also with None)
+    # clashes with any other cluster on the machine.
     with distributed.LocalCluster(n_workers=LOCAL_WORKERS, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
         yield DaskScorer(client)

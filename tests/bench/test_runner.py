@@ -162,7 +162,7 @@ def test_dask_local_cluster_equals_sequential(tmp_path):
     distributed = pytest.importorskip("distributed")
     sequential = run(tmp_path, "seq").table
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
         on_cluster = run(tmp_path, "dask", dask_scheduler=client)
         assert on_cluster.n_run == len(expand_cells(make_config(**GRID)))
