@@ -16,22 +16,9 @@ from activelab.strategies import CoreSet
 da = pytest.importorskip("dask.array")
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
+from dask_helpers import DASK_WARNING_FILTERS, client_fixture  # noqa: E402, F401
 
-pytestmark = [
-    # the scheduler's own resource warnings on shutdown are not ours
-    pytest.mark.filterwarnings("ignore::ResourceWarning"),
-    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
-    pytest.mark.filterwarnings("ignore::UserWarning:distributed.*"),
-]
-
-
-@pytest.fixture(scope="module")
-def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=":0")
-    with distributed.Client(cluster) as active:
-        yield active
-    cluster.close()
+pytestmark = DASK_WARNING_FILTERS
 
 
 @pytest.fixture(scope="module")

@@ -14,23 +14,11 @@ from activelab import ActiveLearner, Pool
 from activelab.large_pool import ParquetFeatures, write_parquet_features
 
 distributed = pytest.importorskip("distributed")
+from dask_helpers import DASK_WARNING_FILTERS, client_fixture  # noqa: E402, F401
+
 from activelab.distributed import DaskScorer  # noqa: E402
 
-pytestmark = [
-    # the scheduler's own resource warnings on shutdown are not ours
-    pytest.mark.filterwarnings("ignore::ResourceWarning"),
-    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
-    pytest.mark.filterwarnings("ignore::UserWarning:distributed.*"),
-]
-
-
-@pytest.fixture(scope="module")
-def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=":0")
-    with distributed.Client(cluster) as active:
-        yield active
-    cluster.close()
+pytestmark = DASK_WARNING_FILTERS
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -67,23 +66,6 @@ def project_with_member(live: Live, admin: httpx.Client, user_id: int,
     assert upload(admin, project["id"], "items.jsonl", lines).status_code == 200
     assert admin.put(f"/api/projects/{project['id']}/members/{user_id}").status_code == 204
     return project
-
-
-@contextmanager
-def launched_chromium() -> Iterator[Any]:
-    """Debian's Chromium through Playwright (the test is skipped without them)."""
-    import pytest
-    from test_browser import CHROMIUM, CHROMIUM_ARGS
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @contextmanager

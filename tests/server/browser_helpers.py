@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,9 @@ SCREENSHOTS = Path(os.environ.get("ACTIVELAB_SCREENSHOT_DIR")
 VIEWPORT = {"width": 1000, "height": 640}
 
 
-@pytest.fixture(name="chromium")
-def chromium_fixture() -> Iterator[Any]:
-    """A headless Debian Chromium (skips when it or Playwright is missing)."""
+@contextmanager
+def launched_chromium() -> Iterator[Any]:
+    """A headless Debian Chromium (the test is skipped when it or Playwright is missing)."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
@@ -33,6 +34,13 @@ def chromium_fixture() -> Iterator[Any]:
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture(name="chromium")
+def chromium_fixture() -> Iterator[Any]:
+    """:func:`launched_chromium` as a fixture."""
+    with launched_chromium() as chromium:
+        yield chromium
 
 
 def login(browser: Any, url: str, username: str, password: str = PASSWORD) -> Any:

@@ -3,45 +3,16 @@ picked by name, pre-label count, archive and delete with confirmation."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from browser_helpers import SCREENSHOTS
-from server_helpers import PASSWORD, make_project, upload
+from browser_helpers import SCREENSHOTS, chromium_fixture, login  # noqa: F401
+from server_helpers import make_project, upload
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _login(browser, url: str, username: str):
-    page = browser.new_page()
-    page.goto(f"{url}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/projects")
-    return page
-
-
-def test_the_new_project_form_says_why_a_name_or_label_set_is_refused(live, admin, browser):
+def test_the_new_project_form_says_why_a_name_or_label_set_is_refused(live, admin, chromium):
     from playwright.sync_api import expect
 
-    page = _login(browser, live.url, "root-admin")
+    page = login(chromium, live.url, "root-admin")
     form = page.locator("#new-project")
     form.locator("input[name=name]").fill("   ")
     form.locator("input[name=labels]").fill("spam, ham")
@@ -61,7 +32,7 @@ def test_the_new_project_form_says_why_a_name_or_label_set_is_refused(live, admi
     assert (project["labels"], project["label_column"]) == (["spam", "ham"], "category")
 
 
-def test_members_by_name_prelabels_archive_and_delete_on_the_dashboard(live, admin, browser):
+def test_members_by_name_prelabels_archive_and_delete_on_the_dashboard(live, admin, chromium):
     from playwright.sync_api import expect
 
     live.user("ann")
@@ -69,7 +40,7 @@ def test_members_by_name_prelabels_archive_and_delete_on_the_dashboard(live, adm
     project = make_project(admin, name="reviews")
     pid = project["id"]
     upload(admin, pid, "t.csv", "id,text,label\na,good,pos\nb,bad,neg\nc,so so,\n")
-    page = _login(browser, live.url, "root-admin")
+    page = login(chromium, live.url, "root-admin")
     page.goto(f"{live.url}/projects/{pid}/dashboard")
 
     # Members: picked from the users' names, listed, removed.
@@ -105,7 +76,7 @@ def test_members_by_name_prelabels_archive_and_delete_on_the_dashboard(live, adm
     page.goto(f"{live.url}/projects")
     expect(page.locator("#archived-projects")).to_contain_text("reviews")
     expect(page.locator("#active-projects")).not_to_contain_text("reviews")
-    annotator = _login(browser, live.url, "ann")
+    annotator = login(chromium, live.url, "ann")
     expect(annotator.locator("#archived-projects")).to_contain_text("reviews")
     annotator.goto(f"{live.url}/projects/{pid}/annotate")
     expect(annotator.locator("#message")).to_contain_text("archived")

@@ -148,7 +148,8 @@ LOGIN_AS_ATTACKER = """<form method="post" action="{target}/login">
 
 @pytest.mark.browser
 def test_a_page_on_another_port_cannot_act_for_the_user_in_a_real_browser(live):
-    from auth_helpers import foreign_site, launched_chromium
+    from auth_helpers import foreign_site
+    from browser_helpers import launched_chromium, login
     from playwright.sync_api import expect
 
     from activelab.server.models import ApiToken, Project
@@ -160,11 +161,7 @@ def test_a_page_on_another_port_cannot_act_for_the_user_in_a_real_browser(live):
     pages = {"/attack": ATTACK.format(target=live.url, pid=pid),
              "/login-csrf": LOGIN_AS_ATTACKER.format(target=live.url, password=PASSWORD)}
     with foreign_site(pages) as site, launched_chromium() as chromium:
-        page = chromium.new_page()
-        page.goto(f"{live.url}/login")
-        page.fill("input[name=username]", "boss")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
+        page = login(chromium, live.url, "boss")
         expect(page.locator("h1")).to_have_text("Projects")
         answered: list[str] = []  # the forged requests, once answered (opaque to the page)
         for event in ("requestfinished", "requestfailed"):

@@ -12,7 +12,8 @@ import json
 
 import httpx
 import pytest
-from auth_helpers import foreign_site, launched_chromium
+from auth_helpers import foreign_site
+from browser_helpers import launched_chromium
 from server_helpers import PASSWORD, make_project, png_b64, upload
 
 from activelab.server.models import Role, User

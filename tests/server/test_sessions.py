@@ -274,7 +274,7 @@ def test_resetting_the_demo_password_ends_the_demo_admins_sessions(live):
 
 @pytest.mark.browser
 def test_the_account_page_and_the_user_buttons_work_in_a_browser(live):
-    from auth_helpers import launched_chromium
+    from browser_helpers import launched_chromium, login
     from playwright.sync_api import expect
 
     from activelab.server.models import Role, User
@@ -282,11 +282,7 @@ def test_the_account_page_and_the_user_buttons_work_in_a_browser(live):
     live.user("boss", Role.admin)
     victim_id, _ = live.user("victim")
     with launched_chromium() as chromium:
-        page = chromium.new_page()
-        page.goto(f"{live.url}/login")
-        page.fill("input[name=username]", "boss")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
+        page = login(chromium, live.url, "boss")
         expect(page.locator("h1")).to_have_text("Projects")
         row = page.locator(f"tr[data-user-id='{victim_id}']")
         with cookie_client(live, "victim") as victim:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from auth_helpers import launched_chromium
+from browser_helpers import launched_chromium
 from server_helpers import PASSWORD, make_project, png_b64, upload
 
 from activelab.server.models import Role
