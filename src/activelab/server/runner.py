@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
-import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
@@ -25,6 +24,7 @@ from .models import Project
 from .services.demo import ensure_demo
 from .services.importing import import_folder, import_items
 from .services.projects import require_active
+from .stop_signals import watch_stop_signals
 
 __all__ = ["run_server", "import_source", "main", "reset_hint", "RESET_DEMO_PASSWORD_ENV"]
 
@@ -187,16 +187,11 @@ def import_source(project: str, source: str | os.PathLike[str], db_url: str | No
 def _stop_signals() -> Iterator[threading.Event]:
     """An event set by SIGINT or SIGTERM while the block runs (main thread only)."""
     stopping = threading.Event()
-    if threading.current_thread() is not threading.main_thread():
-        yield stopping
-        return
-    previous = {sig: signal.signal(sig, lambda *_: stopping.set())
-                for sig in (signal.SIGINT, signal.SIGTERM)}
+    unwatch = watch_stop_signals(stopping, chain=False)
     try:
         yield stopping
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        unwatch()
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -20,11 +20,15 @@ __all__ = ["watch_stop_signals", "STOP_SIGNALS"]
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-def watch_stop_signals(stopping: threading.Event) -> Callable[[], None]:
-    """Make SIGINT and SIGTERM also set ``stopping``; returns the function that undoes it.
+def watch_stop_signals(stopping: threading.Event, *, chain: bool = True
+                       ) -> Callable[[], None]:
+    """Make SIGINT and SIGTERM set ``stopping``; returns the function that undoes it.
 
-    Signal handlers can only be installed from the main thread; elsewhere
-    (a server run in a thread, as in tests) nothing is changed.
+    With ``chain`` (the server) the handlers installed before still run;
+    without it (``activelab import``) the signal only sets the event, so the
+    work can end between two batches.  Signal handlers can only be installed
+    from the main thread; elsewhere (a server run in a thread, as in tests)
+    nothing is changed.
     """
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
@@ -32,7 +36,8 @@ def watch_stop_signals(stopping: threading.Event) -> Callable[[], None]:
 
     def handler(sig: int, frame: FrameType | None) -> None:
         stopping.set()
-        _call(previous[signal.Signals(sig)], sig, frame)
+        if chain:
+            _call(previous[signal.Signals(sig)], sig, frame)
 
     for sig in STOP_SIGNALS:
         signal.signal(sig, handler)
