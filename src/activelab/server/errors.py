@@ -3,11 +3,13 @@
 Tree additions::
 
     ActivelabError
-    ├── AuthenticationError                  no or bad credentials          -> 401
+    ├── ServerError
+    │   └── AuthenticationError              no or bad credentials          -> 401
     ├── PermissionDeniedError                authenticated but not allowed  -> 403
     ├── NotFoundError (LookupError)          no such project/item/user      -> 404
     ├── ConflictError                        state conflict (lease, dup)    -> 409
     ├── ServiceBusyError                     waited too long for a write    -> 503
+    ├── NotSupportedError                    the feature does not cover this -> 501
     └── DataError
         └── ImportRejectedError              file rejected, with row errors -> 422
 
@@ -31,6 +33,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..exceptions import (
     ActivelabError,
+    AuthenticationError,
     ConfigError,
     DataError,
     EmptyPoolError,
@@ -49,15 +52,12 @@ __all__ = [
     "ConflictError",
     "ImportRejectedError",
     "ServiceBusyError",
+    "NotSupportedError",
     "status_code_for",
     "wants_json",
     "error_page",
     "install_error_handler",
 ]
-
-
-class AuthenticationError(ActivelabError):
-    """No valid credentials (token, session cookie or password)."""
 
 
 class PermissionDeniedError(ActivelabError):
@@ -78,6 +78,11 @@ class ServiceBusyError(ActivelabError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class NotSupportedError(ActivelabError):
+    """The request is valid but the server cannot do it for this project (e.g. export a
+    multi-label model)."""
 
 
 class ImportRejectedError(DataError):
@@ -104,6 +109,7 @@ _STATUS: tuple[tuple[type[ActivelabError], int], ...] = (
     (SingleClassError, 409),
     (NotFittedError, 409),
     (MissingDependencyError, 501),
+    (NotSupportedError, 501),
 )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
 
 from .app import create_app
 from .config import Settings
@@ -23,10 +24,12 @@ from .errors import NotFoundError
 from .models import Project
 from .services.demo import ensure_demo
 from .services.importing import import_folder, import_items
+from .services.model_export import build_model, dump_model
 from .services.projects import require_active
 from .stop_signals import watch_stop_signals
 
-__all__ = ["run_server", "import_source", "main", "reset_hint", "RESET_DEMO_PASSWORD_ENV"]
+__all__ = ["run_server", "import_source", "export_model", "main", "reset_hint",
+           "RESET_DEMO_PASSWORD_ENV"]
 
 #: Set to 1 to give the demo admin a fresh password at start (for ``activelab serve --demo``).
 RESET_DEMO_PASSWORD_ENV = "ACTIVELAB_RESET_DEMO_PASSWORD"
@@ -153,12 +156,7 @@ def import_source(project: str, source: str | os.PathLike[str], db_url: str | No
     try:
         upgrade_database(engine)
         factory = make_session_factory(engine)
-        with factory() as session:
-            key = Project.id == int(project) if project.isdigit() else Project.name == project
-            row = session.scalar(select(Project).where(key))
-            if row is None:
-                raise NotFoundError(f"no project {echo(project)} in {settings.db_url}")
-            session.expunge(row)
+        row = _find_project(factory, project, settings.db_url)
         require_active(row)
         with _stop_signals() as stopping:
             options: dict[str, Any] = {
@@ -179,6 +177,59 @@ def import_source(project: str, source: str | os.PathLike[str], db_url: str | No
             print(f"import cancelled by a signal: {report['inserted']} item(s) committed "
                   "before it stopped", file=sys.stderr)
         return report
+    finally:
+        engine.dispose()
+
+
+def _find_project(factory: sessionmaker[Session], project: str, db_url: str) -> Project:
+    """The project with this id or name (detached); NotFoundError when there is none."""
+    with factory() as session:
+        key = Project.id == int(project) if project.isdigit() else Project.name == project
+        row = session.scalar(select(Project).where(key))
+        if row is None:
+            raise NotFoundError(f"no project {echo(project)} in {db_url}")
+        session.expunge(row)
+        return row
+
+
+def export_model(project: str, out: str | os.PathLike[str], db_url: str | None = None
+                 ) -> dict[str, Any]:
+    """Write a project's model (the pipeline from raw items to labels) to a skops file.
+
+    The same model as ``GET /api/projects/{id}/model``, read from the database
+    directly (migrating it first).
+
+    Parameters
+    ----------
+    project : the project's id or name
+    out : the file to write
+    db_url : SQLAlchemy URL; default from ``ACTIVELAB_DB_URL`` or ``sqlite:///activelab.db``
+
+    Returns
+    -------
+    info : dict with ``version`` (the latest model snapshot), ``n_labels``, ``bytes``, ``path``
+
+    Raises
+    ------
+    NotFoundError
+        No such project.
+    ConflictError
+        The project has no model yet.
+    NotSupportedError
+        The project's model cannot be exported (multi-label, embeddings, torch).
+    """
+    settings = Settings(db_url=db_url) if db_url else Settings()
+    engine = make_engine(settings)
+    try:
+        upgrade_database(engine)
+        factory = make_session_factory(engine)
+        row = _find_project(factory, project, settings.db_url)
+        with factory() as session:
+            model = build_model(session, row)
+        data = dump_model(model)
+        Path(out).write_bytes(data)
+        return {"version": model.version, "n_labels": model.n_labels, "bytes": len(data),
+                "path": str(out)}
     finally:
         engine.dispose()
 
