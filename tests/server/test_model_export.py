@@ -160,7 +160,7 @@ def test_only_admins_download_or_predict(live, admin):
 def test_multilabel_model_is_not_exported(live, admin):
     project = make_project(admin, task_type="multilabel_text", labels=["a", "b"])
     response = admin.get(f"/api/projects/{project['id']}/model")
-    assert response.status_code == 501 and "one model per class" in response.json()["detail"]
+    assert response.status_code == 409 and "one model per class" in response.json()["detail"]
 
 
 def test_cli_export_model_writes_the_same_model(live, admin, sqlite_url, tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import time
@@ -206,7 +205,8 @@ class Client:
         ``annotator``, ``source`` (``annotator`` or ``import``), ``created_at``.
         The server streams them, so any number of labels comes in one response.
         """
-        lines = self.export(project_id, "jsonl").decode("utf-8").splitlines()
+        data = self._download(f"/api/projects/{project_id}/export", params={"format": "jsonl"})
+        lines = data.decode("utf-8").splitlines()
         records = [json.loads(line) for line in lines if line.strip()]
         frame = pd.DataFrame.from_records(records, columns=list(_LABEL_COLUMNS))
         frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True, format="ISO8601")
@@ -222,22 +222,22 @@ class Client:
         if format not in EXPORT_FORMATS:
             raise ConfigError(f"unknown export format {format!r}; use one of "
                               f"{', '.join(EXPORT_FORMATS)}")
-        return self._download(f"/api/projects/{project_id}/export", path,
-                              params={"format": format})
+        url = f"/api/projects/{project_id}/export"
+        if path is None:
+            return self._download(url, params={"format": format})
+        self._download(url, path, params={"format": format})
+        return Path(path)
 
-    def _download(self, url: str, path: str | os.PathLike[str] | None,
-                  **options: Any) -> bytes | Path:
+    def _download(self, url: str, path: str | os.PathLike[str] | None = None,
+                  **options: Any) -> bytes:
+        """The body of a streamed GET; with ``path``, written there as it arrives."""
         with self._stream(url, **options) as response:
             if path is None:
-                buffer = io.BytesIO()
-                for chunk in response.iter_bytes():
-                    buffer.write(chunk)
-                return buffer.getvalue()
-            target = Path(path)
-            with target.open("wb") as out:
+                return b"".join(response.iter_bytes())
+            with Path(path).open("wb") as out:
                 for chunk in response.iter_bytes():
                     out.write(chunk)
-            return target
+            return b""
 
     # ------------------------------------------------------------------ the model
     def model_info(self, project_id: int) -> dict[str, Any]:
@@ -269,8 +269,7 @@ class Client:
         Load it with :func:`activelab.client.load_model` (or ``skops.io.loads``
         with the trusted types of docs/model-export.md).
         """
-        data = self._download(f"/api/projects/{project_id}/model", None)
-        assert isinstance(data, bytes)
+        data = self._download(f"/api/projects/{project_id}/model")
         if path is not None:
             Path(path).write_bytes(data)
         return data

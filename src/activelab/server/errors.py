@@ -9,7 +9,6 @@ Tree additions::
     ├── NotFoundError (LookupError)          no such project/item/user      -> 404
     ├── ConflictError                        state conflict (lease, dup)    -> 409
     ├── ServiceBusyError                     waited too long for a write    -> 503
-    ├── NotSupportedError                    the feature does not cover this -> 501
     └── DataError
         └── ImportRejectedError              file rejected, with row errors -> 422
 
@@ -52,7 +51,6 @@ __all__ = [
     "ConflictError",
     "ImportRejectedError",
     "ServiceBusyError",
-    "NotSupportedError",
     "status_code_for",
     "wants_json",
     "error_page",
@@ -80,11 +78,6 @@ class ServiceBusyError(ActivelabError):
         self.retry_after = retry_after
 
 
-class NotSupportedError(ActivelabError):
-    """The request is valid but the server cannot do it for this project (e.g. export a
-    multi-label model)."""
-
-
 class ImportRejectedError(DataError):
     """An import file had malformed rows; ``errors`` lists them with 1-based line numbers."""
 
@@ -109,7 +102,6 @@ _STATUS: tuple[tuple[type[ActivelabError], int], ...] = (
     (SingleClassError, 409),
     (NotFittedError, 409),
     (MissingDependencyError, 501),
-    (NotSupportedError, 501),
 )
 
 

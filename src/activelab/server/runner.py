@@ -214,9 +214,8 @@ def export_model(project: str, out: str | os.PathLike[str], db_url: str | None =
     NotFoundError
         No such project.
     ConflictError
-        The project has no model yet.
-    NotSupportedError
-        The project's model cannot be exported (multi-label, embeddings, torch).
+        The project has no model yet, or its model cannot be exported (multi-label,
+        embeddings featurizer, torch models).
     """
     settings = Settings(db_url=db_url) if db_url else Settings()
     engine = make_engine(settings)

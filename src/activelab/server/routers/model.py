@@ -29,7 +29,7 @@ def download_model(project: ProjectDep, _: AdminUser, session: SessionDep,
 
     Fitted on the current labels with the project's model and featurisation;
     load it with ``skops.io.load(path, trusted=[...])`` (see docs/model-export.md).
-    409 before the project has a model; 501 for projects whose model cannot be
+    409 before the project has a model, and for projects whose model cannot be
     exported (multi-label, embeddings featurizer, torch models).  Admins only.
     """
     model = request.app.state.model_cache.get(session, project)

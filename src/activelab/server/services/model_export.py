@@ -14,7 +14,7 @@ retraining worker fits it, so it takes items as they were imported:
   (:func:`.features.image_pixels`).
 
 Multi-label tasks, the embeddings featurizer and the torch models are not
-covered (:class:`NotSupportedError`, HTTP 501): their models are not one
+covered (:class:`ConflictError`, HTTP 409): their models are not one
 scikit-learn pipeline that skops can store safely.
 """
 
@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from ...exceptions import DataError, MissingDependencyError
 from ...models import class_scores, make_model
 from ..echo import echo
-from ..errors import ConflictError, NotSupportedError
+from ..errors import ConflictError
 from ..models import Item, ModelSnapshot, Project, TaskType
 from .features import (
     image_pixels,
@@ -97,10 +97,10 @@ def _unsupported(project: Project) -> str | None:
 
 
 def _check_exportable(session: Session, project: Project) -> int:
-    """The latest model version; NotSupportedError or ConflictError when there is none."""
+    """The latest model version; ConflictError when there is none or it cannot be exported."""
     reason = _unsupported(project)
     if reason is not None:
-        raise NotSupportedError(f"cannot export or serve the model of project {project.id}: "
+        raise ConflictError(f"cannot export or serve the model of project {project.id}: "
                                 f"{reason}; export covers single-label text (TF-IDF), "
                                 "tabular and image projects with a scikit-learn model")
     version = _latest_version(session, project.id)
@@ -150,10 +150,9 @@ def build_model(session: Session, project: Project) -> ProjectModel:
 
     Raises
     ------
-    NotSupportedError
-        Multi-label tasks, the embeddings featurizer, torch models.
     ConflictError
-        The project has no model yet, or its labels no longer hold two classes.
+        The project has no model yet, its labels no longer hold two classes, or its
+        model cannot be exported (multi-label tasks, the embeddings featurizer, torch).
     """
     version = _check_exportable(session, project)
     labels = training_labels(session, project)
