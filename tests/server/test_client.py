@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import socket
 import uuid
 from collections.abc import Iterator
@@ -217,3 +218,21 @@ def test_annotator_cannot_download_the_model(server, client):
             with pytest.raises(ServerError, match="only admins") as caught:
                 call(pid)
             assert caught.value.status_code == 403
+
+
+def test_the_client_guide_example_runs(sqlite_url, tmp_path, monkeypatch, capsys):
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "client.md").read_text()
+    example = re.findall(r"```python\n(.*?)```", guide, flags=re.S)[0]
+    users = make_users(sqlite_url, [])
+    process = ServerProcess(sqlite_url, worker_poll_seconds=0.2).start()
+    try:
+        monkeypatch.setenv("ACTIVELAB_URL", process.url)
+        monkeypatch.setenv("ACTIVELAB_TOKEN", users["boss"][1])
+        monkeypatch.chdir(tmp_path)
+        exec(compile(example, "docs/client.md", "exec"), {})
+    finally:
+        process.stop()
+    printed = capsys.readouterr().out
+    assert "60 items, features: ['width', 'height']" in printed
+    assert "['small' 'large']" in printed
+    assert len(pd.read_csv(tmp_path / "labels.csv")) == 12

@@ -131,6 +131,10 @@ class Client:
         except httpx.TransportError as error:
             raise connection_failed(self.url, error) from None
 
+    def create_token(self, name: str = "api") -> str:
+        """A new API token of the logged-in user (shown only now), for ``Client(url, token)``."""
+        return str(self._json("POST", "/api/auth/tokens", json={"name": name})["token"])
+
     # ------------------------------------------------------------------ projects
     def projects(self, archived: bool | None = None) -> list[dict[str, Any]]:
         """The projects the caller may see (``archived``: only archived / only active)."""

@@ -6,8 +6,8 @@ out) with the project's model, random state and featurisation, as the
 retraining worker fits it, so it takes items as they were imported:
 
 - tabular projects: a DataFrame with the feature columns (``feature_names_in_``,
-  in that order); a missing value (NaN) becomes the column's mean over the
-  project's items, as in training;
+  in any order; other columns are ignored); a missing value (NaN) becomes the
+  column's mean over the project's items, as in training;
 - text projects (TF-IDF): a list of strings; the vocabulary is fitted on the
   project's items, as in training;
 - image projects: rows of ``IMAGE_SIDE**2`` grayscale pixels in [0, 1]
@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sqlalchemy import func, select
@@ -134,9 +135,13 @@ def _featurizer(session: Session, project: Project) -> tuple[list[tuple[str, Any
     if not ids:
         raise DataError("the project has no items; import some first")
     if project.task_type == TaskType.tabular_classification:
-        frame = pd.DataFrame.from_records(values, columns=tabular_columns(values)).astype(float)
-        imputer = SimpleImputer(strategy="mean", keep_empty_features=True).fit(frame)
-        return [("impute", imputer)], ids, imputer.transform(frame)
+        columns = tabular_columns(values)
+        frame = pd.DataFrame.from_records(values, columns=columns).astype(float)
+        # Columns picked by name: a DataFrame's columns may come in any order.
+        features = ColumnTransformer(
+            [("impute", SimpleImputer(strategy="mean", keep_empty_features=True), columns)],
+            remainder="drop", verbose_feature_names_out=False).fit(frame)
+        return [("features", features)], ids, features.transform(frame)
     vectorizer = text_vectorizer(len(values))
     try:
         X = vectorizer.fit_transform(values)
