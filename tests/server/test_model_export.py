@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import skops.io as sio
 from auth_helpers import admin_client
-from server_helpers import make_project, png_b64, upload
+from server_helpers import label_from_truth, make_project, png_b64, upload
 from typer.testing import CliRunner
 
 from activelab.cli import app as cli_app
@@ -31,18 +31,10 @@ def _class_of(item) -> str:
     return "high" if int(item["external_id"][1:]) % 2 else "low"
 
 
-def _label(client, project_id: int, n: int, truth) -> None:
-    for _ in range(n):
-        item = client.get(f"/api/projects/{project_id}/next").json()["item"]
-        response = client.post(f"/api/projects/{project_id}/labels",
-                               json={"item_id": item["id"], "value": truth(item)})
-        assert response.status_code == 201, response.text
-
-
 def _tabular_project(live, admin) -> int:
     project = make_project(admin, task_type="tabular_classification", labels=["low", "high"])
     assert upload(admin, project["id"], "rows.csv", _tabular_csv()).status_code == 200
-    _label(admin, project["id"], 16, _class_of)
+    label_from_truth(admin, project["id"], 16, _class_of)
     assert live.app.state.worker.run_pending() == [project["id"]]
     return project["id"]
 
@@ -87,7 +79,7 @@ def test_text_model_takes_raw_texts(live, admin):
     rows = [json.dumps({"id": f"t{i}", "text": f"{words['pos' if i % 2 else 'neg']} film {i}"})
             for i in range(30)]
     assert upload(admin, project["id"], "t.jsonl", "\n".join(rows)).status_code == 200
-    _label(admin, project["id"], 10,
+    label_from_truth(admin, project["id"], 10,
            lambda item: "pos" if int(item["external_id"][1:]) % 2 else "neg")
     live.app.state.worker.run_pending()
     model = _load(admin.get(f"/api/projects/{project['id']}/model").content)
@@ -101,7 +93,7 @@ def test_image_project_predicts_from_base64_images(live, admin):
     project = make_project(admin, task_type="image_classification", labels=["dark", "light"])
     rows = [json.dumps({"id": f"i{v}", "image": png_b64(v)}) for v in range(0, 250, 10)]
     assert upload(admin, project["id"], "i.jsonl", "\n".join(rows)).status_code == 200
-    _label(admin, project["id"], 10,
+    label_from_truth(admin, project["id"], 10,
            lambda item: "light" if int(item["external_id"][1:]) > 120 else "dark")
     live.app.state.worker.run_pending()
     body = admin.post(f"/api/projects/{project['id']}/predict",

@@ -151,12 +151,7 @@ def import_source(project: str, source: str | os.PathLike[str], db_url: str | No
     ImportRejectedError
         Nothing imported; ``errors`` says which lines or files were bad.
     """
-    settings = Settings(db_url=db_url) if db_url else Settings()
-    engine = make_engine(settings)
-    try:
-        upgrade_database(engine)
-        factory = make_session_factory(engine)
-        row = _find_project(factory, project, settings.db_url)
+    with _project_in_database(project, db_url) as (settings, factory, row):
         require_active(row)
         with _stop_signals() as stopping:
             options: dict[str, Any] = {
@@ -177,19 +172,27 @@ def import_source(project: str, source: str | os.PathLike[str], db_url: str | No
             print(f"import cancelled by a signal: {report['inserted']} item(s) committed "
                   "before it stopped", file=sys.stderr)
         return report
+
+
+@contextmanager
+def _project_in_database(project: str, db_url: str | None
+                         ) -> Iterator[tuple[Settings, sessionmaker[Session], Project]]:
+    """(settings, session factory, the project with this id or name, detached) of a
+    database, migrated first; NotFoundError when there is no such project."""
+    settings = Settings(db_url=db_url) if db_url else Settings()
+    engine = make_engine(settings)
+    try:
+        upgrade_database(engine)
+        factory = make_session_factory(engine)
+        with factory() as session:
+            key = Project.id == int(project) if project.isdigit() else Project.name == project
+            row = session.scalar(select(Project).where(key))
+            if row is None:
+                raise NotFoundError(f"no project {echo(project)} in {settings.db_url}")
+            session.expunge(row)
+        yield settings, factory, row
     finally:
         engine.dispose()
-
-
-def _find_project(factory: sessionmaker[Session], project: str, db_url: str) -> Project:
-    """The project with this id or name (detached); NotFoundError when there is none."""
-    with factory() as session:
-        key = Project.id == int(project) if project.isdigit() else Project.name == project
-        row = session.scalar(select(Project).where(key))
-        if row is None:
-            raise NotFoundError(f"no project {echo(project)} in {db_url}")
-        session.expunge(row)
-        return row
 
 
 def export_model(project: str, out: str | os.PathLike[str], db_url: str | None = None
@@ -217,20 +220,13 @@ def export_model(project: str, out: str | os.PathLike[str], db_url: str | None =
         The project has no model yet, or its model cannot be exported (multi-label,
         embeddings featurizer, torch models).
     """
-    settings = Settings(db_url=db_url) if db_url else Settings()
-    engine = make_engine(settings)
-    try:
-        upgrade_database(engine)
-        factory = make_session_factory(engine)
-        row = _find_project(factory, project, settings.db_url)
+    with _project_in_database(project, db_url) as (_, factory, row):
         with factory() as session:
             model = build_model(session, row)
         data = dump_model(model)
         Path(out).write_bytes(data)
         return {"version": model.version, "n_labels": model.n_labels, "bytes": len(data),
                 "path": str(out)}
-    finally:
-        engine.dispose()
 
 
 @contextmanager
