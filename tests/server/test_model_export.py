@@ -6,6 +6,7 @@ import io
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 import skops.io as sio
 from auth_helpers import admin_client
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 
 from activelab.cli import app as cli_app
 from activelab.client import MODEL_TYPES
+from activelab.models import class_scores
 
 FEATURES = ("a", "b", "c")
 
@@ -31,8 +33,9 @@ def _class_of(item) -> str:
     return "high" if int(item["external_id"][1:]) % 2 else "low"
 
 
-def _tabular_project(live, admin) -> int:
-    project = make_project(admin, task_type="tabular_classification", labels=["low", "high"])
+def _tabular_project(live, admin, model_name: str = "logreg") -> int:
+    project = make_project(admin, task_type="tabular_classification", labels=["low", "high"],
+                           model_name=model_name)
     assert upload(admin, project["id"], "rows.csv", _tabular_csv()).status_code == 200
     label_from_truth(admin, project["id"], 16, _class_of)
     assert live.app.state.worker.run_pending() == [project["id"]]
@@ -61,8 +64,6 @@ def test_downloaded_tabular_model_predicts_as_the_endpoint(live_any_db, db_url):
         assert served.status_code == 200, served.text
         body = served.json()
         assert body["model_version"] == 1 and body["n_labels"] > 0
-        import pandas as pd
-
         frame = pd.DataFrame.from_records(NEW_ROWS, columns=list(FEATURES)).astype(float)
         assert body["classes"] == list(model.classes_)
         assert body["predictions"] == list(model.predict(frame))
@@ -71,6 +72,16 @@ def test_downloaded_tabular_model_predicts_as_the_endpoint(live_any_db, db_url):
         assert body["predictions"][:2] == ["low", "high"]
         info = admin.get(f"/api/projects/{pid}/model/info").json()
         assert info["version"] == 1 and info["exportable"] is True
+
+
+@pytest.mark.parametrize("model_name", ["linearsvm", "tree", "knn"])
+def test_models_without_probabilities_or_with_trees_match_too(live, admin, model_name):
+    pid = _tabular_project(live, admin, model_name)
+    model = _load(admin.get(f"/api/projects/{pid}/model").content)
+    body = admin.post(f"/api/projects/{pid}/predict", json={"rows": NEW_ROWS}).json()
+    frame = pd.DataFrame.from_records(NEW_ROWS, columns=list(FEATURES)).astype(float)
+    assert body["predictions"] == list(model.predict(frame))
+    np.testing.assert_allclose(body["probabilities"], class_scores(model, frame), atol=1e-12)
 
 
 def test_text_model_takes_raw_texts(live, admin):
@@ -165,8 +176,6 @@ def test_cli_export_model_writes_the_same_model(live, admin, sqlite_url, tmp_pat
     exported = _load(out.read_bytes())
     served = _load(admin.get(f"/api/projects/{pid}/model").content)
     frame = io.StringIO(_tabular_csv())
-    import pandas as pd
-
     X = pd.read_csv(frame)[list(FEATURES)]
     np.testing.assert_array_equal(exported.predict_proba(X), served.predict_proba(X))
 

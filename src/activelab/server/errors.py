@@ -3,14 +3,15 @@
 Tree additions::
 
     ActivelabError
-    ├── ServerError
-    │   └── AuthenticationError              no or bad credentials          -> 401
     ├── PermissionDeniedError                authenticated but not allowed  -> 403
     ├── NotFoundError (LookupError)          no such project/item/user      -> 404
     ├── ConflictError                        state conflict (lease, dup)    -> 409
     ├── ServiceBusyError                     waited too long for a write    -> 503
     └── DataError
         └── ImportRejectedError              file rejected, with row errors -> 422
+
+``AuthenticationError`` (no or bad credentials, 401) is the library's
+(:mod:`activelab.exceptions`), so that the client raises the same class.
 
 The API (``/api/...``, ``/openapi.json``) answers errors in JSON; a browser page
 answers them with an HTML page (``error.html``) that says what went wrong and
