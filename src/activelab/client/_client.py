@@ -16,7 +16,7 @@ import httpx
 import pandas as pd
 
 from .. import __version__
-from ..exceptions import ConfigError, WaitTimeout
+from ..exceptions import ActivelabError, ConfigError, WaitTimeout
 from ._errors import connection_failed, error_of
 from ._payload import import_file, predict_bodies
 
@@ -91,10 +91,16 @@ class Client:
 
     # ------------------------------------------------------------------ plumbing
     def close(self) -> None:
-        """Log out (a session) and close the connections."""
+        """Log out (a session) and close the connections.
+
+        The logout is best effort: a server gone meanwhile ends the session by its
+        idle timeout, and an error here must not hide the one that ended a ``with``.
+        """
         try:
             if "Authorization" not in self._http.headers and not self._http.is_closed:
                 self._request("POST", "/api/auth/logout")
+        except ActivelabError:
+            pass
         finally:
             self._http.close()
 

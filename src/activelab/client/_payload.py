@@ -177,6 +177,9 @@ def predict_bodies(X: Any) -> Iterator[dict[str, Any]]:
         else:
             field = "images"
             items = [_image_text(value, i) for i, value in enumerate(items)]
+    if field == "rows":  # booleans are numbers to the model, as the import reads them
+        items = [{k: float(v) if isinstance(v, bool) else v for k, v in row.items()}
+                 for row in items]
     size = IMAGE_CHUNK if field == "images" else PREDICT_CHUNK
     for start in range(0, len(items), size):
         yield {field: items[start:start + size]}
