@@ -1,0 +1,22 @@
+"""Class imbalance: how fast does active learning find every class?
+
+* :func:`make_imbalanced` - a seeded subsample where some classes are rare (e.g. 1:50).
+* :func:`labels_to_cover` - labels spent until every class has ``k`` examples.
+* :func:`simulate_class_discovery` - that count over seeds, for any strategy and seed
+  set, with the same seed set per seed for every strategy.
+
+:class:`activelab.ActiveLearner` warns (:class:`~activelab.ActivelabWarning`, once
+per new set of missing classes) when the pool declares classes that no labelled item has.
+"""
+
+from ._cell import run_imbalance_cell
+from ._simulate import (
+    ClassDiscoveryResult,
+    CoverageRun,
+    labels_to_cover,
+    make_imbalanced,
+    simulate_class_discovery,
+)
+
+__all__ = ["make_imbalanced", "labels_to_cover", "CoverageRun", "ClassDiscoveryResult",
+           "simulate_class_discovery", "run_imbalance_cell"]
