@@ -20,7 +20,7 @@ TOML layout::
     datasets = ["banknote", { name = "sklearn:digits", max_samples = 1000, budget = 120 }]
 
 A task other than classification (``task = "regression"``, ``"anomaly"``, ...;
-see :data:`activelab.tasks.registry.TASK_RUNNERS`) runs that task's cell runner
+see :func:`activelab.tasks.registry.task_runner`) runs that task's cell runner
 instead; its models and strategies are the task's own, and ``models`` may be
 left out to use the task's default.
 """
@@ -203,11 +203,10 @@ def _check_task_strategy(task: str, name: str) -> None:
 
 
 def _check_task(task: Any) -> str:
-    from ..tasks.registry import TASK_RUNNERS
+    from ..tasks.registry import TASKS
 
-    if task != CLASSIFICATION and task not in TASK_RUNNERS:
-        raise ConfigError(f"unknown task {task!r}; choose from "
-                          f"{', '.join([CLASSIFICATION, *TASK_RUNNERS])}")
+    if not isinstance(task, str) or task not in TASKS:
+        raise ConfigError(f"unknown task {task!r}; choose from {', '.join(TASKS)}")
     return task
 
 
@@ -281,9 +280,9 @@ def make_config(*, datasets: Sequence[Any], strategies: Sequence[str],
 
 
 def _default_model(task: str) -> str:
-    from ..tasks.registry import TASK_DEFAULTS
+    from ..tasks.registry import get_task
 
-    return TASK_DEFAULTS[task][0] or "default"
+    return get_task(task).default_model or "default"
 
 
 def config_from_mapping(data: Mapping[str, Any], *, source: str = "config") -> BenchConfig:

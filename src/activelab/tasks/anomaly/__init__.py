@@ -23,6 +23,8 @@
 [0, 10, 20]
 """
 
+from ..answers import ANOMALY_ANSWER
+from ..contract import TaskDefinition
 from ._detector import (
     DETECTOR_NAMES,
     SemiSupervisedDetector,
@@ -52,6 +54,7 @@ from ._strategies import (
 )
 
 __all__ = [
+    "TASK",
     "SemiSupervisedDetector",
     "DETECTOR_NAMES",
     "make_classifier",
@@ -78,6 +81,10 @@ __all__ = [
     "AnomalySimulationResult",
 ]
 
-#: What ``activelab bench`` checks a task grid's names against.
-STRATEGIES = ANOMALY_STRATEGIES
-MODELS = DETECTOR_NAMES
+#: The anomaly task, as the registry lists it.
+TASK = TaskDefinition(
+    "anomaly", item="one row of features", answer_kind=ANOMALY_ANSWER,
+    default_strategy="most-anomalous", default_model="logreg", headline="precision_at_k",
+    lower_is_better=False, metrics=ANOMALY_METRICS, strategy_names=ANOMALY_STRATEGIES,
+    model_names=DETECTOR_NAMES, learner_class=AnomalyLearner,
+    simulate_function=simulate_anomaly, cell_function=run_anomaly_cell)

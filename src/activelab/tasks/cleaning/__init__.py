@@ -13,6 +13,9 @@ Aggregating several annotators per item lives in :mod:`activelab.tasks.cleaning.
 """
 
 
+from ...models import MODEL_NAMES
+from ..answers import REVIEW_ANSWER
+from ..contract import TaskDefinition
 from ._cell import CLEANING_STRATEGIES, run_cleaning_cell
 from ._confident_learning import (
     RANKING_METHODS,
@@ -25,10 +28,16 @@ from ._confident_learning import (
 )
 from ._label_noise import NoisyOracle, inject_label_noise, noise_transition_matrix
 
-__all__ = ["noise_transition_matrix", "inject_label_noise", "NoisyOracle",
+__all__ = ["TASK", "noise_transition_matrix", "inject_label_noise", "NoisyOracle",
            "out_of_sample_probabilities", "confident_learning", "review_queue",
            "review_queue_for", "ReviewQueue", "precision_at_k", "RANKING_METHODS",
            "run_cleaning_cell", "CLEANING_STRATEGIES"]
 
-#: What ``activelab bench`` checks a task grid's names against.
-STRATEGIES = CLEANING_STRATEGIES
+#: The label-cleaning task, as the registry lists it: a review queue ranked once, not a
+#: query / teach loop, so it has no learner and no several-seed simulation of its own.
+TASK = TaskDefinition(
+    "cleaning", item="one labelled item and its given label", answer_kind=REVIEW_ANSWER,
+    default_strategy="normalized_margin", default_model="logreg", headline="errors_found",
+    lower_is_better=False, metrics=("errors_found", "review_precision", "accuracy"),
+    strategy_names=CLEANING_STRATEGIES, model_names=MODEL_NAMES, learner_class=None,
+    simulate_function=None, cell_function=run_cleaning_cell)

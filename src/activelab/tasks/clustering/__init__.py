@@ -20,6 +20,8 @@ uses the answers; success is the adjusted Rand index (ARI) per question asked.
 [0, 5, 10]
 """
 
+from ..answers import PAIR_ANSWER
+from ..contract import TaskDefinition
 from ._constraints import (
     ANSWER_VALUES,
     CANNOT_LINK,
@@ -51,6 +53,7 @@ from ._strategies import (
 )
 
 __all__ = [
+    "TASK",
     "PCKMeans",
     "COPKMeans",
     "PairConstraints",
@@ -78,6 +81,10 @@ __all__ = [
     "run_pairwise_cell",
 ]
 
-#: Names ``activelab bench`` checks a ``task = "clustering"`` suite against.
-STRATEGIES = PAIR_STRATEGIES
-MODELS = PAIRWISE_MODELS
+#: The clustering task, as the registry lists it.
+TASK = TaskDefinition(
+    "clustering", item="a pair of items (must-link / cannot-link)", answer_kind=PAIR_ANSWER,
+    default_strategy="uncertain-pairs", default_model="pckmeans", headline="ari",
+    lower_is_better=False, metrics=("ari", "nmi"), strategy_names=PAIR_STRATEGIES,
+    model_names=PAIRWISE_MODELS, learner_class=PairwiseLearner,
+    simulate_function=simulate_pairwise, cell_function=run_pairwise_cell)

@@ -9,6 +9,11 @@
 per new set of missing classes) when the pool declares classes that no labelled item has.
 """
 
+from ...learner import ActiveLearner
+from ...models import MODEL_NAMES
+from ...strategies import available_strategies
+from ..answers import CLASS_ANSWER
+from ..contract import TaskDefinition
 from ._cell import run_imbalance_cell
 from ._simulate import (
     ClassDiscoveryResult,
@@ -18,5 +23,13 @@ from ._simulate import (
     simulate_class_discovery,
 )
 
-__all__ = ["make_imbalanced", "labels_to_cover", "CoverageRun", "ClassDiscoveryResult",
+__all__ = ["TASK", "make_imbalanced", "labels_to_cover", "CoverageRun", "ClassDiscoveryResult",
            "simulate_class_discovery", "run_imbalance_cell"]
+
+#: The class-discovery task, as the registry lists it.
+TASK = TaskDefinition(
+    "imbalance", item="one item of a pool with rare classes", answer_kind=CLASS_ANSWER,
+    default_strategy="margin", default_model="logreg", headline="classes_covered",
+    lower_is_better=False, metrics=("classes_found", "classes_covered"),
+    strategy_names=available_strategies, model_names=MODEL_NAMES, learner_class=ActiveLearner,
+    simulate_function=simulate_class_discovery, cell_function=run_imbalance_cell)

@@ -31,6 +31,9 @@ jitter and gaps).
 (2, 2)
 """
 
+from ...strategies import available_strategies
+from ..answers import PAIR_ANSWER
+from ..contract import TaskDefinition
 from ._learner import (
     MATCH,
     MATCHING_MODELS,
@@ -67,7 +70,7 @@ from ._simulate import (
     simulate_matching,
 )
 
-__all__ = ["RecordMatcher", "match_metrics", "block_pairs", "blocking_report",
+__all__ = ["TASK", "RecordMatcher", "match_metrics", "block_pairs", "blocking_report",
            "BlockingReport", "pair_features", "mean_similarity", "check_fields",
            "make_duplicate_records", "load_adult_records", "RecordTables", "ADULT_FIELDS",
            "PairLearner", "SimilarityRanking", "SameEntityOracle", "similarity_seed",
@@ -75,5 +78,11 @@ __all__ = ["RecordMatcher", "match_metrics", "block_pairs", "blocking_report",
            "MATCH", "NON_MATCH", "simulate_matching", "run_matching_cell",
            "MatchingRunResult", "MatchingProblem", "build_matching_problem"]
 
-#: The pair classifiers ``activelab bench`` checks a task grid's models against.
-MODELS = MATCHING_MODELS
+#: The record-matching task, as the registry lists it.
+TASK = TaskDefinition(
+    "matching", item="a candidate pair of records (left, right)", answer_kind=PAIR_ANSWER,
+    default_strategy="margin", default_model="logreg", headline="f1", lower_is_better=False,
+    metrics=("f1", "precision", "recall", "f1_non_match"),
+    strategy_names=available_strategies, model_names=MATCHING_MODELS,
+    learner_class=PairLearner, simulate_function=simulate_matching,
+    cell_function=run_matching_cell)

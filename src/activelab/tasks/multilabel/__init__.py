@@ -13,6 +13,8 @@
 """
 
 from ...models.factory import MODEL_NAMES
+from ..answers import LABEL_SET_ANSWER
+from ..contract import TaskDefinition
 from ._cell import load_multilabel, run_multilabel_cell
 from ._data import MultiLabelDataset, load_multilabel_jsonl, newsgroups_multilabel
 from ._learner import (
@@ -37,6 +39,7 @@ from ._model import (
 from ._pool import MultiLabelPool, encode_label_sets
 
 __all__ = [
+    "TASK",
     "MultiLabelPool",
     "encode_label_sets",
     "BinaryRelevance",
@@ -61,6 +64,11 @@ __all__ = [
     "run_multilabel_cell",
 ]
 
-#: What ``activelab bench`` checks a task grid's names against.
-STRATEGIES = MULTILABEL_STRATEGIES
-MODELS = MODEL_NAMES
+#: The multi-label task, as the registry lists it.
+TASK = TaskDefinition(
+    "multilabel", item="one text", answer_kind=LABEL_SET_ANSWER,
+    default_strategy="adaptive", default_model="linearsvm", headline="micro_f1",
+    lower_is_better=False, metrics=("micro_f1", "macro_f1", "hamming_loss"),
+    strategy_names=MULTILABEL_STRATEGIES, model_names=MODEL_NAMES,
+    learner_class=MultiLabelLearner, simulate_function=simulate_multilabel,
+    cell_function=run_multilabel_cell)

@@ -15,6 +15,8 @@
 3
 """
 
+from ..answers import NUMBER_ANSWER
+from ..contract import TaskDefinition
 from ._learner import (
     REGRESSION_STRATEGIES,
     REGRESSOR_NAMES,
@@ -41,6 +43,7 @@ from ._strategies import (
 )
 
 __all__ = [
+    "TASK",
     "RegressionPool",
     "RegressionLearner",
     "CommitteeVariance",
@@ -62,6 +65,10 @@ __all__ = [
     "run_regression_cell",
 ]
 
-#: What ``activelab bench`` checks a task grid's names against.
-STRATEGIES = REGRESSION_STRATEGIES
-MODELS = REGRESSOR_NAMES
+#: The regression task, as the registry lists it.
+TASK = TaskDefinition(
+    "regression", item="one row of features", answer_kind=NUMBER_ANSWER,
+    default_strategy="igs", default_model="ridge", headline="rmse", lower_is_better=True,
+    metrics=("rmse", "mae", "r2"), strategy_names=REGRESSION_STRATEGIES,
+    model_names=REGRESSOR_NAMES, learner_class=RegressionLearner,
+    simulate_function=simulate_regression, cell_function=run_regression_cell)

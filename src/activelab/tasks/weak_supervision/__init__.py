@@ -26,6 +26,10 @@ whole pool, and an ordinary classifier is trained on them.
 [1, 0, -1]
 """
 
+from ...learner import ActiveLearner
+from ...models import MODEL_NAMES
+from ..answers import CLASS_ANSWER
+from ..contract import TaskDefinition
 from ._label_model import LabelModel, lf_majority_vote
 from ._lfs import ABSTAIN, KeywordLF, LFSet, lf_summary
 from ._rules import HANDWRITTEN_RULES, handwritten_rules, mine_keyword_rules
@@ -39,6 +43,7 @@ from ._simulate import (
 )
 
 __all__ = [
+    "TASK",
     "ABSTAIN",
     "KeywordLF",
     "LFSet",
@@ -58,3 +63,12 @@ __all__ = [
     "run_weak_supervision_cell",
     "strategy_names",
 ]
+
+#: The weak-supervision task, as the registry lists it: a person labels items (rules are
+#: mined from those labels or written by hand), so an answer is one class.
+TASK = TaskDefinition(
+    "weak-supervision", item="one text", answer_kind=CLASS_ANSWER,
+    default_strategy="lf-label-model", default_model="logreg", headline="accuracy",
+    lower_is_better=False, metrics=("accuracy", "balanced_accuracy", "macro_f1"),
+    strategy_names=strategy_names, model_names=MODEL_NAMES, learner_class=ActiveLearner,
+    simulate_function=simulate_weak_supervision, cell_function=run_weak_supervision_cell)
