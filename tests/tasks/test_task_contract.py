@@ -56,7 +56,7 @@ CELL_DATA = {
     "imbalance": lambda tmp: "sklearn:wine",
 }
 
-_CLASS = ({"dog": "dog", 3: None}, ["wolf", "", None, 1.5, ["cat"], True])
+_CLASS = ({"dog": "dog", "wolf": None}, ["", None, 3, 1.5, ["cat"], True])
 _PAIR = ({"same": "same", "Different ": "different", True: "same"}, ["maybe", 1, None, ""])
 #: task -> ({good answer: its normalised form (None: not in SPACE)}, [bad answers]).
 ANSWERS = {
@@ -64,7 +64,7 @@ ANSWERS = {
     "regression": ({3.5: 3.5, "-2": -2.0, 7: 7.0},
                    [float("nan"), float("inf"), "tall", True, None, [1.0]]),
     "multilabel": ({("owl", "cat"): ["cat", "owl"], (): []},
-                   ["cat", ["cat", "wolf"], [3.5], None]),
+                   ["cat", ["cat", "wolf"], [3.5], None, ["cat"] * 1001]),
     "anomaly": ({"anomaly": "anomaly", "normal": "normal", False: "normal"},
                 ["odd", 0.5, None]),
     "clustering": _PAIR,

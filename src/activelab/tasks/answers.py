@@ -25,17 +25,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._echo import echo
 from ..exceptions import ConfigError, DataError, InvalidAnswerError, UnknownLabelError
 
-__all__ = ["AnswerSpace", "AnswerKind", "EXPORT_FORMATS", "CLASS_ANSWER", "NUMBER_ANSWER",
-           "LABEL_SET_ANSWER", "PAIR_ANSWER", "ANOMALY_ANSWER", "REVIEW_ANSWER",
+__all__ = ["AnswerSpace", "AnswerKind", "EXPORT_FORMATS", "MAX_LABEL_LIST", "CLASS_ANSWER",
+           "NUMBER_ANSWER", "LABEL_SET_ANSWER", "PAIR_ANSWER", "ANOMALY_ANSWER", "REVIEW_ANSWER",
            "export_answers", "import_answers"]
 
 #: The formats every task exports its answers to.
 EXPORT_FORMATS = ("csv", "jsonl")
 #: Spreadsheet formula triggers (OWASP CSV injection): such a text cell gets a leading '.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_MAX_ECHO = 60
+#: Entries of a multi-label answer (label names, repeated or not).
+MAX_LABEL_LIST = 1_000
 
 
 @dataclass(frozen=True)
@@ -69,32 +71,24 @@ class AnswerKind:
         return self.check(value, space or AnswerSpace())
 
 
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= _MAX_ECHO else text[:_MAX_ECHO] + "..."
-
-
 def _known_class(value: Any, space: AnswerSpace) -> str:
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise InvalidAnswerError(f"a class answer is a label name, got {_shown(value)}")
-    name = str(value).strip()
-    if not name:
-        raise InvalidAnswerError("a class answer is a label name, got an empty text")
-    if space.labels and name not in space.labels:
-        raise UnknownLabelError(f"unknown label {_shown(name)}; the labels are "
-                                f"{', '.join(space.labels)}")
-    return name
+    if not isinstance(value, str) or not value:
+        raise InvalidAnswerError(f"a class answer is a label name, got {echo(value)}")
+    if space.labels and value not in space.labels:
+        raise UnknownLabelError(f"unknown label {echo(value)}; the labels are "
+                                f"{echo(list(space.labels), 400)}")
+    return value
 
 
 def _number(value: Any, space: AnswerSpace) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise InvalidAnswerError(f"a regression answer is a number, got {_shown(value)}")
+        raise InvalidAnswerError(f"a regression answer is a number, got {echo(value)}")
     try:
         number = float(value)
     except ValueError:
-        raise InvalidAnswerError(f"a regression answer is a number, got {_shown(value)}") from None
+        raise InvalidAnswerError(f"a regression answer is a number, got {echo(value)}") from None
     if not math.isfinite(number):
-        raise InvalidAnswerError(f"a regression answer is a finite number, got {_shown(value)}")
+        raise InvalidAnswerError(f"a regression answer is a finite number, got {echo(value)}")
     if (space.low is not None and number < space.low) or \
             (space.high is not None and number > space.high):
         raise InvalidAnswerError(f"{number:g} is outside the accepted range "
@@ -105,7 +99,10 @@ def _number(value: Any, space: AnswerSpace) -> float:
 def _label_set(value: Any, space: AnswerSpace) -> list[str]:
     if not isinstance(value, list | tuple | set | frozenset):
         raise InvalidAnswerError(f"a multi-label answer is a list of label names, got "
-                                 f"{_shown(value)}")
+                                 f"{echo(value)}")
+    if len(value) > MAX_LABEL_LIST:
+        raise InvalidAnswerError(f"a multi-label answer lists {len(value)} names; at most "
+                                 f"{MAX_LABEL_LIST} are accepted")
     chosen = {_known_class(name, space) for name in value}
     order = space.labels or tuple(sorted(chosen))
     return [name for name in order if name in chosen]
@@ -119,7 +116,7 @@ def _one_of(what: str, true_word: str, false_word: str) -> Callable[[Any, Answer
         if isinstance(value, str) and value.strip().lower() in (true_word, false_word):
             return value.strip().lower()
         raise InvalidAnswerError(f"{what} is {true_word!r} or {false_word!r}, got "
-                                 f"{_shown(value)}")
+                                 f"{echo(value)}")
     return check
 
 
@@ -132,7 +129,7 @@ def _review(value: Any, space: AnswerSpace) -> dict[str, str]:
             and set(value) == {"action", "label"}:
         return {"action": "relabel", "label": _known_class(value["label"], space)}
     raise InvalidAnswerError("a review answer is 'keep' or {'action': 'relabel', 'label': "
-                             f"<a known label>}}, got {_shown(value)}")
+                             f"<a known label>}}, got {echo(value)}")
 
 
 def _review_text(answer: dict[str, str]) -> str:
@@ -185,7 +182,7 @@ def _item_values(kind: AnswerKind, item: Any) -> list[Any]:
         return [item]
     if not isinstance(item, list | tuple) or len(item) != len(kind.item_columns):
         raise DataError(f"an item of this task is a pair ({', '.join(kind.item_columns)}), "
-                        f"got {_shown(item)}")
+                        f"got {echo(item)}")
     return list(item)
 
 
@@ -249,7 +246,7 @@ def import_answers(kind: AnswerKind, text: str, format: str,
             except json.JSONDecodeError:
                 raise DataError(f"line {number} is not JSON") from None
             if not isinstance(record, dict):
-                raise DataError(f"line {number}: expected an object, got {_shown(record)}")
+                raise DataError(f"line {number}: expected an object, got {echo(record)}")
             records.append((number, record, False))
     else:
         reader = csv.DictReader(io.StringIO(text))
