@@ -115,12 +115,16 @@ def test_every_task_declares_what_it_is(name):
         "server"]
 
 
-@pytest.mark.parametrize("name", EXPECTED)
-def test_every_task_simulates_and_records_each_declared_metric(name, tmp_path):
+def _cell_data(name, tmp_path):
     data = CELL_DATA[name](tmp_path)
     if data is None:
         pytest.skip("this task's data lives in ../shared/data, which is absent")
-    task = get_task(name)
+    return data
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_every_task_simulates_and_records_each_declared_metric(name, tmp_path):
+    data, task = _cell_data(name, tmp_path), get_task(name)
     results, metric, lower = simulate_task(name, data, target=None, text_column=None, model=None,
                                            strategies=[task.default_strategy], seeds=1, **TINY)
     (result,) = results
@@ -135,10 +139,7 @@ def test_every_task_simulates_and_records_each_declared_metric(name, tmp_path):
 
 @pytest.mark.parametrize("name", EXPECTED)
 def test_every_task_benches_one_cell(name, tmp_path):
-    data = CELL_DATA[name](tmp_path)
-    if data is None:
-        pytest.skip("this task's data lives in ../shared/data, which is absent")
-    task = get_task(name)
+    data, task = _cell_data(name, tmp_path), get_task(name)
     config = make_config(task=name, datasets=[data], strategies=[task.default_strategy],
                          baseline=task.default_strategy, seeds=1, initial=[10], batch=[10],
                          budget=30)

@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any
 
 from ..exceptions import ConfigError
-from ..models.factory import MODEL_NAMES
 
 __all__ = ["BenchConfig", "DatasetSpec", "load_config", "make_config", "PROFILES",
            "profile_config"]
@@ -183,7 +182,7 @@ def _features(value: str | None, where: str, task: str) -> str | None:
 
 
 def _check_models(models: tuple[str, ...], key: str, task: str = CLASSIFICATION) -> None:
-    known = MODEL_NAMES if task == CLASSIFICATION else _task_names(task, "MODELS")
+    known = _task_names(task, "MODELS")
     for model in models:
         if known is not None and model not in known and model != "default":
             raise ConfigError(f"unknown model {model!r} in {key}; choose from "
@@ -238,7 +237,7 @@ def make_config(*, datasets: Sequence[Any], strategies: Sequence[str],
     check_name = check_strategy_name if task == CLASSIFICATION else (
         lambda name: _check_task_strategy(task, name))
     if models is None:
-        models = ("logreg",) if task == CLASSIFICATION else (_default_model(task),)
+        models = (_default_model(task),)
     if not isinstance(datasets, list | tuple) or not datasets:
         raise ConfigError("datasets must list at least one dataset")
     specs = tuple(_dataset(entry, i, task) for i, entry in enumerate(datasets))
