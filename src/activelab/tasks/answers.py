@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._echo import echo
+from .._spreadsheet import neutralise_cell, restore_cell
 from ..exceptions import ConfigError, DataError, InvalidAnswerError, UnknownLabelError
 
 __all__ = ["AnswerSpace", "AnswerKind", "EXPORT_FORMATS", "MAX_LABEL_LIST", "CLASS_ANSWER",
@@ -34,8 +35,6 @@ __all__ = ["AnswerSpace", "AnswerKind", "EXPORT_FORMATS", "MAX_LABEL_LIST", "CLA
 
 #: The formats every task exports its answers to.
 EXPORT_FORMATS = ("csv", "jsonl")
-#: Spreadsheet formula triggers (OWASP CSV injection): such a text cell gets a leading '.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: Entries of a multi-label answer (label names, repeated or not).
 MAX_LABEL_LIST = 1_000
 
@@ -162,21 +161,6 @@ def _check_format(format: str) -> None:
                           f"{', '.join(EXPORT_FORMATS)}")
 
 
-def _safe_cell(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula; numbers stay as they are."""
-    if not text.startswith(_FORMULA_START):
-        return text
-    try:
-        float(text)
-        return text
-    except ValueError:
-        return "'" + text
-
-
-def _unsafe_cell(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
-
-
 def _item_values(kind: AnswerKind, item: Any) -> list[Any]:
     if len(kind.item_columns) == 1:
         return [item]
@@ -215,8 +199,8 @@ def export_answers(kind: AnswerKind, items: Sequence[Any], answers: Sequence[Any
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*kind.item_columns, "answer"])
     for row, answer in zip(rows, checked, strict=True):
-        writer.writerow([_safe_cell(str(value)) for value in row]
-                        + [_safe_cell(kind.to_text(answer))])
+        writer.writerow([neutralise_cell(str(value)) for value in row]
+                        + [neutralise_cell(kind.to_text(answer))])
     return out.getvalue()
 
 
@@ -250,7 +234,7 @@ def import_answers(kind: AnswerKind, text: str, format: str,
             records.append((number, record, False))
     else:
         reader = csv.DictReader(io.StringIO(text))
-        records = [(number, {key: _unsafe_cell(value or "") for key, value in row.items()}, True)
+        records = [(number, {key: restore_cell(value or "") for key, value in row.items()}, True)
                    for number, row in enumerate(reader, start=2)]
     items: list[Any] = []
     answers: list[Any] = []
