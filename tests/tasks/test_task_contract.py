@@ -61,7 +61,7 @@ _PAIR = ({"same": "same", "Different ": "different", True: "same"}, ["maybe", 1,
 #: task -> ({good answer: its normalised form (None: not in SPACE)}, [bad answers]).
 ANSWERS = {
     "classification": _CLASS,
-    "regression": ({3.5: 3.5, "-2": -2.0, 7: 7.0},
+    "regression": ({3.5: 3.5, "-2": -2.0, 7: 7.0, np.float32(0.5): 0.5},
                    [float("nan"), float("inf"), "tall", True, None, [1.0]]),
     "multilabel": ({("owl", "cat"): ["cat", "owl"], (): []},
                    ["cat", ["cat", "wolf"], [3.5], None, ["cat"] * 1001]),

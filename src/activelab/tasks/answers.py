@@ -21,6 +21,7 @@ import csv
 import io
 import json
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,7 +81,7 @@ def _known_class(value: Any, space: AnswerSpace) -> str:
 
 
 def _number(value: Any, space: AnswerSpace) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real | str):
         raise InvalidAnswerError(f"a regression answer is a number, got {echo(value)}")
     try:
         number = float(value)
