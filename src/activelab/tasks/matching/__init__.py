@@ -47,13 +47,7 @@ from ._learner import (
     similarity_seed,
 )
 from ._matcher import RecordMatcher
-from ._pairs import (
-    BlockingReport,
-    block_pairs,
-    blocking_report,
-    mean_similarity,
-    pair_features,
-)
+from ._pairs import BlockingReport, block_pairs, blocking_report, mean_similarity, pair_features
 from ._records import (
     ADULT_FIELDS,
     RecordTables,
