@@ -147,10 +147,8 @@ def simulate_command(
     task: Annotated[str, typer.Option(
         help=f"One of {', '.join(TASKS)}.")] = "classification",
     model: Annotated[str | None, typer.Option(
-        help=f"Classification: one of {', '.join(MODEL_NAMES)} (default logreg); "
-             "regression: ridge, bayesridge, rf, gp, knn (default ridge); "
-             "multilabel: a classification model (default linearsvm); other tasks: see "
-             "docs/tasks.md.")] = None,
+        help=f"Classification: one of {', '.join(MODEL_NAMES)} (default logreg); other "
+             "tasks: their own, as `activelab tasks` lists them.")] = None,
     strategy: Annotated[str | None, typer.Option(
         help="Query strategy name (default: the task's own, as `activelab tasks` "
              "lists it).")] = None,
