@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import warnings
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -13,10 +12,9 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-from ..._loop import LearnerBase
 from ..._random import RandomLike, derive_seed
-from ...exceptions import ConfigError, DataError, NotFittedError, PoolExhaustedError
-from ...learner import Round
+from ...exceptions import ConfigError, DataError, NotFittedError
+from ...learner_base import BaseLearner
 from ...metrics import normalized_aulc
 from ...models.factory import make_model, make_text_vectorizer
 from ...strategies import QueryStrategy, RandomSampling
@@ -52,7 +50,7 @@ def make_multilabel_strategy(name: str, *, random_state: RandomLike = None) -> Q
     return factories[key]()
 
 
-class MultiLabelLearner(LearnerBase):
+class MultiLabelLearner(BaseLearner):
     """Pool-based active learning for multi-label items, by binary relevance.
 
     After each :meth:`teach` a :class:`BinaryRelevance` of clones of
@@ -89,30 +87,14 @@ class MultiLabelLearner(LearnerBase):
                  random_state: RandomLike = None) -> None:
         if not isinstance(pool, MultiLabelPool):
             raise ConfigError(f"pool must be a MultiLabelPool, got {type(pool).__name__}")
-        self.estimator = estimator
-        self.pool = pool
-        self.strategy = strategy
-        self.eval_set = eval_set
-        self.random_state = random_state
-        self.model_: BinaryRelevance | None = None
-        self.history_: list[Round] = []
-        self._rng: np.random.Generator | None = None
-        self._strategy: QueryStrategy | None = None
-        self._seed: int | None = None
-        self._pending: dict[int, tuple[float, str]] = {}
-        self._pending_seconds = 0.0
+        super().__init__(estimator, pool, strategy, eval_set=eval_set,
+                         random_state=random_state)
         self._eval_Y: np.ndarray | None = None
 
-    def query(self, n: int = 1) -> np.ndarray:
-        """Indices of the ``n`` most informative unlabelled items, best first."""
-        if self.pool.n_unlabeled == 0:
-            raise PoolExhaustedError(
-                f"no unlabelled items left to query ({self.pool.n_labeled} labelled)")
-        strategy = self.strategy_
-        name = self.strategy if isinstance(self.strategy, str) else type(strategy).__name__
-        if self.model_ is None and strategy.requires_model:
+    def _query_strategy(self) -> tuple[Any, str]:
+        if self.model_ is None and self.strategy_.requires_model:
             raise NotFittedError("no labels yet: teach a seed set first (e.g. random indices)")
-        return self._timed_query(strategy, name, n)
+        return super()._query_strategy()
 
     def teach(self, indices: Sequence[int] | np.ndarray,
               label_sets: Sequence[Iterable[Hashable]]) -> None:
@@ -123,22 +105,14 @@ class MultiLabelLearner(LearnerBase):
         """Like :meth:`teach`, with 0/1 indicator rows of shape (len(indices), n_labels)."""
         indices = np.asarray(indices, dtype=np.intp)
         self.pool.teach_indicators(indices, Y)
-        start = time.perf_counter()
-        if self._seed is None:
-            self._seed = derive_seed(self.rng)
-        X, Y_lab = self.pool.training_data()
-        self.model_ = BinaryRelevance(self.estimator, random_state=self._seed).fit(X, Y_lab)
-        fit_seconds = time.perf_counter() - start
-        pending = [self._pending.pop(int(i), (np.nan, "manual")) for i in indices]
-        origins = {origin for _, origin in pending}
-        self.history_.append(Round(
-            number=len(self.history_), indices=indices.copy(),
-            labels=self.pool.decode(np.asarray(Y)),
-            scores=np.array([s for s, _ in pending], dtype=float),
-            n_labeled=self.pool.n_labeled, metrics=self._evaluate(),
-            query_seconds=self._pending_seconds, fit_seconds=fit_seconds,
-            strategy=origins.pop() if len(origins) == 1 else "mixed"))
-        self._pending_seconds = 0.0
+        self._retrain_and_log(indices, self.pool.decode(np.asarray(Y)))
+
+    def _ready_to_fit(self) -> bool:
+        return True
+
+    def _fit_model(self, seed: int) -> BinaryRelevance:
+        X, Y = self.pool.training_data()
+        return BinaryRelevance(self.estimator, random_state=seed).fit(X, Y)
 
     def predict(self, X: Any) -> list[list[Hashable]]:
         """Predicted label list of each item."""
@@ -149,10 +123,7 @@ class MultiLabelLearner(LearnerBase):
             raise NotFittedError("no labels yet: teach some items first")
         return self.model_.predict(X)
 
-    def _evaluate(self) -> dict[str, float]:
-        if self.eval_set is None or self.model_ is None:
-            return {}
-        X_eval, Y_eval = self.eval_set
+    def _eval_metrics(self, X_eval: Any, Y_eval: Any) -> dict[str, float]:
         if self._eval_Y is None:
             Y_eval = np.asarray(Y_eval) if _is_indicator(Y_eval) else \
                 self.pool.encode(list(Y_eval))
