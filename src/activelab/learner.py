@@ -23,7 +23,11 @@ from .pool import Pool
 from .strategies import QueryStrategy, RandomSampling, make_strategy, select_top_k
 from .strategies.uncertainty import UncertaintySampling
 
-__all__ = ["ActiveLearner", "Round", "evaluation_metrics", "resolve_strategy"]
+__all__ = ["ActiveLearner", "Round", "CLASSIFICATION_METRICS", "evaluation_metrics",
+           "resolve_strategy"]
+
+#: What :func:`evaluation_metrics` measures, the metrics of every classification round.
+CLASSIFICATION_METRICS = ("accuracy", "balanced_accuracy", "macro_f1")
 
 
 def evaluation_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
@@ -124,7 +128,7 @@ class ActiveLearner(BaseLearner):
                 self._raise_unfitted()
             warnings.warn(
                 f"only {self._n_classes_labeled()} class(es) labelled so far; querying at "
-                "random until a second class appears", ActivelabWarning, stacklevel=4)
+                "random until a second class appears", ActivelabWarning, stacklevel=3)
             return RandomSampling(random_state=self.rng), "random (cold start)"
         if self.scorer is not None:
             return _Shortlisted(strategy, self.scorer), self.strategy_name
@@ -143,7 +147,7 @@ class ActiveLearner(BaseLearner):
                 f"{len(names)} declared class(es) have no labelled item yet ({shown}); the "
                 "model cannot predict them. Label a few examples of each: search for them, "
                 "or keep querying with margin or entropy, which reach rare classes sooner "
-                "than random sampling.", ActivelabWarning, stacklevel=5)
+                "than random sampling.", ActivelabWarning, stacklevel=4)
         self._missing_warned = missing
 
     def _n_classes_labeled(self) -> int:

@@ -184,12 +184,18 @@ class BaseLearner:
         return self.strategy_, self.strategy_name
 
     def _timed_query(self, strategy: Any, name: str, n: int) -> np.ndarray:
-        start = time.perf_counter()
-        indices, scores = strategy.query(self.pool, self.model_, n, return_scores=True)
-        self._pending_seconds = time.perf_counter() - start
+        indices, scores = self._timed(
+            lambda: strategy.query(self.pool, self.model_, n, return_scores=True))
         for index, score in zip(indices.tolist(), scores.tolist(), strict=True):
             self._pending[index] = (score, name)
         return indices
+
+    def _timed(self, ask: Callable[[], Any]) -> Any:
+        """``ask()``, its seconds kept for the round that teaches its answer."""
+        start = time.perf_counter()
+        chosen = ask()
+        self._pending_seconds = time.perf_counter() - start
+        return chosen
 
     # ------------------------------------------------------------------ teaching
     def teach(self, indices: Sequence[int] | np.ndarray, labels: Sequence[Any]) -> None:
@@ -217,17 +223,19 @@ class BaseLearner:
         fit_seconds = self._refit()
         pending = [self._pending.pop(int(i), (np.nan, "manual")) for i in indices]
         origins = {origin for _, origin in pending}
-        self.history_.append(Round(
-            number=len(self.history_),
-            indices=indices.copy(),
-            labels=labels,
-            scores=np.array([score for score, _ in pending], dtype=float),
-            n_labeled=self.pool.n_labeled,
-            metrics=self._evaluate(),
-            query_seconds=self._pending_seconds,
-            fit_seconds=fit_seconds,
-            strategy=origins.pop() if len(origins) == 1 else "mixed",
-        ))
+        self._log_round(indices, labels, scores=np.array([score for score, _ in pending],
+                                                         dtype=float),
+                        n_labeled=self.pool.n_labeled, fit_seconds=fit_seconds,
+                        strategy=origins.pop() if len(origins) == 1 else "mixed")
+
+    def _log_round(self, indices: np.ndarray, labels: list[Any], *, scores: np.ndarray,
+                   n_labeled: int, fit_seconds: float, strategy: str,
+                   round_type: type[Round] = Round) -> None:
+        """Append a round, with the current metrics and the pending query's seconds."""
+        self.history_.append(round_type(
+            number=len(self.history_), indices=indices.copy(), labels=labels, scores=scores,
+            n_labeled=n_labeled, metrics=self._evaluate(),
+            query_seconds=self._pending_seconds, fit_seconds=fit_seconds, strategy=strategy))
         self._pending_seconds = 0.0
 
     def relabel(self, indices: Sequence[int], labels: Sequence[Hashable]) -> None:
@@ -310,17 +318,19 @@ class BaseLearner:
                 if reason:
                     self.stop_reason_ = reason
                     return self
-            if self.pool.n_unlabeled == 0:
+            try:
+                indices = self.query(batch_size)
+            except PoolExhaustedError:
                 self.stop_reason_ = "pool exhausted: every item is labelled or skipped"
                 return self
-            if not self._ask(oracle, self.query(batch_size)):
+            if not self._ask(oracle, indices):
                 return self
             if callback:
                 callback(self)
 
     def _ask(self, oracle: Any, indices: np.ndarray) -> bool:
         try:
-            labels = oracle.label(self.pool, indices)
+            labels = self._oracle_answers(oracle, indices)
         except OracleStopped as stop:
             answered = len(stop.labels)
             if answered:
@@ -329,6 +339,9 @@ class BaseLearner:
             return False
         self.teach(indices, labels)
         return True
+
+    def _oracle_answers(self, oracle: Any, indices: np.ndarray) -> list[Any]:
+        return list(oracle.label(self.pool, indices))
 
 
 def run_to_budget(learner: Any, answers: Callable[[np.ndarray], Any], seed_set: np.ndarray, *,

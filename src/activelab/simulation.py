@@ -17,11 +17,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from ._random import derive_seed
+from .curves import TaskCurves
 from .disk_data import RowSubset, is_on_disk
 from .exceptions import ActivelabWarning, ConfigError, DataError
 from .initial import initial_indices
 from .large_pool import PoolScorer
-from .learner import ActiveLearner, evaluation_metrics
+from .learner import CLASSIFICATION_METRICS, ActiveLearner, evaluation_metrics
+from .learner_base import run_to_budget
 from .metrics import labels_to_reach, normalized_aulc
 from .models.factory import make_model, make_text_vectorizer
 from .oracles import SimulatedOracle
@@ -160,38 +162,21 @@ def simulate_run(dataset: Any, split: SeedSplit, *, seed: int, model: str | Any,
                             eval_set=(X_test, y_test), random_state=split.learner_seed,
                             scorer=scorer)
     oracle = SimulatedOracle(y_pool)
-    result = RunResult(seed=seed, n_labels=[], accuracy=[], balanced_accuracy=[], macro_f1=[],
-                       query_seconds=[], fit_seconds=[], full_accuracy=float("nan"))
-
-    def record() -> None:
-        last = learner.history_[-1]
-        metrics = last.metrics or {"accuracy": float("nan"), "balanced_accuracy": float("nan"),
-                                   "macro_f1": float("nan")}
-        result.n_labels.append(last.n_labeled)
-        result.accuracy.append(metrics["accuracy"])
-        result.balanced_accuracy.append(metrics["balanced_accuracy"])
-        result.macro_f1.append(metrics["macro_f1"])
-        result.query_seconds.append(last.query_seconds)
-        result.fit_seconds.append(last.fit_seconds)
-        if on_round:
-            on_round(last.n_labeled)
-
     with warnings.catch_warnings():
         # Small labelled sets make MLPs and SVMs stop early and cold starts happen by design;
         # neither is news to someone reading a learning curve.
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("ignore", ActivelabWarning)
-        learner.teach(split.initial, oracle.label(None, split.initial))
-        record()
-        while learner.pool.n_labeled < budget and learner.pool.n_unlabeled > 0:
-            indices = learner.query(min(batch, budget - learner.pool.n_labeled))
-            learner.teach(indices, oracle.label(None, indices))
-            record()
-    result.full_accuracy = (full_data_accuracy(dataset, split, model) if full_accuracy is None
-                            else float(full_accuracy))
-    result.stop_reason = ("label budget reached" if learner.pool.n_labeled >= budget
-                          else "pool exhausted")
-    return result
+        stop_reason = run_to_budget(
+            learner, lambda indices: oracle.label(None, indices), split.initial, batch=batch,
+            budget=budget, on_round=(lambda: on_round(learner.pool.n_labeled)) if on_round
+            else None)
+    curves = TaskCurves.from_history(learner.history_, CLASSIFICATION_METRICS)
+    return RunResult(seed=seed, n_labels=curves.n_labels, **curves.metrics,
+                     query_seconds=curves.query_seconds, fit_seconds=curves.fit_seconds,
+                     full_accuracy=(full_data_accuracy(dataset, split, model)
+                                    if full_accuracy is None else float(full_accuracy)),
+                     stop_reason=stop_reason)
 
 
 def simulate(dataset: Any, *, model: str | Any = "logreg", strategy: str | Any = "margin",

@@ -159,7 +159,7 @@ class RegressionLearner(BaseLearner):
                 raise NotFittedError("no labels yet: call initial_query() and teach() first")
             warnings.warn(f"only {self.pool.n_labeled} label(s) so far (min_labels="
                           f"{self.min_labels}); querying at random until the model is fitted",
-                          ActivelabWarning, stacklevel=4)
+                          ActivelabWarning, stacklevel=3)
             return RandomSampling(random_state=self.rng), "random (cold start)"
         return strategy, self.strategy_name
 

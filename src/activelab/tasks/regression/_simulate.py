@@ -14,6 +14,7 @@ from sklearn.model_selection import train_test_split
 
 from ..._random import derive_seed
 from ...exceptions import ActivelabWarning, ConfigError, DataError
+from ...learner_base import run_to_budget
 from ...metrics import normalized_aulc
 from ...simulation import SeedSplit
 from ..curves import TaskCurves
@@ -100,37 +101,23 @@ def make_regression_split(n_samples: int, seed: int, *, master_seed: int, test_s
                      derive_seed(learner_seq))
 
 
-def _simulate_run(X: Any, y: np.ndarray, split: SeedSplit, *, seed: int, model: str | Any,
-                  strategy: str | Any, batch: int, budget: int) -> RegressionRunResult:
+def _simulate_run(X: Any, y: np.ndarray, split: SeedSplit, *, model: str | Any,
+                  strategy: str | Any, batch: int, budget: int) -> TaskCurves:
     estimator = make_regressor(model, random_state=split.learner_seed) if isinstance(
         model, str) else clone(model)
     X_pool, X_test = X[split.train], X[split.test]
     y_pool, y_test = y[split.train], y[split.test]
     learner = RegressionLearner(estimator, RegressionPool(X_pool), strategy,
                                 eval_set=(X_test, y_test), random_state=split.learner_seed)
-    run = RegressionRunResult(seed, [], [], [], [], [], [], float("nan"), float("nan"))
-
-    def record() -> None:
-        last = learner.history_[-1]
-        metrics = last.metrics or dict.fromkeys(_METRICS, float("nan"))
-        run.n_labels.append(last.n_labeled)
-        for name in _METRICS:
-            getattr(run, name).append(metrics[name])
-        run.query_seconds.append(last.query_seconds)
-        run.fit_seconds.append(last.fit_seconds)
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("ignore", ActivelabWarning)
-        learner.teach(split.initial, y_pool[split.initial])
-        record()
-        while learner.pool.n_labeled < budget and learner.pool.n_unlabeled > 0:
-            indices = learner.query(min(batch, budget - learner.pool.n_labeled))
-            learner.teach(indices, y_pool[indices])
-            record()
+        run_to_budget(learner, lambda indices: y_pool[indices], split.initial, batch=batch,
+                      budget=budget)
         full = regression_metrics(y_test, clone(estimator).fit(X_pool, y_pool).predict(X_test))
-    run.full_rmse, run.full_mae = full["rmse"], full["mae"]
-    return run
+    curves = TaskCurves.from_history(learner.history_, _METRICS, lower_is_better=("rmse", "mae"))
+    curves.reference = {"full_rmse": full["rmse"], "full_mae": full["mae"]}
+    return curves.check()
 
 
 def simulate_regression(dataset: Any, *, model: str | Any = "ridge", strategy: str | Any = "igs",
@@ -180,8 +167,13 @@ def simulate_regression(dataset: Any, *, model: str | Any = "ridge", strategy: s
         split = make_regression_split(len(y), seed, master_seed=master_seed,
                                       test_size=test_size, initial=initial,
                                       initial_method=initial_method, X=X)
-        result.runs.append(_simulate_run(X, y, split, seed=seed, model=model,
-                                         strategy=strategy, batch=batch, budget=budget))
+        curves = _simulate_run(X, y, split, model=model, strategy=strategy, batch=batch,
+                               budget=budget)
+        metrics, reference = curves.metrics, curves.reference
+        result.runs.append(RegressionRunResult(
+            seed, curves.n_labels, metrics["rmse"], metrics["mae"], metrics["r2"],
+            curves.query_seconds, curves.fit_seconds, reference["full_rmse"],
+            reference["full_mae"]))
         if on_run:
             on_run(seed)
     return result
@@ -230,10 +222,5 @@ def run_regression_cell(data: str, *, model: str | None, strategy: str, seed: in
                     test_size=test_size)
     split = make_regression_split(len(y), seed, master_seed=master_seed, test_size=test_size,
                                   initial=initial, initial_method=initial_method, X=X)
-    run = _simulate_run(X, y, split, seed=seed, model=model, strategy=strategy, batch=batch,
-                        budget=budget)
-    return TaskCurves(n_labels=run.n_labels,
-                      metrics={"rmse": run.rmse, "mae": run.mae, "r2": run.r2},
-                      lower_is_better={"rmse", "mae"}, query_seconds=run.query_seconds,
-                      fit_seconds=run.fit_seconds,
-                      reference={"full_rmse": run.full_rmse, "full_mae": run.full_mae}).check()
+    return _simulate_run(X, y, split, model=model, strategy=strategy, batch=batch,
+                         budget=budget)
