@@ -17,6 +17,7 @@ from threadpoolctl import threadpool_limits
 
 from ..._random import derive_seed
 from ...exceptions import ActivelabWarning, ConfigError, DataError, SingleClassError
+from ...learner_base import run_to_budget
 from ...pool import Pool
 from ...strategies import make_strategy
 from ..curves import TaskCurves
@@ -153,17 +154,13 @@ def _run(problem: MatchingProblem, seed: int, *, model: str | Any, strategy: str
     learner = PairLearner(estimator, Pool(X[train], classes=[NON_MATCH, MATCH]), strategy,
                           similarity=similarity[train], random_state=learner_seed)
     name = strategy if isinstance(strategy, str) else type(strategy).__name__
-    run = MatchingRunResult(seed, name)
+    metrics: dict[str, list[float]] = {m: [] for m in METRICS}
 
-    def record() -> None:
-        last = learner.history_[-1]
+    def evaluate() -> None:
         predicted = learner.model_.predict(X[test]) if learner.model_ is not None \
             else np.full(len(test), NON_MATCH)  # no model yet: "no matches"
         for metric, value in match_metrics(y[test], predicted).items():
-            run.metrics[metric].append(value)
-        run.n_labels.append(last.n_labeled)
-        run.query_seconds.append(last.query_seconds)
-        run.fit_seconds.append(last.fit_seconds)
+            metrics[metric].append(value)
 
     y_pool = y[train]
     # A few hundred labelled pairs x 51 features: BLAS threads only add contention
@@ -173,13 +170,12 @@ def _run(problem: MatchingProblem, seed: int, *, model: str | Any, strategy: str
         warnings.simplefilter("ignore", ActivelabWarning)  # the cold start is part of the run
         seed_set = similarity_seed(similarity[train], initial, method=initial_method,
                                    random_state=np.random.default_rng(initial_seq))
-        learner.teach(seed_set, y_pool[seed_set])
-        record()
-        while learner.pool.n_labeled < budget and learner.pool.n_unlabeled > 0:
-            indices = learner.query(min(batch, budget - learner.pool.n_labeled))
-            learner.teach(indices, y_pool[indices])
-            record()
+        run_to_budget(learner, lambda indices: y_pool[indices], seed_set, batch=batch,
+                      budget=budget, on_round=evaluate)
         full = clone(estimator).fit(X[train], y_pool)
+    curves = TaskCurves.from_history(learner.history_, ())
+    run = MatchingRunResult(seed, name, curves.n_labels, metrics, curves.query_seconds,
+                            curves.fit_seconds)
     full_metrics = match_metrics(y[test], full.predict(X[test]))
     run.reference = {
         "full_f1": full_metrics["f1"], "full_f1_non_match": full_metrics["f1_non_match"],

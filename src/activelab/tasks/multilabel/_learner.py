@@ -13,8 +13,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from ..._random import RandomLike, derive_seed
+from ...curves import TaskCurves
 from ...exceptions import ConfigError, DataError, NotFittedError
-from ...learner_base import BaseLearner
+from ...learner_base import BaseLearner, run_to_budget
 from ...metrics import normalized_aulc
 from ...models.factory import make_model, make_text_vectorizer
 from ...strategies import QueryStrategy, RandomSampling
@@ -32,6 +33,7 @@ __all__ = ["MultiLabelLearner", "MULTILABEL_STRATEGIES", "make_multilabel_strate
            "MultiLabelRunResult", "MultiLabelSimulationResult", "simulate_multilabel"]
 
 MULTILABEL_STRATEGIES = ("random", "mean-margin", "max-margin", "cardinality", "adaptive")
+_METRICS = ("micro_f1", "macro_f1", "hamming_loss")
 
 
 def make_multilabel_strategy(name: str, *, random_state: RandomLike = None) -> QueryStrategy:
@@ -151,7 +153,7 @@ class MultiLabelRunResult:
     fit_seconds: list[float] = field(default_factory=list)
 
     def aulc(self, budget: int | None = None, metric: str = "micro_f1") -> float:
-        if metric not in ("micro_f1", "macro_f1", "hamming_loss"):
+        if metric not in _METRICS:
             raise ConfigError(f"unknown metric {metric!r}")
         return normalized_aulc(self.n_labels, getattr(self, metric), budget)
 
@@ -236,24 +238,18 @@ def _simulate_seed(dataset: MultiLabelDataset, seed: int, *, model: str | Any,
     pool = MultiLabelPool(X_pool, labels=dataset.labels)
     learner = MultiLabelLearner(estimator, pool, strategy, eval_set=(X_test, dataset.Y[test]),
                                 random_state=learner_seed)
-    run = MultiLabelRunResult(seed, [], [], [], [], [])
     Y_pool = dataset.Y[train]
     seed_set = np.random.default_rng(initial_seq).choice(len(train), size=initial,
                                                          replace=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        indices = seed_set
-        while True:
-            learner.teach_indicators(indices, Y_pool[indices])
-            last = learner.history_[-1]
-            run.n_labels.append(last.n_labeled)
-            for metric in ("micro_f1", "macro_f1", "hamming_loss"):
-                getattr(run, metric).append(last.metrics[metric])
-            run.query_seconds.append(last.query_seconds)
-            run.fit_seconds.append(last.fit_seconds)
-            if pool.n_labeled >= budget or pool.n_unlabeled == 0:
-                break
-            indices = learner.query(min(batch, budget - pool.n_labeled))
+        run_to_budget(learner, lambda indices: Y_pool[indices], seed_set, batch=batch,
+                      budget=budget, teach=learner.teach_indicators)
+        curves = TaskCurves.from_history(learner.history_, _METRICS)
+        metrics = curves.metrics
+        run = MultiLabelRunResult(seed, curves.n_labels, metrics["micro_f1"],
+                                  metrics["macro_f1"], metrics["hamming_loss"],
+                                  curves.query_seconds, fit_seconds=curves.fit_seconds)
         if full_model:
             full = BinaryRelevance(estimator, random_state=learner_seed).fit(X_pool, Y_pool)
             run.full_micro_f1 = multilabel_metrics(dataset.Y[test],
