@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -18,7 +18,7 @@ from ...exceptions import ConfigError, DataError, NotFittedError
 from ...learner_base import BaseLearner, run_to_budget
 from ...metrics import normalized_aulc
 from ...models.factory import make_model, make_text_vectorizer
-from ...strategies import QueryStrategy, RandomSampling
+from ...strategies import QueryStrategy, make_strategy, register_strategy, strategy_names
 from ._data import MultiLabelDataset
 from ._model import (
     AdaptiveMultiLabel,
@@ -32,24 +32,22 @@ from ._pool import MultiLabelPool
 __all__ = ["MultiLabelLearner", "MULTILABEL_STRATEGIES", "make_multilabel_strategy",
            "MultiLabelRunResult", "MultiLabelSimulationResult", "simulate_multilabel"]
 
-MULTILABEL_STRATEGIES = ("random", "mean-margin", "max-margin", "cardinality", "adaptive")
+register_strategy("mean-margin", lambda **kw: MultiLabelUncertainty("mean", **kw),
+                  tasks=("multilabel",))
+register_strategy("max-margin", lambda **kw: MultiLabelUncertainty("max", **kw),
+                  tasks=("multilabel",))
+register_strategy("cardinality", lambda **kw: CardinalityInconsistency(**kw),
+                  tasks=("multilabel",))
+register_strategy("adaptive", lambda **kw: AdaptiveMultiLabel(**kw), tasks=("multilabel",))
+
+MULTILABEL_STRATEGIES = strategy_names("multilabel")
 _METRICS = ("micro_f1", "macro_f1", "hamming_loss")
 
 
 def make_multilabel_strategy(name: str, *, random_state: RandomLike = None) -> QueryStrategy:
     """The multi-label strategy called ``name`` (see :data:`MULTILABEL_STRATEGIES`)."""
-    key = str(name).strip().lower().replace("_", "-")
-    factories: dict[str, Callable[[], QueryStrategy]] = {
-        "random": lambda: RandomSampling(random_state=random_state),
-        "mean-margin": lambda: MultiLabelUncertainty("mean", random_state=random_state),
-        "max-margin": lambda: MultiLabelUncertainty("max", random_state=random_state),
-        "cardinality": lambda: CardinalityInconsistency(random_state=random_state),
-        "adaptive": lambda: AdaptiveMultiLabel(random_state=random_state),
-    }
-    if key not in factories:
-        raise ConfigError(f"unknown multi-label strategy {name!r}; choose one of "
-                          f"{', '.join(MULTILABEL_STRATEGIES)}")
-    return factories[key]()
+    strategy: QueryStrategy = make_strategy(name, task="multilabel", random_state=random_state)
+    return strategy
 
 
 class MultiLabelLearner(BaseLearner):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -23,7 +22,13 @@ from ...exceptions import (
     NotFittedError,
 )
 from ...learner_base import BaseLearner
-from ...strategies import QueryStrategy, RandomSampling
+from ...strategies import (
+    QueryStrategy,
+    RandomSampling,
+    make_strategy,
+    register_strategy,
+    strategy_names,
+)
 from ._pool import RegressionPool, check_targets
 from ._strategies import CommitteeVariance, GreedySampling, PredictiveStd
 
@@ -32,25 +37,20 @@ __all__ = ["RegressionLearner", "regression_metrics", "make_regressor", "REGRESS
 
 REGRESSOR_NAMES = ("ridge", "bayesridge", "rf", "gp", "knn")
 
+register_strategy("committee", lambda **kw: CommitteeVariance(**kw), tasks=("regression",))
+register_strategy("std", lambda **kw: PredictiveStd(**kw), tasks=("regression",))
+register_strategy("gsx", lambda **kw: GreedySampling("x", **kw), tasks=("regression",))
+register_strategy("gsy", lambda **kw: GreedySampling("y", **kw), tasks=("regression",))
+register_strategy("igs", lambda **kw: GreedySampling("xy", **kw), tasks=("regression",))
+
 #: Strategy names understood by :func:`make_regression_strategy`.
-REGRESSION_STRATEGIES = ("random", "committee", "std", "gsx", "gsy", "igs")
+REGRESSION_STRATEGIES = strategy_names("regression")
 
 
 def make_regression_strategy(name: str, *, random_state: RandomLike = None) -> QueryStrategy:
     """The regression strategy called ``name`` (see :data:`REGRESSION_STRATEGIES`)."""
-    key = str(name).strip().lower().replace("_", "-")
-    factories: dict[str, Callable[[], QueryStrategy]] = {
-        "random": lambda: RandomSampling(random_state=random_state),
-        "committee": lambda: CommitteeVariance(random_state=random_state),
-        "std": lambda: PredictiveStd(random_state=random_state),
-        "gsx": lambda: GreedySampling("x", random_state=random_state),
-        "gsy": lambda: GreedySampling("y", random_state=random_state),
-        "igs": lambda: GreedySampling("xy", random_state=random_state),
-    }
-    if key not in factories:
-        raise ConfigError(f"unknown regression strategy {name!r}; choose one of "
-                          f"{', '.join(REGRESSION_STRATEGIES)}")
-    return factories[key]()
+    strategy: QueryStrategy = make_strategy(name, task="regression", random_state=random_state)
+    return strategy
 
 
 def make_regressor(name: str, random_state: int | None = None) -> Any:
