@@ -9,7 +9,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import clone
@@ -48,8 +48,11 @@ class RunResult:
     full_accuracy: float
     stop_reason: str = ""
 
-    def aulc(self, budget: int | None = None) -> float:
-        return normalized_aulc(self.n_labels, self.accuracy, budget)
+    def aulc(self, budget: int | None = None, metric: str = "accuracy") -> float:
+        """Mean height of the ``metric`` curve up to ``budget``."""
+        if metric not in CLASSIFICATION_METRICS:
+            raise ConfigError(f"metric must be one of {CLASSIFICATION_METRICS}, got {metric!r}")
+        return normalized_aulc(self.n_labels, getattr(self, metric), budget)
 
     def labels_to_fraction(self, fraction: float) -> int | None:
         """Labels needed to reach ``fraction`` of the full-data accuracy (None if never)."""
@@ -58,7 +61,15 @@ class RunResult:
 
 @dataclass
 class SimulationResult:
-    """Runs of one strategy and one model on one dataset."""
+    """Runs of one strategy and one model on one dataset, one per seed.
+
+    The result of a simulation, whatever the task: each run (a :class:`RunResult`
+    here, a task's own run elsewhere) has ``aulc(budget, metric)``; a task's result
+    subclasses this one and names its :attr:`headline` metric.
+    """
+
+    #: The metric :meth:`mean_aulc` summarises unless told another.
+    headline: ClassVar[str] = "accuracy"
 
     dataset: str
     strategy: str
@@ -68,13 +79,16 @@ class SimulationResult:
     budget: int
     test_size: float
     master_seed: int
-    runs: list[RunResult] = field(default_factory=list)
+    runs: list[Any] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def mean_aulc(self) -> float:
-        return float(np.mean([run.aulc(self.budget) for run in self.runs]))
+    def mean_aulc(self, metric: str | None = None) -> float:
+        """Mean over seeds of the normalised area under the ``metric`` curve (default
+        :attr:`headline`)."""
+        metric = metric or self.headline
+        return float(np.mean([run.aulc(self.budget, metric) for run in self.runs]))
 
 
 @dataclass(frozen=True)

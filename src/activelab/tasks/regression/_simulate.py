@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import clone
@@ -16,7 +16,7 @@ from ..._random import derive_seed
 from ...exceptions import ActivelabWarning, ConfigError, DataError
 from ...learner_base import run_to_budget
 from ...metrics import normalized_aulc
-from ...simulation import SeedSplit
+from ...simulation import SeedSplit, SimulationResult
 from ..curves import TaskCurves
 from ._learner import RegressionLearner, make_regressor, regression_metrics
 from ._pool import RegressionPool, check_targets
@@ -50,25 +50,10 @@ class RegressionRunResult:
 
 
 @dataclass
-class RegressionSimulationResult:
-    """Runs of one strategy and one regressor on one dataset."""
+class RegressionSimulationResult(SimulationResult):
+    """Runs of one strategy and one regressor on one dataset (runs: RegressionRunResult)."""
 
-    dataset: str
-    strategy: str
-    model: str
-    initial: int
-    batch: int
-    budget: int
-    test_size: float
-    master_seed: int
-    runs: list[RegressionRunResult] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def mean_aulc(self, metric: str = "rmse") -> float:
-        """Mean over seeds of the normalised area under the ``metric`` curve."""
-        return float(np.mean([run.aulc(self.budget, metric) for run in self.runs]))
+    headline: ClassVar[str] = "rmse"
 
 
 def make_regression_split(n_samples: int, seed: int, *, master_seed: int, test_size: float,
