@@ -138,3 +138,21 @@ def test_curves_from_a_history_fill_missing_metrics_with_nan():
     assert np.isnan(curves.metrics["accuracy"][0]) and curves.metrics["accuracy"][1] > 0
     assert curves.lower_is_better == {"accuracy"}
     assert curves.check() is curves
+
+
+@pytest.mark.parametrize(("sizes", "message"), [
+    (dict(initial=0), "initial must be at least 1, got 0"),
+    (dict(initial=1, min_initial=2), "initial must be at least 2, got 1"),
+    (dict(batch=0), "batch and seeds must each be at least 1"),
+    (dict(seeds=0), "batch and seeds must each be at least 1"),
+    (dict(budget=5), r"budget \(5\) must be at least 1 and the seed set size \(10\)"),
+    (dict(initial=0, budget=0, min_initial=0), r"budget \(0\) must be at least 1"),
+    (dict(test_size=1.0), r"test_size must be in \(0, 1\), got 1.0"),
+])
+def test_every_simulation_checks_its_loop_sizes_alike(sizes, message):
+    from activelab import ConfigError
+    from activelab.simulation import check_loop_sizes
+
+    with pytest.raises(ConfigError, match=message):
+        check_loop_sizes(**{"initial": 10, "batch": 5, "budget": 50, "seeds": 2,
+                            "test_size": 0.25, **sizes})

@@ -29,7 +29,8 @@ from .models.factory import make_model, make_text_vectorizer
 from .oracles import SimulatedOracle
 from .pool import Pool
 
-__all__ = ["RunResult", "SimulationResult", "SeedSplit", "make_split", "simulate_run",
+__all__ = ["RunResult", "SimulationResult", "SeedSplit", "check_loop_sizes", "make_split",
+           "simulate_run",
            "simulate", "full_data_accuracy",
            "featurize_split", "split_estimator"]
 
@@ -89,6 +90,22 @@ class SimulationResult:
         :attr:`headline`)."""
         metric = metric or self.headline
         return float(np.mean([run.aulc(self.budget, metric) for run in self.runs]))
+
+
+def check_loop_sizes(*, initial: int, batch: int, budget: int, seeds: int = 1,
+                     test_size: float | None = None, min_initial: int = 1) -> None:
+    """Raise :class:`ConfigError` unless the sizes of a simulated loop make sense: a seed
+    set of at least ``min_initial``, batches and seeds of at least 1, a budget of at
+    least the seed set (and 1), and a held-out share strictly between 0 and 1."""
+    if initial < min_initial:
+        raise ConfigError(f"initial must be at least {min_initial}, got {initial}")
+    if batch < 1 or seeds < 1:
+        raise ConfigError(f"batch and seeds must each be at least 1, got {batch} and {seeds}")
+    if budget < max(initial, 1):
+        raise ConfigError(f"budget ({budget}) must be at least 1 and the seed set size "
+                          f"({initial})")
+    if test_size is not None and not 0 < test_size < 1:
+        raise ConfigError(f"test_size must be in (0, 1), got {test_size}")
 
 
 @dataclass(frozen=True)
@@ -227,12 +244,8 @@ def simulate(dataset: Any, *, model: str | Any = "logreg", strategy: str | Any =
     SimulationResult
     """
     y = np.asarray(dataset.y)
-    if initial < 1 or batch < 1 or seeds < 1:
-        raise ConfigError("initial, batch and seeds must each be at least 1")
-    if budget < initial:
-        raise ConfigError(f"budget ({budget}) must be at least the seed set size ({initial})")
-    if not 0 < test_size < 1:
-        raise ConfigError(f"test_size must be in (0, 1), got {test_size}")
+    check_loop_sizes(initial=initial, batch=batch, budget=budget, seeds=seeds,
+                     test_size=test_size)
     classes = np.unique(y)
     if len(classes) < 2:
         raise DataError(f"the target has a single class {classes[0]!r}; active learning for "

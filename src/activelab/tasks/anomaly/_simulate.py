@@ -18,6 +18,7 @@ from ...data import Dataset, available_datasets, load_dataset, subsample
 from ...exceptions import ConfigError, DataError
 from ...learner_base import run_to_budget
 from ...metrics import normalized_aulc
+from ...simulation import check_loop_sizes
 from ..curves import TaskCurves
 from ._detector import (
     DETECTOR_NAMES,
@@ -131,12 +132,8 @@ def make_anomaly_split(y: np.ndarray, seed: int, *, master_seed: int, test_size:
 
 
 def _check_loop(initial: int, batch: int, budget: int, test_size: float) -> None:
-    if initial < 0 or batch < 1:
-        raise ConfigError(f"initial must be >= 0 and batch >= 1, got {initial} and {batch}")
-    if budget < max(initial, 1):
-        raise ConfigError(f"budget ({budget}) must be at least 1 and the seed set ({initial})")
-    if not 0 < test_size < 1:
-        raise ConfigError(f"test_size must be in (0, 1), got {test_size}")
+    check_loop_sizes(initial=initial, batch=batch, budget=budget, test_size=test_size,
+                     min_initial=0)
 
 
 def _run(dataset: Dataset, split: AnomalySplit, *, model: str | Any, strategy: str | Any,

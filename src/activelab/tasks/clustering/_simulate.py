@@ -16,6 +16,7 @@ from ..._random import RandomLike, as_generator, derive_seed
 from ...exceptions import ConfigError, DataError, PoolExhaustedError, SingleClassError
 from ...learner_base import BaseLearner, Round
 from ...metrics import normalized_aulc
+from ...simulation import check_loop_sizes
 from ..curves import TaskCurves
 from ._constraints import PairConstraints, PairOracle, check_pairs
 from ._kmeans import COPKMeans, PCKMeans, check_cluster_features
@@ -254,10 +255,7 @@ def _run_seed(X: np.ndarray, y: np.ndarray, *, model: str | Any, strategy: str,
 
 
 def _check_loop(initial: int, batch: int, budget: int, seeds: int) -> None:
-    if initial < 0 or batch < 1 or seeds < 1:
-        raise ConfigError("initial must be >= 0, batch and seeds >= 1")
-    if budget < initial:
-        raise ConfigError(f"budget ({budget}) must be at least the seed pairs ({initial})")
+    check_loop_sizes(initial=initial, batch=batch, budget=budget, seeds=seeds, min_initial=0)
 
 
 def simulate_pairwise(X: Any, y: Any, *, strategy: str = "uncertain-pairs",

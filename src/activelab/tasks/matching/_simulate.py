@@ -19,6 +19,7 @@ from ..._random import derive_seed
 from ...exceptions import ActivelabWarning, ConfigError, DataError, SingleClassError
 from ...learner_base import run_to_budget
 from ...pool import Pool
+from ...simulation import check_loop_sizes
 from ...strategies import make_strategy
 from ..curves import TaskCurves
 from ._learner import (
@@ -190,12 +191,8 @@ def _run(problem: MatchingProblem, seed: int, *, model: str | Any, strategy: str
 
 def _check_loop(problem: MatchingProblem, *, initial: int, batch: int, budget: int,
                 test_size: float, initial_method: str) -> None:
-    if initial < 2 or batch < 1:
-        raise ConfigError("initial must be at least 2 and batch at least 1")
-    if budget < initial:
-        raise ConfigError(f"budget ({budget}) must be at least the seed set size ({initial})")
-    if not 0 < test_size < 1:
-        raise ConfigError(f"test_size must be in (0, 1), got {test_size}")
+    check_loop_sizes(initial=initial, batch=batch, budget=budget, test_size=test_size,
+                     min_initial=2)
     if initial_method not in ("similarity", "random"):
         raise ConfigError(f"initial_method must be 'similarity' or 'random', "
                           f"got {initial_method!r}")

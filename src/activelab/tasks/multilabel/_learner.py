@@ -18,6 +18,7 @@ from ...exceptions import ConfigError, DataError, NotFittedError
 from ...learner_base import BaseLearner, run_to_budget
 from ...metrics import normalized_aulc
 from ...models.factory import make_model, make_text_vectorizer
+from ...simulation import check_loop_sizes
 from ...strategies import QueryStrategy, make_strategy, register_strategy, strategy_names
 from ._data import MultiLabelDataset
 from ._model import (
@@ -198,8 +199,7 @@ def simulate_multilabel(dataset: MultiLabelDataset, *, model: str | Any = "linea
     """
     if not isinstance(dataset, MultiLabelDataset):
         raise ConfigError("simulate_multilabel needs a MultiLabelDataset")
-    if initial < 1 or batch < 1 or seeds < 1 or budget < initial:
-        raise ConfigError("need initial, batch, seeds >= 1 and budget >= initial")
+    check_loop_sizes(initial=initial, batch=batch, budget=budget, seeds=seeds)
     name = strategy if isinstance(strategy, str) else type(strategy).__name__
     model_name = model if isinstance(model, str) else type(model).__name__
     result = MultiLabelSimulationResult(dataset.name, name, model_name, initial, batch, budget,

@@ -16,7 +16,7 @@ from ..._random import derive_seed
 from ...exceptions import ActivelabWarning, ConfigError, DataError
 from ...learner_base import run_to_budget
 from ...metrics import normalized_aulc
-from ...simulation import SeedSplit, SimulationResult
+from ...simulation import SeedSplit, SimulationResult, check_loop_sizes
 from ..curves import TaskCurves
 from ._learner import RegressionLearner, make_regressor, regression_metrics
 from ._pool import RegressionPool, check_targets
@@ -167,12 +167,8 @@ def simulate_regression(dataset: Any, *, model: str | Any = "ridge", strategy: s
 def _checked(dataset: Any, *, initial: int, batch: int, seeds: int, budget: int,
              test_size: float) -> tuple[np.ndarray, Any]:
     y = check_targets(dataset.y, where="dataset targets")
-    if initial < 2 or batch < 1 or seeds < 1:
-        raise ConfigError("initial must be at least 2, batch and seeds at least 1")
-    if budget < initial:
-        raise ConfigError(f"budget ({budget}) must be at least the seed set size ({initial})")
-    if not 0 < test_size < 1:
-        raise ConfigError(f"test_size must be in (0, 1), got {test_size}")
+    check_loop_sizes(initial=initial, batch=batch, budget=budget, seeds=seeds,
+                     test_size=test_size, min_initial=2)
     if np.ptp(y) == 0:
         raise DataError(f"the target is constant ({y[0]!r}); there is nothing to learn")
     X = dataset.X
