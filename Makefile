@@ -2,7 +2,7 @@
 PYTHON ?= python3
 PIP_INSTALL = $(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore
 
-.PHONY: install demo simulate test test-slow lint screenshots
+.PHONY: install demo simulate test test-slow lint screenshots wheel-smoke
 
 install:
 	$(PIP_INSTALL) -e '.[dev]'
@@ -46,3 +46,8 @@ lint: install
 	$(PYTHON) -m ruff check src tests benchmarks
 	lint-imports --no-cache
 	$(PYTHON) -m mypy
+
+# The wheel and sdist (python -m build), the wheel installed in a clean venv and used from a
+# temporary folder: activelab --version, a short simulation, the demo server's /login.
+wheel-smoke: install
+	PYTHON=$(PYTHON) bash .ci/wheel-smoke
