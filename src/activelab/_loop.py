@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, clone
 
 from ._random import RandomLike, as_generator
 from .exceptions import ConfigError, DataError, OracleStopped
@@ -66,9 +66,13 @@ def resolve_strategy(strategy: str | QueryStrategy, factory: Callable[..., Query
     raise ConfigError(f"strategy must be a name or a QueryStrategy, got {type(strategy).__name__}")
 
 
-class LearnerBase:
+class LearnerBase(BaseEstimator):
     """A ``rng`` made from ``random_state`` at first use, and timed queries whose
-    scores wait in ``_pending`` until their items are taught."""
+    scores wait in ``_pending`` until their items are taught.
+
+    A scikit-learn ``BaseEstimator``: ``get_params``/``set_params`` read the
+    ``__init__`` parameters, so ``clone(learner)`` gives an untrained learner.
+    """
 
     random_state: RandomLike
     _rng: np.random.Generator | None
