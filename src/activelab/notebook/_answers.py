@@ -27,8 +27,9 @@ def class_keys(classes: Sequence[Hashable]) -> dict[str, Hashable]:
     return dict(zip(_DIGITS, classes, strict=False))
 
 
-def _hint(key: str | None) -> str:
-    return f" [{key}]" if key else ""
+def _label_with_key(label: Hashable, key: str | None) -> str:
+    """A button's text: the label and, unless it is typed as itself, its key."""
+    return str(label) if key is None or key == str(label) else f"{label} [{key}]"
 
 
 class ClassPanel:
@@ -43,7 +44,7 @@ class ClassPanel:
         key_of = {label: key for key, label in self.keys.items()}
         self.buttons: dict[Hashable, Any] = {}
         for label in classes:
-            button = widgets.Button(description=f"{label}{_hint(key_of.get(label))}",
+            button = widgets.Button(description=_label_with_key(label, key_of.get(label)),
                                     tooltip=f"answer {label!r}")
             button.on_click(lambda _b, label=label: answer(label))
             self.buttons[label] = button
@@ -72,9 +73,9 @@ class MultiLabelPanel:
         key_of = {label: key for key, label in self.keys.items()}
         self.toggles: dict[Hashable, Any] = {
             label: widgets.ToggleButton(value=False,
-                                        description=f"{label}{_hint(key_of.get(label))}")
+                                        description=_label_with_key(label, key_of.get(label)))
             for label in labels}
-        self.submit_button = widgets.Button(description=f"submit{_hint(SUBMIT_KEY)}",
+        self.submit_button = widgets.Button(description=f"submit [{SUBMIT_KEY}]",
                                             button_style="primary")
         self.submit_button.on_click(lambda _b: answer(self.chosen()))
         self.box = widgets.HBox([*self.toggles.values(), self.submit_button])

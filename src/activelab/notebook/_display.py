@@ -17,6 +17,8 @@ __all__ = ["ITEM_KINDS", "IMAGE_SUFFIXES", "item_kind", "text_html", "table_html
            "image_bytes", "curve_svg"]
 
 ITEM_KINDS = ("auto", "text", "image", "table")
+#: Image arrays smaller than this many pixels a side are enlarged by whole pixels.
+MIN_IMAGE_SIDE = 128
 IMAGE_SUFFIXES = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".gif": "gif",
                   ".webp": "webp", ".bmp": "bmp"}
 
@@ -71,6 +73,9 @@ def image_bytes(item: Any) -> tuple[bytes, str]:
                         f"got {array.shape}")
     from matplotlib.image import imsave
 
+    # A tiny image (an 8x8 digit) is enlarged here, pixel by pixel: a browser would blur it.
+    scale = max(1, MIN_IMAGE_SIDE // max(array.shape[:2]))
+    array = np.repeat(np.repeat(array, scale, axis=0), scale, axis=1)
     buffer = io.BytesIO()
     imsave(buffer, array.astype(float), format="png", cmap="gray_r" if array.ndim == 2 else None)
     return buffer.getvalue(), "png"
