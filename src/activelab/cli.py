@@ -15,6 +15,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    SpinnerColumn,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
@@ -296,8 +297,14 @@ def _json_summary(payload: dict, out_path: Path, plot: Path | None = None) -> di
 def _simulate_other_task(task: str, data: str, *, target: str | None, text_column: str | None,
                          model: str | None, strategies: list[str], loop: dict,
                          out_path: Path, baseline: str | None, as_json: bool = False) -> None:
-    results, metric, lower = simulate_task(task, data, target=target, text_column=text_column,
-                                           model=model, strategies=strategies, **loop)
+    # No per-round hook in the other tasks' simulations: a spinner on a terminal's stderr.
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=console, transient=True, disable=not console.is_terminal) as bar:
+        bar.add_task(f"simulating {task}: {', '.join(strategies)} × {loop['seeds']} seed(s)",
+                     total=None)
+        results, metric, lower = simulate_task(task, data, target=target,
+                                               text_column=text_column, model=model,
+                                               strategies=strategies, **loop)
     table = Table(title=f"{results[0].dataset} · {task} · {results[0].model} · "
                         f"{len(results[0].runs)} seed(s) · budget {results[0].budget}")
     for column in ("strategy", f"AULC of {metric}", f"final {metric}"):
