@@ -62,6 +62,7 @@ def test_simulate_json_is_the_whole_of_stdout(tmp_path) -> None:
                          "--out", str(tmp_path / "r.json"), "--json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)  # no table, no progress bar, no other line
+    assert "\x1b" not in done.stdout + done.stderr  # not a terminal: no bar, no colour
     assert set(payload["summary"]) == {"margin", "random"}
     assert payload["seeds"] == 2 and payload["results"] == str(tmp_path / "r.json")
     assert 0 < payload["summary"]["margin"]["final_accuracy"] <= 1
