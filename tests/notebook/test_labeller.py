@@ -12,6 +12,7 @@ from sklearn.datasets import load_digits, make_regression
 from sklearn.linear_model import LogisticRegression, Ridge
 
 from activelab import ActiveLearner, ConfigError, DataError, Pool
+from activelab.large_pool import StreamingScorer
 from activelab.notebook import Answer, Labeller
 from activelab.tasks.multilabel import MultiLabelLearner, MultiLabelPool
 from activelab.tasks.regression import RegressionLearner, RegressionPool
@@ -177,6 +178,36 @@ def test_regression_takes_numbers_and_refuses_anything_else() -> None:
     labeller.panel.field.value = ""
     labeller.panel.submit_button.click()
     assert "'' is not a number" in labeller.message.value
+    skipped = labeller.current
+    labeller.press("s")
+    assert learner.pool.ignored_indices.tolist() == [skipped]
+    assert labeller.current != skipped
+
+
+def test_multilabel_skip_and_undo_of_a_skip() -> None:
+    X = np.random.default_rng(1).normal(size=(10, 2))
+    learner = MultiLabelLearner(LogisticRegression(), MultiLabelPool(X, labels=["a", "b"]),
+                                random_state=0)
+    labeller = Labeller(learner, batch_size=3)
+    skipped = labeller.current
+    labeller.skip_button.click()
+    assert learner.pool.ignored_indices.tolist() == [skipped]
+    labeller.press("u")
+    assert learner.pool.ignored_indices.tolist() == [] and labeller.current == skipped
+
+
+def test_a_query_error_is_shown_not_raised() -> None:
+    X = np.arange(20.0).reshape(10, 2)
+    # A scorer serves only the uncertainty strategies: querying "random" through it fails.
+    learner = ActiveLearner(LogisticRegression(), Pool(X, classes=["a", "b"]), "random",
+                            scorer=StreamingScorer(), random_state=0)
+    labeller = Labeller(learner)
+    labeller.buttons["a"].click()
+    labeller.buttons["b"].click()
+    assert learner.model_ is not None
+    assert labeller.current is None
+    assert "no next item: a scorer serves the uncertainty strategies" in labeller.message.value
+    assert "No item to show" in labeller.item_box.children[0].value
 
 
 def test_bad_set_ups_are_refused() -> None:

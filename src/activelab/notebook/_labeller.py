@@ -226,12 +226,16 @@ class Labeller:
             return []
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            if learner.model_ is None and hasattr(learner, "initial_query"):
-                indices = learner.initial_query(n)
-            elif learner.model_ is None:
-                indices = learner.rng.choice(pool.unlabeled_indices, size=n, replace=False)
-            else:
-                indices = learner.query(n)
+            try:
+                if learner.model_ is None and hasattr(learner, "initial_query"):
+                    indices = learner.initial_query(n)
+                elif learner.model_ is None:
+                    indices = learner.rng.choice(pool.unlabeled_indices, size=n, replace=False)
+                else:
+                    indices = learner.query(n)
+            except ActivelabError as error:  # e.g. a strategy that cannot score this pool
+                self._say(f"no next item: {error}")
+                return []
         if caught:
             self._say("; ".join(str(w.message) for w in caught))
         return [int(i) for i in indices]
@@ -239,7 +243,9 @@ class Labeller:
     def _show_item(self) -> None:
         widgets = self._widgets
         if self.current is None:
-            self.item_box.children = [widgets.HTML("<b>Every item is labelled or skipped.</b>")]
+            done = self.learner.pool.n_unlabeled == 0
+            self.item_box.children = [widgets.HTML(
+                "<b>Every item is labelled or skipped.</b>" if done else "<b>No item to show.</b>")]
             self.why.value = ""
             return
         item = self.items.iloc[self.current] if hasattr(self.items, "iloc") \
