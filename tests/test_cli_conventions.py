@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 import activelab
 from activelab.cli import app
 
-COMMANDS = ["simulate", "serve", "import", "strategies", "tasks", "bench", "datasets"]
+COMMANDS = ["simulate", "serve", "import", "export-model", "strategies", "tasks", "bench",
+            "datasets"]
 
 
 def activelab_cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
