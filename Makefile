@@ -2,7 +2,7 @@
 PYTHON ?= python3
 PIP_INSTALL = $(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore
 
-.PHONY: install demo simulate test test-slow lint screenshots
+.PHONY: install demo simulate test test-slow lint screenshots wheel-smoke
 
 install:
 	$(PIP_INSTALL) -e '.[dev]'
@@ -28,13 +28,20 @@ AXE = .cache/axe/node_modules/axe-core/axe.min.js
 $(AXE):
 	-command -v npm >/dev/null && npm install --silent --no-audit --no-fund --prefix .cache/axe axe-core@4
 
+# The widgets' HTML manager (npm) renders the notebook labeller in Chromium without a CDN
+# (tests/notebook, docs/screenshots/notebook-labeller.png); without npm that test skips.
+WIDGETS_JS = .cache/widgets/node_modules/@jupyter-widgets/html-manager/dist/embed.js
+
+$(WIDGETS_JS):
+	-command -v npm >/dev/null && npm install --silent --no-audit --no-fund --prefix .cache/widgets @jupyter-widgets/html-manager@1
+
 # The default suite (CI): everything but the tests marked slow.
-test: install $(AXE)
+test: install $(AXE) $(WIDGETS_JS)
 	$(PYTHON) -m pytest -m "not slow" -n 2 -q --durations=15
 
 # Rewrite the screenshots the docs show (docs/screenshots/) from the browser tests.
-screenshots: install $(AXE)
-	ACTIVELAB_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(PYTHON) -m pytest -m browser -n 2 -q tests/server
+screenshots: install $(AXE) $(WIDGETS_JS)
+	ACTIVELAB_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(PYTHON) -m pytest -m browser -n 2 -q tests/server tests/notebook
 
 # Real-data checks that take minutes (margin vs random on ../shared/data).
 test-slow: install
@@ -46,3 +53,8 @@ lint: install
 	$(PYTHON) -m ruff check src tests benchmarks
 	lint-imports --no-cache
 	$(PYTHON) -m mypy
+
+# The wheel and sdist (python -m build), the wheel installed in a clean venv and used from a
+# temporary folder: activelab --version, a short simulation, the demo server's /login.
+wheel-smoke: install
+	PYTHON=$(PYTHON) bash .ci/wheel-smoke

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
-__all__ = ["stdout_console", "stderr_console"]
+__all__ = ["stdout_console", "stderr_console", "help_examples"]
 
 
 def stdout_console() -> Console:
@@ -15,3 +15,12 @@ def stdout_console() -> Console:
 
 def stderr_console() -> Console:
     return Console(stderr=True)
+
+
+def help_examples(*lines: str, rich: bool) -> str:
+    """A command's help epilog: its examples, one per line.  Rich help joins single line
+    breaks, so each line is a paragraph there; click's plain help keeps a paragraph that
+    starts with ``\\b`` as it is."""
+    if rich:
+        return "Examples:\n\n" + "\n\n".join(f"  {line}" for line in lines)
+    return "Examples:\n\n\b\n" + "\n".join(f"  {line}" for line in lines)

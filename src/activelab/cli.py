@@ -15,13 +15,15 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    SpinnerColumn,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
 from rich.table import Table
 
-from ._console import stderr_console, stdout_console
+from . import __version__
+from ._console import help_examples, stderr_console, stdout_console
 from ._scale_options import pool_scorer
 from ._spelling import cli_spelling
 from .disk_data import load_parquet_on_disk
@@ -44,16 +46,47 @@ def _help_markup() -> Literal["rich"] | None:
     return "rich" if terminal.is_terminal and terminal.width >= RICH_HELP_MIN_WIDTH else None
 
 
+HELP_MARKUP = _help_markup()
 app = typer.Typer(
     name="activelab",
     help="Active learning that does the whole job: simulate, benchmark, annotate.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode=_help_markup(),
+    rich_markup_mode=HELP_MARKUP,
 )
 console = stderr_console()
 out = stdout_console()
+
+#: The ``--json`` option of every command that prints a table: one JSON document on stdout.
+JsonOption = Annotated[bool, typer.Option(
+    "--json", help="Print one JSON document on stdout instead of tables (for scripts).")]
+
+
+def _print_json(payload: object) -> None:
+    """One JSON document on stdout, unstyled, so ``| jq`` and ``json.loads`` read it."""
+    sys.stdout.write(json.dumps(payload, indent=1, default=str) + "\n")
+
+
+def _examples(*lines: str) -> str:
+    return help_examples(*lines, rich=HELP_MARKUP == "rich")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(f"activelab {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback(epilog=_examples(
+    "activelab simulate sklearn:digits --compare random --plot curve.png",
+    "activelab serve --demo", "activelab tasks --json", "activelab --version") +
+    "\n\nExit codes: 0 success, 1 an error in the input or the data (one line on "
+    "stderr), 2 a usage error (unknown option, missing argument).")
+def _root(version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True,
+        help="Print the version and exit.")] = False) -> None:
+    """Active learning that does the whole job: simulate, benchmark, annotate."""
 
 
 def _summary_row(result: SimulationResult) -> dict[str, float | None]:
@@ -130,7 +163,12 @@ def _load(data: str, target: str | None, text_column: str | None,  # noqa: ANN20
 
 
 @app.command("simulate",
-             short_help="Simulate active learning on known labels; write the curves.")
+             short_help="Simulate active learning on known labels; write the curves.",
+             epilog=_examples(
+                 "activelab simulate sklearn:digits --strategy margin --compare random",
+                 "activelab simulate data.csv --target label --seeds 3 --plot curve.png",
+                 "activelab simulate sklearn:diabetes --task regression --strategy igs",
+                 "activelab simulate sklearn:digits --seeds 2 --json | jq .summary"))
 def simulate_command(
     data: Annotated[str, typer.Argument(
         help="CSV/JSONL/Parquet file, sklearn:digits|breast_cancer|wine|iris|diabetes, "
@@ -170,8 +208,13 @@ def simulate_command(
     dask: Annotated[str | None, typer.Option(
         metavar="SCHEDULER", help="Score the pool on a Dask cluster: a scheduler address "
         "(tcp://host:8786) or 'local' (extra 'distributed').")] = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Run the active-learning loop against known labels and write the learning curves."""
+    """Run the active-learning loop against known labels and write the learning curves.
+
+    The summary table goes to stdout (with --json: the result document instead);
+    progress bars go to stderr, and only on a terminal.
+    """
     if task not in TASKS:
         raise ConfigError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
     strategy = strategy or get_task(task).default_strategy
@@ -187,7 +230,8 @@ def simulate_command(
                              loop={"initial": initial, "batch": batch, "budget": budget,
                                    "seeds": seeds, "test_size": test_size,
                                    "master_seed": master_seed, "initial_method": initial_method},
-                             out_path=out_path, baseline=compare[0] if compare else None)
+                             out_path=out_path, baseline=compare[0] if compare else None,
+                             as_json=as_json)
         return
     model = model or str(get_task(task).default_model)
     known = available_strategies()
@@ -202,7 +246,8 @@ def simulate_command(
     else:
         dataset = _load(data, target, text_column, features)
     if Path(data).expanduser().is_file():  # say what was inferred from the user's file
-        out.print(dataset.description, highlight=False, soft_wrap=True)
+        (console if as_json else out).print(dataset.description, highlight=False,
+                                            soft_wrap=True)
     strategies = [strategy] + [c for c in (compare or []) if c != strategy]
     rounds_per_run = 1 + -(-(budget - initial) // batch)
     results = []
@@ -226,18 +271,39 @@ def simulate_command(
     payload["comparisons"] = {r.strategy: {**r.to_dict(), "summary": _summary_row(r)}
                               for r in results[1:]}
     out_path.write_text(json.dumps(payload, indent=1))
-    _print_table(results, baseline=compare[0] if compare else None)
     if plot:
         _plot(results, plot)
+    if as_json:
+        _print_json(_json_summary(payload, out_path, plot))
+        return
+    _print_table(results, baseline=compare[0] if compare else None)
+    if plot:
         out.print(f"learning curves: {plot}")
     out.print(f"results: {out_path}")
 
 
+def _json_summary(payload: dict, out_path: Path, plot: Path | None = None) -> dict:
+    """What ``simulate --json`` prints: the summary of each strategy, not every curve
+    (those are in the result file)."""
+    summary = {payload["strategy"]: payload["summary"]}
+    summary.update({name: entry["summary"] for name, entry in payload["comparisons"].items()})
+    keys = ("dataset", "task", "model", "initial", "batch", "budget", "master_seed")
+    return {**{key: payload[key] for key in keys if key in payload},
+            "seeds": len(payload.get("runs", [])), "summary": summary,
+            "results": str(out_path), "plot": str(plot) if plot else None}
+
+
 def _simulate_other_task(task: str, data: str, *, target: str | None, text_column: str | None,
                          model: str | None, strategies: list[str], loop: dict,
-                         out_path: Path, baseline: str | None) -> None:
-    results, metric, lower = simulate_task(task, data, target=target, text_column=text_column,
-                                           model=model, strategies=strategies, **loop)
+                         out_path: Path, baseline: str | None, as_json: bool = False) -> None:
+    # No per-round hook in the other tasks' simulations: a spinner on a terminal's stderr.
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=console, transient=True, disable=not console.is_terminal) as bar:
+        bar.add_task(f"simulating {task}: {', '.join(strategies)} × {loop['seeds']} seed(s)",
+                     total=None)
+        results, metric, lower = simulate_task(task, data, target=target,
+                                               text_column=text_column, model=model,
+                                               strategies=strategies, **loop)
     table = Table(title=f"{results[0].dataset} · {task} · {results[0].model} · "
                         f"{len(results[0].runs)} seed(s) · budget {results[0].budget}")
     for column in ("strategy", f"AULC of {metric}", f"final {metric}"):
@@ -262,11 +328,18 @@ def _simulate_other_task(task: str, data: str, *, target: str | None, text_colum
     payload["comparisons"] = {r.strategy: {**r.to_dict(), "summary": summaries[r.strategy]}
                               for r in results[1:]}
     out_path.write_text(json.dumps(payload, indent=1))
+    if as_json:
+        _print_json({**_json_summary(payload, out_path), "task": task})
+        return
     out.print(table)
     out.print(f"{metric}: {'lower' if lower else 'higher'} is better. results: {out_path}")
 
 
-@app.command("serve", short_help="Run the annotation server and its browser UI.")
+@app.command("serve", short_help="Run the annotation server and its browser UI.",
+             epilog=_examples(
+                 "activelab serve --demo",
+                 "activelab serve --db postgresql+psycopg://me@localhost/activelab "
+                 "--host 0.0.0.0 --port 8080"))
 def serve_command(
     db: Annotated[str | None, typer.Option(
         help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db "
@@ -308,7 +381,10 @@ def _server_import(name: str, command: str):  # noqa: ANN202 - a function of the
     return getattr(server, name)
 
 
-@app.command("import", short_help="Import items into an annotation project.")
+@app.command("import", short_help="Import items into an annotation project.",
+             epilog=_examples("activelab import digits items.csv",
+                              "activelab import 3 photos/ --db sqlite:///activelab.db",
+                              "activelab import news export.jsonl --on-duplicate update"))
 def import_command(
     project: Annotated[str, typer.Argument(help="The project's id or name.")],
     source: Annotated[Path, typer.Argument(
@@ -357,7 +433,9 @@ def import_command(
         out.print(f"  ... and {report['n_errors'] - len(report['errors'])} more", highlight=False)
 
 
-@app.command("export-model", short_help="Write a project's trained model to a skops file.")
+@app.command("export-model", short_help="Write a project's trained model to a skops file.",
+             epilog=_examples("activelab export-model digits",
+                              "activelab export-model 3 --out model.skops --db sqlite:///activelab.db"))
 def export_model_command(
     project: Annotated[str, typer.Argument(help="The project's id or name.")],
     path: Annotated[Path | None, typer.Option(
@@ -380,19 +458,33 @@ def _where(entry: dict) -> str:
     return f"line {entry['line']}" if "line" in entry else str(entry.get("file"))
 
 
-@app.command("strategies")
-def strategies_command() -> None:
+@app.command("strategies", epilog=_examples("activelab strategies",
+                                           "activelab strategies --json"))
+def strategies_command(as_json: JsonOption = False) -> None:
     """List the query strategies."""
+    if as_json:
+        _print_json(list(available_strategies()))
+        return
     for name in available_strategies():
         out.print(name)
 
 
-@app.command("tasks", short_help="List the tasks, their answers, strategies and models.")
-def tasks_command() -> None:
+@app.command("tasks", short_help="List the tasks, their answers, strategies and models.",
+             epilog=_examples("activelab tasks", "activelab tasks --json"))
+def tasks_command(as_json: JsonOption = False) -> None:
     """List the tasks: what a person answers, strategies, models, headline metric."""
     from .tasks.contract import describe
     from .tasks.registry import TASKS as TASK_REGISTRY
 
+    if as_json:
+        _print_json([{"name": task.name, "answer": task.answer,
+                      "strategies": list(task.strategies()),
+                      "default_strategy": task.default_strategy,
+                      "models": list(task.models()), "default_model": task.default_model,
+                      "headline": task.headline, "lower_is_better": task.lower_is_better,
+                      "learner": dict(describe(task))["learner"]}
+                     for task in TASK_REGISTRY.values()])
+        return
     for task in TASK_REGISTRY.values():
         out.print(task.name, highlight=False)
         for field, text in describe(task):

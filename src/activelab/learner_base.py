@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, clone
 
 from ._random import RandomLike, as_generator, derive_seed
 from .exceptions import ConfigError, DataError, OracleStopped, PoolExhaustedError
@@ -72,8 +72,11 @@ def resolve_strategy(strategy: str | QueryStrategy, factory: Callable[..., Query
     raise ConfigError(f"strategy must be a name or a QueryStrategy, got {type(strategy).__name__}")
 
 
-class BaseLearner:
+class BaseLearner(BaseEstimator):
     """Pool-based active learning, whatever the labels are.
+
+    A scikit-learn ``BaseEstimator``: ``get_params``/``set_params`` read the
+    ``__init__`` parameters, so ``clone(learner)`` gives an untrained learner.
 
     The life cycle: :meth:`initial_query` (a seed set before any model),
     :meth:`query` (the strategy's choice), :meth:`teach` (store the labels,

@@ -6,6 +6,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
 from ._random import RandomLike, as_generator
 from .exceptions import ConfigError, DataError, OracleStopped
@@ -14,7 +15,7 @@ from .pool import Pool
 __all__ = ["SimulatedOracle", "TerminalOracle"]
 
 
-class SimulatedOracle:
+class SimulatedOracle(BaseEstimator):
     """Answers from known labels, optionally flipping a fraction to simulate mistakes.
 
     Parameters
@@ -47,7 +48,7 @@ class SimulatedOracle:
                  random_state: RandomLike = None) -> None:
         if not 0.0 <= noise_rate < 1.0:
             raise ConfigError(f"noise_rate must be in [0, 1), got {noise_rate}")
-        self.y = np.asarray(y)
+        self.y = y
         self.noise_rate = noise_rate
         self.classes = classes
         self.random_state = random_state
@@ -58,14 +59,15 @@ class SimulatedOracle:
     def label(self, pool: Pool | None, indices: Sequence[int] | np.ndarray) -> list[Any]:
         """Labels of ``indices`` (``pool`` is unused: the answers are known)."""
         idx = np.asarray(indices, dtype=np.intp)
-        if idx.size and (idx.min() < 0 or idx.max() >= len(self.y)):
-            raise DataError(f"the oracle knows {len(self.y)} labels; indices out of range")
-        answers = self.y[idx].tolist()
+        known = np.asarray(self.y)
+        if idx.size and (idx.min() < 0 or idx.max() >= len(known)):
+            raise DataError(f"the oracle knows {len(known)} labels; indices out of range")
+        answers = known[idx].tolist()
         if self.noise_rate > 0:
             if self._rng is None:
                 self._rng = as_generator(self.random_state)
             classes = list(self.classes) if self.classes is not None else np.unique(
-                self.y).tolist()
+                known).tolist()
             for position in np.flatnonzero(self._rng.random(len(idx)) < self.noise_rate):
                 others = [c for c in classes if c != answers[position]]
                 if others:
@@ -87,7 +89,7 @@ def _default_show(pool: Pool, index: int) -> str:
     return np.array2string(np.asarray(row), threshold=40, precision=3)
 
 
-class TerminalOracle:
+class TerminalOracle(BaseEstimator):
     """Asks a person at the terminal: shows each item, reads its label from the keyboard.
 
     The person types a class (its name, or its number in the printed list),
@@ -113,7 +115,7 @@ class TerminalOracle:
                  print_fn: Callable[..., None] = print) -> None:
         if not classes:
             raise ConfigError("TerminalOracle needs the list of classes to offer")
-        self.classes = list(classes)
+        self.classes = classes
         self.show = show
         self.input_fn = input_fn
         self.print_fn = print_fn

@@ -11,6 +11,7 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 import numpy as np
+from sklearn.base import BaseEstimator
 from sklearn.metrics import cohen_kappa_score
 
 from ._random import RandomLike, as_generator
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["LabelBudget", "StabilizingPredictions", "MaxUncertainty"]
 
 
-class LabelBudget:
+class LabelBudget(BaseEstimator):
     """Stop once ``max_labels`` items are labelled.
 
     Examples
@@ -43,7 +44,7 @@ class LabelBudget:
         return None
 
 
-class StabilizingPredictions:
+class StabilizingPredictions(BaseEstimator):
     """Stop when successive models agree on a stop set (Bloodgood & Vijay-Shanker 2009).
 
     A stop set of unlabelled items is drawn once.  After each retrain, the new
@@ -106,7 +107,7 @@ class StabilizingPredictions:
         return None
 
 
-class MaxUncertainty:
+class MaxUncertainty(BaseEstimator):
     """Stop when even the most uncertain unlabelled item is below ``threshold``.
 
     Parameters

@@ -8,6 +8,7 @@ In ``activelab/cli.py``::
 
 from __future__ import annotations
 
+import json
 import shlex
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from .._console import stderr_console, stdout_console
+from .._console import help_examples, stderr_console, stdout_console
 from ..exceptions import ConfigError
 from .config import PROFILES, BenchConfig, load_config, override, profile_config
 from .peers import PEER_LIBRARIES, is_peer_name, peer_status
@@ -105,26 +106,38 @@ def headline(task: str) -> tuple[str, bool, str | None]:
     return found.headline, found.lower_is_better, f"reference:full_{found.headline}"
 
 
-def _print_summary(result, baseline: str) -> None:  # noqa: ANN001
+def _summary_rows(result, baseline: str) -> list[dict]:  # noqa: ANN001
+    """Mean AULC of each strategy, best first, with its paired wins/ties/losses."""
     if result.table.empty:
-        return
+        return []
     metric, lower, _ = headline(result.config.task)
     aulc = aulc_per_seed(result.table, metric)
     means = aulc.groupby("strategy")["aulc"].mean()
     counts = win_tie_loss(paired_tests(aulc, baseline=baseline, lower_is_better=lower)) \
         if baseline in set(aulc["strategy"]) else None
+    rows = []
+    for strategy, value in means.sort_values(ascending=lower).items():
+        row = {"strategy": strategy, "metric": metric, "lower_is_better": lower,
+               "mean_aulc": float(value), "win": None, "tie": None, "loss": None}
+        if counts is not None and strategy in counts.index:
+            row.update({key: int(counts.loc[strategy][key]) for key in ("win", "tie", "loss")})
+        rows.append(row)
+    return rows
+
+
+def _print_summary(result, baseline: str) -> None:  # noqa: ANN001
+    rows = _summary_rows(result, baseline)
+    if not rows:
+        return
+    metric, lower = rows[0]["metric"], rows[0]["lower_is_better"]
     table = Table(title=f"{result.config.name}: mean AULC of {metric} (over the settings each "
                         f"strategy finished; {'lower' if lower else 'higher'} is better) and "
                         f"paired tests against {baseline}")
     for column in ("strategy", "mean AULC", "win", "tie", "loss"):
         table.add_column(column, justify="left" if column == "strategy" else "right")
-    for strategy, value in means.sort_values(ascending=lower).items():
-        if counts is not None and strategy in counts.index:
-            row = counts.loc[strategy]
-            cells = [str(row["win"]), str(row["tie"]), str(row["loss"])]
-        else:
-            cells = ["—", "—", "—"]
-        table.add_row(strategy, f"{value:.4f}", *cells)
+    for row in rows:
+        cells = ["—" if row[key] is None else str(row[key]) for key in ("win", "tie", "loss")]
+        table.add_row(row["strategy"], f"{row['mean_aulc']:.4f}", *cells)
     out.print(table)
 
 
@@ -158,8 +171,14 @@ def bench_command(
     retry_failed: Annotated[bool, typer.Option(
         help="Run again the cells that failed last time.")] = False,
     report: Annotated[bool, typer.Option(help="Write report.md and figures.")] = True,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print one JSON document on stdout instead of tables.")] = False,
 ) -> None:
-    """Run datasets × models × strategies × seeds × (initial, batch) and report."""
+    """Run datasets × models × strategies × seeds × (initial, batch) and report.
+
+    Running again with the same --out resumes: finished cells are not run twice.
+    Exits 1 when any cell failed.  The progress bar goes to stderr, on a terminal only.
+    """
     if quick and profile not in (None, "quick"):
         raise ConfigError("--quick is --profile quick; give only one of them")
     grid = resolve_config(config, profile="quick" if quick else profile, datasets=datasets,
@@ -172,9 +191,11 @@ def bench_command(
     result = run_benchmark(grid, out_dir, n_jobs=n_jobs, dask_scheduler=dask_scheduler,
                            retry_failed=retry_failed, progress=console.is_terminal,
                            console=console)
-    out.print(f"{result.n_run} cell(s) run, {result.n_skipped} already done; "
-              f"{len(result.failures)} failed. Results: {result.results_path}")
-    _print_summary(result, grid.baseline)
+    if not as_json:
+        out.print(f"{result.n_run} cell(s) run, {result.n_skipped} already done; "
+                  f"{len(result.failures)} failed. Results: {result.results_path}")
+        _print_summary(result, grid.baseline)
+    path = None
     if report:
         command = "activelab " + shlex.join(["bench", *sys.argv[2:]]) \
             if len(sys.argv) > 1 and sys.argv[1] == "bench" else None
@@ -184,9 +205,19 @@ def bench_command(
                             failures=result.failures, title=f"Benchmark: {grid.name}",
                             command=command, notes=[grid.description, *notes]
                             if grid.description else notes)
-        out.print(f"report: {path}")
-    if len(result.failures):
+        if not as_json:
+            out.print(f"report: {path}")
+    if as_json:
+        failures = result.failures
+        sys.stdout.write(json.dumps({
+            "cells_run": result.n_run, "cells_done_before": result.n_skipped,
+            "results": str(result.results_path), "report": str(path) if path else None,
+            "baseline": grid.baseline, "summary": _summary_rows(result, grid.baseline),
+            "failures": failures.to_dict(orient="records") if len(failures) else []},
+            indent=1, default=str) + "\n")
+    elif len(result.failures):
         _print_failures(result.failures)
+    if len(result.failures):
         raise typer.Exit(1)
 
 
@@ -214,11 +245,22 @@ def datasets_command(
         help="Folder of dataset files (default: found automatically).")] = None,
     available_only: Annotated[bool, typer.Option(
         "--available", help="Only datasets that can be loaded here.")] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print one JSON document on stdout instead of a table.")] = False,
 ) -> None:
     """List the datasets `activelab simulate` and `activelab bench` can load."""
     from ..data import ENV_VAR, available_datasets, data_folder_problem
 
     infos = available_datasets(data_dir)
+    if as_json:
+        sys.stdout.write(json.dumps([
+            {"name": info.name, "kind": info.kind, "task": info.task,
+             "samples": info.n_samples, "classes": getattr(info, "n_classes", None),
+             "available": info.available,
+             "unavailable_reason": None if info.available else info.unavailable_reason,
+             "description": info.description or ""}
+            for info in infos if info.available or not available_only], indent=1) + "\n")
+        return
     table = Table(title="datasets")
     for column in ("name", "kind", "task", "samples", "classes"):
         table.add_column(column, no_wrap=True,
@@ -244,6 +286,13 @@ def datasets_command(
 
 def register(app: typer.Typer) -> None:
     """Add ``bench`` and ``datasets`` to the ``activelab`` Typer app."""
-    app.command("bench", short_help="Benchmark a grid of runs and write a report.")(bench_command)
-    app.command("datasets", short_help="List the datasets that can be loaded by name.")(
-        datasets_command)
+    rich = getattr(app, "rich_markup_mode", None) == "rich"
+    app.command("bench", short_help="Benchmark a grid of runs and write a report.",
+                epilog=help_examples(
+                    "activelab bench --quick",
+                    "activelab bench benchmarks/suite_quick.toml --out runs/quick --n-jobs 2",
+                    "activelab bench --datasets sklearn:digits --strategies margin,random "
+                    "--seeds 3 --json", rich=rich))(bench_command)
+    app.command("datasets", short_help="List the datasets that can be loaded by name.",
+                epilog=help_examples("activelab datasets --available",
+                                     "activelab datasets --json", rich=rich))(datasets_command)

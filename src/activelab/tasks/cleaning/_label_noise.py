@@ -122,25 +122,26 @@ class NoisyOracle(SimulatedOracle):
 
     def label(self, pool: Pool | None, indices: Sequence[int] | np.ndarray) -> list[Any]:
         idx = np.asarray(indices, dtype=np.intp)
+        known = np.asarray(self.y)  # kept as given, for clone
         if self.kind == "uniform" or self.noise_rate == 0:
             before = self.n_flipped_
             answers = super().label(pool, idx)
             if self.n_flipped_ > before:
-                truth = self.y[idx].tolist()
+                truth = known[idx].tolist()
                 self.flipped_indices_ += [int(i) for i, a, t in zip(idx, answers, truth,
                                                                     strict=True) if a != t]
             return answers
-        if idx.size and (idx.min() < 0 or idx.max() >= len(self.y)):
-            raise DataError(f"the oracle knows {len(self.y)} labels; indices out of range")
+        if idx.size and (idx.min() < 0 or idx.max() >= len(known)):
+            raise DataError(f"the oracle knows {len(known)} labels; indices out of range")
         classes = np.asarray(list(self.classes) if self.classes is not None
-                             else np.unique(self.y))
+                             else np.unique(known))
         if self._rng is None:
             self._rng = as_generator(self.random_state)
         if self._T is None:
             self._T = noise_transition_matrix(len(classes), self.noise_rate, "class", self._rng)
         lookup = {c: j for j, c in enumerate(classes.tolist())}
         try:
-            codes = np.array([lookup[v] for v in self.y[idx].tolist()], dtype=np.intp)
+            codes = np.array([lookup[v] for v in known[idx].tolist()], dtype=np.intp)
         except KeyError as error:
             raise DataError(f"label {error.args[0]!r} is not among the oracle's classes"
                             ) from None
