@@ -2,7 +2,7 @@
 PYTHON ?= python3
 PIP_INSTALL = $(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore
 
-.PHONY: install demo simulate test test-slow lint screenshots
+.PHONY: install demo simulate test test-slow lint docs screenshots
 
 install:
 	$(PIP_INSTALL) -e '.[dev]'
@@ -46,3 +46,7 @@ lint: install
 	$(PYTHON) -m ruff check src tests benchmarks
 	lint-imports --no-cache
 	$(PYTHON) -m mypy
+
+# The documentation site (mkdocs.yml): a broken link or a missing API reference fails.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(PYTHON) -m mkdocs build --strict --site-dir site
