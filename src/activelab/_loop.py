@@ -39,6 +39,21 @@ class Round:
     query_seconds, fit_seconds : float
     strategy : str
         Which strategy chose the items ("initial", a strategy name, or "manual").
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from activelab import ActiveLearner, Pool
+    >>> X, y = load_iris(return_X_y=True)
+    >>> learner = ActiveLearner(LogisticRegression(), Pool(X), "margin", random_state=0)
+    >>> seed = learner.initial_query(6)
+    >>> learner.teach(seed, y[seed])
+    >>> batch = learner.query(3)
+    >>> learner.teach(batch, y[batch])
+    >>> last = learner.history_[-1]
+    >>> last.number, last.strategy, last.n_labeled, len(last.indices)
+    (1, 'margin', 9, 3)
     """
 
     number: int
