@@ -322,6 +322,38 @@ def _memory(r: dict, key: str) -> str:
     return f"{r[key] / 2**20:.0f} MB ({r[key] / r['pool_bytes']:.2f}x)"
 
 
+def plot(results: list[dict], path: str) -> None:
+    """Seconds and extra peak memory (x the pool) of our methods, one bar group per pool."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ours = [r for r in results if r["method"] in OURS and r["status"] == "ok"]
+    pools = sorted({(r["dataset"], r["n"]) for r in ours})
+    methods = [m for m in OURS if any(r["method"] == m for r in ours)]
+    by_key = {(r["dataset"], r["n"], r["method"]): r for r in ours}
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    width = 0.8 / max(1, len(pools))
+    for i, (dataset, n) in enumerate(pools):
+        xs = np.arange(len(methods)) + i * width
+        rows = [by_key.get((dataset, n, m)) for m in methods]
+        axes[0].bar(xs, [r["seconds"] if r else 0 for r in rows], width,
+                    label=f"{dataset} {n:,}")
+        axes[1].bar(xs, [max(r["extra_peak"], r["traced_peak"]) / r["pool_bytes"] if r else 0
+                         for r in rows], width)
+    for ax, title in zip(axes, ("seconds per batch of 1,000", "extra peak memory (x pool)"),
+                         strict=True):
+        ax.set_xticks(np.arange(len(methods)) + 0.4 - width / 2, methods, rotation=30)
+        ax.set_title(title)
+        ax.grid(axis="y", alpha=0.3)
+    axes[1].axhline(1.0, color="grey", linestyle="--", linewidth=1)
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def label_efficiency(datasets: list[str], seeds: int, out: str) -> None:
     """Normalised AULC of fast (pre-filtered / sampled) vs exact modes on real datasets.
 
@@ -388,10 +420,20 @@ def main(argv: list[str] | None = None) -> None:
                         help="instead: AULC of fast vs exact modes on real datasets")
     parser.add_argument("--le-datasets", default="sklearn:digits,spambase,phoneme,covertype_head6k")
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--plot", help="also draw seconds and memory of our methods to this PNG")
+    parser.add_argument("--from-json", help="report (and plot) the results of an earlier --out "
+                                            "instead of measuring")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(child(json.loads(args.child))))
+        return
+    if args.from_json:
+        results = json.loads(Path(args.from_json).read_text())
+        print(report(results))
+        print(over_budget(results))
+        if args.plot:
+            plot(results, args.plot)
         return
     if args.label_efficiency:
         label_efficiency(args.le_datasets.split(","), args.seeds, args.out)
@@ -434,6 +476,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"command: python benchmarks/scale.py {' '.join(argv or sys.argv[1:])}\n")
     print(report(results))
     print(over_budget(results))
+    if args.plot:
+        plot(results, args.plot)
 
 
 if __name__ == "__main__":

@@ -149,7 +149,7 @@ def simulate_command(
         help=f"Classification: one of {', '.join(MODEL_NAMES)} (default logreg); "
              "regression: ridge, bayesridge, rf, gp, knn (default ridge); "
              "multilabel: a classification model (default linearsvm); other tasks: see "
-             "docs/tasks.md.")] = None,
+             "docs/tasks/.")] = None,
     strategy: Annotated[str | None, typer.Option(
         help="Query strategy name (default: " + "; ".join(
             f"{t} {d[1]}" for t, d in DEFAULTS.items()) + ").")] = None,

@@ -42,9 +42,9 @@ PREFILTERS = ("random", "margin", "entropy", "least_confident")
 
 #: Rows of ``F`` per block in the blocked kernels (about 16 MB of float32 for d = 256).
 _BLOCK = 16_384
-#: Entries of one distance block (8 MB of float64): the peak extra memory of
-#: ``min_sq_distances`` is a few such blocks, whatever the sizes of both sides.
-_BLOCK_ENTRIES = 1 << 20
+#: Entries of one distance block (4 MB of float64): the peak extra memory of
+#: ``min_sq_distances`` is about one such block, whatever the sizes of both sides.
+_BLOCK_ENTRIES = 1 << 19
 
 
 def check_max_candidates(value: Any) -> int | None:
@@ -121,6 +121,7 @@ def min_sq_distances(F: Any, F_norms: np.ndarray, G: Any, G_norms: np.ndarray) -
             d2 = F_norms[start:start + _BLOCK, None] + G_norms[None, g_start:g_start + g_block]
             d2 -= cross
             np.minimum(best, d2.min(axis=1), out=best)
+            del cross, d2  # before the next block is allocated, not after
     np.maximum(out, 0.0, out=out)  # rounding can make the expansion slightly negative
     return out
 
