@@ -44,7 +44,7 @@ PREFILTERS = ("random", "margin", "entropy", "least_confident")
 _BLOCK = 16_384
 #: Entries of one distance block (4 MB of float64): the peak extra memory of
 #: ``min_sq_distances`` is about one such block, whatever the sizes of both sides.
-_BLOCK_ENTRIES = 1 << 19
+BLOCK_ENTRIES = 1 << 19
 
 
 def check_max_candidates(value: Any) -> int | None:
@@ -111,7 +111,7 @@ def min_sq_distances(F: Any, F_norms: np.ndarray, G: Any, G_norms: np.ndarray) -
     out = np.full(m, np.inf)
     if n == 0:
         return out
-    g_block = max(1, min(n, _BLOCK_ENTRIES // max(1, min(m, _BLOCK))))
+    g_block = max(1, min(n, BLOCK_ENTRIES // max(1, min(m, _BLOCK))))
     for start in range(0, m, _BLOCK):
         rows = F[start:start + _BLOCK]
         best = out[start:start + _BLOCK]
