@@ -56,6 +56,26 @@ def test_every_class_and_function_of_the_top_level_api_has_an_example():
     assert missing == []
 
 
+def test_every_parameter_of_the_top_level_api_is_documented():
+    """numpydoc: each parameter under Parameters (a dataclass's fields under Attributes)."""
+    import inspect
+    import re
+
+    undocumented = []
+    for name in activelab.__all__:
+        obj = getattr(activelab, name)
+        if not callable(obj) or issubclass_of_error(obj):
+            continue
+        doc = obj.__doc__ or ""
+        documented = set(re.findall(r"^ {4}(\w+)(?:, \w+)* :", doc, flags=re.M))
+        documented |= {n for line in re.findall(r"^ {4}(\w+(?:, \w+)+) :", doc, flags=re.M)
+                       for n in line.split(", ")}
+        for parameter in inspect.signature(obj).parameters:
+            if parameter not in documented and parameter != "self":
+                undocumented.append(f"{name}({parameter})")
+    assert undocumented == []
+
+
 def issubclass_of_error(obj: object) -> bool:
     """Exceptions and warnings are documented by the tree in activelab.exceptions."""
     return isinstance(obj, type) and issubclass(obj, Exception)

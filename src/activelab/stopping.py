@@ -26,10 +26,19 @@ __all__ = ["LabelBudget", "StabilizingPredictions", "MaxUncertainty"]
 class LabelBudget:
     """Stop once ``max_labels`` items are labelled.
 
+    Parameters
+    ----------
+    max_labels : int
+        Labelled items (the seed set included) at which the loop stops; at least 1.
+
     Examples
     --------
     >>> LabelBudget(300).max_labels
     300
+    >>> LabelBudget(0)
+    Traceback (most recent call last):
+    ...
+    activelab.exceptions.ConfigError: max_labels must be at least 1, got 0
     """
 
     def __init__(self, max_labels: int) -> None:
