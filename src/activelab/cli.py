@@ -358,6 +358,25 @@ def import_command(
         out.print(f"  ... and {report['n_errors'] - len(report['errors'])} more", highlight=False)
 
 
+@app.command("export-model", short_help="Write a project's trained model to a skops file.")
+def export_model_command(
+    project: Annotated[str, typer.Argument(help="The project's id or name.")],
+    path: Annotated[Path | None, typer.Option(
+        "--out", help="The file to write (default: project-<id>-model.skops).")] = None,
+    db: Annotated[str | None, typer.Option(
+        help="SQLAlchemy URL of the server's database "
+             "(default: sqlite:///activelab.db or ACTIVELAB_DB_URL).")] = None,
+) -> None:
+    """Write a project's model (from raw items to labels) as the server serves it.
+
+    Load it with skops.io.load(path, trusted=[...]); see docs/model-export.md.
+    """
+    export_model = _server_import("export_model", "activelab export-model")
+    info = export_model(project, path or Path(f"project-{project}-model.skops"), db)
+    out.print(f"wrote {info['path']}: model version {info['version']}, fitted on "
+              f"{info['n_labels']} label(s), {info['bytes']} bytes", highlight=False)
+
+
 def _where(entry: dict) -> str:
     return f"line {entry['line']}" if "line" in entry else str(entry.get("file"))
 

@@ -17,7 +17,11 @@ Tree::
     ├── SingleClassError (ValueError)        labelled set holds fewer than two classes
     ├── NotFittedError (ValueError)          model used before any labels were taught
     ├── MissingDependencyError (ImportError) optional extra not installed
-    └── OracleStopped                        the human asked to stop annotating
+    ├── OracleStopped                        the human asked to stop annotating
+    ├── ServerError                          the annotation server refused a request
+    │   └── AuthenticationError              no or bad credentials (HTTP 401)
+    ├── ConnectionFailed (ConnectionError)   the annotation server cannot be reached
+    └── WaitTimeout (TimeoutError)           a wait for the server ran out of time
 """
 
 from __future__ import annotations
@@ -37,6 +41,10 @@ __all__ = [
     "NotFittedError",
     "MissingDependencyError",
     "OracleStopped",
+    "ServerError",
+    "AuthenticationError",
+    "ConnectionFailed",
+    "WaitTimeout",
     "ActivelabWarning",
 ]
 
@@ -96,6 +104,43 @@ class OracleStopped(ActivelabError):
                  labels: Sequence[Any] = ()) -> None:
         super().__init__(message)
         self.labels = list(labels)
+
+
+class ServerError(ActivelabError):
+    """The annotation server refused a request.
+
+    The server raises its own refusals from this class; the client
+    (:mod:`activelab.client`) raises it for an error answer, with the
+    server's message.
+
+    Attributes
+    ----------
+    status_code : int or None
+        The HTTP status of the answer (None inside the server, where the class decides it).
+    error : str or None
+        The server's name for the error (``ConflictError``, ``ImportRejectedError``, ...).
+    body : dict
+        The whole JSON answer (``errors`` lists an import's bad rows).
+    """
+
+    def __init__(self, message: str, status_code: int | None = None,
+                 error: str | None = None, body: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.error = error
+        self.body = body if body is not None else {}
+
+
+class AuthenticationError(ServerError):
+    """No valid credentials: a wrong or revoked token, a wrong password, an ended session."""
+
+
+class ConnectionFailed(ActivelabError, ConnectionError):
+    """The annotation server cannot be reached (down, wrong address, timed out)."""
+
+
+class WaitTimeout(ActivelabError, TimeoutError):
+    """A wait for the server (e.g. for its first model) ran out of time."""
 
 
 class ActivelabWarning(UserWarning):

@@ -118,6 +118,15 @@ def upload(client: httpx.Client, project_id: int, name: str, content: str | byte
                        files={"file": (name, data)})
 
 
+def label_from_truth(client: httpx.Client, project_id: int, n: int, truth: Any) -> None:
+    """Lease and label ``n`` items through the API, each with ``truth(item)``."""
+    for _ in range(n):
+        item = client.get(f"/api/projects/{project_id}/next").json()["item"]
+        response = client.post(f"/api/projects/{project_id}/labels",
+                               json={"item_id": item["id"], "value": truth(item)})
+        assert response.status_code == 201, response.text
+
+
 def make_users(db_url: str, names: list[str], admin: str | None = "boss") -> dict[str, Any]:
     """Migrate ``db_url`` and create users directly in it: ``{name: (user id, token)}``.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from server_helpers import make_project, png_b64, upload
+from server_helpers import label_from_truth, make_project, png_b64, upload
 from sklearn.datasets import load_digits
 from sqlalchemy import func, select
 
@@ -14,14 +14,6 @@ from activelab.server.services.demo import ensure_demo
 from activelab.server.services.training import retrain_project
 
 DIGITS = load_digits().target
-
-
-def _label_from_truth(client, project_id: int, n: int, truth) -> None:
-    for _ in range(n):
-        item = client.get(f"/api/projects/{project_id}/next").json()["item"]
-        response = client.post(f"/api/projects/{project_id}/labels",
-                               json={"item_id": item["id"], "value": truth(item)})
-        assert response.status_code == 201, response.text
 
 
 def _digit(item) -> str:
@@ -33,7 +25,7 @@ def test_retrain_scores_every_open_item_and_records_a_curve_point(live, admin):
     pid = demo["project_id"]
     before = admin.get(f"/api/projects/{pid}/next").json()["item"]
     assert before["why"]["model_version"] is None
-    _label_from_truth(admin, pid, 40, _digit)
+    label_from_truth(admin, pid, 40, _digit)
     assert live.app.state.worker.run_pending() == [pid]
     with live.factory() as session:
         snapshot = session.scalar(select(ModelSnapshot))
@@ -70,13 +62,13 @@ def test_multilabel_regions_and_tabular_projects_train(live, admin):
     texts = [json.dumps({"text": t}) for t in
              ["red apple", "blue sky", "red and blue flag", "grey stone"] * 6]
     upload(admin, multi["id"], "m.jsonl", "\n".join(texts))
-    _label_from_truth(admin, multi["id"], 12, lambda item: [
+    label_from_truth(admin, multi["id"], 12, lambda item: [
         c for c in ("red", "blue") if c in item["data"]["text"]])
 
     regions = make_project(admin, task_type="image_regions", labels=["dark", "light"])
     images = [json.dumps({"id": str(v), "image": png_b64(v)}) for v in range(0, 250, 10)]
     upload(admin, regions["id"], "r.jsonl", "\n".join(images))
-    _label_from_truth(admin, regions["id"], 12, lambda item: [
+    label_from_truth(admin, regions["id"], 12, lambda item: [
         {"x": 0.1, "y": 0.1, "w": 0.5, "h": 0.5,
          "label": "dark" if int(item["external_id"]) < 120 else "light"}])
 
@@ -84,7 +76,7 @@ def test_multilabel_regions_and_tabular_projects_train(live, admin):
                          strategy_name="density")
     rows = "x,y\n" + "".join(f"{a:.3f},{b:.3f}\n" for a, b in rng.normal(size=(40, 2)))
     upload(admin, table["id"], "t.csv", rows)
-    _label_from_truth(admin, table["id"], 10, lambda item: "high"
+    label_from_truth(admin, table["id"], 10, lambda item: "high"
                       if item["data"]["columns"]["x"] > 0 else "low")
 
     assert sorted(worker.run_pending()) == sorted([multi["id"], regions["id"], table["id"]])
@@ -100,7 +92,7 @@ def test_multilabel_regions_and_tabular_projects_train(live, admin):
 def test_one_class_only_keeps_the_random_order(live, admin):
     project = make_project(admin)
     upload(admin, project["id"], "t.csv", "text\n" + "".join(f"some text {i}\n" for i in range(5)))
-    _label_from_truth(admin, project["id"], 2, lambda item: "pos")
+    label_from_truth(admin, project["id"], 2, lambda item: "pos")
     live.app.state.worker.notify(project["id"], force=True)  # 2 labels: not due by itself
     assert live.app.state.worker.run_pending() == [project["id"]]
     item = admin.get(f"/api/projects/{project['id']}/next").json()["item"]
@@ -114,7 +106,7 @@ def test_a_fully_labelled_project_still_gets_a_curve_point(live, admin):
     texts = ["goal match", "team win", "match goal team", "bread cheese", "soup pasta",
              "cheese soup bread"]
     upload(admin, pid, "t.csv", "text\n" + "\n".join(texts) + "\n")
-    _label_from_truth(admin, pid, 6, lambda item: "sport" if item["data"]["text"]
+    label_from_truth(admin, pid, 6, lambda item: "sport" if item["data"]["text"]
                       in texts[:3] else "food")
     assert admin.get(f"/api/projects/{pid}/next").json()["item"] is None
     live.app.state.worker.notify(pid, force=True)
@@ -130,7 +122,7 @@ def test_rescoring_in_many_short_transactions_scores_every_item(live, admin, mon
     pid = project["id"]
     rows = "".join(json.dumps({"id": i, "x": i, "y": i % 3}) + "\n" for i in range(50))
     assert upload(admin, pid, "t.jsonl", rows).json()["inserted"] == 50
-    _label_from_truth(admin, pid, 10,
+    label_from_truth(admin, pid, 10,
                       lambda item: "a" if item["data"]["columns"]["x"] < 25 else "b")
     assert live.app.state.worker.run_pending() == [pid]
     with live.factory() as session:
@@ -144,7 +136,7 @@ def test_rescoring_in_many_short_transactions_scores_every_item(live, admin, mon
 
 def test_only_the_head_of_the_queue_is_rewritten(live, admin):
     pid = ensure_demo(live.factory)["project_id"]
-    _label_from_truth(admin, pid, 30, _digit)
+    label_from_truth(admin, pid, 30, _digit)
     retrain_project(live.factory, pid, depth=0)  # version 1: every open item written
     with live.factory() as session:
         ranked = session.execute(select(Item.id, Item.priority).where(

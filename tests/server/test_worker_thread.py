@@ -6,15 +6,7 @@ import json
 import time
 
 import pytest
-from server_helpers import make_project, upload
-
-
-def _label_from_truth(client, project_id: int, n: int, truth) -> None:
-    for _ in range(n):
-        item = client.get(f"/api/projects/{project_id}/next").json()["item"]
-        response = client.post(f"/api/projects/{project_id}/labels",
-                               json={"item_id": item["id"], "value": truth(item)})
-        assert response.status_code == 201, response.text
+from server_helpers import label_from_truth, make_project, upload
 
 
 @pytest.mark.parametrize("server_settings", [{
@@ -28,7 +20,7 @@ def test_the_worker_thread_retrains_after_n_labels(live, admin):
     texts = [json.dumps({"text": f"{word} {i}"}) for i in range(4)
              for word in ("goal match team", "bread cheese soup")]
     upload(admin, pid, "t.jsonl", "\n".join(texts))
-    _label_from_truth(admin, pid, 6,
+    label_from_truth(admin, pid, 6,
                       lambda item: "sport" if "goal" in item["data"]["text"] else "food")
     deadline = time.monotonic() + 30
     while not admin.get(f"/api/projects/{pid}/stats").json()["learning_curve"]:
@@ -61,9 +53,9 @@ def test_the_worker_thread_retrains_after_t_seconds_with_fewer_labels(live, admi
 
     # Any 15 of the 20 items hold 5 of each class: the cold start (a retrain after
     # every label) ends with them.
-    _label_from_truth(admin, pid, 15, truth)
+    label_from_truth(admin, pid, 15, truth)
     wait_for_point(15)
-    _label_from_truth(admin, pid, 1, truth)  # one label: far fewer than 100
+    label_from_truth(admin, pid, 1, truth)  # one label: far fewer than 100
     started = time.monotonic()
     wait_for_point(16)
     assert time.monotonic() - started >= 0.5

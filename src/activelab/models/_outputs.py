@@ -9,12 +9,42 @@ from scipy.special import expit, softmax
 
 from ..exceptions import ConfigError
 
-__all__ = ["class_probabilities", "has_probabilities"]
+__all__ = ["class_probabilities", "class_scores", "has_probabilities"]
 
 
 def has_probabilities(estimator: Any) -> bool:
     """Whether ``estimator`` offers ``predict_proba`` (``SVC(probability=False)`` does not)."""
     return hasattr(estimator, "predict_proba")
+
+
+def class_scores(estimator: Any, X: Any) -> np.ndarray:
+    """Probability-like scores over ``estimator.classes_`` (whatever the classes are).
+
+    ``predict_proba`` when the estimator has it; otherwise the
+    ``decision_function`` squashed by a sigmoid (binary) or softmax
+    (multi-class), as :func:`class_probabilities` does.
+
+    Parameters
+    ----------
+    estimator : fitted classifier (or a Pipeline ending in one)
+    X : {array-like, sparse matrix} of shape (n_samples, ...)
+
+    Returns
+    -------
+    scores : ndarray of shape (n_samples, len(estimator.classes_))
+    """
+    if has_probabilities(estimator):
+        return np.asarray(estimator.predict_proba(X), dtype=float)
+    if hasattr(estimator, "decision_function"):
+        decision = np.asarray(estimator.decision_function(X), dtype=float)
+        if decision.ndim == 1:
+            positive = expit(decision)
+            return np.column_stack([1.0 - positive, positive])
+        return np.asarray(softmax(decision, axis=1))
+    raise ConfigError(
+        f"{type(estimator).__name__} has neither predict_proba nor decision_function; "
+        "uncertainty-based strategies need one of them"
+    )
 
 
 def class_probabilities(estimator: Any, X: Any, n_classes: int) -> np.ndarray:
@@ -41,20 +71,7 @@ def class_probabilities(estimator: Any, X: Any, n_classes: int) -> np.ndarray:
     proba : ndarray of shape (n_samples, n_classes)
     """
     seen = np.asarray(estimator.classes_, dtype=np.intp)
-    if has_probabilities(estimator):
-        scores = np.asarray(estimator.predict_proba(X), dtype=float)
-    elif hasattr(estimator, "decision_function"):
-        decision = np.asarray(estimator.decision_function(X), dtype=float)
-        if decision.ndim == 1:
-            positive = expit(decision)
-            scores = np.column_stack([1.0 - positive, positive])
-        else:
-            scores = softmax(decision, axis=1)
-    else:
-        raise ConfigError(
-            f"{type(estimator).__name__} has neither predict_proba nor decision_function; "
-            "uncertainty-based strategies need one of them"
-        )
+    scores = class_scores(estimator, X)
     if len(seen) == n_classes and np.array_equal(seen, np.arange(n_classes)):
         return scores
     proba = np.zeros((scores.shape[0], n_classes))

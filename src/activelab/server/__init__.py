@@ -16,12 +16,13 @@ from .errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from .runner import import_source, run_server
+from .runner import export_model, import_source, run_server
 
 __all__ = [
     "create_app",
     "run_server",
     "import_source",
+    "export_model",
     "Settings",
     "AuthenticationError",
     "ConflictError",

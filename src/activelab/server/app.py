@@ -25,8 +25,9 @@ from .errors import install_error_handler
 from .limits import BodySizeLimitMiddleware
 from .login_limits import LoginThrottle
 from .models import TaskType
-from .routers import annotate, auth, projects, ui
+from .routers import annotate, auth, model, projects, ui
 from .security_headers import SecurityHeadersMiddleware
+from .services.model_export import ModelCache
 from .services.sessions import SessionPolicy
 from .services.worker import TrainingWorker
 from .stop_signals import watch_stop_signals
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = factory
     app.state.worker = worker
+    app.state.model_cache = ModelCache()
     app.state.supervisor = supervisor
     # Set when the server begins to stop: long imports end at their next batch.
     app.state.stopping = threading.Event()
@@ -108,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(projects.router)
     app.include_router(annotate.router)
+    app.include_router(model.router)
     app.include_router(ui.router)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
     _add_api_docs(app)

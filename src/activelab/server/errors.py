@@ -3,13 +3,15 @@
 Tree additions::
 
     ActivelabError
-    ├── AuthenticationError                  no or bad credentials          -> 401
     ├── PermissionDeniedError                authenticated but not allowed  -> 403
     ├── NotFoundError (LookupError)          no such project/item/user      -> 404
     ├── ConflictError                        state conflict (lease, dup)    -> 409
     ├── ServiceBusyError                     waited too long for a write    -> 503
     └── DataError
         └── ImportRejectedError              file rejected, with row errors -> 422
+
+``AuthenticationError`` (no or bad credentials, 401) is the library's
+(:mod:`activelab.exceptions`), so that the client raises the same class.
 
 The API (``/api/...``, ``/openapi.json``) answers errors in JSON; a browser page
 answers them with an HTML page (``error.html``) that says what went wrong and
@@ -31,6 +33,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..exceptions import (
     ActivelabError,
+    AuthenticationError,
     ConfigError,
     DataError,
     EmptyPoolError,
@@ -54,10 +57,6 @@ __all__ = [
     "error_page",
     "install_error_handler",
 ]
-
-
-class AuthenticationError(ActivelabError):
-    """No valid credentials (token, session cookie or password)."""
 
 
 class PermissionDeniedError(ActivelabError):

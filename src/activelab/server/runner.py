@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
 
 from .app import create_app
 from .config import Settings
@@ -23,10 +24,12 @@ from .errors import NotFoundError
 from .models import Project
 from .services.demo import ensure_demo
 from .services.importing import import_folder, import_items
+from .services.model_export import build_model, dump_model
 from .services.projects import require_active
 from .stop_signals import watch_stop_signals
 
-__all__ = ["run_server", "import_source", "main", "reset_hint", "RESET_DEMO_PASSWORD_ENV"]
+__all__ = ["run_server", "import_source", "export_model", "main", "reset_hint",
+           "RESET_DEMO_PASSWORD_ENV"]
 
 #: Set to 1 to give the demo admin a fresh password at start (for ``activelab serve --demo``).
 RESET_DEMO_PASSWORD_ENV = "ACTIVELAB_RESET_DEMO_PASSWORD"
@@ -148,17 +151,7 @@ def import_source(project: str, source: str | os.PathLike[str], db_url: str | No
     ImportRejectedError
         Nothing imported; ``errors`` says which lines or files were bad.
     """
-    settings = Settings(db_url=db_url) if db_url else Settings()
-    engine = make_engine(settings)
-    try:
-        upgrade_database(engine)
-        factory = make_session_factory(engine)
-        with factory() as session:
-            key = Project.id == int(project) if project.isdigit() else Project.name == project
-            row = session.scalar(select(Project).where(key))
-            if row is None:
-                raise NotFoundError(f"no project {echo(project)} in {settings.db_url}")
-            session.expunge(row)
+    with _project_in_database(project, db_url) as (settings, factory, row):
         require_active(row)
         with _stop_signals() as stopping:
             options: dict[str, Any] = {
@@ -179,8 +172,61 @@ def import_source(project: str, source: str | os.PathLike[str], db_url: str | No
             print(f"import cancelled by a signal: {report['inserted']} item(s) committed "
                   "before it stopped", file=sys.stderr)
         return report
+
+
+@contextmanager
+def _project_in_database(project: str, db_url: str | None
+                         ) -> Iterator[tuple[Settings, sessionmaker[Session], Project]]:
+    """(settings, session factory, the project with this id or name, detached) of a
+    database, migrated first; NotFoundError when there is no such project."""
+    settings = Settings(db_url=db_url) if db_url else Settings()
+    engine = make_engine(settings)
+    try:
+        upgrade_database(engine)
+        factory = make_session_factory(engine)
+        with factory() as session:
+            key = Project.id == int(project) if project.isdigit() else Project.name == project
+            row = session.scalar(select(Project).where(key))
+            if row is None:
+                raise NotFoundError(f"no project {echo(project)} in {settings.db_url}")
+            session.expunge(row)
+        yield settings, factory, row
     finally:
         engine.dispose()
+
+
+def export_model(project: str, out: str | os.PathLike[str], db_url: str | None = None
+                 ) -> dict[str, Any]:
+    """Write a project's model (the pipeline from raw items to labels) to a skops file.
+
+    The same model as ``GET /api/projects/{id}/model``, read from the database
+    directly (migrating it first).
+
+    Parameters
+    ----------
+    project : the project's id or name
+    out : the file to write
+    db_url : SQLAlchemy URL; default from ``ACTIVELAB_DB_URL`` or ``sqlite:///activelab.db``
+
+    Returns
+    -------
+    info : dict with ``version`` (the latest model snapshot), ``n_labels``, ``bytes``, ``path``
+
+    Raises
+    ------
+    NotFoundError
+        No such project.
+    ConflictError
+        The project has no model yet, or its model cannot be exported (multi-label,
+        embeddings featurizer, torch models).
+    """
+    with _project_in_database(project, db_url) as (_, factory, row):
+        with factory() as session:
+            model = build_model(session, row)
+        data = dump_model(model)
+        Path(out).write_bytes(data)
+        return {"version": model.version, "n_labels": model.n_labels, "bytes": len(data),
+                "path": str(out)}
 
 
 @contextmanager

@@ -14,7 +14,8 @@ from ...exceptions import DataError
 from ...models.factory import make_text_vectorizer
 from ..models import Item, TaskType
 
-__all__ = ["Features", "load_features", "model_kind", "IMAGE_SIDE"]
+__all__ = ["Features", "load_features", "model_kind", "image_pixels", "text_vectorizer",
+           "tabular_columns", "IMAGE_SIDE"]
 
 #: Images are converted to grayscale and resized to IMAGE_SIDE x IMAGE_SIDE pixels.
 IMAGE_SIDE = 16
@@ -44,7 +45,8 @@ def model_kind(task_type: str, featurizer: str = "auto") -> str:
     return "tabular"
 
 
-def _pixels(raw: bytes | None) -> np.ndarray:
+def image_pixels(raw: bytes | None) -> np.ndarray:
+    """An image as IMAGE_SIDE² grayscale values in [0, 1] (zeros for no image)."""
     if not raw:
         return np.zeros(IMAGE_SIDE * IMAGE_SIDE)
     with Image.open(io.BytesIO(raw)) as image:
@@ -52,13 +54,18 @@ def _pixels(raw: bytes | None) -> np.ndarray:
         return np.asarray(small, dtype=float).ravel() / 255.0
 
 
-def _text_features(texts: list[str]) -> Any:
+def text_vectorizer(n_texts: int) -> Any:
+    """The unfitted TF-IDF vectorizer of a text project with ``n_texts`` items."""
     # dtype as a type: make_text_vectorizer's string "float64" makes scikit-learn warn.
     vectorizer = make_text_vectorizer().set_params(dtype=np.float64)
-    if len(texts) < 50:
+    if n_texts < 50:
         vectorizer.set_params(min_df=1)  # tiny projects: keep every word
+    return vectorizer
+
+
+def _text_features(texts: list[str]) -> Any:
     try:
-        return vectorizer.fit_transform(texts)
+        return text_vectorizer(len(texts)).fit_transform(texts)
     except ValueError as error:  # empty vocabulary
         raise DataError(f"cannot build TF-IDF features: {error}") from None
 
@@ -70,8 +77,13 @@ def _embedding_features(texts: list[str]) -> np.ndarray:
     return np.asarray(SentenceEmbedder().fit_transform(texts), dtype=np.float64)
 
 
+def tabular_columns(rows: list[dict[str, float | None]]) -> list[str]:
+    """The feature columns of a tabular project's items, in the order of its features."""
+    return sorted({name for row in rows for name in row})
+
+
 def _tabular_features(rows: list[dict[str, float | None]]) -> np.ndarray:
-    columns = sorted({name for row in rows for name in row})
+    columns = tabular_columns(rows)
     X = np.full((len(rows), len(columns)), np.nan)
     for i, row in enumerate(rows):
         for j, name in enumerate(columns):
@@ -118,7 +130,7 @@ def load_features(session: Session, project_id: int, task_type: str,
         X: Any = np.empty((signature[0], IMAGE_SIDE * IMAGE_SIDE))
         for row, item in enumerate(session.scalars(query)):
             ids.append(item.id)
-            X[row] = _pixels(item.image)
+            X[row] = image_pixels(item.image)
             session.expunge(item)
         X = X[:len(ids)]
     else:

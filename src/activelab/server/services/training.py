@@ -43,13 +43,15 @@ from .features import Features, load_features, model_kind, signature_of
 from .strategy_state import export, load_state, restore, save, strategy_note
 
 __all__ = ["retrain_project", "label_events", "check_strategy_for_task", "FeatureCache",
-           "MULTI_LABEL_TASKS"]
+           "MULTI_LABEL_TASKS", "training_labels", "SEED"]
 
 MULTI_LABEL_TASKS = (TaskType.multilabel_text, TaskType.image_regions)
 #: Items ranked by strategies without a per-item score (cluster, density, ...); the rest
 #: follow in random order until the next retrain.
 QUERY_DEPTH = 300
 _SEED = 0
+#: The random state of every model the server fits.
+SEED = _SEED
 #: Items re-scored per write transaction after a retrain.
 RESCORE_BATCH = 500
 #: Items written with fresh scores after a retrain: the head of the queue (0: all).
@@ -117,6 +119,13 @@ def _current_labels(session: Session, project: Project) -> dict[int, Any]:
         best = max(counts.values())
         chosen[item_id] = next(v for v in reversed(values) if counts[v] == best)
     return chosen
+
+
+def training_labels(session: Session, project: Project) -> dict[int, Any]:
+    """Item id -> the label the worker trains on (evaluation items left out)."""
+    eval_ids = eval_item_ids(session, project.id)
+    return {item_id: value for item_id, value in _current_labels(session, project).items()
+            if item_id not in eval_ids}
 
 
 def _cv_accuracy(estimator: Any, X: Any, y: np.ndarray) -> tuple[float | None, str]:

@@ -1,0 +1,61 @@
+"""Request and response bodies of the model endpoints: model info and predictions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .schemas import RequestModel
+from .services.model_export import MAX_PREDICT_ITEMS
+
+__all__ = ["PredictIn", "PredictOut", "ModelInfoOut"]
+
+#: A feature column's name, as imported.
+ColumnName = Annotated[str, Field(min_length=1, max_length=200)]
+#: One tabular item: feature name -> number (null: missing, imputed as in training).
+FeatureRow = Annotated[dict[ColumnName, float | None], Field(max_length=1000)]
+#: The import's limit of one field (``import_max_field_chars``' default).
+MAX_TEXT_CHARS = 131_072
+#: A base64 image (or data: URI); the import's 20 MB image limit, encoded.
+MAX_IMAGE_CHARS = 28_000_000
+
+
+class PredictIn(RequestModel):
+    """New items, in the form the project imported them: exactly one of the three."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")  # a misspelt field is an error
+
+    rows: list[FeatureRow] | None = Field(
+        default=None, min_length=1, max_length=MAX_PREDICT_ITEMS,
+        description="tabular projects: one object of feature values per item")
+    texts: list[Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS)]] | None = Field(
+        default=None, min_length=1, max_length=MAX_PREDICT_ITEMS,
+        description="text projects: one text per item")
+    images: list[Annotated[str, Field(min_length=1, max_length=MAX_IMAGE_CHARS)]] | None = \
+        Field(default=None, min_length=1, max_length=32,
+              description="image projects: base64-encoded images (or data: URIs)")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> PredictIn:
+        if sum(v is not None for v in (self.rows, self.texts, self.images)) != 1:
+            raise ValueError("send exactly one of 'rows', 'texts' or 'images'")
+        return self
+
+
+class PredictOut(BaseModel):
+    model_version: int = Field(description="the project's latest model snapshot")
+    n_labels: int = Field(description="labels the model was fitted on")
+    classes: list[str] = Field(description="the order of each item's probabilities")
+    predictions: list[str]
+    probabilities: list[list[float]]
+
+
+class ModelInfoOut(BaseModel):
+    version: int | None = Field(description="the latest model snapshot; null before the first")
+    n_labeled: int
+    created_at: datetime | None
+    model_name: str
+    exportable: bool = Field(description="whether GET .../model and POST .../predict serve "
+                             "this project's model")

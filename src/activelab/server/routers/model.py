@@ -1,0 +1,59 @@
+"""A project's trained model: its state, the model itself (skops), predictions for new items."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from ..deps import AdminUser, ProjectDep, SessionDep
+from ..model_schemas import ModelInfoOut, PredictIn, PredictOut
+from ..services import model_export
+
+router = APIRouter(prefix="/api/projects/{project_id}", tags=["model"])
+
+
+@router.get("/model/info", response_model=ModelInfoOut)
+def model_info(project: ProjectDep, _: AdminUser, session: SessionDep) -> dict[str, Any]:
+    """The project's latest model version (null before the first) and whether it exports."""
+    return model_export.model_info(session, project)
+
+
+@router.get("/model", response_class=Response,
+            responses={200: {"content": {model_export.SKOPS_MEDIA_TYPE: {}},
+                             "description": "the pipeline in the skops format"}})
+def download_model(project: ProjectDep, _: AdminUser, session: SessionDep,
+                   request: Request) -> Response:
+    """Download the project's model: the whole pipeline from raw items to labels (skops).
+
+    Fitted on the current labels with the project's model and featurisation;
+    load it with ``skops.io.load(path, trusted=[...])`` (see docs/model-export.md).
+    409 before the project has a model, and for projects whose model cannot be
+    exported (multi-label, embeddings featurizer, torch models).  Admins only.
+    """
+    model = request.app.state.model_cache.get(session, project)
+    data = model_export.dump_model(model)
+    filename = f"project-{project.id}-model-v{model.version}.skops"
+    return Response(data, media_type=model_export.SKOPS_MEDIA_TYPE, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "X-Model-Version": str(model.version), "X-Model-Labels": str(model.n_labels)})
+
+
+@router.post("/predict", response_model=PredictOut)
+async def predict(body: PredictIn, project: ProjectDep, _: AdminUser,
+                  request: Request) -> dict[str, Any]:
+    """Predict labels and class probabilities for new items, featurised as in training.
+
+    Send ``rows`` (tabular: every feature column, null for a missing value),
+    ``texts`` or ``images`` (base64), as the project's items were imported.
+    422 for a row that lacks a feature or has an unknown one; 409 before the
+    project has a model.  Admins only.
+    """
+    return await run_in_threadpool(_predict, body, project, request)
+
+
+def _predict(body: PredictIn, project: Any, request: Request) -> dict[str, Any]:
+    with request.app.state.session_factory() as session:
+        model = request.app.state.model_cache.get(session, project)
+    return model_export.predict(model, body.rows, body.texts, body.images)

@@ -1,0 +1,281 @@
+"""A project's model as one scikit-learn pipeline: downloaded in the skops format, and
+behind the predict endpoint.
+
+The pipeline is fitted on the project's current labels (evaluation items held
+out) with the project's model, random state and featurisation, as the
+retraining worker fits it, so it takes items as they were imported:
+
+- tabular projects: a DataFrame with the feature columns (``feature_names_in_``,
+  in any order; other columns are ignored); a missing value (NaN) becomes the
+  column's mean over the project's items, as in training;
+- text projects (TF-IDF): a list of strings; the vocabulary is fitted on the
+  project's items, as in training;
+- image projects: rows of ``IMAGE_SIDE**2`` grayscale pixels in [0, 1]
+  (:func:`.features.image_pixels`).
+
+Multi-label tasks, the embeddings featurizer and the torch models are not
+covered (:class:`ConflictError`, HTTP 409): their models are not one
+scikit-learn pipeline that skops can store safely.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ...exceptions import DataError, MissingDependencyError
+from ...models import class_scores, make_model
+from ..echo import echo
+from ..errors import ConflictError
+from ..models import Item, ModelSnapshot, Project, TaskType
+from .features import (
+    image_pixels,
+    load_features,
+    model_kind,
+    signature_of,
+    tabular_columns,
+    text_vectorizer,
+)
+from .tasks import check_image_bytes
+from .training import MULTI_LABEL_TASKS, SEED, label_events, training_labels
+
+__all__ = ["ProjectModel", "ModelCache", "model_info", "build_model", "dump_model",
+           "predict", "MAX_PREDICT_ITEMS", "SKOPS_MEDIA_TYPE"]
+
+#: The most items one predict request may send.
+MAX_PREDICT_ITEMS = 1000
+SKOPS_MEDIA_TYPE = "application/octet-stream"
+_TORCH_MODELS = ("torch-mlp", "torch-cnn")
+
+
+@dataclass
+class ProjectModel:
+    """A fitted pipeline and what it was fitted on."""
+
+    pipeline: Pipeline
+    version: int          # the project's latest model snapshot
+    n_labels: int         # labels the pipeline was fitted on
+    task_type: str
+
+
+def _latest_version(session: Session, project_id: int) -> int | None:
+    return session.scalar(select(func.max(ModelSnapshot.version))
+                          .where(ModelSnapshot.project_id == project_id))
+
+
+def model_info(session: Session, project: Project) -> dict[str, Any]:
+    """The latest model snapshot of a project (``version`` None before the first model)."""
+    snapshot = session.scalar(select(ModelSnapshot).where(ModelSnapshot.project_id == project.id)
+                              .order_by(ModelSnapshot.version.desc()).limit(1))
+    if snapshot is None:
+        return {"version": None, "n_labeled": 0, "created_at": None, "model_name":
+                project.model_name, "exportable": _unsupported(project) is None}
+    return {"version": snapshot.version, "n_labeled": snapshot.n_labeled,
+            "created_at": snapshot.created_at, "model_name": snapshot.model_name,
+            "exportable": _unsupported(project) is None}
+
+
+def _unsupported(project: Project) -> str | None:
+    """Why the project's model cannot be exported (None: it can)."""
+    if project.task_type in MULTI_LABEL_TASKS:
+        return f"a {project.task_type} project trains one model per class"
+    if project.featurizer == "embeddings":
+        return "a project with the embeddings featurizer needs the sentence-embedding model"
+    if project.model_name in _TORCH_MODELS:
+        return f"model {project.model_name!r} is a torch network"
+    return None
+
+
+def _check_exportable(session: Session, project: Project) -> int:
+    """The latest model version; ConflictError when there is none or it cannot be exported."""
+    reason = _unsupported(project)
+    if reason is not None:
+        raise ConflictError(f"cannot export or serve the model of project {project.id}: "
+                                f"{reason}; export covers single-label text (TF-IDF), "
+                                "tabular and image projects with a scikit-learn model")
+    version = _latest_version(session, project.id)
+    if version is None:
+        raise ConflictError(f"project {project.id} has no model yet: label items of at least "
+                            "two classes and wait for the retraining worker "
+                            f"(GET /api/projects/{project.id}/model/info gives its version)")
+    return version
+
+
+def _raw_values(session: Session, project: Project) -> tuple[list[int], list[Any]]:
+    """Item ids and their raw text or feature dicts, in item order (as training reads them)."""
+    key = "columns" if project.task_type == TaskType.tabular_classification else "text"
+    empty: Any = {} if key == "columns" else ""
+    rows = session.execute(select(Item.id, Item.data).where(Item.project_id == project.id)
+                           .order_by(Item.id).execution_options(yield_per=500))
+    ids, values = [], []
+    for item_id, data in rows:
+        ids.append(int(item_id))
+        values.append(data.get(key, empty))
+    return ids, values
+
+
+def _featurizer(session: Session, project: Project) -> tuple[list[tuple[str, Any]], list[int],
+                                                                Any]:
+    """(fitted pipeline steps before the model, item ids, feature matrix of every item)."""
+    if project.task_type == TaskType.image_classification:
+        features = load_features(session, project.id, project.task_type)
+        return [], features.item_ids.tolist(), features.X
+    ids, values = _raw_values(session, project)
+    if not ids:
+        raise DataError("the project has no items; import some first")
+    if project.task_type == TaskType.tabular_classification:
+        columns = tabular_columns(values)
+        frame = pd.DataFrame.from_records(values, columns=columns).astype(float)
+        # Columns picked by name: a DataFrame's columns may come in any order.
+        features = ColumnTransformer(
+            [("impute", SimpleImputer(strategy="mean", keep_empty_features=True), columns)],
+            remainder="drop", verbose_feature_names_out=False).fit(frame)
+        return [("features", features)], ids, features.transform(frame)
+    vectorizer = text_vectorizer(len(values))
+    try:
+        X = vectorizer.fit_transform(values)
+    except ValueError as error:  # empty vocabulary
+        raise DataError(f"cannot build TF-IDF features: {error}") from None
+    return [("tfidf", vectorizer)], ids, X
+
+
+def build_model(session: Session, project: Project) -> ProjectModel:
+    """Fit the project's pipeline on its current labels.
+
+    Raises
+    ------
+    ConflictError
+        The project has no model yet, its labels no longer hold two classes, or its
+        model cannot be exported (multi-label tasks, the embeddings featurizer, torch).
+    """
+    version = _check_exportable(session, project)
+    labels = training_labels(session, project)
+    steps, ids, X = _featurizer(session, project)
+    row_of = {item_id: row for row, item_id in enumerate(ids)}
+    rows = np.array([row_of[i] for i in labels if i in row_of], dtype=np.intp)
+    y = np.array([str(labels[ids[r]]) for r in rows])
+    if len(set(y.tolist())) < 2:
+        raise ConflictError(f"project {project.id} has labels of fewer than two classes "
+                            "now; a model needs two")
+    estimator = make_model(project.model_name, model_kind(project.task_type, project.featurizer),
+                           random_state=SEED)
+    estimator.fit(X[rows], y)
+    pipeline = Pipeline([*steps, ("model", estimator)])
+    return ProjectModel(pipeline, version, len(rows), project.task_type)
+
+
+def _skops() -> Any:
+    try:
+        import skops.io
+    except ImportError:
+        raise MissingDependencyError("skops", "server", "Exporting a project's model") from None
+    return skops.io
+
+
+def dump_model(model: ProjectModel) -> bytes:
+    """The pipeline in the skops format (load it with ``skops.io.loads(..., trusted=...)``)."""
+    return bytes(_skops().dumps(model.pipeline))
+
+
+class ModelCache:
+    """Fitted pipelines per project, refitted when labels, items, model or featurizer change.
+
+    Predict requests would otherwise refit the model each time.  Thread-safe;
+    keeps the latest pipeline of at most ``size`` projects.
+    """
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self._models: dict[int, tuple[tuple[Any, ...], ProjectModel]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, project: Project) -> ProjectModel:
+        key = (label_events(session, project.id), *signature_of(session, project.id),
+               project.model_name, project.featurizer, project.task_type,
+               _latest_version(session, project.id))
+        with self._lock:
+            cached = self._models.get(project.id)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        model = build_model(session, project)
+        with self._lock:
+            self._models.pop(project.id, None)
+            self._models[project.id] = (key, model)
+            while len(self._models) > self.size:
+                self._models.pop(next(iter(self._models)))
+        return model
+
+
+def _tabular_input(pipeline: Pipeline, rows: list[dict[str, float | None]]) -> pd.DataFrame:
+    columns = [str(c) for c in pipeline.feature_names_in_]
+    known = set(columns)
+    for i, row in enumerate(rows):
+        missing = [c for c in columns if c not in row]
+        unknown = [c for c in row if c not in known]
+        if missing or unknown:
+            problems = []
+            if missing:
+                problems.append(f"lacks feature(s) {echo(missing, 300)}")
+            if unknown:
+                problems.append(f"has unknown feature(s) {echo(unknown, 300)}")
+            raise DataError(f"item {i}: {' and '.join(problems)}; the model takes the columns "
+                            f"{echo(columns, 600)} (null for a missing value)")
+    return pd.DataFrame.from_records(rows, columns=columns).astype(float)
+
+
+def _image_input(images: list[str]) -> np.ndarray:
+    pixels = []
+    for i, text in enumerate(images):
+        encoded = text.partition(",")[2] if text.startswith("data:") else text
+        try:
+            raw = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            raise DataError(f"item {i}: not valid base64") from None
+        check_image_bytes(raw, f"item {i}")
+        pixels.append(image_pixels(raw))
+    return np.vstack(pixels)
+
+
+_FIELD_OF_TASK = {TaskType.tabular_classification: "rows",
+                  TaskType.text_classification: "texts",
+                  TaskType.image_classification: "images"}
+
+
+def predict(model: ProjectModel, rows: list[dict[str, float | None]] | None,
+            texts: list[str] | None, images: list[str] | None) -> dict[str, Any]:
+    """Predicted labels and class probabilities of new items, one kind of which is given.
+
+    Raises
+    ------
+    DataError
+        The items are of another kind than the project's, or a row lacks a feature.
+    """
+    field = _FIELD_OF_TASK[TaskType(model.task_type)]
+    given = {"rows": rows, "texts": texts, "images": images}
+    sent = [name for name, value in given.items() if value is not None]
+    if sent != [field]:
+        raise DataError(f"a {model.task_type} project predicts from '{field}'; the request "
+                        f"sent {', '.join(repr(s) for s in sent) or 'no items'}")
+    X: Any
+    if rows is not None:
+        X = _tabular_input(model.pipeline, rows)
+    elif images is not None:
+        X = _image_input(images)
+    else:
+        X = texts
+    probabilities = class_scores(model.pipeline, X)
+    return {"model_version": model.version, "n_labels": model.n_labels,
+            "classes": [str(c) for c in model.pipeline.classes_],
+            "predictions": [str(v) for v in model.pipeline.predict(X)],
+            "probabilities": probabilities.tolist()}
