@@ -15,7 +15,7 @@ PUBLIC_MODULES = sorted(
      if (obj := getattr(activelab, name)) is not None and hasattr(obj, "__module__")}
     | {"activelab.strategies.base", "activelab.strategies.selection", "activelab.models.factory",
        "activelab.tasks.regression", "activelab.tasks.multilabel", "activelab.tasks.anomaly",
-       "activelab.tasks.pairwise", "activelab.tasks.matching", "activelab.tasks.cleaning",
+       "activelab.tasks.clustering", "activelab.tasks.matching", "activelab.tasks.cleaning",
        "activelab.tasks.imbalance", "activelab.tasks.weak_supervision"})
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 

@@ -29,7 +29,8 @@ from .exceptions import ActivelabError, ConfigError
 from .models.factory import MODEL_NAMES, check_model_name
 from .simulation import SimulationResult, simulate
 from .strategies import available_strategies
-from .tasks.simulate import DEFAULTS, TASKS, simulate_task
+from .tasks.registry import get_task
+from .tasks.simulate import TASKS, simulate_task
 
 __all__ = ["app", "main"]
 
@@ -146,13 +147,11 @@ def simulate_command(
     task: Annotated[str, typer.Option(
         help=f"One of {', '.join(TASKS)}.")] = "classification",
     model: Annotated[str | None, typer.Option(
-        help=f"Classification: one of {', '.join(MODEL_NAMES)} (default logreg); "
-             "regression: ridge, bayesridge, rf, gp, knn (default ridge); "
-             "multilabel: a classification model (default linearsvm); other tasks: see "
-             "docs/tasks/.")] = None,
+        help=f"Classification: one of {', '.join(MODEL_NAMES)} (default logreg); other "
+             "tasks: their own, as `activelab tasks` lists them.")] = None,
     strategy: Annotated[str | None, typer.Option(
-        help="Query strategy name (default: " + "; ".join(
-            f"{t} {d[1]}" for t, d in DEFAULTS.items()) + ").")] = None,
+        help="Query strategy name (default: the task's own, as `activelab tasks` "
+             "lists it).")] = None,
     initial: Annotated[int, typer.Option(help="Seed-set size.")] = 20,
     batch: Annotated[int, typer.Option(help="Labels per round.")] = 10,
     budget: Annotated[int, typer.Option(help="Total labels, seed set included.")] = 300,
@@ -175,7 +174,7 @@ def simulate_command(
     """Run the active-learning loop against known labels and write the learning curves."""
     if task not in TASKS:
         raise ConfigError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
-    strategy = strategy or DEFAULTS[task][1]
+    strategy = strategy or get_task(task).default_strategy
     if task != "classification":
         given = [name for name, on in (("--features", features is not None),
                                        ("--pool-on-disk", pool_on_disk),
@@ -190,7 +189,7 @@ def simulate_command(
                                    "master_seed": master_seed, "initial_method": initial_method},
                              out_path=out_path, baseline=compare[0] if compare else None)
         return
-    model = model or str(DEFAULTS[task][0])
+    model = model or str(get_task(task).default_model)
     known = available_strategies()
     for name in [strategy, *(compare or [])]:
         if name not in known:

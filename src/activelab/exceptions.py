@@ -13,7 +13,8 @@ Tree::
     │   └── InvalidFeaturesError             NaN / inf / non-numeric features
     ├── EmptyPoolError (ValueError)          a pool with no items
     ├── PoolExhaustedError (LookupError)     nothing left to query
-    ├── UnknownLabelError (ValueError)       label not among the declared classes
+    ├── InvalidAnswerError (ValueError)      an answer of the wrong shape for its task
+    │   └── UnknownLabelError                label not among the declared classes
     ├── SingleClassError (ValueError)        labelled set holds fewer than two classes
     ├── NotFittedError (ValueError)          model used before any labels were taught
     ├── MissingDependencyError (ImportError) optional extra not installed
@@ -36,6 +37,7 @@ __all__ = [
     "InvalidFeaturesError",
     "EmptyPoolError",
     "PoolExhaustedError",
+    "InvalidAnswerError",
     "UnknownLabelError",
     "SingleClassError",
     "NotFittedError",
@@ -73,7 +75,11 @@ class PoolExhaustedError(ActivelabError, LookupError):
     """Every item of the pool is labelled or ignored: nothing is left to query."""
 
 
-class UnknownLabelError(ActivelabError, ValueError):
+class InvalidAnswerError(ActivelabError, ValueError):
+    """An answer does not fit its task: not a finite number, not same / different, ..."""
+
+
+class UnknownLabelError(InvalidAnswerError):
     """A label is not one of the classes declared for the pool."""
 
 

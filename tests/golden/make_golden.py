@@ -149,7 +149,7 @@ def anomaly() -> Plain:
 def clustering() -> Plain:
     from sklearn.datasets import load_iris
 
-    from activelab.tasks.pairwise import run_pairwise_cell, simulate_pairwise
+    from activelab.tasks.clustering import run_pairwise_cell, simulate_pairwise
 
     X, y = load_iris(return_X_y=True)
     return {"simulate": plain(simulate_pairwise(X, y, strategy="uncertain-pairs", batch=5,

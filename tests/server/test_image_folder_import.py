@@ -19,8 +19,9 @@ from activelab.exceptions import DataError
 from activelab.server import ImportRejectedError, NotFoundError, Settings, import_source
 from activelab.server.db import make_engine, make_session_factory, upgrade_database
 from activelab.server.models import Item
-from activelab.server.services.features import IMAGE_SIDE, load_features
+from activelab.server.services.features import load_features
 from activelab.server.services.projects import create_project
+from activelab.tasks.classification import IMAGE_SIDE
 
 CORRUPT_PNG = base64.b64decode(png_b64(7, size=32))[:60]  # a PNG cut short: header, no data
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from activelab.exceptions import ConfigError, DataError, UnknownLabelError
-from activelab.tasks.annotators import dawid_skene, majority_vote
+from activelab.tasks.cleaning.annotators import dawid_skene, majority_vote
 
 
 def crowd(seed=0, n=400, n_classes=3):

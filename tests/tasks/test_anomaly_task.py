@@ -38,7 +38,7 @@ from activelab.tasks.anomaly import (
     threshold_closeness,
 )
 from activelab.tasks.curves import TaskCurves
-from activelab.tasks.registry import TASK_DEFAULTS, task_runner
+from activelab.tasks.registry import get_task, task_runner
 
 
 def decoy_data(seed=0, n_normal=600, n_anomaly=30):
@@ -217,7 +217,8 @@ def test_learner_rejects_bad_pools_and_labels():
 # ---------------------------------------------------------------- cell runner
 def test_cell_runner_is_registered_reproducible_and_aligned():
     assert task_runner("anomaly") is run_anomaly_cell
-    model, strategy, metric = TASK_DEFAULTS["anomaly"]
+    found = get_task("anomaly")
+    model, strategy, metric = found.default_model, found.default_strategy, found.headline
     assert strategy in ANOMALY_STRATEGIES and metric in ANOMALY_METRICS
     ds = toy_dataset()
     kwargs = dict(model=model, seed=1, initial=0, batch=20, budget=80, test_size=0.3,

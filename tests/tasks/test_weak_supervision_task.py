@@ -15,7 +15,7 @@ from activelab.exceptions import (
     SingleClassError,
     UnknownLabelError,
 )
-from activelab.tasks.registry import TASK_DEFAULTS, task_runner
+from activelab.tasks.registry import get_task, task_runner
 from activelab.tasks.weak_supervision import (
     ABSTAIN,
     HANDWRITTEN_RULES,
@@ -341,7 +341,9 @@ def test_simulation_bad_input():
 
 def test_cell_runner_is_registered_and_fails_early_on_bad_names():
     assert task_runner("weak-supervision") is run_weak_supervision_cell
-    assert TASK_DEFAULTS["weak-supervision"] == ("logreg", "lf-label-model", "accuracy")
+    found = get_task("weak-supervision")
+    assert (found.default_model, found.default_strategy, found.headline) == (
+        "logreg", "lf-label-model", "accuracy")
     common = dict(model=None, seed=0, initial=10, batch=10, budget=50, test_size=0.25,
                   master_seed=0)
     with pytest.raises(ConfigError, match="unknown strategy"):

@@ -99,10 +99,10 @@ def headline(task: str) -> tuple[str, bool, str | None]:
     """The metric a task's report summarises, whether lower is better, its reference rows."""
     if task == "classification":
         return "accuracy", False, "full_accuracy"
-    from ..tasks.simulate import DEFAULTS
+    from ..tasks.registry import get_task
 
-    _, _, metric, lower = DEFAULTS[task]
-    return metric, lower, f"reference:full_{metric}"
+    found = get_task(task)
+    return found.headline, found.lower_is_better, f"reference:full_{found.headline}"
 
 
 def _print_summary(result, baseline: str) -> None:  # noqa: ANN001

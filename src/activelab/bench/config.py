@@ -20,7 +20,7 @@ TOML layout::
     datasets = ["banknote", { name = "sklearn:digits", max_samples = 1000, budget = 120 }]
 
 A task other than classification (``task = "regression"``, ``"anomaly"``, ...;
-see :data:`activelab.tasks.registry.TASK_RUNNERS`) runs that task's cell runner
+see :func:`activelab.tasks.registry.task_runner`) runs that task's cell runner
 instead; its models and strategies are the task's own, and ``models`` may be
 left out to use the task's default.
 """
@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any
 
 from ..exceptions import ConfigError
-from ..models.factory import MODEL_NAMES
 
 __all__ = ["BenchConfig", "DatasetSpec", "load_config", "make_config", "PROFILES",
            "profile_config"]
@@ -183,7 +182,7 @@ def _features(value: str | None, where: str, task: str) -> str | None:
 
 
 def _check_models(models: tuple[str, ...], key: str, task: str = CLASSIFICATION) -> None:
-    known = MODEL_NAMES if task == CLASSIFICATION else _task_names(task, "MODELS")
+    known = _task_names(task, "MODELS")
     for model in models:
         if known is not None and model not in known and model != "default":
             raise ConfigError(f"unknown model {model!r} in {key}; choose from "
@@ -203,11 +202,10 @@ def _check_task_strategy(task: str, name: str) -> None:
 
 
 def _check_task(task: Any) -> str:
-    from ..tasks.registry import TASK_RUNNERS
+    from ..tasks.registry import TASKS
 
-    if task != CLASSIFICATION and task not in TASK_RUNNERS:
-        raise ConfigError(f"unknown task {task!r}; choose from "
-                          f"{', '.join([CLASSIFICATION, *TASK_RUNNERS])}")
+    if not isinstance(task, str) or task not in TASKS:
+        raise ConfigError(f"unknown task {task!r}; choose from {', '.join(TASKS)}")
     return task
 
 
@@ -239,7 +237,7 @@ def make_config(*, datasets: Sequence[Any], strategies: Sequence[str],
     check_name = check_strategy_name if task == CLASSIFICATION else (
         lambda name: _check_task_strategy(task, name))
     if models is None:
-        models = ("logreg",) if task == CLASSIFICATION else (_default_model(task),)
+        models = (_default_model(task),)
     if not isinstance(datasets, list | tuple) or not datasets:
         raise ConfigError("datasets must list at least one dataset")
     specs = tuple(_dataset(entry, i, task) for i, entry in enumerate(datasets))
@@ -281,9 +279,9 @@ def make_config(*, datasets: Sequence[Any], strategies: Sequence[str],
 
 
 def _default_model(task: str) -> str:
-    from ..tasks.registry import TASK_DEFAULTS
+    from ..tasks.registry import get_task
 
-    return TASK_DEFAULTS[task][0] or "default"
+    return get_task(task).default_model or "default"
 
 
 def config_from_mapping(data: Mapping[str, Any], *, source: str = "config") -> BenchConfig:

@@ -37,11 +37,11 @@ from ..exceptions import (
     ConfigError,
     DataError,
     EmptyPoolError,
+    InvalidAnswerError,
     MissingDependencyError,
     NotFittedError,
     PoolExhaustedError,
     SingleClassError,
-    UnknownLabelError,
 )
 from .echo import ECHO_CHARS, echo
 
@@ -95,7 +95,7 @@ _STATUS: tuple[tuple[type[ActivelabError], int], ...] = (
     (NotFoundError, 404),
     (ConflictError, 409),
     (ServiceBusyError, 503),
-    (UnknownLabelError, 422),
+    (InvalidAnswerError, 422),  # UnknownLabelError among them
     (DataError, 422),
     (ConfigError, 422),
     (EmptyPoolError, 422),

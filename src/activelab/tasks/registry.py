@@ -1,9 +1,10 @@
-"""Every task by name: one :class:`~activelab.tasks.contract.Task` each.
+"""Every task by name: the :class:`~activelab.tasks.contract.Task` of each task package.
 
-:data:`TASKS` is the one place a task is declared; ``activelab tasks`` lists it,
-``activelab simulate --task`` and ``activelab bench`` find a task's defaults, names
-and cell runner here. Entries name their objects as strings and import them on
-first use, so that a task's optional dependencies load only when it is used.
+:data:`TASKS` maps a task's name to the ``TASK`` its package defines; ``activelab
+tasks`` lists it, ``activelab simulate --task``, ``activelab bench`` and the
+annotation server find a task's defaults, names, cell runner, answers and server
+hooks here. A package is imported when its task is first used, so that importing
+the registry (or listing the names) loads none of the tasks' dependencies.
 
 A cell runner runs one seed of one strategy on one dataset and returns
 :class:`~activelab.tasks.curves.TaskCurves`; the benchmark harness knows nothing
@@ -20,85 +21,63 @@ spawn_key=(s,))`` alone, so that every strategy of one seed starts alike.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, Iterator, Mapping
 
 from ..exceptions import ConfigError
-from .contract import LazyTask, Task
+from .contract import Task
 from .curves import TaskCurves
 
-__all__ = ["TASKS", "get_task", "TASK_RUNNERS", "TASK_DEFAULTS", "task_runner", "task_names"]
+__all__ = ["TASKS", "get_task", "task_runner", "task_names", "TaskRegistry"]
 
-_T = "activelab.tasks."
-_CORE_STRATEGIES = "activelab.strategies:available_strategies"
-_CORE_MODELS = "activelab.models:MODEL_NAMES"
+
+class TaskRegistry(Mapping[str, Task]):
+    """Task name -> the ``TASK`` of a module, imported on first use.
+
+    Parameters
+    ----------
+    modules : mapping of str to str
+        Task name -> the module that defines ``TASK``, in listing order.
+    """
+
+    def __init__(self, modules: Mapping[str, str]) -> None:
+        self._modules = dict(modules)
+        self._loaded: dict[str, Task] = {}
+
+    def __getitem__(self, name: str) -> Task:
+        if name not in self._loaded:
+            module_name = self._modules[name]  # KeyError for an unknown name, as a dict
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as error:
+                if error.name != module_name:
+                    raise  # a dependency of the task is missing: its own message says which
+                raise ConfigError(f"the {name} task is not available in this version") from None
+            task = module.TASK
+            if task.name != name:
+                raise ConfigError(f"{module_name}.TASK is called {task.name!r}, not {name!r}")
+            self._loaded[name] = task
+        return self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
 
 #: task name -> its Task, classification first.
-TASKS: dict[str, Task] = {task.name: task for task in (
-    LazyTask("classification", answer="one class label",
-             default_strategy="margin", default_model="logreg",
-             headline="accuracy", lower_is_better=False,
-             strategy_names=_CORE_STRATEGIES, model_names=_CORE_MODELS,
-             learner_class="activelab.learner:ActiveLearner",
-             simulate_function="activelab.simulation:simulate",
-             cell_function=None),  # the bench runs classification cells itself
-    LazyTask("regression", answer="a finite number",
-             default_strategy="igs", default_model="ridge",
-             headline="rmse", lower_is_better=True,
-             strategy_names=_T + "regression:STRATEGIES", model_names=_T + "regression:MODELS",
-             learner_class=_T + "regression:RegressionLearner",
-             simulate_function=_T + "regression:simulate_regression",
-             cell_function=_T + "regression:run_regression_cell"),
-    LazyTask("multilabel", answer="a set of labels",
-             default_strategy="adaptive", default_model="linearsvm",
-             headline="micro_f1", lower_is_better=False,
-             strategy_names=_T + "multilabel:STRATEGIES", model_names=_T + "multilabel:MODELS",
-             learner_class=_T + "multilabel:MultiLabelLearner",
-             simulate_function=_T + "multilabel:simulate_multilabel",
-             cell_function=_T + "multilabel:run_multilabel_cell"),
-    LazyTask("anomaly", answer="anomaly or normal",
-             default_strategy="most-anomalous", default_model="logreg",
-             headline="precision_at_k", lower_is_better=False,
-             strategy_names=_T + "anomaly:STRATEGIES", model_names=_T + "anomaly:MODELS",
-             learner_class=_T + "anomaly:AnomalyLearner",
-             simulate_function=_T + "anomaly:simulate_anomaly",
-             cell_function=_T + "anomaly:run_anomaly_cell"),
-    LazyTask("clustering", answer="same cluster or not (must-link / cannot-link)",
-             default_strategy="uncertain-pairs", default_model="pckmeans",
-             headline="ari", lower_is_better=False,
-             strategy_names=_T + "pairwise:STRATEGIES", model_names=_T + "pairwise:MODELS",
-             learner_class=_T + "pairwise:PairwiseLearner",
-             simulate_function=_T + "pairwise:simulate_pairwise",
-             cell_function=_T + "pairwise:run_pairwise_cell"),
-    LazyTask("matching", answer="same entity or not",
-             default_strategy="margin", default_model="logreg",
-             headline="f1", lower_is_better=False,
-             strategy_names=_CORE_STRATEGIES, model_names=_T + "matching:MODELS",
-             learner_class=_T + "matching:PairLearner",
-             simulate_function=_T + "matching:simulate_matching",
-             cell_function=_T + "matching:run_matching_cell"),
-    LazyTask("weak-supervision", answer="one class label, or keyword rules",
-             default_strategy="lf-label-model", default_model="logreg",
-             headline="accuracy", lower_is_better=False,
-             strategy_names=_T + "weak_supervision:strategy_names",
-             model_names=_CORE_MODELS,
-             learner_class="activelab.learner:ActiveLearner",
-             simulate_function=_T + "weak_supervision:simulate_weak_supervision",
-             cell_function=_T + "weak_supervision:run_weak_supervision_cell"),
-    LazyTask("cleaning", answer="whether a given label is wrong, and the right one",
-             default_strategy="normalized_margin", default_model="logreg",
-             headline="errors_found", lower_is_better=False,
-             strategy_names=_T + "cleaning:STRATEGIES", model_names=_CORE_MODELS,
-             learner_class=None,  # a review queue ranked once, not a query / teach loop
-             simulate_function=None,
-             cell_function=_T + "cleaning:run_cleaning_cell"),
-    LazyTask("imbalance", answer="one class label",
-             default_strategy="margin", default_model="logreg",
-             headline="classes_covered", lower_is_better=False,
-             strategy_names=_CORE_STRATEGIES, model_names=_CORE_MODELS,
-             learner_class="activelab.learner:ActiveLearner",
-             simulate_function=_T + "imbalance:simulate_class_discovery",
-             cell_function=_T + "imbalance:run_imbalance_cell"),
-)}
+TASKS = TaskRegistry({name: "activelab.tasks." + package for name, package in (
+    ("classification", "classification"),
+    ("regression", "regression"),
+    ("multilabel", "multilabel"),
+    ("anomaly", "anomaly"),
+    ("clustering", "clustering"),
+    ("matching", "matching"),
+    ("weak-supervision", "weak_supervision"),
+    ("cleaning", "cleaning"),
+    ("imbalance", "imbalance"),
+)})
 
 
 def get_task(name: str) -> Task:
@@ -115,24 +94,12 @@ def get_task(name: str) -> Task:
         raise ConfigError(f"unknown task {name!r}; choose one of {', '.join(TASKS)}") from None
 
 
-#: task name -> "module:function" of its cell runner (the tasks the bench runs by cell).
-TASK_RUNNERS: dict[str, str] = {
-    name: task.cell_function for name, task in TASKS.items()
-    if isinstance(task, LazyTask) and task.cell_function is not None}
-
-#: task name -> (default model or None, default strategy, headline metric) of every task
-#: with a cell runner; the headline metric is the one tables summarise by AULC.
-TASK_DEFAULTS: dict[str, tuple[str | None, str, str]] = {
-    name: (TASKS[name].default_model, TASKS[name].default_strategy, TASKS[name].headline)
-    for name in TASK_RUNNERS}
-
-
 def task_runner(task: str) -> Callable[..., TaskCurves]:
     """The cell runner of ``task``, imported on first use."""
     runner = get_task(task).cell_runner()
     if runner is None:
         raise ConfigError(f"the {task} task has no cell runner; choose one of "
-                          f"{', '.join(TASK_RUNNERS)}")
+                          f"{', '.join(name for name in TASKS if TASKS[name].cell_runner())}")
     return runner
 
 
@@ -142,3 +109,4 @@ def task_names(task: str, kind: str) -> tuple[str, ...] | None:
         raise ValueError(f"kind must be 'STRATEGIES' or 'MODELS', got {kind!r}")
     found = get_task(task)
     return found.strategies() if kind == "STRATEGIES" else found.models()
+

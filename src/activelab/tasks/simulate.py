@@ -16,17 +16,13 @@ import numpy as np
 from ..exceptions import ConfigError
 from ..metrics import normalized_aulc
 from .curves import TaskCurves
-from .registry import TASK_RUNNERS, task_runner
 from .registry import TASKS as _REGISTRY
+from .registry import get_task, task_runner
 
-__all__ = ["TASKS", "DEFAULTS", "TaskRun", "TaskSimulation", "simulate_task"]
+__all__ = ["TASKS", "TaskRun", "TaskSimulation", "simulate_task"]
 
 TASKS = tuple(_REGISTRY)
 
-#: task -> (model, strategy, headline metric, lower_is_better) when the user names none.
-DEFAULTS: dict[str, tuple[str | None, str, str, bool]] = {
-    name: (task.default_model, task.default_strategy, task.headline, task.lower_is_better)
-    for name, task in _REGISTRY.items()}
 
 
 @dataclass
@@ -104,11 +100,10 @@ def simulate_task(task: str, data: str, *, target: str | None, text_column: str 
         The task's headline metric, summarised in the table.
     lower_is_better : bool
     """
-    if task not in TASK_RUNNERS:
-        raise ConfigError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
     if seeds < 1:
         raise ConfigError(f"seeds must be at least 1, got {seeds}")
-    default_model, _, metric, lower = DEFAULTS[task]
+    found = get_task(task)
+    default_model, metric, lower = found.default_model, found.headline, found.lower_is_better
     runner = task_runner(task)
     options = {name: value for name, value in (("target", target),
                                                ("text_column", text_column)) if value}

@@ -18,13 +18,13 @@ import base64
 import csv
 import io
 import json
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..._spreadsheet import neutralise_cell
 from ...exceptions import DataError
 from ..echo import echo
 from ..models import Item, Label, LabelSource, Project, TaskType, User
@@ -37,17 +37,6 @@ _CHUNK = 500
 #: (which has no annotator).
 CSV_COLUMNS = ("label_id", "item_id", "external_id", "label", "skipped", "annotator",
                "source", "created_at")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-
-
-def neutralise_cell(value: Any) -> Any:
-    """A CSV cell a spreadsheet shows as text: a leading ``'`` before a formula start."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START) \
-            and not _NUMBER.fullmatch(value):
-        return "'" + value
-    return value
-
 
 def media_type_of(fmt: str) -> str:
     return {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8",

@@ -1,25 +1,45 @@
-"""Featurisation per task: TF-IDF for text, downscaled pixels for images, numeric columns."""
+"""Features of a project's items, built by the task's own hooks (see :mod:`activelab.tasks`).
+
+The server reads its items in chunks and hands their texts, numeric columns or
+image bytes to the classification task's ``build_features`` (through the task
+registry); multi-label projects use the same features.
+"""
 
 from __future__ import annotations
 
-import io
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, undefer
 
 from ...exceptions import DataError
-from ...models.factory import make_text_vectorizer
+from ...tasks.contract import ServerHooks
+from ...tasks.registry import get_task
 from ..models import Item, TaskType
 
-__all__ = ["Features", "load_features", "model_kind", "image_pixels", "text_vectorizer",
-           "tabular_columns", "IMAGE_SIDE"]
+__all__ = ["Features", "load_features", "model_kind", "data_kind"]
 
-#: Images are converted to grayscale and resized to IMAGE_SIDE x IMAGE_SIDE pixels.
-IMAGE_SIDE = 16
 _CHUNK = 500
+#: What one item of each project type holds, as the task hooks name it.
+_DATA_KIND = {TaskType.text_classification: "text", TaskType.multilabel_text: "text",
+              TaskType.tabular_classification: "tabular",
+              TaskType.image_classification: "image", TaskType.image_regions: "image"}
+
+
+def _hooks() -> ServerHooks:
+    hooks = get_task("classification").server()
+    assert hooks is not None  # the classification task declares its server hooks
+    return hooks
+
+
+def data_kind(task_type: str) -> str:
+    """``"text"``, ``"tabular"`` or ``"image"``: what one item of ``task_type`` holds."""
+    try:
+        return _DATA_KIND[TaskType(task_type)]
+    except ValueError:
+        raise DataError(f"unknown task type {task_type!r}") from None
 
 
 class Features:
@@ -38,64 +58,7 @@ class Features:
 
 def model_kind(task_type: str, featurizer: str = "auto") -> str:
     """The ``activelab.models.make_model`` data kind of the features of a task."""
-    if task_type in (TaskType.text_classification, TaskType.multilabel_text):
-        return "tabular" if featurizer == "embeddings" else "sparse"
-    if task_type in (TaskType.image_classification, TaskType.image_regions):
-        return "image"
-    return "tabular"
-
-
-def image_pixels(raw: bytes | None) -> np.ndarray:
-    """An image as IMAGE_SIDE² grayscale values in [0, 1] (zeros for no image)."""
-    if not raw:
-        return np.zeros(IMAGE_SIDE * IMAGE_SIDE)
-    with Image.open(io.BytesIO(raw)) as image:
-        small = image.convert("L").resize((IMAGE_SIDE, IMAGE_SIDE), Image.Resampling.BILINEAR)
-        return np.asarray(small, dtype=float).ravel() / 255.0
-
-
-def text_vectorizer(n_texts: int) -> Any:
-    """The unfitted TF-IDF vectorizer of a text project with ``n_texts`` items."""
-    # dtype as a type: make_text_vectorizer's string "float64" makes scikit-learn warn.
-    vectorizer = make_text_vectorizer().set_params(dtype=np.float64)
-    if n_texts < 50:
-        vectorizer.set_params(min_df=1)  # tiny projects: keep every word
-    return vectorizer
-
-
-def _text_features(texts: list[str]) -> Any:
-    try:
-        return text_vectorizer(len(texts)).fit_transform(texts)
-    except ValueError as error:  # empty vocabulary
-        raise DataError(f"cannot build TF-IDF features: {error}") from None
-
-
-def _embedding_features(texts: list[str]) -> np.ndarray:
-    """Sentence embeddings (MiniLM, 384 dimensions) of the texts; needs the embeddings extra."""
-    from ...features import SentenceEmbedder
-
-    return np.asarray(SentenceEmbedder().fit_transform(texts), dtype=np.float64)
-
-
-def tabular_columns(rows: list[dict[str, float | None]]) -> list[str]:
-    """The feature columns of a tabular project's items, in the order of its features."""
-    return sorted({name for row in rows for name in row})
-
-
-def _tabular_features(rows: list[dict[str, float | None]]) -> np.ndarray:
-    columns = tabular_columns(rows)
-    X = np.full((len(rows), len(columns)), np.nan)
-    for i, row in enumerate(rows):
-        for j, name in enumerate(columns):
-            value = row.get(name)
-            if value is not None:
-                X[i, j] = value
-    for j in range(X.shape[1]):  # impute missing values with the column mean (0 if none)
-        column = X[:, j]
-        missing = np.isnan(column)
-        if missing.any():
-            column[missing] = column[~missing].mean() if (~missing).any() else 0.0
-    return X
+    return _hooks().model_kind(data_kind(task_type), featurizer)
 
 
 def signature_of(session: Session, project_id: int) -> tuple[int, int]:
@@ -120,28 +83,22 @@ def load_features(session: Session, project_id: int, task_type: str,
     signature = (*signature_of(session, project_id), featurizer)
     if signature[0] == 0:
         raise DataError("the project has no items; import some first")
+    kind = data_kind(task_type)
     query = select(Item).where(Item.project_id == project_id).order_by(Item.id)
-    is_image = task_type in (TaskType.image_classification, TaskType.image_regions)
-    if is_image:
+    if kind == "image":
         query = query.options(undefer(Item.image))
     query = query.execution_options(yield_per=_CHUNK)
     ids: list[int] = []
-    if is_image:
-        X: Any = np.empty((signature[0], IMAGE_SIDE * IMAGE_SIDE))
-        for row, item in enumerate(session.scalars(query)):
-            ids.append(item.id)
-            X[row] = image_pixels(item.image)
-            session.expunge(item)
-        X = X[:len(ids)]
-    else:
-        values: list[Any] = []
+
+    def values() -> Iterator[Any]:  # streamed: images become pixels one at a time
         for item in session.scalars(query):
             ids.append(item.id)
-            values.append(item.data.get("text", "") if task_type != TaskType.tabular_classification
-                          else item.data.get("columns", {}))
-        if task_type == TaskType.tabular_classification:
-            X = _tabular_features(values)
-        else:
-            X = _embedding_features(values) if featurizer == "embeddings" \
-                else _text_features(values)
+            if kind == "image":
+                session.expunge(item)
+                yield item.image
+            else:
+                yield item.data.get("columns" if kind == "tabular" else "text",
+                                    {} if kind == "tabular" else "")
+
+    X = _hooks().build_features(kind, values(), featurizer)
     return Features(np.asarray(ids, dtype=np.int64), X, signature)

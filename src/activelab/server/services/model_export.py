@@ -11,7 +11,7 @@ retraining worker fits it, so it takes items as they were imported:
 - text projects (TF-IDF): a list of strings; the vocabulary is fitted on the
   project's items, as in training;
 - image projects: rows of ``IMAGE_SIDE**2`` grayscale pixels in [0, 1]
-  (:func:`.features.image_pixels`).
+  (:func:`activelab.tasks.classification.pixels`).
 
 Multi-label tasks, the embeddings featurizer and the torch models are not
 covered (:class:`ConflictError`, HTTP 409): their models are not one
@@ -39,14 +39,9 @@ from ...models import class_scores, make_model
 from ..echo import echo
 from ..errors import ConflictError
 from ..models import Item, ModelSnapshot, Project, TaskType
-from .features import (
-    image_pixels,
-    load_features,
-    model_kind,
-    signature_of,
-    tabular_columns,
-    text_vectorizer,
-)
+from ...tasks.classification import pixels as image_pixels
+from ...tasks.classification import tabular_columns, text_vectorizer
+from .features import load_features, model_kind, signature_of
 from .tasks import check_image_bytes
 from .training import MULTI_LABEL_TASKS, SEED, label_events, training_labels
 

@@ -12,6 +12,8 @@ from typing import Any
 from PIL import Image, UnidentifiedImageError
 
 from ...exceptions import DataError, UnknownLabelError
+from ...tasks.answers import MAX_LABEL_LIST, AnswerSpace
+from ...tasks.registry import get_task
 from ..echo import echo
 from ..models import TaskType
 from ..strict_json import find_bad_text
@@ -29,8 +31,6 @@ MAX_IMAGE_PIXELS = 50_000_000
 FULL_DECODE_PIXELS = 4_000_000
 #: Regions one image-regions label may hold.
 MAX_BOXES_PER_LABEL = 1_000
-#: Entries of a multi-label value (label names, repeated or not).
-MAX_LABEL_LIST = 1_000
 _MIME = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp",
          "BMP": "image/bmp"}
 
@@ -207,23 +207,25 @@ def _check_box(box: Any, classes: list[str]) -> dict[str, Any]:
     return out
 
 
+#: The library task whose answers each project type takes (image regions are not one yet).
+_ANSWER_TASK = {TaskType.text_classification: "classification",
+                TaskType.tabular_classification: "classification",
+                TaskType.image_classification: "classification",
+                TaskType.multilabel_text: "multilabel"}
+
+
 def validate_label_value(task_type: str, classes: list[str], value: Any) -> Any:
     """The label ``value`` normalised for storage.
 
+    Class and multi-label values are checked by their task's ``validate_answer``
+    (through the task registry); image regions here.
+
     Raises
     ------
-    UnknownLabelError
-        When the value names a class outside the project's label set or has
-        the wrong shape for the task.
+    InvalidAnswerError
+        When the value has the wrong shape for the task; UnknownLabelError (one of
+        them) when it names a class outside the project's label set.
     """
-    if task_type == TaskType.multilabel_text:
-        if not isinstance(value, list):
-            raise UnknownLabelError("a multi-label value must be a list of label names")
-        if len(value) > MAX_LABEL_LIST:
-            raise UnknownLabelError(f"a multi-label value lists {len(value)} names; at most "
-                                    f"{MAX_LABEL_LIST} are accepted")
-        chosen = {_check_class(label, classes) for label in value}
-        return [label for label in classes if label in chosen]
     if task_type == TaskType.image_regions:
         if not isinstance(value, list):
             raise UnknownLabelError("an image-regions value must be a list of boxes")
@@ -231,7 +233,8 @@ def validate_label_value(task_type: str, classes: list[str], value: Any) -> Any:
             raise UnknownLabelError(f"a label holds {len(value)} regions; at most "
                                     f"{MAX_BOXES_PER_LABEL} are accepted per image")
         return [_check_box(box, classes) for box in value]
-    return _check_class(value, classes)
+    task = get_task(_ANSWER_TASK[TaskType(task_type)])
+    return task.validate_answer(value, AnswerSpace(labels=tuple(classes)))
 
 
 def parse_prelabel(task_type: str, classes: list[str], raw: Any) -> Any:

@@ -31,10 +31,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ...exceptions import ConfigError
-from ...learner import ActiveLearner
 from ...models import class_probabilities, make_model
 from ...pool import Pool
 from ...strategies import ScoreStrategy, make_strategy
+from ...tasks.contract import ServerHooks
+from ...tasks.registry import get_task
 from ..db import is_postgres, write_transaction
 from ..models import Item, Label, ModelSnapshot, Project, TaskType
 from .discovery import discovery_priority
@@ -193,16 +194,23 @@ def _scores(strategy: Any, pool: Pool, model: Any, rows: np.ndarray
     return priority, score
 
 
+def _classification_hooks() -> ServerHooks:
+    hooks = get_task("classification").server()
+    assert hooks is not None  # the classification task declares its server hooks
+    return hooks
+
+
 def _train_single(project: Project, features: Features, split: _Split,
                   discovery: bool = True, state: dict[str, Any] | None = None
                   ) -> _Result | None:
     labels = split.train
-    pool = Pool(features.X, classes=project.labels)
     rows = np.array([features.row_of[i] for i in labels if i in features.row_of], dtype=np.intp)
-    estimator = make_model(project.model_name, model_kind(project.task_type, project.featurizer),
-                           random_state=_SEED)
-    learner = ActiveLearner(estimator, pool, project.strategy_name, random_state=_SEED)
-    learner.teach(rows, [labels[int(features.item_ids[r])] for r in rows])
+    hooks = _classification_hooks()
+    learner = hooks.train(features.X, rows, [labels[int(features.item_ids[r])] for r in rows],
+                          labels=project.labels, model=project.model_name,
+                          kind=model_kind(project.task_type, project.featurizer),
+                          strategy=project.strategy_name, random_state=_SEED)
+    pool, estimator = learner.pool, learner.estimator
     restore(learner.strategy_, state, features.item_ids)
     if learner.model_ is None:
         return None  # fewer than two classes labelled: keep the random order
@@ -226,9 +234,9 @@ def _train_single(project: Project, features: Features, split: _Split,
         priority, score = search, search
     else:
         priority, score = _scores(learner.strategy_, pool, learner.model_, unlabeled)
-    best = proba.argmax(axis=1)
-    return _Result(unlabeled, priority, score, pool.decode(best).tolist(),
-                   proba[np.arange(len(best)), best], accuracy, metric, pool.n_labeled,
+    guess, confidence = hooks.describe_guess(proba, pool.classes_.tolist())
+    return _Result(unlabeled, priority, score, guess, confidence, accuracy, metric,
+                   pool.n_labeled,
                    split.eval_rows.size, correct,
                    export(learner.strategy_, features.item_ids) if queried else None,
                    strategy_note(learner.strategy_) if queried else None)
