@@ -42,18 +42,14 @@ class Round:
 
     Examples
     --------
-    >>> from sklearn.datasets import load_iris
-    >>> from sklearn.linear_model import LogisticRegression
-    >>> from activelab import ActiveLearner, Pool
-    >>> X, y = load_iris(return_X_y=True)
-    >>> learner = ActiveLearner(LogisticRegression(), Pool(X), "margin", random_state=0)
-    >>> seed = learner.initial_query(6)
-    >>> learner.teach(seed, y[seed])
-    >>> batch = learner.query(3)
-    >>> learner.teach(batch, y[batch])
-    >>> last = learner.history_[-1]
-    >>> last.number, last.strategy, last.n_labeled, len(last.indices)
-    (1, 'margin', 9, 3)
+    ``ActiveLearner.history_`` holds one per round; a skipped item's label is None.
+
+    >>> import numpy as np
+    >>> from activelab import Round
+    >>> r = Round(number=1, indices=np.array([4, 7]), labels=["cat", None],
+    ...           scores=np.array([0.9, 0.8]), n_labeled=11, strategy="margin")
+    >>> sum(label is not None for label in r.labels), r.metrics
+    (1, {})
     """
 
     number: int
