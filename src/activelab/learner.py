@@ -2,33 +2,32 @@
 
 from __future__ import annotations
 
-import time
 import warnings
 from collections.abc import Hashable, Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.base import clone
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 
-from ._loop import LoopMixin, Round, resolve_strategy
-from ._random import RandomLike, as_generator, derive_seed
+from ._random import RandomLike, as_generator
 from .exceptions import (
     ActivelabWarning,
     ConfigError,
     NotFittedError,
-    PoolExhaustedError,
     SingleClassError,
 )
-from .initial import initial_indices
 from .large_pool import PoolScorer
+from .learner_base import BaseLearner, Round, resolve_strategy
 from .models import class_probabilities
-from .models.committee import seed_unset_random_states
 from .pool import Pool
 from .strategies import QueryStrategy, RandomSampling, make_strategy, select_top_k
 from .strategies.uncertainty import UncertaintySampling
 
-__all__ = ["ActiveLearner", "Round", "evaluation_metrics", "resolve_strategy"]
+__all__ = ["ActiveLearner", "Round", "CLASSIFICATION_METRICS", "evaluation_metrics",
+           "resolve_strategy"]
+
+#: What :func:`evaluation_metrics` measures, the metrics of every classification round.
+CLASSIFICATION_METRICS = ("accuracy", "balanced_accuracy", "macro_f1")
 
 
 def evaluation_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
@@ -43,7 +42,7 @@ def evaluation_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, floa
         }
 
 
-class ActiveLearner(LoopMixin):
+class ActiveLearner(BaseLearner):
     """Pool-based active learning with any scikit-learn classifier.
 
     The learner keeps a :class:`Pool` (which it never copies), asks a query
@@ -112,72 +111,28 @@ class ActiveLearner(LoopMixin):
             raise ConfigError(f"pool must be an activelab.Pool, got {type(pool).__name__}")
         if cold_start not in ("random", "raise"):
             raise ConfigError(f"cold_start must be 'random' or 'raise', got {cold_start!r}")
-        self.estimator = estimator
-        self.pool = pool
-        self.strategy = strategy
-        self.eval_set = eval_set
+        super().__init__(estimator, pool, strategy, eval_set=eval_set,
+                         random_state=random_state)
         self.cold_start = cold_start
-        self.random_state = random_state
         self.scorer = scorer
-        self.model_: Any = None
-        self.history_: list[Round] = []
-        self.stop_reason_: str | None = None
-        self._rng: np.random.Generator | None = None
-        self._strategy: QueryStrategy | None = None
-        self._estimator_seed: int | None = None
-        self._pending: dict[int, tuple[float, str]] = {}
-        self._pending_seconds = 0.0
         self._missing_warned: tuple[int, ...] = ()
 
-    # ------------------------------------------------------------------ the loop
-    def initial_query(self, n: int, method: str = "random") -> np.ndarray:
-        """Indices of a seed set to label before the model exists.
-
-        Parameters
-        ----------
-        n : int
-        method : {"random", "kmeans"}
-            ``"kmeans"`` takes the item nearest to each of ``n`` k-means
-            centroids: a diverse set that tends to cover every class.
-        """
-        indices = initial_indices(self.pool, n, method=method, random_state=self.rng)
-        for index in indices:
-            self._pending[int(index)] = (np.nan, f"initial-{method}")
-        return indices
-
-    def query(self, n: int = 1) -> np.ndarray:
-        """Indices of the ``n`` most informative unlabelled items, best first.
-
-        Raises
-        ------
-        PoolExhaustedError
-            When every item is labelled or skipped.
-        SingleClassError
-            With ``cold_start="raise"``, while fewer than two classes are labelled.
-
-        Warns
-        -----
-        ActivelabWarning
-            When the pool declares classes (``Pool(classes=...)``) that no labelled
-            item has; once per new set of missing classes.
-        """
-        if self.pool.n_unlabeled == 0:
-            raise PoolExhaustedError(
-                f"no unlabelled items left to query ({self.pool.n_labeled} labelled)"
-            )
+    def _query_strategy(self) -> tuple[Any, str]:
+        """The strategy, or random sampling while fewer than two classes are labelled
+        (``cold_start="raise"``: :class:`SingleClassError`); a declared class without a
+        labelled item warns (:class:`ActivelabWarning`) once per new set of them."""
         strategy: QueryStrategy = self.strategy_
-        name = self.strategy_name
         self._warn_missing_classes()
         if self.model_ is None and strategy.requires_model:
             if self.cold_start == "raise" or self.pool.n_labeled == 0:
                 self._raise_unfitted()
             warnings.warn(
                 f"only {self._n_classes_labeled()} class(es) labelled so far; querying at "
-                "random until a second class appears", ActivelabWarning, stacklevel=2)
-            strategy, name = RandomSampling(random_state=self.rng), "random (cold start)"
-        elif self.scorer is not None:
-            return self._timed_query(_Shortlisted(strategy, self.scorer), name, n)
-        return self._timed_query(strategy, name, n)
+                "random until a second class appears", ActivelabWarning, stacklevel=3)
+            return RandomSampling(random_state=self.rng), "random (cold start)"
+        if self.scorer is not None:
+            return _Shortlisted(strategy, self.scorer), self.strategy_name
+        return strategy, self.strategy_name
 
     # ------------------------------------------------------------------ model
     def _warn_missing_classes(self) -> None:
@@ -192,7 +147,7 @@ class ActiveLearner(LoopMixin):
                 f"{len(names)} declared class(es) have no labelled item yet ({shown}); the "
                 "model cannot predict them. Label a few examples of each: search for them, "
                 "or keep querying with margin or entropy, which reach rare classes sooner "
-                "than random sampling.", ActivelabWarning, stacklevel=3)
+                "than random sampling.", ActivelabWarning, stacklevel=4)
         self._missing_warned = missing
 
     def _n_classes_labeled(self) -> int:
@@ -209,17 +164,8 @@ class ActiveLearner(LoopMixin):
             "method='kmeans' finds diverse items)."
         )
 
-    def _refit(self) -> float:
-        start = time.perf_counter()
-        if self._n_classes_labeled() < 2:
-            self.model_ = None
-            return 0.0
-        if self._estimator_seed is None:
-            self._estimator_seed = derive_seed(self.rng)
-        X, y = self.pool.training_data()
-        model = seed_unset_random_states(clone(self.estimator), self._estimator_seed)
-        self.model_ = model.fit(X, y)
-        return time.perf_counter() - start
+    def _ready_to_fit(self) -> bool:
+        return self._n_classes_labeled() >= 2
 
     def _fitted(self) -> Any:
         if self.model_ is None:
@@ -250,10 +196,7 @@ class ActiveLearner(LoopMixin):
         """Accuracy of the current model on ``(X, y)``."""
         return float(accuracy_score(np.asarray(y), self.predict(X)))
 
-    def _evaluate(self) -> dict[str, float]:
-        if self.eval_set is None or self.model_ is None:
-            return {}
-        X_eval, y_eval = self.eval_set
+    def _eval_metrics(self, X_eval: Any, y_eval: Any) -> dict[str, float]:
         return evaluation_metrics(np.asarray(y_eval), self.predict(X_eval))
 
 

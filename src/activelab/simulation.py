@@ -9,7 +9,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import clone
@@ -17,17 +17,20 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from ._random import derive_seed
+from .curves import TaskCurves
 from .disk_data import RowSubset, is_on_disk
 from .exceptions import ActivelabWarning, ConfigError, DataError
 from .initial import initial_indices
 from .large_pool import PoolScorer
-from .learner import ActiveLearner, evaluation_metrics
+from .learner import CLASSIFICATION_METRICS, ActiveLearner, evaluation_metrics
+from .learner_base import run_to_budget
 from .metrics import labels_to_reach, normalized_aulc
 from .models.factory import make_model, make_text_vectorizer
 from .oracles import SimulatedOracle
 from .pool import Pool
 
-__all__ = ["RunResult", "SimulationResult", "SeedSplit", "make_split", "simulate_run",
+__all__ = ["RunResult", "SimulationResult", "SeedSplit", "check_loop_sizes", "make_split",
+           "simulate_run",
            "simulate", "full_data_accuracy",
            "featurize_split", "split_estimator"]
 
@@ -46,8 +49,11 @@ class RunResult:
     full_accuracy: float
     stop_reason: str = ""
 
-    def aulc(self, budget: int | None = None) -> float:
-        return normalized_aulc(self.n_labels, self.accuracy, budget)
+    def aulc(self, budget: int | None = None, metric: str = "accuracy") -> float:
+        """Mean height of the ``metric`` curve up to ``budget``."""
+        if metric not in CLASSIFICATION_METRICS:
+            raise ConfigError(f"metric must be one of {CLASSIFICATION_METRICS}, got {metric!r}")
+        return normalized_aulc(self.n_labels, getattr(self, metric), budget)
 
     def labels_to_fraction(self, fraction: float) -> int | None:
         """Labels needed to reach ``fraction`` of the full-data accuracy (None if never)."""
@@ -56,7 +62,15 @@ class RunResult:
 
 @dataclass
 class SimulationResult:
-    """Runs of one strategy and one model on one dataset."""
+    """Runs of one strategy and one model on one dataset, one per seed.
+
+    The result of a simulation, whatever the task: each run (a :class:`RunResult`
+    here, a task's own run elsewhere) has ``aulc(budget, metric)``; a task's result
+    subclasses this one and names its :attr:`headline` metric.
+    """
+
+    #: The metric :meth:`mean_aulc` summarises unless told another.
+    headline: ClassVar[str] = "accuracy"
 
     dataset: str
     strategy: str
@@ -66,13 +80,32 @@ class SimulationResult:
     budget: int
     test_size: float
     master_seed: int
-    runs: list[RunResult] = field(default_factory=list)
+    runs: list[Any] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def mean_aulc(self) -> float:
-        return float(np.mean([run.aulc(self.budget) for run in self.runs]))
+    def mean_aulc(self, metric: str | None = None) -> float:
+        """Mean over seeds of the normalised area under the ``metric`` curve (default
+        :attr:`headline`)."""
+        metric = metric or self.headline
+        return float(np.mean([run.aulc(self.budget, metric) for run in self.runs]))
+
+
+def check_loop_sizes(*, initial: int, batch: int, budget: int, seeds: int = 1,
+                     test_size: float | None = None, min_initial: int = 1) -> None:
+    """Raise :class:`ConfigError` unless the sizes of a simulated loop make sense: a seed
+    set of at least ``min_initial``, batches and seeds of at least 1, a budget of at
+    least the seed set (and 1), and a held-out share strictly between 0 and 1."""
+    if initial < min_initial:
+        raise ConfigError(f"initial must be at least {min_initial}, got {initial}")
+    if batch < 1 or seeds < 1:
+        raise ConfigError(f"batch and seeds must each be at least 1, got {batch} and {seeds}")
+    if budget < max(initial, 1):
+        raise ConfigError(f"budget ({budget}) must be at least 1 and the seed set size "
+                          f"({initial})")
+    if test_size is not None and not 0 < test_size < 1:
+        raise ConfigError(f"test_size must be in (0, 1), got {test_size}")
 
 
 @dataclass(frozen=True)
@@ -160,38 +193,21 @@ def simulate_run(dataset: Any, split: SeedSplit, *, seed: int, model: str | Any,
                             eval_set=(X_test, y_test), random_state=split.learner_seed,
                             scorer=scorer)
     oracle = SimulatedOracle(y_pool)
-    result = RunResult(seed=seed, n_labels=[], accuracy=[], balanced_accuracy=[], macro_f1=[],
-                       query_seconds=[], fit_seconds=[], full_accuracy=float("nan"))
-
-    def record() -> None:
-        last = learner.history_[-1]
-        metrics = last.metrics or {"accuracy": float("nan"), "balanced_accuracy": float("nan"),
-                                   "macro_f1": float("nan")}
-        result.n_labels.append(last.n_labeled)
-        result.accuracy.append(metrics["accuracy"])
-        result.balanced_accuracy.append(metrics["balanced_accuracy"])
-        result.macro_f1.append(metrics["macro_f1"])
-        result.query_seconds.append(last.query_seconds)
-        result.fit_seconds.append(last.fit_seconds)
-        if on_round:
-            on_round(last.n_labeled)
-
     with warnings.catch_warnings():
         # Small labelled sets make MLPs and SVMs stop early and cold starts happen by design;
         # neither is news to someone reading a learning curve.
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("ignore", ActivelabWarning)
-        learner.teach(split.initial, oracle.label(None, split.initial))
-        record()
-        while learner.pool.n_labeled < budget and learner.pool.n_unlabeled > 0:
-            indices = learner.query(min(batch, budget - learner.pool.n_labeled))
-            learner.teach(indices, oracle.label(None, indices))
-            record()
-    result.full_accuracy = (full_data_accuracy(dataset, split, model) if full_accuracy is None
-                            else float(full_accuracy))
-    result.stop_reason = ("label budget reached" if learner.pool.n_labeled >= budget
-                          else "pool exhausted")
-    return result
+        stop_reason = run_to_budget(
+            learner, lambda indices: oracle.label(None, indices), split.initial, batch=batch,
+            budget=budget, on_round=(lambda: on_round(learner.pool.n_labeled)) if on_round
+            else None)
+    curves = TaskCurves.from_history(learner.history_, CLASSIFICATION_METRICS)
+    return RunResult(seed=seed, n_labels=curves.n_labels, **curves.metrics,
+                     query_seconds=curves.query_seconds, fit_seconds=curves.fit_seconds,
+                     full_accuracy=(full_data_accuracy(dataset, split, model)
+                                    if full_accuracy is None else float(full_accuracy)),
+                     stop_reason=stop_reason)
 
 
 def simulate(dataset: Any, *, model: str | Any = "logreg", strategy: str | Any = "margin",
@@ -228,12 +244,8 @@ def simulate(dataset: Any, *, model: str | Any = "logreg", strategy: str | Any =
     SimulationResult
     """
     y = np.asarray(dataset.y)
-    if initial < 1 or batch < 1 or seeds < 1:
-        raise ConfigError("initial, batch and seeds must each be at least 1")
-    if budget < initial:
-        raise ConfigError(f"budget ({budget}) must be at least the seed set size ({initial})")
-    if not 0 < test_size < 1:
-        raise ConfigError(f"test_size must be in (0, 1), got {test_size}")
+    check_loop_sizes(initial=initial, batch=batch, budget=budget, seeds=seeds,
+                     test_size=test_size)
     classes = np.unique(y)
     if len(classes) < 2:
         raise DataError(f"the target has a single class {classes[0]!r}; active learning for "

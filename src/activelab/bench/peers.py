@@ -65,7 +65,26 @@ def _check_name(name: str) -> tuple[str, str]:
     return prefix, measure
 
 
-class ModalStrategy(QueryStrategy):
+class _PeerStrategy(QueryStrategy):
+    """A peer library's uncertainty measure behind the strategy contract."""
+
+    #: The library's prefix in :data:`PEER_LIBRARIES`.
+    prefix: str
+
+    def __init__(self, measure: str = "margin", *, random_state: RandomLike = None) -> None:
+        self.measure = measure
+        self.random_state = random_state
+
+    def _peer_measure(self) -> str:
+        """The measure, once the library is known to import (else a clear error)."""
+        ok, _ = peer_status(self.prefix)
+        if not ok:
+            raise MissingDependencyError(PEER_LIBRARIES[self.prefix][1], "peers",
+                                         f"the {self.prefix}:* strategies")
+        return _check_name(f"{self.prefix}:{self.measure}")[1]
+
+
+class ModalStrategy(_PeerStrategy):
     """modAL's uncertainty sampling on the learner's fitted model.
 
     Parameters
@@ -75,25 +94,21 @@ class ModalStrategy(QueryStrategy):
         Kept for the strategy contract; modAL's deterministic tie break is used.
     """
 
-    def __init__(self, measure: str = "margin", *, random_state: RandomLike = None) -> None:
-        self.measure = measure
-        self.random_state = random_state
+    prefix = "modal"
 
     def _select(self, pool, model, candidates, k, rng):
-        ok, reason = peer_status("modal")
-        if not ok:
-            raise MissingDependencyError("modAL-python", "peers", "the modal:* strategies")
+        measure = self._peer_measure()
         from modAL import uncertainty
 
         query = {"margin": uncertainty.margin_sampling,
                  "least-confident": uncertainty.uncertainty_sampling,
-                 "entropy": uncertainty.entropy_sampling}[_check_name(f"modal:{self.measure}")[1]]
+                 "entropy": uncertainty.entropy_sampling}[measure]
         chosen, _ = query(model, pool.take(candidates), n_instances=k, random_tie_break=False)
         chosen = np.asarray(chosen, dtype=np.intp)
         return candidates[chosen], np.full(len(chosen), np.nan)
 
 
-class SkactivemlStrategy(QueryStrategy):
+class SkactivemlStrategy(_PeerStrategy):
     """scikit-activeml's ``UncertaintySampling`` around a clone of the learner's model.
 
     Parameters
@@ -103,21 +118,15 @@ class SkactivemlStrategy(QueryStrategy):
         Seeds the peer's tie breaking.
     """
 
+    prefix = "skactiveml"
     _METHODS = {"margin": "margin_sampling", "least-confident": "least_confident",
                 "entropy": "entropy"}
 
-    def __init__(self, measure: str = "margin", *, random_state: RandomLike = None) -> None:
-        self.measure = measure
-        self.random_state = random_state
-
     def _select(self, pool, model, candidates, k, rng):
-        ok, _ = peer_status("skactiveml")
-        if not ok:
-            raise MissingDependencyError("scikit-activeml", "peers", "the skactiveml:* strategies")
+        method = self._METHODS[self._peer_measure()]
         from skactiveml.classifier import SklearnClassifier
         from skactiveml.pool import UncertaintySampling
 
-        method = self._METHODS[_check_name(f"skactiveml:{self.measure}")[1]]
         seed = derive_seed(rng)
         y = np.asarray(pool.codes, dtype=np.int64)  # -1 marks the unlabelled items
         clf = SklearnClassifier(clone(model), classes=np.arange(pool.n_classes),

@@ -6,7 +6,13 @@ returns indices into the whole pool, best first.
 
 from . import scores
 from ._diversity import k_center_greedy, min_sq_distances, row_sq_norms
-from ._registry import available_strategies, make_strategy, register_strategy
+from ._registry import (
+    available_strategies,
+    make_strategy,
+    register_strategy,
+    strategy_names,
+    strategy_tasks,
+)
 from .auto import AutoStrategy
 from .badge import BADGE
 from .base import QueryStrategy, ScoreStrategy
@@ -47,6 +53,8 @@ __all__ = [
     "make_strategy",
     "register_strategy",
     "available_strategies",
+    "strategy_names",
+    "strategy_tasks",
     # the k-center geometry that activelab.distributed runs per partition
     "k_center_greedy",
     "min_sq_distances",

@@ -1,15 +1,19 @@
-"""Strategy names used by the CLI, the benchmark harness and the server."""
+"""The one strategy registry: every strategy by name, with the tasks it applies to.
+
+The CLI, the benchmark harness, the server and every task's learner build their
+strategies here (:func:`make_strategy`); a task's contract lists its names with
+:func:`strategy_names`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .._random import RandomLike
 from ..exceptions import ConfigError
 from .auto import AutoStrategy
 from .badge import BADGE
-from .base import QueryStrategy
 from .bayesian import BatchBALD, BayesianUncertainty
 from .cluster import ClusterDiversity
 from .cluster_margin import ClusterMargin
@@ -23,9 +27,63 @@ from .stream import StreamSelectiveSampler
 from .typiclust import TypiClust
 from .uncertainty import UncertaintySampling
 
-__all__ = ["available_strategies", "make_strategy", "register_strategy"]
+__all__ = ["available_strategies", "make_strategy", "register_strategy", "strategy_names",
+           "strategy_tasks"]
 
-_FACTORIES: dict[str, Callable[..., QueryStrategy]] = {
+#: task -> strategy name -> factory, in registration order. The core's strategies
+#: register below; a task package registers its own when it is imported.
+_REGISTRY: dict[str, dict[str, Callable[..., Any]]] = {}
+
+#: The tasks whose learner is an ActiveLearner over a classification Pool: every
+#: classification strategy applies to them.
+CLASSIFIER_TASKS = ("classification", "matching", "imbalance")
+
+
+def register_strategy(name: str, factory: Callable[..., Any], *,
+                      tasks: Sequence[str] = ("classification",)) -> None:
+    """Make ``factory(random_state=..., **params)`` available under ``name`` for each of
+    ``tasks`` (the tasks whose learner it can serve)."""
+    if isinstance(tasks, str) or not tasks:
+        raise ConfigError(f"tasks must be a non-empty sequence of task names, got {tasks!r}")
+    for task in tasks:
+        _REGISTRY.setdefault(task, {})[name] = factory
+
+
+def strategy_names(task: str = "classification") -> tuple[str, ...]:
+    """The strategy names registered for ``task``, in registration order."""
+    return tuple(_REGISTRY.get(task, ()))
+
+
+def strategy_tasks(name: str) -> tuple[str, ...]:
+    """The tasks a strategy called ``name`` is registered for."""
+    return tuple(task for task, factories in _REGISTRY.items() if name in factories)
+
+
+def available_strategies(task: str = "classification") -> list[str]:
+    """Every strategy name registered for ``task``, sorted."""
+    return sorted(strategy_names(task))
+
+
+def make_strategy(name: str, *, task: str = "classification", random_state: RandomLike = None,
+                  **params: Any) -> Any:
+    """Build the strategy registered as ``name`` for ``task``.
+
+    Raises
+    ------
+    ConfigError
+        If ``name`` is not registered for ``task``; the message lists the known names.
+    """
+    key = str(name).strip().lower().replace("_", "-")
+    factories = _REGISTRY.get(task, {})
+    if key not in factories:
+        what = "strategy" if task == "classification" else f"{task} strategy"
+        known = ", ".join(available_strategies(task) if task == "classification"
+                          else strategy_names(task))
+        raise ConfigError(f"unknown {what} {name!r}; choose one of {known}")
+    return factories[key](random_state=random_state, **params)
+
+
+for _name, _factory in {
     "random": lambda **kw: RandomSampling(**kw),
     "auto": lambda **kw: AutoStrategy(**kw),
     "least-confident": lambda **kw: UncertaintySampling("least_confident", **kw),
@@ -45,29 +103,8 @@ _FACTORIES: dict[str, Callable[..., QueryStrategy]] = {
     "bald": lambda **kw: BayesianUncertainty("bald", **kw),
     "mean-std": lambda **kw: BayesianUncertainty("mean_std", **kw),
     "batchbald": lambda **kw: BatchBALD(**kw),
-}
-
-
-def register_strategy(name: str, factory: Callable[..., QueryStrategy]) -> None:
-    """Make ``factory(random_state=...)`` available under ``name``."""
-    _FACTORIES[name] = factory
-
-
-def available_strategies() -> list[str]:
-    """Every registered strategy name, sorted."""
-    return sorted(_FACTORIES)
-
-
-def make_strategy(name: str, *, random_state: RandomLike = None, **params: Any) -> QueryStrategy:
-    """Build the strategy registered as ``name``.
-
-    Raises
-    ------
-    ConfigError
-        If ``name`` is not registered; the message lists the known names.
-    """
-    key = name.strip().lower().replace("_", "-")
-    if key not in _FACTORIES:
-        known = ", ".join(available_strategies())
-        raise ConfigError(f"unknown strategy {name!r}; choose one of {known}")
-    return _FACTORIES[key](random_state=random_state, **params)
+}.items():
+    register_strategy(_name, _factory, tasks=CLASSIFIER_TASKS)
+# Random sampling serves every learner over a pool, whatever its labels.
+register_strategy("random", _REGISTRY["classification"]["random"],
+                  tasks=("regression", "multilabel"))

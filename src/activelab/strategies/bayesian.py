@@ -309,14 +309,10 @@ class BayesianUncertainty(_PosteriorStrategy):
 
     Examples
     --------
-    >>> from sklearn.datasets import load_iris
     >>> from sklearn.ensemble import RandomForestClassifier
-    >>> from activelab import Pool
-    >>> X, y = load_iris(return_X_y=True)
-    >>> pool = Pool(X)
-    >>> pool.teach(range(0, 150, 10), y[::10])
+    >>> from activelab.examples import iris_start
     >>> forest = RandomForestClassifier(n_estimators=10, random_state=0)
-    >>> forest = forest.fit(*pool.training_data())
+    >>> pool, forest = iris_start(forest, labelled=range(0, 150, 10))
     >>> BayesianUncertainty("bald", random_state=0).query(pool, forest, 3).shape
     (3,)
     """
@@ -374,14 +370,10 @@ class BatchBALD(_PosteriorStrategy):
 
     Examples
     --------
-    >>> from sklearn.datasets import load_iris
     >>> from sklearn.ensemble import RandomForestClassifier
-    >>> from activelab import Pool
-    >>> X, y = load_iris(return_X_y=True)
-    >>> pool = Pool(X)
-    >>> pool.teach(range(0, 150, 10), y[::10])
+    >>> from activelab.examples import iris_start
     >>> forest = RandomForestClassifier(n_estimators=10, random_state=0)
-    >>> forest = forest.fit(*pool.training_data())
+    >>> pool, forest = iris_start(forest, labelled=range(0, 150, 10))
     >>> BatchBALD(random_state=0).query(pool, forest, 4).shape
     (4,)
     """

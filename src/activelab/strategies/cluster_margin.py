@@ -78,14 +78,9 @@ class ClusterMargin(QueryStrategy):
 
     Examples
     --------
-    >>> from sklearn.datasets import load_iris
-    >>> from sklearn.linear_model import LogisticRegression
-    >>> from activelab import Pool
+    >>> from activelab.examples import iris_start
     >>> from activelab.strategies import ClusterMargin
-    >>> X, y = load_iris(return_X_y=True)
-    >>> pool = Pool(X)
-    >>> pool.teach([0, 50, 100], y[[0, 50, 100]])
-    >>> model = LogisticRegression().fit(*pool.training_data())
+    >>> pool, model = iris_start()
     >>> ClusterMargin(n_clusters=10, random_state=0).query(pool, model, 5).shape
     (5,)
     """

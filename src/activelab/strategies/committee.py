@@ -54,14 +54,11 @@ class QueryByCommittee(QueryStrategy):
 
     Examples
     --------
-    >>> from sklearn.datasets import load_iris
     >>> from sklearn.tree import DecisionTreeClassifier
-    >>> from activelab import Pool
+    >>> from activelab.examples import iris_start
     >>> from activelab.strategies import QueryByCommittee
-    >>> X, y = load_iris(return_X_y=True)
-    >>> pool = Pool(X)
-    >>> pool.teach(range(0, 150, 10), y[::10])
-    >>> model = DecisionTreeClassifier(random_state=0).fit(*pool.training_data())
+    >>> pool, model = iris_start(DecisionTreeClassifier(random_state=0),
+    ...                          labelled=range(0, 150, 10))
     >>> QueryByCommittee("vote_entropy", n_members=3, random_state=0).query(
     ...     pool, model, 4).shape
     (4,)

@@ -59,12 +59,9 @@ class CoreSet(QueryStrategy):
 
     Examples
     --------
-    >>> from sklearn.datasets import load_iris
-    >>> from activelab import Pool
+    >>> from activelab.examples import iris_start
     >>> from activelab.strategies import CoreSet
-    >>> X, y = load_iris(return_X_y=True)
-    >>> pool = Pool(X)
-    >>> pool.teach([0, 50, 100], y[[0, 50, 100]])
+    >>> pool, _ = iris_start()
     >>> CoreSet(random_state=0).query(pool, batch_size=5).shape
     (5,)
     """

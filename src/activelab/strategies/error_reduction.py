@@ -62,14 +62,10 @@ class ExpectedErrorReduction(QueryStrategy):
 
     Examples
     --------
-    >>> from sklearn.datasets import load_iris
     >>> from sklearn.naive_bayes import GaussianNB
-    >>> from activelab import Pool
+    >>> from activelab.examples import iris_start
     >>> from activelab.strategies import ExpectedErrorReduction
-    >>> X, y = load_iris(return_X_y=True)
-    >>> pool = Pool(X)
-    >>> pool.teach(range(0, 150, 10), y[::10])
-    >>> model = GaussianNB().fit(*pool.training_data())
+    >>> pool, model = iris_start(GaussianNB(), labelled=range(0, 150, 10))
     >>> eer = ExpectedErrorReduction("zero_one", max_candidates=10, max_eval=50, random_state=0)
     >>> eer.query(pool, model, 2).shape
     (2,)

@@ -47,14 +47,9 @@ class UncertaintySampling(ScoreStrategy):
 
     Examples
     --------
-    >>> from sklearn.datasets import load_iris
-    >>> from sklearn.linear_model import LogisticRegression
-    >>> from activelab import Pool
+    >>> from activelab.examples import iris_start
     >>> from activelab.strategies import UncertaintySampling
-    >>> X, y = load_iris(return_X_y=True)
-    >>> pool = Pool(X)
-    >>> pool.teach([0, 50, 100], y[[0, 50, 100]])
-    >>> model = LogisticRegression().fit(*pool.training_data())
+    >>> pool, model = iris_start()
     >>> UncertaintySampling("margin", random_state=0).query(pool, model, 5).shape
     (5,)
     """

@@ -8,13 +8,12 @@ print and save them. The CLI stays thin: it calls :func:`simulate_task`.
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
 
 from ..exceptions import ConfigError
 from ..metrics import normalized_aulc
+from ..simulation import SimulationResult
 from .curves import TaskCurves
 from .registry import TASKS as _REGISTRY
 from .registry import get_task, task_runner
@@ -53,22 +52,10 @@ class TaskRun:
 
 
 @dataclass
-class TaskSimulation:
-    """Every seed of one strategy of one task on one dataset."""
+class TaskSimulation(SimulationResult):
+    """Every seed (a :class:`TaskRun`) of one strategy of one task on one dataset."""
 
-    task: str
-    dataset: str
-    strategy: str
-    model: str
-    initial: int
-    batch: int
-    budget: int
-    test_size: float
-    master_seed: int
-    runs: list[TaskRun] = field(default_factory=list)
-
-    def mean_aulc(self, metric: str) -> float:
-        return float(np.mean([run.aulc(self.budget, metric) for run in self.runs]))
+    task: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         head = {key: getattr(self, key) for key in ("task", "dataset", "strategy", "model",
@@ -113,8 +100,8 @@ def simulate_task(task: str, data: str, *, target: str | None, text_column: str 
     model = model or default_model
     results = []
     for strategy in strategies:
-        result = TaskSimulation(task, data, strategy, model or "default", initial, batch,
-                                budget, test_size, master_seed)
+        result = TaskSimulation(data, strategy, model or "default", initial, batch, budget,
+                                test_size, master_seed, task=task)
         for seed in range(seeds):
             curves = runner(data, model=model, strategy=strategy, seed=seed, initial=initial,
                             batch=batch, budget=budget, test_size=test_size,

@@ -9,10 +9,9 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from ..._loop import LoopMixin, Round
 from ..._random import RandomLike, derive_seed
-from ...exceptions import ConfigError, PoolExhaustedError
-from ...initial import initial_indices
+from ...exceptions import ConfigError
+from ...learner_base import BaseLearner
 from ...pool import Pool
 from ...strategies.base import QueryStrategy
 from ._detector import (
@@ -58,7 +57,7 @@ def anomaly_metrics(y_true: Any, scores: Any) -> dict[str, float]:
             "roc_auc": float(roc_auc_score(y, scores))}
 
 
-class AnomalyLearner(LoopMixin):
+class AnomalyLearner(BaseLearner):
     """Semi-supervised anomaly detection with an analyst who confirms or rejects.
 
     The pool's items are the data to screen; a label is 1 (confirmed anomaly)
@@ -112,41 +111,17 @@ class AnomalyLearner(LoopMixin):
         if eval_set is not None:
             X_eval, y_eval = eval_set
             eval_set = (check_anomaly_features(X_eval), check_anomaly_targets(y_eval))
+        super().__init__(detector, pool, strategy, eval_set=eval_set,
+                         random_state=random_state)
         self.detector = detector
-        self.pool = pool
-        self.strategy = strategy
-        self.eval_set = eval_set
-        self.random_state = random_state
-        self.model_: SemiSupervisedDetector | None = None
-        self.history_: list[Round] = []
-        self.stop_reason_: str | None = None
-        self._rng: np.random.Generator | None = None
-        self._strategy: QueryStrategy | None = None
         self._eval_unsupervised: np.ndarray | None = None
         self._X: np.ndarray | None = None
-        self._pending: dict[int, tuple[float, str]] = {}
-        self._pending_seconds = 0.0
 
-    def initial_query(self, n: int, method: str = "random") -> np.ndarray:
-        """A seed set: ``"random"`` or ``"kmeans"`` (labels for it are optional here:
-        the detector ranks items before any label)."""
-        indices = initial_indices(self.pool, n, method=method, random_state=self.rng)
-        for index in indices:
-            self._pending[int(index)] = (np.nan, f"initial-{method}")
-        return indices
-
-    def query(self, n: int = 1) -> np.ndarray:
-        """Indices of the ``n`` items to show the analyst next, best first.
-
-        Needs no labels: before the first one the detector ranks by its
-        isolation forest alone.
-        """
-        if self.pool.n_unlabeled == 0:
-            raise PoolExhaustedError(
-                f"no unlabelled items left to query ({self.pool.n_labeled} labelled)")
+    def _query_strategy(self) -> tuple[Any, str]:
+        # Needs no labels: before the first one the detector ranks by its forest alone.
         if self.model_ is None:
             self._refit()
-        return self._timed_query(self.strategy_, self.strategy_name, n)
+        return super()._query_strategy()
 
     def score_samples(self, X: Any) -> np.ndarray:
         """The current detector's anomaly scores of ``X``, shape (n_samples,)."""

@@ -16,7 +16,9 @@ from sklearn.model_selection import train_test_split
 from ..._random import as_generator, derive_seed
 from ...data import Dataset, available_datasets, load_dataset, subsample
 from ...exceptions import ConfigError, DataError
+from ...learner_base import run_to_budget
 from ...metrics import normalized_aulc
+from ...simulation import check_loop_sizes
 from ..curves import TaskCurves
 from ._detector import (
     DETECTOR_NAMES,
@@ -130,12 +132,8 @@ def make_anomaly_split(y: np.ndarray, seed: int, *, master_seed: int, test_size:
 
 
 def _check_loop(initial: int, batch: int, budget: int, test_size: float) -> None:
-    if initial < 0 or batch < 1:
-        raise ConfigError(f"initial must be >= 0 and batch >= 1, got {initial} and {batch}")
-    if budget < max(initial, 1):
-        raise ConfigError(f"budget ({budget}) must be at least 1 and the seed set ({initial})")
-    if not 0 < test_size < 1:
-        raise ConfigError(f"test_size must be in (0, 1), got {test_size}")
+    check_loop_sizes(initial=initial, batch=batch, budget=budget, test_size=test_size,
+                     min_initial=0)
 
 
 def _run(dataset: Dataset, split: AnomalySplit, *, model: str | Any, strategy: str | Any,
@@ -146,24 +144,12 @@ def _run(dataset: Dataset, split: AnomalySplit, *, model: str | Any, strategy: s
     detector = SemiSupervisedDetector(model, random_state=split.detector_seed)
     learner = AnomalyLearner(detector, X_pool, strategy, eval_set=eval_set,
                              random_state=split.learner_seed)
-    curves = TaskCurves()
-
-    def record() -> None:
-        last = learner.history_[-1]
-        curves.n_labels.append(last.n_labeled)
-        for name in ANOMALY_METRICS:
-            curves.metrics.setdefault(name, []).append(last.metrics[name])
-        curves.query_seconds.append(last.query_seconds)
-        curves.fit_seconds.append(last.fit_seconds)
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        learner.teach(split.initial, y_pool[split.initial])  # may be empty: round 0, no labels
-        record()
-        while learner.pool.n_labeled < budget and learner.pool.n_unlabeled > 0:
-            indices = learner.query(min(batch, budget - learner.pool.n_labeled))
-            learner.teach(indices, y_pool[indices])
-            record()
+        # The seed set may be empty: round 0 then holds no labels.
+        run_to_budget(learner, lambda indices: y_pool[indices], split.initial, batch=batch,
+                      budget=budget)
+        curves = TaskCurves.from_history(learner.history_, ANOMALY_METRICS)
         curves.reference = _reference(learner, y_pool, split.initial)
     return curves.check()
 

@@ -9,6 +9,7 @@ import numpy as np
 from ..._random import RandomLike
 from ...exceptions import ConfigError
 from ...pool import Pool
+from ...strategies import make_strategy, register_strategy, strategy_names
 from ...strategies.base import QueryStrategy
 from ...strategies.random import RandomSampling
 from ...strategies.selection import select_top_k
@@ -16,8 +17,6 @@ from ...strategies.selection import select_top_k
 __all__ = ["most_anomalous", "threshold_closeness", "MostAnomalous", "ThresholdUncertainty",
            "HybridAnomaly", "ANOMALY_STRATEGIES", "make_anomaly_strategy", "detector_scores"]
 
-#: Strategy names for :func:`make_anomaly_strategy`.
-ANOMALY_STRATEGIES = ("most-anomalous", "threshold-uncertainty", "hybrid", "random")
 
 
 def most_anomalous(scores: np.ndarray) -> np.ndarray:
@@ -132,15 +131,16 @@ class HybridAnomaly(QueryStrategy):
         return candidates[chosen], np.concatenate([scores[top], closeness[near]])
 
 
+for _name, _factory in {"most-anomalous": MostAnomalous,
+                        "threshold-uncertainty": ThresholdUncertainty,
+                        "hybrid": HybridAnomaly, "random": RandomSampling}.items():
+    register_strategy(_name, _factory, tasks=("anomaly",))
+
+#: Strategy names for :func:`make_anomaly_strategy`.
+ANOMALY_STRATEGIES = strategy_names("anomaly")
+
+
 def make_anomaly_strategy(name: str, random_state: RandomLike = None) -> QueryStrategy:
     """The strategy object behind a name of :data:`ANOMALY_STRATEGIES`."""
-    if name == "most-anomalous":
-        return MostAnomalous(random_state=random_state)
-    if name == "threshold-uncertainty":
-        return ThresholdUncertainty(random_state=random_state)
-    if name == "hybrid":
-        return HybridAnomaly(random_state=random_state)
-    if name == "random":
-        return RandomSampling(random_state=random_state)
-    raise ConfigError(f"unknown anomaly strategy {name!r}; choose one of "
-                      f"{', '.join(ANOMALY_STRATEGIES)}")
+    strategy: QueryStrategy = make_strategy(name, task="anomaly", random_state=random_state)
+    return strategy

@@ -14,7 +14,9 @@ from sklearn.preprocessing import StandardScaler
 
 from ..._random import RandomLike, as_generator, derive_seed
 from ...exceptions import ConfigError, DataError, PoolExhaustedError, SingleClassError
+from ...learner_base import BaseLearner, Round
 from ...metrics import normalized_aulc
+from ...simulation import check_loop_sizes
 from ..curves import TaskCurves
 from ._constraints import PairConstraints, PairOracle, check_pairs
 from ._kmeans import COPKMeans, PCKMeans, check_cluster_features
@@ -52,20 +54,24 @@ def clustering_metrics(y_true: Any, labels: Any) -> dict[str, float]:
 
 
 @dataclass(frozen=True)
-class PairRound:
-    """One round: the pairs asked, the answers, and the clustering after them."""
+class PairRound(Round):
+    """A :class:`~activelab.Round` whose items are pairs: ``indices`` of shape
+    (n_pairs, 2), ``labels`` the answers, ``n_labeled`` the questions asked so far."""
 
-    number: int
-    pairs: np.ndarray
-    answers: list[Any]
-    n_questions: int
-    metrics: dict[str, float] = field(default_factory=dict)
-    query_seconds: float = 0.0
-    fit_seconds: float = 0.0
-    strategy: str = "manual"
+    @property
+    def pairs(self) -> np.ndarray:
+        return self.indices
+
+    @property
+    def answers(self) -> list[Any]:
+        return self.labels
+
+    @property
+    def n_questions(self) -> int:
+        return self.n_labeled
 
 
-class PairwiseLearner:
+class PairwiseLearner(BaseLearner):
     """Clustering with pair questions: query pairs, teach answers, re-cluster.
 
     The data ``X`` never changes (clustering is transductive: every point gets a
@@ -108,31 +114,29 @@ class PairwiseLearner:
     def __init__(self, X: Any, n_clusters: int, *, model: Any = None,
                  strategy: str | Any = "uncertain-pairs", y_true: Any = None,
                  random_state: RandomLike = None) -> None:
-        self.X = check_cluster_features(X)
+        X = check_cluster_features(X)
         if not isinstance(n_clusters, int | np.integer) or n_clusters < 2:
             raise ConfigError(f"n_clusters must be an integer of at least 2, got "
                               f"{n_clusters!r}")
-        if len(self.X) < n_clusters:
-            raise DataError(f"{len(self.X)} point(s) cannot form {n_clusters} clusters")
+        if len(X) < n_clusters:
+            raise DataError(f"{len(X)} point(s) cannot form {n_clusters} clusters")
+        self.X = X
         self.n_clusters = int(n_clusters)
         self.y_true = None if y_true is None else np.asarray(y_true)
         if self.y_true is not None and len(self.y_true) != len(self.X):
             raise DataError(f"y_true has {len(self.y_true)} entries for {len(self.X)} points")
-        self.random_state = random_state
-        self._rng = as_generator(random_state)
-        self.strategy_name = strategy if isinstance(strategy, str) else type(strategy).__name__
-        self.strategy = make_pair_strategy(strategy, n_clusters=self.n_clusters,
-                                           random_state=self._rng) \
-            if isinstance(strategy, str) else strategy
+        self.constraints = PairConstraints(len(self.X))
         model = PCKMeans(self.n_clusters) if model is None else clone(model)
+        super().__init__(model, self.constraints, strategy, random_state=random_state)
+        # The strategy, then the model's seed, come from the generator now: one seed for
+        # every refit, so curves move with the answers, not the restarts.
+        self._rng = as_generator(random_state)
+        self._strategy = make_pair_strategy(strategy, n_clusters=self.n_clusters,
+                                            random_state=self._rng) \
+            if isinstance(strategy, str) else strategy
         if getattr(model, "random_state", 0) is None:
-            # One seed for every refit: curves move with the answers, not the restarts.
             model.set_params(random_state=derive_seed(self._rng))
         self.model = model
-        self.constraints = PairConstraints(len(self.X))
-        self.history_: list[PairRound] = []
-        self.model_: Any = None
-        self._pending_seconds = 0.0
 
     @property
     def n_questions(self) -> int:
@@ -159,28 +163,35 @@ class PairwiseLearner:
         """
         if self.model_ is None:
             self.fit()
-        start = time.perf_counter()
-        pairs = self.strategy.query(self.X, self.constraints, self.model_, int(n_pairs))
-        self._pending_seconds = time.perf_counter() - start
+        strategy: Any = self.strategy_  # a pair strategy: query(X, constraints, model, n)
+        pairs = self._timed(lambda: strategy.query(self.X, self.constraints, self.model_,
+                                                   int(n_pairs)))
         return check_pairs(pairs, len(self.X))
 
-    def teach(self, pairs: Any, answers: Any, *, strategy: str | None = None
-              ) -> PairwiseLearner:
+    def teach(self, pairs: Any, answers: Any, *,  # type: ignore[override]  # returns self
+              strategy: str | None = None) -> PairwiseLearner:
         """Record answers (True/"must-link"/"yes"/1, False/"cannot-link"/"no"/0, None =
         skip) and re-cluster. A contradiction with earlier answers raises
         :class:`~activelab.exceptions.DataError` and changes nothing."""
         pairs = check_pairs(pairs, len(self.X))
         self.constraints.add(pairs, answers)
+        fit_seconds = self._refit()
+        self._log_round(pairs, list(answers), scores=np.full(len(pairs), np.nan),
+                        n_labeled=self.n_questions, fit_seconds=fit_seconds,
+                        strategy=strategy or self.strategy_name, round_type=PairRound)
+        return self
+
+    def _refit(self) -> float:
         start = time.perf_counter()
         self.fit()
-        fit_seconds = time.perf_counter() - start
-        metrics = {} if self.y_true is None else clustering_metrics(self.y_true,
-                                                                    self.model_.labels_)
-        self.history_.append(PairRound(len(self.history_), pairs, list(answers),
-                                       self.n_questions, metrics, self._pending_seconds,
-                                       fit_seconds, strategy or self.strategy_name))
-        self._pending_seconds = 0.0
-        return self
+        return time.perf_counter() - start
+
+    def _evaluate(self) -> dict[str, float]:
+        return {} if self.y_true is None else clustering_metrics(self.y_true,
+                                                                 self.model_.labels_)
+
+    def _oracle_answers(self, oracle: Any, indices: np.ndarray) -> list[Any]:
+        return list(oracle.answer(indices))
 
 
 @dataclass
@@ -236,7 +247,7 @@ def _run_seed(X: np.ndarray, y: np.ndarray, *, model: str | Any, strategy: str,
     history = learner.history_
     plain = KMeans(n_clusters, n_init=10, random_state=model_seed).fit(X)
     reference = {f"kmeans_{k}": v for k, v in clustering_metrics(y, plain.labels_).items()}
-    return TaskCurves(n_labels=[r.n_questions for r in history],
+    return TaskCurves(n_labels=[r.n_labeled for r in history],
                       metrics={m: [r.metrics[m] for r in history] for m in ("ari", "nmi")},
                       query_seconds=[r.query_seconds for r in history],
                       fit_seconds=[r.fit_seconds for r in history],
@@ -244,10 +255,7 @@ def _run_seed(X: np.ndarray, y: np.ndarray, *, model: str | Any, strategy: str,
 
 
 def _check_loop(initial: int, batch: int, budget: int, seeds: int) -> None:
-    if initial < 0 or batch < 1 or seeds < 1:
-        raise ConfigError("initial must be >= 0, batch and seeds >= 1")
-    if budget < initial:
-        raise ConfigError(f"budget ({budget}) must be at least the seed pairs ({initial})")
+    check_loop_sizes(initial=initial, batch=batch, budget=budget, seeds=seeds, min_initial=0)
 
 
 def simulate_pairwise(X: Any, y: Any, *, strategy: str = "uncertain-pairs",

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..._random import RandomLike, as_generator
 from ...exceptions import ConfigError, NotFittedError, PoolExhaustedError
+from ...strategies import make_strategy, register_strategy
 from ._assign import _sq_distances
 from ._constraints import UNKNOWN, PairConstraints
 
@@ -276,15 +277,17 @@ def _neighbourhoods(constraints: PairConstraints, touched: np.ndarray, k: int) -
     return hoods
 
 
+register_strategy("random", lambda n_clusters, **kw: RandomPairs(**kw), tasks=("clustering",))
+register_strategy("uncertain-pairs", lambda n_clusters, **kw: UncertainPairs(**kw),
+                  tasks=("clustering",))
+register_strategy("explore-consolidate", ExploreConsolidate, tasks=("clustering",))
+
+
 def make_pair_strategy(name: str, *, n_clusters: int, random_state: RandomLike = None
                        ) -> Any:
     """The pair strategy called ``name`` (see :data:`PAIR_STRATEGIES`)."""
-    key = str(name).strip().lower().replace("_", "-")
-    if key == "random":
-        return RandomPairs(random_state=random_state)
-    if key == "uncertain-pairs":
-        return UncertainPairs(random_state=random_state)
-    if key == "explore-consolidate":
-        return ExploreConsolidate(n_clusters, random_state=random_state)
-    raise ConfigError(f"unknown pair strategy {name!r}; choose one of "
-                      f"{', '.join(PAIR_STRATEGIES)}")
+    if str(name).strip().lower().replace("_", "-") not in PAIR_STRATEGIES:
+        raise ConfigError(f"unknown pair strategy {name!r}; choose one of "
+                          f"{', '.join(PAIR_STRATEGIES)}")
+    return make_strategy(name, task="clustering", n_clusters=n_clusters,
+                         random_state=random_state)

@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 
 from ..._random import RandomLike, as_generator
-from ...exceptions import ActivelabWarning, ConfigError, PoolExhaustedError, UnknownLabelError
+from ...exceptions import ActivelabWarning, ConfigError, UnknownLabelError
 from ...learner import ActiveLearner
 from ...models.factory import MODEL_NAMES, make_model
 from ...pool import Pool
@@ -161,22 +161,17 @@ class PairLearner(ActiveLearner):
         super().__init__(estimator, pool, strategy, eval_set=eval_set, random_state=random_state)
         self.similarity = similarity
 
-    def query(self, n: int = 1) -> np.ndarray:
-        if self.model_ is None and self.pool.n_labeled > 0 and self.pool.n_unlabeled > 0 \
-                and self.strategy_.requires_model:
+    def _query_strategy(self) -> tuple[Any, str]:
+        if self.model_ is None and self.pool.n_labeled > 0 and self.strategy_.requires_model:
             only = int(self.pool.labels_of(self.pool.labeled_indices[:1])[0])
             word = "different" if only == NON_MATCH else "the same entity"
             warnings.warn(
                 f"all {self.pool.n_labeled} answer(s) so far are '{word}'; asking about the "
                 f"{'most' if only == NON_MATCH else 'least'} similar pairs until the other "
-                "answer appears", ActivelabWarning, stacklevel=2)
-            fallback = SimilarityRanking(self.similarity, most_similar=only == NON_MATCH,
-                                         random_state=self.rng)
-            return self._timed_query(fallback, "most-similar (cold start)", n)
-        if self.pool.n_unlabeled == 0:
-            raise PoolExhaustedError(f"every candidate pair is answered or skipped "
-                                     f"({self.pool.n_labeled} answered)")
-        return super().query(n)
+                "answer appears", ActivelabWarning, stacklevel=3)
+            return (SimilarityRanking(self.similarity, most_similar=only == NON_MATCH,
+                                      random_state=self.rng), "most-similar (cold start)")
+        return super()._query_strategy()
 
     def teach(self, indices: Sequence[int] | np.ndarray,
               labels: Sequence[Hashable | None]) -> None:

@@ -17,7 +17,9 @@ from threadpoolctl import threadpool_limits
 
 from ..._random import derive_seed
 from ...exceptions import ActivelabWarning, ConfigError, DataError, SingleClassError
+from ...learner_base import run_to_budget
 from ...pool import Pool
+from ...simulation import check_loop_sizes
 from ...strategies import make_strategy
 from ..curves import TaskCurves
 from ._learner import (
@@ -153,17 +155,13 @@ def _run(problem: MatchingProblem, seed: int, *, model: str | Any, strategy: str
     learner = PairLearner(estimator, Pool(X[train], classes=[NON_MATCH, MATCH]), strategy,
                           similarity=similarity[train], random_state=learner_seed)
     name = strategy if isinstance(strategy, str) else type(strategy).__name__
-    run = MatchingRunResult(seed, name)
+    metrics: dict[str, list[float]] = {m: [] for m in METRICS}
 
-    def record() -> None:
-        last = learner.history_[-1]
+    def evaluate() -> None:
         predicted = learner.model_.predict(X[test]) if learner.model_ is not None \
             else np.full(len(test), NON_MATCH)  # no model yet: "no matches"
         for metric, value in match_metrics(y[test], predicted).items():
-            run.metrics[metric].append(value)
-        run.n_labels.append(last.n_labeled)
-        run.query_seconds.append(last.query_seconds)
-        run.fit_seconds.append(last.fit_seconds)
+            metrics[metric].append(value)
 
     y_pool = y[train]
     # A few hundred labelled pairs x 51 features: BLAS threads only add contention
@@ -173,13 +171,12 @@ def _run(problem: MatchingProblem, seed: int, *, model: str | Any, strategy: str
         warnings.simplefilter("ignore", ActivelabWarning)  # the cold start is part of the run
         seed_set = similarity_seed(similarity[train], initial, method=initial_method,
                                    random_state=np.random.default_rng(initial_seq))
-        learner.teach(seed_set, y_pool[seed_set])
-        record()
-        while learner.pool.n_labeled < budget and learner.pool.n_unlabeled > 0:
-            indices = learner.query(min(batch, budget - learner.pool.n_labeled))
-            learner.teach(indices, y_pool[indices])
-            record()
+        run_to_budget(learner, lambda indices: y_pool[indices], seed_set, batch=batch,
+                      budget=budget, on_round=evaluate)
         full = clone(estimator).fit(X[train], y_pool)
+    curves = TaskCurves.from_history(learner.history_, ())
+    run = MatchingRunResult(seed, name, curves.n_labels, metrics, curves.query_seconds,
+                            curves.fit_seconds)
     full_metrics = match_metrics(y[test], full.predict(X[test]))
     run.reference = {
         "full_f1": full_metrics["f1"], "full_f1_non_match": full_metrics["f1_non_match"],
@@ -194,12 +191,8 @@ def _run(problem: MatchingProblem, seed: int, *, model: str | Any, strategy: str
 
 def _check_loop(problem: MatchingProblem, *, initial: int, batch: int, budget: int,
                 test_size: float, initial_method: str) -> None:
-    if initial < 2 or batch < 1:
-        raise ConfigError("initial must be at least 2 and batch at least 1")
-    if budget < initial:
-        raise ConfigError(f"budget ({budget}) must be at least the seed set size ({initial})")
-    if not 0 < test_size < 1:
-        raise ConfigError(f"test_size must be in (0, 1), got {test_size}")
+    check_loop_sizes(initial=initial, batch=batch, budget=budget, test_size=test_size,
+                     min_initial=2)
     if initial_method not in ("similarity", "random"):
         raise ConfigError(f"initial_method must be 'similarity' or 'random', "
                           f"got {initial_method!r}")

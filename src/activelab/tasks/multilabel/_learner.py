@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import time
 import warnings
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -13,13 +12,14 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-from ..._loop import LearnerBase
 from ..._random import RandomLike, derive_seed
-from ...exceptions import ConfigError, DataError, NotFittedError, PoolExhaustedError
-from ...learner import Round
+from ...curves import TaskCurves
+from ...exceptions import ConfigError, DataError, NotFittedError
+from ...learner_base import BaseLearner, run_to_budget
 from ...metrics import normalized_aulc
 from ...models.factory import make_model, make_text_vectorizer
-from ...strategies import QueryStrategy, RandomSampling
+from ...simulation import check_loop_sizes
+from ...strategies import QueryStrategy, make_strategy, register_strategy, strategy_names
 from ._data import MultiLabelDataset
 from ._model import (
     AdaptiveMultiLabel,
@@ -33,26 +33,25 @@ from ._pool import MultiLabelPool
 __all__ = ["MultiLabelLearner", "MULTILABEL_STRATEGIES", "make_multilabel_strategy",
            "MultiLabelRunResult", "MultiLabelSimulationResult", "simulate_multilabel"]
 
-MULTILABEL_STRATEGIES = ("random", "mean-margin", "max-margin", "cardinality", "adaptive")
+register_strategy("mean-margin", lambda **kw: MultiLabelUncertainty("mean", **kw),
+                  tasks=("multilabel",))
+register_strategy("max-margin", lambda **kw: MultiLabelUncertainty("max", **kw),
+                  tasks=("multilabel",))
+register_strategy("cardinality", lambda **kw: CardinalityInconsistency(**kw),
+                  tasks=("multilabel",))
+register_strategy("adaptive", lambda **kw: AdaptiveMultiLabel(**kw), tasks=("multilabel",))
+
+MULTILABEL_STRATEGIES = strategy_names("multilabel")
+_METRICS = ("micro_f1", "macro_f1", "hamming_loss")
 
 
 def make_multilabel_strategy(name: str, *, random_state: RandomLike = None) -> QueryStrategy:
     """The multi-label strategy called ``name`` (see :data:`MULTILABEL_STRATEGIES`)."""
-    key = str(name).strip().lower().replace("_", "-")
-    factories: dict[str, Callable[[], QueryStrategy]] = {
-        "random": lambda: RandomSampling(random_state=random_state),
-        "mean-margin": lambda: MultiLabelUncertainty("mean", random_state=random_state),
-        "max-margin": lambda: MultiLabelUncertainty("max", random_state=random_state),
-        "cardinality": lambda: CardinalityInconsistency(random_state=random_state),
-        "adaptive": lambda: AdaptiveMultiLabel(random_state=random_state),
-    }
-    if key not in factories:
-        raise ConfigError(f"unknown multi-label strategy {name!r}; choose one of "
-                          f"{', '.join(MULTILABEL_STRATEGIES)}")
-    return factories[key]()
+    strategy: QueryStrategy = make_strategy(name, task="multilabel", random_state=random_state)
+    return strategy
 
 
-class MultiLabelLearner(LearnerBase):
+class MultiLabelLearner(BaseLearner):
     """Pool-based active learning for multi-label items, by binary relevance.
 
     After each :meth:`teach` a :class:`BinaryRelevance` of clones of
@@ -89,30 +88,14 @@ class MultiLabelLearner(LearnerBase):
                  random_state: RandomLike = None) -> None:
         if not isinstance(pool, MultiLabelPool):
             raise ConfigError(f"pool must be a MultiLabelPool, got {type(pool).__name__}")
-        self.estimator = estimator
-        self.pool = pool
-        self.strategy = strategy
-        self.eval_set = eval_set
-        self.random_state = random_state
-        self.model_: BinaryRelevance | None = None
-        self.history_: list[Round] = []
-        self._rng: np.random.Generator | None = None
-        self._strategy: QueryStrategy | None = None
-        self._seed: int | None = None
-        self._pending: dict[int, tuple[float, str]] = {}
-        self._pending_seconds = 0.0
+        super().__init__(estimator, pool, strategy, eval_set=eval_set,
+                         random_state=random_state)
         self._eval_Y: np.ndarray | None = None
 
-    def query(self, n: int = 1) -> np.ndarray:
-        """Indices of the ``n`` most informative unlabelled items, best first."""
-        if self.pool.n_unlabeled == 0:
-            raise PoolExhaustedError(
-                f"no unlabelled items left to query ({self.pool.n_labeled} labelled)")
-        strategy = self.strategy_
-        name = self.strategy if isinstance(self.strategy, str) else type(strategy).__name__
-        if self.model_ is None and strategy.requires_model:
+    def _query_strategy(self) -> tuple[Any, str]:
+        if self.model_ is None and self.strategy_.requires_model:
             raise NotFittedError("no labels yet: teach a seed set first (e.g. random indices)")
-        return self._timed_query(strategy, name, n)
+        return super()._query_strategy()
 
     def teach(self, indices: Sequence[int] | np.ndarray,
               label_sets: Sequence[Iterable[Hashable]]) -> None:
@@ -123,22 +106,14 @@ class MultiLabelLearner(LearnerBase):
         """Like :meth:`teach`, with 0/1 indicator rows of shape (len(indices), n_labels)."""
         indices = np.asarray(indices, dtype=np.intp)
         self.pool.teach_indicators(indices, Y)
-        start = time.perf_counter()
-        if self._seed is None:
-            self._seed = derive_seed(self.rng)
-        X, Y_lab = self.pool.training_data()
-        self.model_ = BinaryRelevance(self.estimator, random_state=self._seed).fit(X, Y_lab)
-        fit_seconds = time.perf_counter() - start
-        pending = [self._pending.pop(int(i), (np.nan, "manual")) for i in indices]
-        origins = {origin for _, origin in pending}
-        self.history_.append(Round(
-            number=len(self.history_), indices=indices.copy(),
-            labels=self.pool.decode(np.asarray(Y)),
-            scores=np.array([s for s, _ in pending], dtype=float),
-            n_labeled=self.pool.n_labeled, metrics=self._evaluate(),
-            query_seconds=self._pending_seconds, fit_seconds=fit_seconds,
-            strategy=origins.pop() if len(origins) == 1 else "mixed"))
-        self._pending_seconds = 0.0
+        self._retrain_and_log(indices, self.pool.decode(np.asarray(Y)))
+
+    def _ready_to_fit(self) -> bool:
+        return True
+
+    def _fit_model(self, seed: int) -> BinaryRelevance:
+        X, Y = self.pool.training_data()
+        return BinaryRelevance(self.estimator, random_state=seed).fit(X, Y)
 
     def predict(self, X: Any) -> list[list[Hashable]]:
         """Predicted label list of each item."""
@@ -149,10 +124,7 @@ class MultiLabelLearner(LearnerBase):
             raise NotFittedError("no labels yet: teach some items first")
         return self.model_.predict(X)
 
-    def _evaluate(self) -> dict[str, float]:
-        if self.eval_set is None or self.model_ is None:
-            return {}
-        X_eval, Y_eval = self.eval_set
+    def _eval_metrics(self, X_eval: Any, Y_eval: Any) -> dict[str, float]:
         if self._eval_Y is None:
             Y_eval = np.asarray(Y_eval) if _is_indicator(Y_eval) else \
                 self.pool.encode(list(Y_eval))
@@ -180,7 +152,7 @@ class MultiLabelRunResult:
     fit_seconds: list[float] = field(default_factory=list)
 
     def aulc(self, budget: int | None = None, metric: str = "micro_f1") -> float:
-        if metric not in ("micro_f1", "macro_f1", "hamming_loss"):
+        if metric not in _METRICS:
             raise ConfigError(f"unknown metric {metric!r}")
         return normalized_aulc(self.n_labels, getattr(self, metric), budget)
 
@@ -227,8 +199,7 @@ def simulate_multilabel(dataset: MultiLabelDataset, *, model: str | Any = "linea
     """
     if not isinstance(dataset, MultiLabelDataset):
         raise ConfigError("simulate_multilabel needs a MultiLabelDataset")
-    if initial < 1 or batch < 1 or seeds < 1 or budget < initial:
-        raise ConfigError("need initial, batch, seeds >= 1 and budget >= initial")
+    check_loop_sizes(initial=initial, batch=batch, budget=budget, seeds=seeds)
     name = strategy if isinstance(strategy, str) else type(strategy).__name__
     model_name = model if isinstance(model, str) else type(model).__name__
     result = MultiLabelSimulationResult(dataset.name, name, model_name, initial, batch, budget,
@@ -265,24 +236,18 @@ def _simulate_seed(dataset: MultiLabelDataset, seed: int, *, model: str | Any,
     pool = MultiLabelPool(X_pool, labels=dataset.labels)
     learner = MultiLabelLearner(estimator, pool, strategy, eval_set=(X_test, dataset.Y[test]),
                                 random_state=learner_seed)
-    run = MultiLabelRunResult(seed, [], [], [], [], [])
     Y_pool = dataset.Y[train]
     seed_set = np.random.default_rng(initial_seq).choice(len(train), size=initial,
                                                          replace=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        indices = seed_set
-        while True:
-            learner.teach_indicators(indices, Y_pool[indices])
-            last = learner.history_[-1]
-            run.n_labels.append(last.n_labeled)
-            for metric in ("micro_f1", "macro_f1", "hamming_loss"):
-                getattr(run, metric).append(last.metrics[metric])
-            run.query_seconds.append(last.query_seconds)
-            run.fit_seconds.append(last.fit_seconds)
-            if pool.n_labeled >= budget or pool.n_unlabeled == 0:
-                break
-            indices = learner.query(min(batch, budget - pool.n_labeled))
+        run_to_budget(learner, lambda indices: Y_pool[indices], seed_set, batch=batch,
+                      budget=budget, teach=learner.teach_indicators)
+        curves = TaskCurves.from_history(learner.history_, _METRICS)
+        metrics = curves.metrics
+        run = MultiLabelRunResult(seed, curves.n_labels, metrics["micro_f1"],
+                                  metrics["macro_f1"], metrics["hamming_loss"],
+                                  curves.query_seconds, fit_seconds=curves.fit_seconds)
         if full_model:
             full = BinaryRelevance(estimator, random_state=learner_seed).fit(X_pool, Y_pool)
             run.full_micro_f1 = multilabel_metrics(dataset.Y[test],

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import time
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from sklearn.base import clone
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
@@ -18,18 +15,20 @@ from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ..._loop import LoopMixin
-from ..._random import RandomLike, derive_seed
+from ..._random import RandomLike
 from ...exceptions import (
     ActivelabWarning,
     ConfigError,
     NotFittedError,
-    PoolExhaustedError,
 )
-from ...initial import initial_indices
-from ...learner import Round
-from ...models.committee import seed_unset_random_states
-from ...strategies import QueryStrategy, RandomSampling
+from ...learner_base import BaseLearner
+from ...strategies import (
+    QueryStrategy,
+    RandomSampling,
+    make_strategy,
+    register_strategy,
+    strategy_names,
+)
 from ._pool import RegressionPool, check_targets
 from ._strategies import CommitteeVariance, GreedySampling, PredictiveStd
 
@@ -38,25 +37,20 @@ __all__ = ["RegressionLearner", "regression_metrics", "make_regressor", "REGRESS
 
 REGRESSOR_NAMES = ("ridge", "bayesridge", "rf", "gp", "knn")
 
+register_strategy("committee", lambda **kw: CommitteeVariance(**kw), tasks=("regression",))
+register_strategy("std", lambda **kw: PredictiveStd(**kw), tasks=("regression",))
+register_strategy("gsx", lambda **kw: GreedySampling("x", **kw), tasks=("regression",))
+register_strategy("gsy", lambda **kw: GreedySampling("y", **kw), tasks=("regression",))
+register_strategy("igs", lambda **kw: GreedySampling("xy", **kw), tasks=("regression",))
+
 #: Strategy names understood by :func:`make_regression_strategy`.
-REGRESSION_STRATEGIES = ("random", "committee", "std", "gsx", "gsy", "igs")
+REGRESSION_STRATEGIES = strategy_names("regression")
 
 
 def make_regression_strategy(name: str, *, random_state: RandomLike = None) -> QueryStrategy:
     """The regression strategy called ``name`` (see :data:`REGRESSION_STRATEGIES`)."""
-    key = str(name).strip().lower().replace("_", "-")
-    factories: dict[str, Callable[[], QueryStrategy]] = {
-        "random": lambda: RandomSampling(random_state=random_state),
-        "committee": lambda: CommitteeVariance(random_state=random_state),
-        "std": lambda: PredictiveStd(random_state=random_state),
-        "gsx": lambda: GreedySampling("x", random_state=random_state),
-        "gsy": lambda: GreedySampling("y", random_state=random_state),
-        "igs": lambda: GreedySampling("xy", random_state=random_state),
-    }
-    if key not in factories:
-        raise ConfigError(f"unknown regression strategy {name!r}; choose one of "
-                          f"{', '.join(REGRESSION_STRATEGIES)}")
-    return factories[key]()
+    strategy: QueryStrategy = make_strategy(name, task="regression", random_state=random_state)
+    return strategy
 
 
 def make_regressor(name: str, random_state: int | None = None) -> Any:
@@ -98,7 +92,7 @@ def regression_metrics(y_true: Any, y_pred: Any) -> dict[str, float]:
             "r2": float(r2_score(y_true, y_pred)) if len(y_true) > 1 else float("nan")}
 
 
-class RegressionLearner(LoopMixin):
+class RegressionLearner(BaseLearner):
     """Pool-based active learning with any scikit-learn regressor.
 
     Mirrors :class:`activelab.ActiveLearner`: a :class:`RegressionPool` that is
@@ -148,57 +142,29 @@ class RegressionLearner(LoopMixin):
             raise ConfigError(f"pool must be a RegressionPool, got {type(pool).__name__}")
         if isinstance(min_labels, bool) or not isinstance(min_labels, int) or min_labels < 1:
             raise ConfigError(f"min_labels must be a positive int, got {min_labels!r}")
-        self.estimator = estimator
-        self.pool = pool
-        self.strategy = strategy
-        self.eval_set = eval_set
+        super().__init__(estimator, pool, strategy, eval_set=eval_set,
+                         random_state=random_state)
         self.min_labels = min_labels
-        self.random_state = random_state
-        self.model_: Any = None
-        self.history_: list[Round] = []
-        self.stop_reason_: str | None = None
-        self._rng: np.random.Generator | None = None
-        self._strategy: QueryStrategy | None = None
-        self._estimator_seed: int | None = None
-        self._pending: dict[int, tuple[float, str]] = {}
-        self._pending_seconds = 0.0
 
-    def initial_query(self, n: int, method: str = "random") -> np.ndarray:
-        """A seed set: ``"random"``, ``"kmeans"`` or ``"gsx"`` (greedy input-space coverage)."""
+    def _initial_indices(self, n: int, method: str) -> np.ndarray:
+        """``"random"``, ``"kmeans"`` or ``"gsx"`` (greedy input-space coverage)."""
         if method == "gsx":
-            indices = GreedySampling("x", random_state=self.rng).query(self.pool, None, n)
-        else:
-            indices = initial_indices(self.pool, n, method=method, random_state=self.rng)
-        for index in indices:
-            self._pending[int(index)] = (np.nan, f"initial-{method}")
-        return indices
+            return GreedySampling("x", random_state=self.rng).query(self.pool, None, n)
+        return super()._initial_indices(n, method)
 
-    def query(self, n: int = 1) -> np.ndarray:
-        """Indices of the ``n`` most informative unlabelled items, best first."""
-        if self.pool.n_unlabeled == 0:
-            raise PoolExhaustedError(
-                f"no unlabelled items left to query ({self.pool.n_labeled} labelled)")
-        strategy, name = self.strategy_, self.strategy_name
+    def _query_strategy(self) -> tuple[Any, str]:
+        strategy = self.strategy_
         if self.model_ is None and strategy.requires_model:
             if self.pool.n_labeled == 0:
                 raise NotFittedError("no labels yet: call initial_query() and teach() first")
             warnings.warn(f"only {self.pool.n_labeled} label(s) so far (min_labels="
                           f"{self.min_labels}); querying at random until the model is fitted",
-                          ActivelabWarning, stacklevel=2)
-            strategy, name = RandomSampling(random_state=self.rng), "random (cold start)"
-        return self._timed_query(strategy, name, n)
+                          ActivelabWarning, stacklevel=3)
+            return RandomSampling(random_state=self.rng), "random (cold start)"
+        return strategy, self.strategy_name
 
-    def _refit(self) -> float:
-        start = time.perf_counter()
-        if self.pool.n_labeled < self.min_labels:
-            self.model_ = None
-            return 0.0
-        if self._estimator_seed is None:
-            self._estimator_seed = derive_seed(self.rng)
-        X, y = self.pool.training_data()
-        model = seed_unset_random_states(clone(self.estimator), self._estimator_seed)
-        self.model_ = model.fit(X, y)
-        return time.perf_counter() - start
+    def _ready_to_fit(self) -> bool:
+        return self.pool.n_labeled >= self.min_labels
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted targets, shape (n_samples,)."""
@@ -211,8 +177,5 @@ class RegressionLearner(LoopMixin):
         """R² of the current model on ``(X, y)`` (scikit-learn's regressor convention)."""
         return regression_metrics(y, self.predict(X))["r2"]
 
-    def _evaluate(self) -> dict[str, float]:
-        if self.eval_set is None or self.model_ is None:
-            return {}
-        X_eval, y_eval = self.eval_set
+    def _eval_metrics(self, X_eval: Any, y_eval: Any) -> dict[str, float]:
         return regression_metrics(y_eval, self.predict(X_eval))

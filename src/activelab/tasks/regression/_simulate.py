@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import clone
@@ -14,8 +14,9 @@ from sklearn.model_selection import train_test_split
 
 from ..._random import derive_seed
 from ...exceptions import ActivelabWarning, ConfigError, DataError
+from ...learner_base import run_to_budget
 from ...metrics import normalized_aulc
-from ...simulation import SeedSplit
+from ...simulation import SeedSplit, SimulationResult, check_loop_sizes
 from ..curves import TaskCurves
 from ._learner import RegressionLearner, make_regressor, regression_metrics
 from ._pool import RegressionPool, check_targets
@@ -49,25 +50,10 @@ class RegressionRunResult:
 
 
 @dataclass
-class RegressionSimulationResult:
-    """Runs of one strategy and one regressor on one dataset."""
+class RegressionSimulationResult(SimulationResult):
+    """Runs of one strategy and one regressor on one dataset (runs: RegressionRunResult)."""
 
-    dataset: str
-    strategy: str
-    model: str
-    initial: int
-    batch: int
-    budget: int
-    test_size: float
-    master_seed: int
-    runs: list[RegressionRunResult] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def mean_aulc(self, metric: str = "rmse") -> float:
-        """Mean over seeds of the normalised area under the ``metric`` curve."""
-        return float(np.mean([run.aulc(self.budget, metric) for run in self.runs]))
+    headline: ClassVar[str] = "rmse"
 
 
 def make_regression_split(n_samples: int, seed: int, *, master_seed: int, test_size: float,
@@ -100,37 +86,23 @@ def make_regression_split(n_samples: int, seed: int, *, master_seed: int, test_s
                      derive_seed(learner_seq))
 
 
-def _simulate_run(X: Any, y: np.ndarray, split: SeedSplit, *, seed: int, model: str | Any,
-                  strategy: str | Any, batch: int, budget: int) -> RegressionRunResult:
+def _simulate_run(X: Any, y: np.ndarray, split: SeedSplit, *, model: str | Any,
+                  strategy: str | Any, batch: int, budget: int) -> TaskCurves:
     estimator = make_regressor(model, random_state=split.learner_seed) if isinstance(
         model, str) else clone(model)
     X_pool, X_test = X[split.train], X[split.test]
     y_pool, y_test = y[split.train], y[split.test]
     learner = RegressionLearner(estimator, RegressionPool(X_pool), strategy,
                                 eval_set=(X_test, y_test), random_state=split.learner_seed)
-    run = RegressionRunResult(seed, [], [], [], [], [], [], float("nan"), float("nan"))
-
-    def record() -> None:
-        last = learner.history_[-1]
-        metrics = last.metrics or dict.fromkeys(_METRICS, float("nan"))
-        run.n_labels.append(last.n_labeled)
-        for name in _METRICS:
-            getattr(run, name).append(metrics[name])
-        run.query_seconds.append(last.query_seconds)
-        run.fit_seconds.append(last.fit_seconds)
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("ignore", ActivelabWarning)
-        learner.teach(split.initial, y_pool[split.initial])
-        record()
-        while learner.pool.n_labeled < budget and learner.pool.n_unlabeled > 0:
-            indices = learner.query(min(batch, budget - learner.pool.n_labeled))
-            learner.teach(indices, y_pool[indices])
-            record()
+        run_to_budget(learner, lambda indices: y_pool[indices], split.initial, batch=batch,
+                      budget=budget)
         full = regression_metrics(y_test, clone(estimator).fit(X_pool, y_pool).predict(X_test))
-    run.full_rmse, run.full_mae = full["rmse"], full["mae"]
-    return run
+    curves = TaskCurves.from_history(learner.history_, _METRICS, lower_is_better=("rmse", "mae"))
+    curves.reference = {"full_rmse": full["rmse"], "full_mae": full["mae"]}
+    return curves.check()
 
 
 def simulate_regression(dataset: Any, *, model: str | Any = "ridge", strategy: str | Any = "igs",
@@ -180,8 +152,13 @@ def simulate_regression(dataset: Any, *, model: str | Any = "ridge", strategy: s
         split = make_regression_split(len(y), seed, master_seed=master_seed,
                                       test_size=test_size, initial=initial,
                                       initial_method=initial_method, X=X)
-        result.runs.append(_simulate_run(X, y, split, seed=seed, model=model,
-                                         strategy=strategy, batch=batch, budget=budget))
+        curves = _simulate_run(X, y, split, model=model, strategy=strategy, batch=batch,
+                               budget=budget)
+        metrics, reference = curves.metrics, curves.reference
+        result.runs.append(RegressionRunResult(
+            seed, curves.n_labels, metrics["rmse"], metrics["mae"], metrics["r2"],
+            curves.query_seconds, curves.fit_seconds, reference["full_rmse"],
+            reference["full_mae"]))
         if on_run:
             on_run(seed)
     return result
@@ -190,12 +167,8 @@ def simulate_regression(dataset: Any, *, model: str | Any = "ridge", strategy: s
 def _checked(dataset: Any, *, initial: int, batch: int, seeds: int, budget: int,
              test_size: float) -> tuple[np.ndarray, Any]:
     y = check_targets(dataset.y, where="dataset targets")
-    if initial < 2 or batch < 1 or seeds < 1:
-        raise ConfigError("initial must be at least 2, batch and seeds at least 1")
-    if budget < initial:
-        raise ConfigError(f"budget ({budget}) must be at least the seed set size ({initial})")
-    if not 0 < test_size < 1:
-        raise ConfigError(f"test_size must be in (0, 1), got {test_size}")
+    check_loop_sizes(initial=initial, batch=batch, budget=budget, seeds=seeds,
+                     test_size=test_size, min_initial=2)
     if np.ptp(y) == 0:
         raise DataError(f"the target is constant ({y[0]!r}); there is nothing to learn")
     X = dataset.X
@@ -230,10 +203,5 @@ def run_regression_cell(data: str, *, model: str | None, strategy: str, seed: in
                     test_size=test_size)
     split = make_regression_split(len(y), seed, master_seed=master_seed, test_size=test_size,
                                   initial=initial, initial_method=initial_method, X=X)
-    run = _simulate_run(X, y, split, seed=seed, model=model, strategy=strategy, batch=batch,
-                        budget=budget)
-    return TaskCurves(n_labels=run.n_labels,
-                      metrics={"rmse": run.rmse, "mae": run.mae, "r2": run.r2},
-                      lower_is_better={"rmse", "mae"}, query_seconds=run.query_seconds,
-                      fit_seconds=run.fit_seconds,
-                      reference={"full_rmse": run.full_rmse, "full_mae": run.full_mae}).check()
+    return _simulate_run(X, y, split, model=model, strategy=strategy, batch=batch,
+                         budget=budget)
