@@ -312,3 +312,15 @@ def test_cell_runner_on_shared_banknote():
                                master_seed=0)
     assert curves.n_labels[-1] == 60
     assert max(curves.metrics["ari"]) > curves.reference["kmeans_ari"]
+
+
+@pytest.mark.parametrize("edit", ["relabel", "skip", "remove_labels"])
+def test_item_edits_are_refused_with_a_clear_error(edit):
+    X, y = load_iris(return_X_y=True)
+    learner = PairwiseLearner(X, 3, random_state=0)
+    pairs = learner.query(3)
+    learner.teach(pairs, (y[pairs[:, 0]] == y[pairs[:, 1]]).tolist())
+    args = ([0], ["a"]) if edit == "relabel" else ([0],)
+    with pytest.raises(ConfigError, match="pair constraints"):
+        getattr(learner, edit)(*args)
+    assert learner.constraints.n_answered == 3

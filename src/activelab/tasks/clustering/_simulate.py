@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -180,6 +181,19 @@ class PairwiseLearner(BaseLearner):
                         n_labeled=self.n_questions, fit_seconds=fit_seconds,
                         strategy=strategy or self.strategy_name, round_type=PairRound)
         return self
+
+    def _no_item_edits(self, action: str) -> None:
+        raise ConfigError(f"a clustering learner's answers are pair constraints, which cannot "
+                          f"{action} items; build a new learner from the answers to keep")
+
+    def relabel(self, indices: Sequence[int], labels: Sequence[Hashable]) -> None:
+        self._no_item_edits("relabel")
+
+    def skip(self, indices: Sequence[int]) -> None:
+        self._no_item_edits("skip")
+
+    def remove_labels(self, indices: Sequence[int]) -> None:
+        self._no_item_edits("remove the labels of")
 
     def _refit(self) -> float:
         start = time.perf_counter()
