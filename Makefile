@@ -2,7 +2,7 @@
 PYTHON ?= python3
 PIP_INSTALL = $(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore
 
-.PHONY: install demo simulate test test-slow lint screenshots wheel-smoke
+.PHONY: install demo simulate test test-slow lint docs screenshots wheel-smoke
 
 install:
 	$(PIP_INSTALL) -e '.[dev]'
@@ -58,3 +58,7 @@ lint: install
 # temporary folder: activelab --version, a short simulation, the demo server's /login.
 wheel-smoke: install
 	PYTHON=$(PYTHON) bash .ci/wheel-smoke
+
+# The documentation site (mkdocs.yml): a broken link or a missing API reference fails.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(PYTHON) -m mkdocs build --strict --site-dir site

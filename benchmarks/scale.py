@@ -3,10 +3,15 @@
     python benchmarks/scale.py --quick            # 20k and 200k rows, peers limited to 120 s
     python benchmarks/scale.py                    # 20k, 200k, 1M rows and a 10M-row memmap
 
-Every (method, dataset, size) runs in its own subprocess so that peak memory
-(``ru_maxrss``) belongs to that measurement alone; ours and the peer's run in
-the same invocation, so ratios are comparable even on a busy machine.  Each
-measurement has a time limit; a method over it is reported as "> limit".
+Every (method, dataset, size) runs in its own subprocess; ours and the peer's
+run in the same invocation, so ratios are comparable even on a busy machine.
+Each measurement has a time limit; a method over it is reported as "> limit".
+
+Memory is the method's own extra peak over a baseline taken after the pool is
+loaded, the model fitted and the library imported: the process's high-water
+mark is reset there (``5`` written to ``/proc/self/clear_refs``) and read back
+as ``VmHWM`` afterwards, and tracemalloc (which sees NumPy's allocations)
+cross-checks it.  Both are printed in bytes and as a ratio to the pool's bytes.
 """
 
 from __future__ import annotations
@@ -15,7 +20,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import signal
 import subprocess
 import sys
@@ -90,9 +94,24 @@ def memmap_pool(n: int, cache: Path) -> Path:
 
 
 # ---------------------------------------------------------------- one measurement (child)
-def _rss_bytes() -> int:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+def _status_bytes(field: str) -> int:
+    """``VmRSS`` or ``VmHWM`` of this process from /proc/self/status, in bytes."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError(f"{field} not in /proc/self/status")
+
+
+def _reset_peak_rss() -> int:
+    """Reset the high-water mark to the current RSS and return that RSS (the baseline).
+
+    Without the reset the peak would still hold whatever loading the data and
+    fitting the model needed, long before the method ran.
+    """
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+    return _status_bytes("VmHWM")
 
 
 def _labelled(y: np.ndarray) -> np.ndarray:
@@ -180,14 +199,14 @@ def child(spec: dict) -> dict:
     else:
         import activelab.large_pool  # noqa: F401
         import activelab.strategies  # noqa: F401
-    baseline = _rss_bytes()
+    import tracemalloc
+
     signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError()))
     signal.alarm(int(spec["limit"]))
     extra: dict = {}
-    if streamed:  # mapped file pages count in RSS; tracemalloc sees only real allocations
-        import tracemalloc
-
-        tracemalloc.start()
+    baseline = _reset_peak_rss()
+    # Mapped file pages count in RSS; tracemalloc sees only real allocations.
+    tracemalloc.start()
     start = time.perf_counter()
     try:
         if streamed:
@@ -213,12 +232,12 @@ def child(spec: dict) -> dict:
     except TimeoutError:
         seconds, status = float(spec["limit"]), "timeout"
     signal.alarm(0)
-    if streamed:
-        extra["traced_peak"] = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    return {**spec, "status": status, "seconds": seconds, "peak_rss": peak,
-            "extra_peak": max(0, peak - baseline), "pool_bytes": int(X.nbytes), **extra}
+    traced_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    peak = _status_bytes("VmHWM")
+    return {**spec, "status": status, "seconds": seconds, "baseline_rss": baseline,
+            "peak_rss": peak, "extra_peak": max(0, peak - baseline),
+            "traced_peak": traced_peak, "pool_bytes": int(X.nbytes), **extra}
 
 
 # ---------------------------------------------------------------- driver
@@ -252,8 +271,9 @@ def _fmt(r: dict | None) -> str:
 
 def report(results: list[dict]) -> str:
     by_key = {(r["dataset"], r["n"], r["method"]): r for r in results}
-    lines = ["| dataset | rows | ours | time | extra peak (x pool) | peer | peer time | "
-             "speed-up |", "|---|---:|---|---:|---:|---|---:|---:|"]
+    lines = ["| dataset | rows | ours | time | extra peak RSS (x pool) | "
+             "traced peak (x pool) | peer | peer time | speed-up |",
+             "|---|---:|---|---:|---:|---:|---|---:|---:|"]
     for dataset, n in sorted({(r["dataset"], r["n"]) for r in results if r["kind"] != "memmap"},
                              key=lambda t: (t[0], t[1])):
         for ours, peer in PAIRS:
@@ -267,9 +287,8 @@ def report(results: list[dict]) -> str:
                     ratio = f"{theirs['seconds'] / mine['seconds']:.1f}x"
                 elif theirs["status"] == "timeout":
                     ratio = f"> {theirs['limit'] / mine['seconds']:.0f}x"
-            memory = (f"{mine['extra_peak'] / 2**20:.0f} MB "
-                      f"({mine['extra_peak'] / mine['pool_bytes']:.2f}x)"
-                      if mine["status"] == "ok" else "")
+            memory = (f"{_memory(mine, 'extra_peak')} | {_memory(mine, 'traced_peak')}"
+                      if mine["status"] == "ok" else " | ")
             note = ""
             if ours == "seals-margin" and mine["status"] == "ok":
                 note = f" (first {mine['first_query_s']:.1f} s incl. index, " \
@@ -277,12 +296,62 @@ def report(results: list[dict]) -> str:
             lines.append(f"| {dataset} | {n:,} | {ours} | {_fmt(mine)}{note} | {memory} | "
                          f"{peer or '-'} | {_fmt(theirs) if peer else '-'} | {ratio} |")
     for r in results:
-        if r["kind"] == "memmap":
-            traced = r.get("traced_peak", 0) / max(1, r.get("pool_bytes", 1))
+        if r["kind"] == "memmap" and r["status"] == "ok":
             lines.append(f"| memmap | {r['n']:,} | {r['method']} | {_fmt(r)} | "
-                         f"{r.get('traced_peak', 0) / 2**20:.0f} MB ({traced:.3f}x, "
-                         "allocations) | | | |")
+                         f"{_memory(r, 'extra_peak')} (file pages) | "
+                         f"{_memory(r, 'traced_peak')} | | | |")
     return "\n".join(lines)
+
+
+DIVERSITY = ["coreset", "badge", "cluster-margin", "typiclust"]
+
+
+def over_budget(results: list[dict]) -> str:
+    """Which diversity batch methods needed more than 1x the pool's bytes extra."""
+    over = [f"{r['method']} on {r['dataset']} {r['n']:,}: "
+            f"{max(r['extra_peak'], r['traced_peak']) / r['pool_bytes']:.2f}x"
+            for r in results
+            if r["method"] in DIVERSITY and r["status"] == "ok"
+            and max(r["extra_peak"], r["traced_peak"]) > r["pool_bytes"]]
+    return ("\nextra peak over 1x the pool: " + ("; ".join(over) if over else "none")
+            + " (diversity batch methods, larger of RSS and traced)")
+
+
+def _memory(r: dict, key: str) -> str:
+    """Extra bytes of one measurement, in MB and as a ratio to the pool's bytes."""
+    return f"{r[key] / 2**20:.0f} MB ({r[key] / r['pool_bytes']:.2f}x)"
+
+
+def plot(results: list[dict], path: str) -> None:
+    """Seconds and extra peak memory (x the pool) of our methods, one bar group per pool."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ours = [r for r in results if r["method"] in OURS and r["status"] == "ok"]
+    pools = sorted({(r["dataset"], r["n"]) for r in ours})
+    methods = [m for m in OURS if any(r["method"] == m for r in ours)]
+    by_key = {(r["dataset"], r["n"], r["method"]): r for r in ours}
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    width = 0.8 / max(1, len(pools))
+    for i, (dataset, n) in enumerate(pools):
+        xs = np.arange(len(methods)) + i * width
+        rows = [by_key.get((dataset, n, m)) for m in methods]
+        axes[0].bar(xs, [r["seconds"] if r else 0 for r in rows], width,
+                    label=f"{dataset} {n:,}")
+        axes[1].bar(xs, [max(r["extra_peak"], r["traced_peak"]) / r["pool_bytes"] if r else 0
+                         for r in rows], width)
+    for ax, title in zip(axes, ("seconds per batch of 1,000", "extra peak memory (x pool)"),
+                         strict=True):
+        ax.set_xticks(np.arange(len(methods)) + 0.4 - width / 2, methods, rotation=30)
+        ax.set_title(title)
+        ax.grid(axis="y", alpha=0.3)
+    axes[1].axhline(1.0, color="grey", linestyle="--", linewidth=1)
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def label_efficiency(datasets: list[str], seeds: int, out: str) -> None:
@@ -351,10 +420,20 @@ def main(argv: list[str] | None = None) -> None:
                         help="instead: AULC of fast vs exact modes on real datasets")
     parser.add_argument("--le-datasets", default="sklearn:digits,spambase,phoneme,covertype_head6k")
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--plot", help="also draw seconds and memory of our methods to this PNG")
+    parser.add_argument("--from-json", help="report (and plot) the results of an earlier --out "
+                                            "instead of measuring")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(child(json.loads(args.child))))
+        return
+    if args.from_json:
+        results = json.loads(Path(args.from_json).read_text())
+        print(report(results))
+        print(over_budget(results))
+        if args.plot:
+            plot(results, args.plot)
         return
     if args.label_efficiency:
         label_efficiency(args.le_datasets.split(","), args.seeds, args.out)
@@ -396,6 +475,9 @@ def main(argv: list[str] | None = None) -> None:
           f"python {platform.python_version()}; peers not installed: {missing or 'none'}")
     print(f"command: python benchmarks/scale.py {' '.join(argv or sys.argv[1:])}\n")
     print(report(results))
+    print(over_budget(results))
+    if args.plot:
+        plot(results, args.plot)
 
 
 if __name__ == "__main__":

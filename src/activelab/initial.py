@@ -34,6 +34,15 @@ def initial_indices(pool: Pool, n: int, method: str = "random",
     Returns
     -------
     indices : ndarray of int of shape (min(n, n_unlabeled),)
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from activelab import Pool, initial_indices
+    >>> X, y = load_iris(return_X_y=True)
+    >>> seed = initial_indices(Pool(X), 6, method="kmeans", random_state=0)
+    >>> len(seed), len(set(y[seed]))  # six items spread over all three species
+    (6, 3)
     """
     if method not in INITIAL_METHODS:
         raise ConfigError(f"unknown initial method {method!r}; choose one of {INITIAL_METHODS}")

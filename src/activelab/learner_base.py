@@ -46,6 +46,17 @@ class Round:
     query_seconds, fit_seconds : float
     strategy : str
         Which strategy chose the items ("initial", a strategy name, or "manual").
+
+    Examples
+    --------
+    ``ActiveLearner.history_`` holds one per round; a skipped item's label is None.
+
+    >>> import numpy as np
+    >>> from activelab import Round
+    >>> r = Round(number=1, indices=np.array([4, 7]), labels=["cat", None],
+    ...           scores=np.array([0.9, 0.8]), n_labeled=11, strategy="margin")
+    >>> sum(label is not None for label in r.labels), r.metrics
+    (1, {})
     """
 
     number: int

@@ -104,6 +104,18 @@ class TerminalOracle(BaseEstimator):
     input_fn : callable, default=input
         Reads one line; replaceable so the oracle can be driven by another program.
     print_fn : callable, default=print
+
+    Examples
+    --------
+    A script stands in for the person here: a class name, a number, a skip.
+
+    >>> import numpy as np
+    >>> from activelab import Pool, TerminalOracle
+    >>> answers = iter(["cat", "2", "s"])
+    >>> oracle = TerminalOracle(["cat", "dog"], input_fn=lambda prompt: next(answers),
+    ...                         print_fn=lambda *args, **kwargs: None)
+    >>> oracle.label(Pool(np.zeros((3, 2))), [0, 1, 2])
+    ['cat', 'dog', None]
     """
 
     SKIP = "s"

@@ -27,10 +27,19 @@ __all__ = ["LabelBudget", "StabilizingPredictions", "MaxUncertainty"]
 class LabelBudget(BaseEstimator):
     """Stop once ``max_labels`` items are labelled.
 
+    Parameters
+    ----------
+    max_labels : int
+        Labelled items (the seed set included) at which the loop stops; at least 1.
+
     Examples
     --------
     >>> LabelBudget(300).max_labels
     300
+    >>> LabelBudget(0)
+    Traceback (most recent call last):
+    ...
+    activelab.exceptions.ConfigError: max_labels must be at least 1, got 0
     """
 
     def __init__(self, max_labels: int) -> None:
@@ -63,6 +72,19 @@ class StabilizingPredictions(BaseEstimator):
     ----------
     kappas_ : list of float
         Agreement between each pair of successive models.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from activelab import (ActiveLearner, LabelBudget, Pool, SimulatedOracle,
+    ...                        StabilizingPredictions)
+    >>> X, y = load_iris(return_X_y=True)
+    >>> learner = ActiveLearner(LogisticRegression(), Pool(X), "margin", random_state=0)
+    >>> _ = learner.run(SimulatedOracle(y), initial=6, batch_size=3,
+    ...                 stopping=[StabilizingPredictions(random_state=0), LabelBudget(150)])
+    >>> learner.stop_reason_.startswith("predictions stabilised")
+    True
     """
 
     def __init__(self, threshold: float = 0.99, window: int = 3, stop_set_size: int = 1000,
@@ -118,6 +140,21 @@ class MaxUncertainty(BaseEstimator):
     max_items : int, default=10000
         Score at most this many unlabelled items (a seeded sample) per check.
     random_state : int, Generator or None
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from activelab import (ActiveLearner, LabelBudget, MaxUncertainty, Pool,
+    ...                        SimulatedOracle)
+    >>> X, y = load_iris(return_X_y=True)
+    >>> learner = ActiveLearner(LogisticRegression(), Pool(X), "margin", random_state=0)
+    >>> _ = learner.run(SimulatedOracle(y), initial=6, batch_size=3,
+    ...                 stopping=[MaxUncertainty(0.3, random_state=0), LabelBudget(150)])
+    >>> learner.stop_reason_
+    'max uncertainty 0.2960 fell below 0.3 (least_confident)'
+    >>> learner.pool.n_labeled
+    39
     """
 
     def __init__(self, threshold: float = 0.1, measure: str = "least_confident",

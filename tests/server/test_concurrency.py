@@ -126,5 +126,6 @@ def test_eight_annotators_for_ten_seconds(db_url):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # two minutes of load after importing 20,000 items
 def test_thirty_two_annotators_for_two_minutes(db_url):
     _run(db_url, n_clients=32, seconds=120, n_items=20000)

@@ -74,5 +74,6 @@ def test_no_server_errors_on_any_endpoint(live):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # 150 examples per endpoint, on SQLite and PostgreSQL
 def test_no_server_errors_on_any_endpoint_thoroughly(live_any_db):
     assert _fuzz(live_any_db, max_examples=150) > 1000

@@ -132,6 +132,7 @@ def test_bad_input(separable):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)
 def test_fixing_the_flagged_digits_recovers_most_of_the_lost_accuracy():
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split

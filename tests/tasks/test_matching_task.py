@@ -278,6 +278,7 @@ def test_bench_cell_is_registered_and_rejects_unknown_data():
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # a bench cell on real records
 def test_bench_cell_on_adult_records_margin_beats_random():
     pytest.importorskip("rapidfuzz")
     if find_data_dir() is None or not (find_data_dir() / "adult").is_dir():

@@ -358,6 +358,7 @@ def test_cell_runner_is_registered_and_fails_early_on_bad_names():
 
 @needs_data
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # every strategy on the real SMS corpus
 def test_cell_runner_on_sms_spam_every_strategy_same_start():
     common = dict(model=None, seed=1, initial=20, batch=40, budget=100, test_size=0.25,
                   master_seed=0)

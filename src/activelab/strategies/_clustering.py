@@ -10,7 +10,7 @@ import scipy.sparse as sp
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 
-from ._diversity import dot_rows, row_sq_norms
+from ._diversity import BLOCK_ENTRIES, dot_rows, row_sq_norms
 
 __all__ = ["fit_kmeans", "nearest_centroid", "knn_typicality"]
 
@@ -50,18 +50,22 @@ def nearest_centroid(F: Any, centroids: np.ndarray) -> np.ndarray:
     """Index of the nearest centroid for each row of ``F``, blocked; shape (m,)."""
     c_norms = row_sq_norms(centroids)
     out = np.empty(F.shape[0], dtype=np.intp)
-    for start in range(0, F.shape[0], _BLOCK):
-        rows = F[start:start + _BLOCK]
+    block = max(1, min(_BLOCK, BLOCK_ENTRIES // max(1, len(centroids))))
+    for start in range(0, F.shape[0], block):
+        rows = F[start:start + block]
         # |x|^2 is the same for every centroid, so it drops out of the argmin.
-        d2 = c_norms[None, :] - 2.0 * dot_rows(rows, centroids)
-        out[start:start + _BLOCK] = d2.argmin(axis=1)
+        # -2 x.c is exact in float64 (a power of two), so this equals |c|^2 - 2 x.c.
+        d2 = np.multiply(dot_rows(rows, centroids), -2.0, dtype=np.float64)
+        d2 += c_norms[None, :]
+        out[start:start + block] = d2.argmin(axis=1)
+        del d2  # before the next block is allocated
     return out
 
 
 def knn_typicality(F: Any, n_neighbors: int) -> np.ndarray:
     """TypiClust typicality ``1 / mean distance to the K nearest other rows`` of ``F``.
 
-    Exact and blocked: O(m^2 d) time, O(m) memory plus a 32 MB block; meant for the rows
+    Exact and blocked: O(m^2 d) time, O(m) memory plus a 4 MB block; meant for the rows
     of one cluster.  A single row gets typicality 0; duplicates give ``inf``
     distances clipped to a tiny positive mean.
 
@@ -76,10 +80,14 @@ def knn_typicality(F: Any, n_neighbors: int) -> np.ndarray:
     norms = row_sq_norms(F)
     out = np.empty(m)
     dense = F.toarray() if sp.issparse(F) and m * F.shape[1] < 1 << 24 else F
-    block = max(1, min(_BLOCK, (1 << 22) // m))  # at most ~32 MB of distances at once
+    block = max(1, min(_BLOCK, BLOCK_ENTRIES // m))  # at most ~4 MB of distances at once
     for start in range(0, m, block):
         rows = dense[start:start + block]
-        d2 = norms[start:start + block, None] + norms[None, :] - 2.0 * dot_rows(rows, dense)
+        cross = dot_rows(rows, dense)
+        cross *= 2.0  # exact; in place, as is the subtraction, to spare whole blocks
+        d2 = norms[start:start + block, None] + norms[None, :]
+        d2 -= cross
+        del cross
         np.maximum(d2, 0.0, out=d2)
         d2[np.arange(d2.shape[0]), np.arange(start, start + d2.shape[0])] = np.inf  # self
         nearest = np.partition(d2, K - 1, axis=1)[:, :K]

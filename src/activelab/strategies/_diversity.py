@@ -42,6 +42,9 @@ PREFILTERS = ("random", "margin", "entropy", "least_confident")
 
 #: Rows of ``F`` per block in the blocked kernels (about 16 MB of float32 for d = 256).
 _BLOCK = 16_384
+#: Entries of one distance block (4 MB of float64): the peak extra memory of
+#: ``min_sq_distances`` is about one such block, whatever the sizes of both sides.
+BLOCK_ENTRIES = 1 << 19
 
 
 def check_max_candidates(value: Any) -> int | None:
@@ -108,15 +111,17 @@ def min_sq_distances(F: Any, F_norms: np.ndarray, G: Any, G_norms: np.ndarray) -
     out = np.full(m, np.inf)
     if n == 0:
         return out
-    g_block = max(1, min(n, (1 << 22) // max(1, min(m, _BLOCK))))
+    g_block = max(1, min(n, BLOCK_ENTRIES // max(1, min(m, _BLOCK))))
     for start in range(0, m, _BLOCK):
         rows = F[start:start + _BLOCK]
         best = out[start:start + _BLOCK]
         for g_start in range(0, n, g_block):
             cross = dot_rows(rows, G[g_start:g_start + g_block])
-            d2 = (F_norms[start:start + _BLOCK, None] + G_norms[None, g_start:g_start + g_block]
-                  - 2.0 * cross)
+            cross *= 2.0  # exact in binary floating point; in place to spare a block
+            d2 = F_norms[start:start + _BLOCK, None] + G_norms[None, g_start:g_start + g_block]
+            d2 -= cross
             np.minimum(best, d2.min(axis=1), out=best)
+            del cross, d2  # before the next block is allocated, not after
     np.maximum(out, 0.0, out=out)  # rounding can make the expansion slightly negative
     return out
 

@@ -165,6 +165,7 @@ def review_queue(X: Any, y: Sequence[Hashable] | np.ndarray, estimator: Any, *,
     --------
     >>> from sklearn.datasets import load_iris
     >>> from sklearn.linear_model import LogisticRegression
+    >>> from activelab.tasks.cleaning import inject_label_noise, precision_at_k, review_queue
     >>> X, y = load_iris(return_X_y=True)
     >>> y_noisy, flipped = inject_label_noise(y, 0.1, random_state=0)
     >>> queue = review_queue(X, y_noisy, LogisticRegression(max_iter=1000), random_state=0)
