@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import (
     BarColumn,
+    DownloadColumn,
     MofNCompleteColumn,
     Progress,
     SpinnerColumn,
@@ -411,9 +412,20 @@ def import_command(
     import_source = _server_import("import_source", "activelab import")
     from .server import ImportRejectedError
 
+    # A bar of the file's bytes (a spinner for a folder), on a terminal's stderr only.
+    bar = Progress(SpinnerColumn(), TextColumn("importing"), BarColumn(),
+                   DownloadColumn(), TimeElapsedColumn(), console=console,
+                   disable=not console.is_terminal, transient=True)
+    bar_task = bar.add_task("import", total=None)
+
+    def show(done: int, total: int | None) -> None:
+        bar.update(bar_task, completed=done, total=total)
+
     try:
-        report = import_source(project, source, db, fmt=format, all_or_nothing=all_or_nothing,
-                               on_duplicate=on_duplicate, label_column=label_column)
+        with bar:
+            report = import_source(project, source, db, fmt=format,
+                                   all_or_nothing=all_or_nothing, on_duplicate=on_duplicate,
+                                   label_column=label_column, progress=show)
     except ImportRejectedError as error:
         for entry in error.errors:
             console.print(f"  {_where(entry)}: {entry['error']}", highlight=False)

@@ -7,7 +7,7 @@ import os
 import shlex
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -117,7 +117,8 @@ def run_server(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, db_url: str |
 
 def import_source(project: str, source: str | os.PathLike[str], db_url: str | None = None, *,
                   fmt: str | None = None, all_or_nothing: bool = False,
-                  on_duplicate: str = "skip", label_column: str | None = None
+                  on_duplicate: str = "skip", label_column: str | None = None,
+                  progress: Callable[[int, int | None], None] | None = None
                   ) -> dict[str, Any]:
     """Import a CSV, JSONL, zip of images or folder of images into a project, from the server side.
 
@@ -133,6 +134,9 @@ def import_source(project: str, source: str | os.PathLike[str], db_url: str | No
     all_or_nothing : import nothing when any record is bad
     on_duplicate : ``skip`` or ``update`` a row whose id the project has already
     label_column : the CSV/JSONL column read as pre-labels (default: the project's)
+    progress : called about twice a second as ``progress(done, total)`` with the bytes
+        of the file read so far and its size (``total`` None for a folder, whose
+        ``done`` is 0)
 
     The file is not limited in size (as an upload is), but each field is
     (setting ``import_max_field_chars``).  SIGINT (Ctrl-C) or SIGTERM stops the
@@ -160,18 +164,37 @@ def import_source(project: str, source: str | os.PathLike[str], db_url: str | No
                 "on_duplicate": on_duplicate, "should_stop": stopping.is_set}
             path = Path(source)
             if path.is_dir():
+                if progress is not None:
+                    options["should_stop"] = _reporting(stopping.is_set, lambda: (0, None),
+                                                        progress)
                 report = import_folder(factory, row, path, **options)
             else:
                 suffix = path.suffix.lower().lstrip(".")
                 fmt = fmt or {"ndjson": "jsonl"}.get(suffix, suffix)
                 with path.open("rb") as stream:
+                    size = os.fstat(stream.fileno()).st_size
+                    if progress is not None:
+                        # Asked between records, on the thread that reads the file.
+                        options["should_stop"] = _reporting(
+                            stopping.is_set, lambda: (stream.tell(), size), progress)
                     report = import_items(factory, row, stream, fmt, label_column=label_column,
                                           max_field_chars=settings.import_max_field_chars,
                                           **options)
+                if progress is not None and not report["cancelled"]:
+                    progress(size, size)
         if report["cancelled"]:
             print(f"import cancelled by a signal: {report['inserted']} item(s) committed "
                   "before it stopped", file=sys.stderr)
         return report
+
+
+def _reporting(should_stop: Callable[[], bool], position: Callable[[], tuple[int, int | None]],
+               progress: Callable[[int, int | None], None]) -> Callable[[], bool]:
+    """``should_stop`` that also reports ``position()`` to ``progress`` each time it is asked."""
+    def check() -> bool:
+        progress(*position())
+        return should_stop()
+    return check
 
 
 @contextmanager
