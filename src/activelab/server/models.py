@@ -171,6 +171,10 @@ class Project(Base):
     model_name: Mapped[str] = mapped_column(String(40), default="logreg")
     strategy_name: Mapped[str] = mapped_column(String(40), default="margin")
     overlap: Mapped[int] = mapped_column(Integer, default=1)
+    #: How several annotators' labels of an item become one (``activelab.teams``):
+    #: ``majority``, ``dawid-skene`` or ``model-consensus``.
+    aggregation: Mapped[str] = mapped_column(String(20), default="majority",
+                                             server_default="majority")
     #: Items in the project, kept in the transactions that insert them, so that
     #: progress needs no count over every item on each ``/next``.
     n_items: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
