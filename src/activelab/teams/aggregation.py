@@ -111,7 +111,8 @@ class DawidSkene:
     max_iter : int
         Most EM rounds.
     tol : float
-        Stops when no item's posterior moves by more than this in one round.
+        Stops when one round raises the log-likelihood of the labels by less than
+        this share of it.
     smoothing : float
         Pseudo-count added to every confusion-matrix cell and prior (keeps
         annotators seen on few items from getting probabilities of exactly 0).
@@ -124,6 +125,8 @@ class DawidSkene:
         ``confusion_[a, k, l]``: probability that annotator ``a`` answers ``l`` when
         the truth is ``k``.
     n_iter_ : int
+    log_likelihood_ : float
+        Log-likelihood of the labels under the fitted model (EM never lowers it).
     """
 
     def __init__(self, n_classes: int | None = None, max_iter: int = 100, tol: float = 1e-6,
@@ -145,16 +148,17 @@ class DawidSkene:
         # Start from the vote shares: the deterministic version of a majority-vote start.
         posterior = np.divide(counts, m, out=np.full_like(counts, 1.0 / n_classes),
                               where=m > 0)
-        self.n_iter_ = 0
+        self.n_iter_, log_likelihood = 0, -np.inf
         while self.n_iter_ < self.max_iter:
             self.n_iter_ += 1
             prior, confusion = self._m_step(posterior[self._labelled],
                                             observed[self._labelled])
-            updated = self._e_step(observed, prior, confusion)
-            change = float(np.abs(updated - posterior).max(initial=0.0))
-            posterior = updated
-            if change <= self.tol:
+            posterior, updated = self._e_step(observed, prior, confusion)
+            converged = updated - log_likelihood <= self.tol * abs(updated)
+            log_likelihood = updated
+            if converged:
                 break
+        self.log_likelihood_ = float(log_likelihood)
         self.prior_, self.confusion_, self.posterior_ = prior, confusion, posterior
         return self
 
@@ -162,17 +166,23 @@ class DawidSkene:
                 ) -> tuple[np.ndarray, np.ndarray]:
         prior = posterior.sum(axis=0) + self.smoothing
         prior /= prior.sum()
-        confusion = np.einsum("ik,ial->akl", posterior, observed) + self.smoothing
+        # (A, K, L): sum_i posterior[i, k] observed[i, a, l], as one batched matmul.
+        confusion = posterior.T[None] @ observed.transpose(1, 0, 2) + self.smoothing
         confusion /= confusion.sum(axis=2, keepdims=True)
         return prior, confusion
 
     @staticmethod
     def _e_step(observed: np.ndarray, prior: np.ndarray, confusion: np.ndarray
-                ) -> np.ndarray:
-        log_post = np.log(prior) + np.einsum("ial,akl->ik", observed, np.log(confusion))
-        log_post -= log_post.max(axis=1, keepdims=True)
-        posterior = np.exp(log_post)
-        return posterior / posterior.sum(axis=1, keepdims=True)
+                ) -> tuple[np.ndarray, float]:
+        """(posterior, log-likelihood of the labels)."""
+        n_items, n_annotators, n_classes = observed.shape
+        # sum_{a,l} observed[i, a, l] log confusion[a, k, l], as one matmul.
+        log_post = np.log(prior) + observed.reshape(n_items, -1) @ np.log(confusion).transpose(
+            0, 2, 1).reshape(n_annotators * n_classes, n_classes)
+        top = log_post.max(axis=1, keepdims=True)
+        posterior = np.exp(log_post - top)
+        total = posterior.sum(axis=1, keepdims=True)
+        return posterior / total, float((np.log(total) + top).sum())
 
     def consensus(self) -> Consensus:
         """The most probable class of each item, its posterior and each annotator's accuracy."""
