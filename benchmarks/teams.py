@@ -70,6 +70,20 @@ def crowdlab(ratings: np.ndarray, proba: np.ndarray) -> np.ndarray:
     return result["label_quality"]["consensus_label"].to_numpy()
 
 
+def consensus_methods(ratings: np.ndarray, proba: np.ndarray, n_classes: int, seed: int,
+                      with_cleanlab: bool) -> dict[str, Callable[[], np.ndarray]]:
+    """Each method's consensus labels, computed when called (so that it can be timed)."""
+    methods: dict[str, Callable[[], np.ndarray]] = {
+        "majority vote": lambda: majority_vote(ratings, n_classes, random_state=seed).labels,
+        "Dawid-Skene": lambda: DawidSkene(n_classes=n_classes).fit(ratings).consensus().labels,
+        "model consensus": lambda: model_consensus(ratings, proba, n_classes).labels,
+        "model alone": lambda: proba.argmax(axis=1),
+    }
+    if with_cleanlab:
+        methods["cleanlab CROWDLAB"] = lambda: crowdlab(ratings, proba)
+    return methods
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
@@ -88,17 +102,7 @@ def main() -> None:
             ratings = simulate_team(y, n_classes, k, rng)
             vote = majority_vote(ratings, n_classes, random_state=seed).labels
             proba = out_of_sample_proba(X, vote, seed)
-            methods: dict[str, Callable[[], np.ndarray]] = {
-                "majority vote": lambda: majority_vote(ratings, n_classes,
-                                                       random_state=seed).labels,  # noqa: B023
-                "Dawid-Skene": lambda: DawidSkene(n_classes=n_classes).fit(
-                    ratings).consensus().labels,  # noqa: B023
-                "model consensus": lambda: model_consensus(
-                    ratings, proba, n_classes).labels,  # noqa: B023
-                "model alone": lambda: proba.argmax(axis=1),  # noqa: B023
-            }
-            if has_cleanlab:
-                methods["cleanlab CROWDLAB"] = lambda: crowdlab(ratings, proba)  # noqa: B023
+            methods = consensus_methods(ratings, proba, n_classes, seed, has_cleanlab)
             for name, method in methods.items():
                 start = time.perf_counter()
                 labels = method()
