@@ -90,3 +90,19 @@ def test_bad_parameters_are_data_errors():
         DawidSkene(max_iter=0).fit(ratings)
     with pytest.raises(DataError, match="n_rounds"):
         model_consensus(ratings, np.ones((1, 2)), 2, n_rounds=0)
+
+
+def test_settled_labels_are_kept_and_teach_the_annotator_accuracies():
+    truth, ratings = _team(7, n_items=300)
+    known = np.full(len(truth), MISSING)
+    known[:100] = truth[:100]
+    model = DawidSkene(n_classes=3).fit(ratings, known=known)
+    consensus = model.consensus()
+    assert (consensus.labels[:100] == truth[:100]).all()
+    assert (consensus.confidence[:100] == 1).all()
+    assert consensus.annotator_accuracy == pytest.approx([0.9, 0.55, 0.5, 0.45, 0.85], abs=0.1)
+    proba = np.full((len(truth), 3), 1 / 3)
+    combined = model_consensus(ratings, proba, 3, known=known)
+    assert (combined.labels[:100] == truth[:100]).all()
+    with pytest.raises(DataError, match="known"):
+        DawidSkene(n_classes=3).fit(ratings, known=np.full(len(truth), 5))

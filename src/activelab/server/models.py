@@ -79,13 +79,19 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Role(enum.StrEnum):
     admin = "admin"
     annotator = "annotator"
+    #: Reviews the labels of the projects they are a member of; not counted as an
+    #: annotator in agreement or in a project's team size.
+    reviewer = "reviewer"
 
 
 class LabelSource(enum.StrEnum):
-    """Where a label came from: a person, or a column of an imported file (a pre-label)."""
+    """Where a label came from: a person, a column of an imported file (a pre-label), or a
+    reviewer's decision on an item's combined label."""
 
     annotator = "annotator"
     imported = "import"
+    #: A reviewer's decision (accepted or overridden): the item's label from then on.
+    review = "review"
 
 
 class TaskType(enum.StrEnum):

@@ -136,24 +136,34 @@ class DawidSkene:
         self.tol = tol
         self.smoothing = smoothing
 
-    def fit(self, ratings: Any) -> DawidSkene:
-        """Fit to ``ratings`` of shape (n_items, n_annotators), ``-1`` for missing."""
+    def fit(self, ratings: Any, known: Any = None) -> DawidSkene:
+        """Fit to ``ratings`` of shape (n_items, n_annotators), ``-1`` for missing.
+
+        ``known``, of shape (n_items,), gives the true class of items whose label
+        was settled (by a reviewer), ``-1`` elsewhere: their posterior is held at
+        that class, so they teach the confusion matrices.
+        """
         if self.max_iter < 1 or self.tol < 0 or self.smoothing < 0:
             raise DataError("max_iter must be >= 1, tol and smoothing >= 0")
         ratings, n_classes = _check_nominal(ratings, self.n_classes)
         observed = _one_hot(ratings, n_classes)
         counts = observed.sum(axis=1)
         m = counts.sum(axis=1, keepdims=True)
-        self._labelled = m[:, 0] > 0
+        known_codes = _known(known, ratings.shape[0], n_classes)
+        settled = known_codes != MISSING
+        self._labelled = (m[:, 0] > 0) | settled
         # Start from the vote shares: the deterministic version of a majority-vote start.
         posterior = np.divide(counts, m, out=np.full_like(counts, 1.0 / n_classes),
                               where=m > 0)
+        clamp = np.eye(n_classes)[known_codes[settled]]
+        posterior[settled] = clamp
         self.n_iter_, log_likelihood = 0, -np.inf
         while self.n_iter_ < self.max_iter:
             self.n_iter_ += 1
             prior, confusion = self._m_step(posterior[self._labelled],
                                             observed[self._labelled])
             posterior, updated = self._e_step(observed, prior, confusion)
+            posterior[settled] = clamp
             converged = updated - log_likelihood <= self.tol * abs(updated)
             log_likelihood = updated
             if converged:
@@ -191,13 +201,25 @@ class DawidSkene:
         return _decide(self.posterior_, self._labelled, accuracy)
 
 
+def _known(known: Any, n_items: int, n_classes: int) -> np.ndarray:
+    """Settled classes as codes, ``-1`` where unknown (all unknown when ``known`` is None)."""
+    if known is None:
+        return np.full(n_items, MISSING, dtype=np.intp)
+    codes = np.asarray(known)
+    if codes.shape != (n_items,) or (codes.size and not np.issubdtype(codes.dtype, np.integer)):
+        raise DataError(f"known must be integer class codes of shape ({n_items},)")
+    if codes.size and (codes.min() < MISSING or codes.max() >= n_classes):
+        raise DataError(f"known holds a code outside -1..{n_classes - 1}")
+    return codes.astype(np.intp)
+
+
 def _quality_weight(accuracy: np.ndarray, baseline: float) -> np.ndarray:
     """How much better than the baseline, in (0, 1]: worse-than-baseline sources weigh little."""
     return np.clip((accuracy - baseline) / max(1.0 - baseline, 1e-9), 1e-3, 1.0)
 
 
 def model_consensus(ratings: Any, proba: Any, n_classes: int | None = None,
-                    n_rounds: int = 3) -> Consensus:
+                    n_rounds: int = 3, known: Any = None) -> Consensus:
     """Annotators' labels and a model's probabilities, each weighted by estimated quality.
 
     Every annotator's label is read as a distribution: their estimated accuracy on
@@ -216,6 +238,9 @@ def model_consensus(ratings: Any, proba: Any, n_classes: int | None = None,
         cross-validated, so that the model does not simply echo the labels).
     n_rounds : int
         Refinements of the weights.
+    known : array-like of shape (n_items,), optional
+        Settled classes (a reviewer's), ``-1`` elsewhere: they are the consensus of
+        their items, and the qualities are measured against them.
     """
     ratings, n_classes = _check_nominal(ratings, n_classes)
     proba = np.asarray(proba, dtype=float)
@@ -226,8 +251,10 @@ def model_consensus(ratings: Any, proba: Any, n_classes: int | None = None,
         raise DataError("n_rounds must be >= 1")
     proba = proba / np.clip(proba.sum(axis=1, keepdims=True), 1e-12, None)
     observed = _one_hot(ratings, n_classes)
-    labelled = observed.sum(axis=(1, 2)) > 0
-    consensus = majority_vote(ratings, n_classes).labels
+    known_codes = _known(known, ratings.shape[0], n_classes)
+    settled = known_codes != MISSING
+    labelled = (observed.sum(axis=(1, 2)) > 0) | settled
+    consensus = np.where(settled, known_codes, majority_vote(ratings, n_classes).labels)
     for _ in range(n_rounds):
         counts = np.bincount(consensus[labelled], minlength=n_classes)
         baseline = float(counts.max() / max(counts.sum(), 1))
@@ -244,5 +271,6 @@ def model_consensus(ratings: Any, proba: Any, n_classes: int | None = None,
         weighted = np.einsum("iak,a->ik", as_dist * answered[:, :, None], w_annotators)
         total = answered @ w_annotators + w_model
         posterior = (weighted + w_model * proba) / total[:, None]
+        posterior[settled] = np.eye(n_classes)[known_codes[settled]]
         consensus = np.where(labelled, posterior.argmax(axis=1), MISSING)
     return _decide(posterior, labelled, accuracy)

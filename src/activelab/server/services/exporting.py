@@ -176,6 +176,7 @@ def _consensus(session: Session, project: Project) -> Iterator[str]:
                 "aggregation": project.aggregation,
                 "labels": [{"annotator": raw["annotator"], "value": raw["value"],
                             "source": raw["source"]} for raw in item.raw],
+                "reviewed_by": item.review["annotator"] if item.review else None,
             }, ensure_ascii=False) + "\n"
 
 

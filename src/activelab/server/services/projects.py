@@ -15,7 +15,7 @@ from ...models.factory import check_model_name
 from ...strategies import available_strategies
 from ...teams import AGGREGATIONS
 from ..errors import ConflictError, NotFoundError, PermissionDeniedError
-from ..models import Item, Label, Project, ProjectMember, TaskType, User, utcnow
+from ..models import Item, Label, Project, ProjectMember, Role, TaskType, User, utcnow
 from .audit import record_event
 from .project_rules import check_label_set, clean_project_name
 from .training import check_strategy_for_task
@@ -152,10 +152,12 @@ def check_aggregation(name: str) -> None:
 def check_overlap(session: Session, project: Project, overlap: int) -> None:
     """ConfigError (422) when more annotators per item are asked than the project has members.
 
-    A project without members has no known team (admins may label any project).
+    Reviewers are not counted.  A project without members has no known team (admins may
+    label any project).
     """
-    team = session.scalar(select(func.count()).select_from(ProjectMember).where(
-        ProjectMember.project_id == project.id)) or 0
+    team = session.scalar(select(func.count()).select_from(ProjectMember)
+                          .join(User, User.id == ProjectMember.user_id).where(
+        ProjectMember.project_id == project.id, User.role != Role.reviewer.value)) or 0
     if team and overlap > team:
         raise ConfigError(f"overlap {overlap} asks for more annotators per item than the "
                           f"project has members ({team}); add members first")

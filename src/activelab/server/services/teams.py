@@ -1,10 +1,10 @@
 """A project's team: the annotators' labels as a matrix, their agreement.
 
-Only people's labels count: pre-labels read from an imported file (no user)
-and skips are left out; of one person's labels on an item, the latest active
-one counts.  Single-label projects compare class names; multi-label text
-projects treat every (item, class) pair as a yes/no question; box answers
-(image regions) are not compared.
+Only annotators' labels count: pre-labels read from an imported file (no
+user), reviewers' labels and decisions, and skips are left out; of one
+person's labels on an item, the latest active one counts.  Single-label
+projects compare class names; multi-label text projects treat every (item,
+class) pair as a yes/no question; box answers (image regions) are not compared.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...teams import MISSING, agreement_report, per_label_agreement
-from ..models import Label, LabelSource, Project, TaskType, User
+from ..models import Label, LabelSource, Project, Role, TaskType, User
 
 __all__ = ["TeamLabels", "team_labels", "project_agreement"]
 
@@ -62,7 +62,9 @@ def team_labels(session: Session, project_id: int, user_ids: set[int] | None = N
                 ) -> TeamLabels:
     """The people's active labels of a project (only of ``user_ids`` when given)."""
     query = (select(Label.item_id, Label.user_id, Label.value)
+             .join(User, User.id == Label.user_id)
              .where(Label.project_id == project_id, Label.undone.is_(False),
+                    User.role != Role.reviewer.value,
                     Label.is_skip.is_(False), Label.user_id.is_not(None),
                     Label.source == LabelSource.annotator.value)
              .order_by(Label.id))
