@@ -84,6 +84,12 @@ def test_reviewer_is_not_an_annotator_in_agreement_or_team_size(live, admin):
     pid = project["id"]
     with live.client(reviewer_token) as reviewer:
         assert reviewer.get(f"/api/projects/{pid}/agreement").json()["scope"] == "aggregate"
+        assert reviewer.patch(f"/api/projects/{pid}",
+                              json={"aggregation": "majority"}).status_code == 403
+    with live.client(live.user("stranger", Role.reviewer)[1]) as stranger:
+        assert stranger.get(f"/api/projects/{pid}/agreement").status_code == 404
+        assert stranger.patch(f"/api/projects/{pid}",
+                              json={"aggregation": "majority"}).status_code == 404
     assert admin.get(f"/api/projects/{pid}/agreement").json()["n_annotators"] == 3
     too_many = admin.patch(f"/api/projects/{pid}", json={"overlap": 4})
     assert too_many.status_code == 422 and "(3)" in too_many.text
