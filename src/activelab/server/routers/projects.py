@@ -293,7 +293,7 @@ def stats(project: ProjectDep, _: AdminUser, session: SessionDep,
           settings: SettingsDep) -> dict[str, Any]:
     """Dashboard numbers, the last retrain error and the retraining worker's state.
 
-    ``label_sources`` counts active labels by source (``annotator``, ``import``).
+    ``label_sources`` counts active labels by source (``annotator``, ``import``, ``review``).
     """
     return {**project_stats(session, project, settings),
             "label_sources": prelabels.label_sources(session, project)}
