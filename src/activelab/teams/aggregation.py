@@ -78,6 +78,12 @@ def _accuracy_against(ratings: np.ndarray, labels: np.ndarray) -> np.ndarray:
         return agree.sum(axis=0) / answered.sum(axis=0)
 
 
+def _vote_shares(counts: np.ndarray) -> np.ndarray:
+    """Each class's share of an item's labels (uniform for an item without labels)."""
+    m = counts.sum(axis=1, keepdims=True)
+    return np.divide(counts, m, out=np.full_like(counts, 1.0 / counts.shape[1]), where=m > 0)
+
+
 def majority_vote(ratings: Any, n_classes: int | None = None,
                   random_state: RandomLike = None) -> Consensus:
     """The most frequent label of each item; ties broken at random with ``random_state``.
@@ -93,10 +99,8 @@ def majority_vote(ratings: Any, n_classes: int | None = None,
     """
     ratings, n_classes = _check_nominal(ratings, n_classes)
     counts = _counts(ratings, n_classes).astype(float)
-    m = counts.sum(axis=1, keepdims=True)
-    shares = np.divide(counts, m, out=np.full_like(counts, 1.0 / n_classes), where=m > 0)
     rng = as_generator(random_state)
-    consensus = _decide(shares, m[:, 0] > 0, np.empty(0), rng)
+    consensus = _decide(_vote_shares(counts), counts.sum(axis=1) > 0, np.empty(0), rng)
     consensus.annotator_accuracy = _accuracy_against(ratings, consensus.labels)
     return consensus
 
@@ -153,8 +157,7 @@ class DawidSkene:
         settled = known_codes != MISSING
         self._labelled = (m[:, 0] > 0) | settled
         # Start from the vote shares: the deterministic version of a majority-vote start.
-        posterior = np.divide(counts, m, out=np.full_like(counts, 1.0 / n_classes),
-                              where=m > 0)
+        posterior = _vote_shares(counts)
         clamp = np.eye(n_classes)[known_codes[settled]]
         posterior[settled] = clamp
         self.n_iter_, log_likelihood = 0, -np.inf
