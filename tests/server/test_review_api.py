@@ -90,7 +90,17 @@ def test_reviewer_is_not_an_annotator_in_agreement_or_team_size(live, admin):
         assert stranger.get(f"/api/projects/{pid}/agreement").status_code == 404
         assert stranger.patch(f"/api/projects/{pid}",
                               json={"aggregation": "majority"}).status_code == 404
-    assert admin.get(f"/api/projects/{pid}/agreement").json()["n_annotators"] == 3
+    body = admin.get(f"/api/projects/{pid}/agreement").json()
+    assert body["n_annotators"] == 3
+    item_id = admin.get(f"/api/projects/{pid}/review").json()["items"][0]["item_id"]  # t0
+    with live.client(reviewer_token) as reviewer:
+        assert reviewer.post(f"/api/projects/{pid}/review/{item_id}",
+                             json={"value": "pos"}).status_code == 200
+    annotators = {row["annotator"]: row for row in
+                  admin.get(f"/api/projects/{pid}/agreement").json()["annotators"]}
+    assert annotators["ann"]["accuracy_on_reviewed"] == 0.0
+    assert annotators["cat"]["accuracy_on_reviewed"] == 1.0
+    assert annotators["cat"]["reviewed_items"] == 1
     too_many = admin.patch(f"/api/projects/{pid}", json={"overlap": 4})
     assert too_many.status_code == 422 and "(3)" in too_many.text
 

@@ -76,6 +76,23 @@ def team_labels(session: Session, project_id: int, user_ids: set[int] | None = N
                       user_ids=sorted({u for _, u in values}), values=values)
 
 
+def _reviewed_accuracy(session: Session, project_id: int, labels: TeamLabels
+                       ) -> dict[int, tuple[int, int]]:
+    """User id -> (labels equal to the reviewer's decision, labels on reviewed items)."""
+    decisions: dict[int, Any] = {}
+    for item_id, value in session.execute(
+            select(Label.item_id, Label.value).where(
+                Label.project_id == project_id, Label.undone.is_(False),
+                Label.source == LabelSource.review.value).order_by(Label.id)):
+        decisions[item_id] = value
+    tally = {user_id: (0, 0) for user_id in labels.user_ids}
+    for (item_id, user_id), value in labels.values.items():
+        if item_id in decisions:
+            right, seen = tally[user_id]
+            tally[user_id] = (right + (value == decisions[item_id]), seen + 1)
+    return tally
+
+
 def _number(value: Any) -> float | None:
     """JSON has no NaN: an undefined figure is null."""
     value = float(value)
@@ -135,9 +152,13 @@ def project_agreement(session: Session, project: Project, full: bool) -> dict[st
             {"a": users[a], "b": users[b], "kappa": _number(kappa[a, b]),
              "common_items": int(common[a, b])}
             for a in range(len(users)) for b in range(a + 1, len(users)) if common[a, b] > 0]
+        reviewed = _reviewed_accuracy(session, project.id, labels)
         answer["annotators"] = [
             {"annotator": users[a], "labels_on_shared_items": int(report.annotator_labels[a]),
              "mean_cohen_kappa": _number(report.annotator_mean_kappa[a]),
-             "agreement": _number(report.annotator_agreement[a])}
-            for a in range(len(users))]
+             "agreement": _number(report.annotator_agreement[a]),
+             "reviewed_items": reviewed[user_id][1],
+             "accuracy_on_reviewed": (reviewed[user_id][0] / reviewed[user_id][1]
+                                      if reviewed[user_id][1] else None)}
+            for a, user_id in enumerate(labels.user_ids)]
     return answer
