@@ -66,7 +66,7 @@ def test_members_by_name_prelabels_archive_and_delete_on_the_dashboard(live, adm
     page.locator("#prelabel-rows tr").first.get_by_role("button", name="Reopen").click()
     expect(page.locator("#prelabel-count")).to_contain_text("No labels from imported files")
     sources = admin.get(f"/api/projects/{pid}/stats").json()["label_sources"]
-    assert sources == {"annotator": 1, "import": 0}
+    assert sources == {"annotator": 1, "import": 0, "review": 0}
 
     # Archive: confirmed, listed apart, and the annotator is told why there is nothing.
     page.once("dialog", lambda dialog: dialog.accept())

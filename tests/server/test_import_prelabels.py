@@ -65,7 +65,7 @@ def test_the_label_column_of_a_table_is_a_prelabel_not_a_feature(live_any_db, ro
     assert "target" not in served["item"]["data"]["columns"]
     assert served["progress"]["done"] == 3
     stats = root.get(f"/api/projects/{pid}/stats").json()
-    assert stats["label_sources"] == {"annotator": 0, "import": 3}
+    assert stats["label_sources"] == {"annotator": 0, "import": 3, "review": 0}
     assert stats["distribution"]["counts"] == {"setosa": 1, "versicolor": 1, "virginica": 1}
 
 
@@ -150,7 +150,7 @@ def test_prelabels_are_listed_confirmed_corrected_and_reopened(live_any_db, root
     assert reopened.status_code == 200
     assert root.get(f"/api/projects/{pid}/prelabels").json()["total"] == 0
     assert root.get(f"/api/projects/{pid}/stats").json()["label_sources"] == {
-        "annotator": 2, "import": 0}
+        "annotator": 2, "import": 0, "review": 0}
     served = root.get(f"/api/projects/{pid}/next").json()["item"]
     assert served["external_id"] == "c"
     counts = {item.external_id: item.n_labels for item in _items(live_any_db, pid)}

@@ -79,13 +79,19 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Role(enum.StrEnum):
     admin = "admin"
     annotator = "annotator"
+    #: Reviews the labels of the projects they are a member of; not counted as an
+    #: annotator in agreement or in a project's team size.
+    reviewer = "reviewer"
 
 
 class LabelSource(enum.StrEnum):
-    """Where a label came from: a person, or a column of an imported file (a pre-label)."""
+    """Where a label came from: a person, a column of an imported file (a pre-label), or a
+    reviewer's decision on an item's combined label."""
 
     annotator = "annotator"
     imported = "import"
+    #: A reviewer's decision (accepted or overridden): the item's label from then on.
+    review = "review"
 
 
 class TaskType(enum.StrEnum):
@@ -171,6 +177,10 @@ class Project(Base):
     model_name: Mapped[str] = mapped_column(String(40), default="logreg")
     strategy_name: Mapped[str] = mapped_column(String(40), default="margin")
     overlap: Mapped[int] = mapped_column(Integer, default=1)
+    #: How several annotators' labels of an item become one (``activelab.teams``):
+    #: ``majority``, ``dawid-skene`` or ``model-consensus``.
+    aggregation: Mapped[str] = mapped_column(String(20), default="majority",
+                                             server_default="majority")
     #: Items in the project, kept in the transactions that insert them, so that
     #: progress needs no count over every item on each ``/next``.
     n_items: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

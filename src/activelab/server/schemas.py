@@ -82,6 +82,8 @@ Featurizer = Literal["auto", "embeddings"]
 FEATURIZER_HELP = ("'auto': TF-IDF for text, downscaled pixels for images, numeric columns "
                    "for tables; 'embeddings': sentence embeddings for text projects (needs "
                    "the 'embeddings' extra)")
+AGGREGATION_HELP = ("how several annotators' labels of an item become the one trained on and "
+                    "exported: 'majority', 'dawid-skene' or 'model-consensus'")
 EVAL_FRACTION_HELP = ("share of items drawn at random as evaluation items: served among the "
                       "others, never trained on, the test set of the dashboard's accuracy "
                       "(0 turns that estimate off; a change applies to unlabelled items)")
@@ -135,6 +137,7 @@ class ProjectPatch(RequestModel):
     model_name: str | None = Field(default=None, max_length=80)
     strategy_name: str | None = Field(default=None, max_length=80)
     overlap: int | None = Field(default=None, ge=1, le=50)
+    aggregation: str | None = Field(default=None, max_length=40, description=AGGREGATION_HELP)
     featurizer: Featurizer | None = Field(default=None, description=FEATURIZER_HELP)
     label_column: LabelColumn | None = Field(default=None, description=LABEL_COLUMN_HELP)
     eval_fraction: float | None = Field(default=None, ge=0, le=0.5,
@@ -157,6 +160,7 @@ class ProjectOut(BaseModel):
     model_name: str
     strategy_name: str
     overlap: int
+    aggregation: str
     featurizer: str
     label_column: str
     archived: bool = Field(description="an archived project serves no items; it still exports")

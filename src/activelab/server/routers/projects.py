@@ -93,11 +93,19 @@ def read_project(project: ProjectDep) -> Project:
 
 @router.patch("/{project_id}", response_model=ProjectOut)
 def patch_project(body: ProjectPatch, project: ProjectDep, _: AdminUser,
-                  session: WriteSessionDep) -> Project:
-    """Change a project's name, description, model, strategy, overlap or features."""
+                  session: WriteSessionDep, worker: WorkerDep) -> Project:
+    """Change a project's name, description, model, strategy, overlap, aggregation or features.
+
+    ``overlap`` may not exceed the number of members once the project has any;
+    ``aggregation`` is ``majority``, ``dawid-skene`` or ``model-consensus``.
+    """
     current = _current(session, project)
-    service.update_project(session, current, body.model_dump(exclude_unset=True))
+    changes = body.model_dump(exclude_unset=True)
+    service.update_project(session, current, changes)
+    if changes.get("aggregation") is not None:  # other labels to train on: retrain
+        current.retrain_requested = True
     session.commit()
+    worker.notify(project.id)
     return current
 
 
@@ -262,14 +270,19 @@ def reopen_prelabel(label_id: PathId, project: ProjectDep, admin: AdminUser,
 
 @router.get("/{project_id}/export")
 def export_labels(project: ProjectDep, _: AdminUser, factory: FactoryDep,
-                  format: Annotated[str, Query(pattern="^(jsonl|csv|label-studio)$")] = "jsonl",
+                  format: Annotated[str, Query(
+                      pattern="^(jsonl|csv|label-studio|consensus)$")] = "jsonl",
                   ) -> StreamingResponse:
     """Download the project's labels as JSONL, CSV or Label Studio JSON (streamed).
+
+    ``consensus``: one JSON line per labelled item with its combined label (the
+    project's ``aggregation``), the ``confidence`` of the combination and the raw labels.
 
     CSV cells that a spreadsheet would read as a formula are neutralised.
     """
     chunks = export_stream(factory, project, format)
-    extension = {"jsonl": "jsonl", "csv": "csv", "label-studio": "json"}[format]
+    extension = {"jsonl": "jsonl", "csv": "csv", "label-studio": "json",
+                 "consensus": "jsonl"}[format]
     filename = f"project-{project.id}-labels.{extension}"
     return StreamingResponse(chunks, media_type=media_type_of(format),
                              headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -280,7 +293,7 @@ def stats(project: ProjectDep, _: AdminUser, session: SessionDep,
           settings: SettingsDep) -> dict[str, Any]:
     """Dashboard numbers, the last retrain error and the retraining worker's state.
 
-    ``label_sources`` counts active labels by source (``annotator``, ``import``).
+    ``label_sources`` counts active labels by source (``annotator``, ``import``, ``review``).
     """
     return {**project_stats(session, project, settings),
             "label_sources": prelabels.label_sources(session, project)}

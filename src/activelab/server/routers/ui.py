@@ -18,6 +18,7 @@ from ..login import log_in, log_out
 from ..models import User
 from ..services.projects import get_project, progress, require_admin, visible_projects
 from ..services.stats import project_stats
+from ..services.teams import project_agreement
 from ..svg import learning_curve_svg
 
 router = APIRouter(include_in_schema=False)
@@ -112,4 +113,5 @@ def dashboard_page(project_id: PathId, request: Request, user: OptionalUser,
         {"user": user, "project": project, "stats": stats,
          "curve_svg": learning_curve_svg(stats["learning_curve"]),
          "progress": progress(session, project, user),
+         "agreement": project_agreement(session, project, full=True),
          "strategies": available_strategies(), "models": MODEL_NAMES})

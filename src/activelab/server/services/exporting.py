@@ -1,4 +1,5 @@
-"""Streaming export of labels: JSONL, CSV and Label Studio JSON.
+"""Streaming export of labels: JSONL, CSV and Label Studio JSON; the combined label of
+each item (``consensus``: JSONL, one line per item with its raw labels).
 
 Every generator opens its own session and reads rows in chunks, so an export
 of any size is produced with bounded memory.
@@ -28,10 +29,11 @@ from ..._spreadsheet import neutralise_cell
 from ...exceptions import DataError
 from ..echo import echo
 from ..models import Item, Label, LabelSource, Project, TaskType, User
+from .consensus import consensus_labels
 
 __all__ = ["EXPORT_FORMATS", "export_stream", "media_type_of", "neutralise_cell"]
 
-EXPORT_FORMATS = ("jsonl", "csv", "label-studio")
+EXPORT_FORMATS = ("jsonl", "csv", "label-studio", "consensus")
 _CHUNK = 500
 #: ``source``: ``annotator``, or ``import`` for a pre-label read from an imported file
 #: (which has no annotator).
@@ -40,7 +42,7 @@ CSV_COLUMNS = ("label_id", "item_id", "external_id", "label", "skipped", "annota
 
 def media_type_of(fmt: str) -> str:
     return {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8",
-            "label-studio": "application/json"}[fmt]
+            "label-studio": "application/json", "consensus": "application/x-ndjson"}[fmt]
 
 
 def _label_rows(session: Session, project_id: int
@@ -147,6 +149,26 @@ def _label_studio(session: Session, project: Project) -> Iterator[str]:
     yield "]\n"
 
 
+def _consensus(session: Session, project: Project) -> Iterator[str]:
+    """One line per labelled item: the combined label, its confidence, the raw labels."""
+    chosen = consensus_labels(session, project)
+    ids = sorted(chosen)
+    for start in range(0, len(ids), _CHUNK):
+        batch = ids[start:start + _CHUNK]
+        external = dict(session.execute(select(Item.id, Item.external_id)
+                                        .where(Item.id.in_(batch))).all())
+        for item_id in batch:
+            item = chosen[item_id]
+            yield json.dumps({
+                "item_id": item_id, "external_id": external.get(item_id),
+                "label": item.value, "confidence": round(item.confidence, 6),
+                "aggregation": project.aggregation,
+                "labels": [{"annotator": raw["annotator"], "value": raw["value"],
+                            "source": raw["source"]} for raw in item.raw],
+                "reviewed_by": item.review["annotator"] if item.review else None,
+            }, ensure_ascii=False) + "\n"
+
+
 def export_stream(factory: sessionmaker[Session], project: Project, fmt: str) -> Iterator[str]:
     """Chunks of the export of ``project``'s active labels in ``fmt``.
 
@@ -158,7 +180,8 @@ def export_stream(factory: sessionmaker[Session], project: Project, fmt: str) ->
     if fmt not in EXPORT_FORMATS:
         raise DataError(f"unknown export format {echo(fmt)}; use one of "
                         f"{', '.join(EXPORT_FORMATS)}")
-    writer = {"jsonl": _jsonl, "csv": _csv, "label-studio": _label_studio}[fmt]
+    writer = {"jsonl": _jsonl, "csv": _csv, "label-studio": _label_studio,
+              "consensus": _consensus}[fmt]
 
     def chunks() -> Iterator[str]:
         with factory() as session:

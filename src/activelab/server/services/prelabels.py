@@ -41,7 +41,7 @@ def list_prelabels(session: Session, project: Project, limit: int = 50,
 
 
 def label_sources(session: Session, project: Project) -> dict[str, int]:
-    """Active labels (not skips) per source: ``{"annotator": n, "import": m}``."""
+    """Active labels (not skips) per source: ``{"annotator": n, "import": m, "review": r}``."""
     counts = {source.value: 0 for source in LabelSource}
     rows = session.execute(
         select(Label.source, func.count()).where(

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from ...exceptions import ConfigError, MissingDependencyError
 from ...models.factory import check_model_name
 from ...strategies import available_strategies
+from ...teams import AGGREGATIONS
 from ..errors import ConflictError, NotFoundError, PermissionDeniedError
-from ..models import Item, Label, Project, ProjectMember, TaskType, User, utcnow
+from ..models import Item, Label, Project, ProjectMember, Role, TaskType, User, utcnow
 from .audit import record_event
 from .project_rules import check_label_set, clean_project_name
 from .training import check_strategy_for_task
@@ -23,6 +24,7 @@ __all__ = [
     "require_admin", "visible_projects", "get_project", "create_project", "update_project",
     "set_member", "progress", "check_model_and_strategy", "check_featurizer", "project_view",
     "user_by_name", "list_members", "archive_project", "delete_project", "require_active",
+    "check_aggregation", "check_overlap",
 ]
 
 
@@ -140,7 +142,32 @@ def create_project(session: Session, *, name: str, task_type: TaskType | str, la
     return project
 
 
+def check_aggregation(name: str) -> None:
+    """ConfigError (422) for an aggregation method the server does not know."""
+    if name not in AGGREGATIONS:
+        raise ConfigError(f"unknown aggregation {name!r}; choose one of "
+                          f"{', '.join(AGGREGATIONS)}")
+
+
+def check_overlap(session: Session, project: Project, overlap: int) -> None:
+    """ConfigError (422) when more annotators per item are asked than the project has members.
+
+    Reviewers are not counted.  A project without members has no known team (admins may
+    label any project).
+    """
+    team = session.scalar(select(func.count()).select_from(ProjectMember)
+                          .join(User, User.id == ProjectMember.user_id).where(
+        ProjectMember.project_id == project.id, User.role != Role.reviewer.value)) or 0
+    if team and overlap > team:
+        raise ConfigError(f"overlap {overlap} asks for more annotators per item than the "
+                          f"project has members ({team}); add members first")
+
+
 def update_project(session: Session, project: Project, changes: dict[str, Any]) -> Project:
+    if changes.get("aggregation") is not None:
+        check_aggregation(changes["aggregation"])
+    if changes.get("overlap") is not None and changes["overlap"] > project.overlap:
+        check_overlap(session, project, changes["overlap"])
     model_name = changes.get("model_name") or project.model_name
     strategy_name = changes.get("strategy_name") or project.strategy_name
     check_model_and_strategy(model_name, strategy_name, project.task_type)

@@ -38,6 +38,7 @@ from ...tasks.contract import ServerHooks
 from ...tasks.registry import get_task
 from ..db import is_postgres, write_transaction
 from ..models import Item, Label, ModelSnapshot, Project, TaskType
+from .consensus import consensus_labels
 from .discovery import discovery_priority
 from .evaluation import eval_item_ids, interleave, mark_eval_items
 from .features import Features, load_features, model_kind, signature_of
@@ -105,21 +106,9 @@ class FeatureCache:
 
 
 def _current_labels(session: Session, project: Project) -> dict[int, Any]:
-    """Item id -> the label to train on (majority vote; ties go to the latest)."""
-    votes: dict[int, list[Any]] = {}
-    rows = session.execute(select(Label.item_id, Label.value).where(
-        Label.project_id == project.id, Label.undone.is_(False), Label.is_skip.is_(False))
-        .order_by(Label.id))
-    for item_id, value in rows:
-        votes.setdefault(item_id, []).append(value)
-    if project.task_type in MULTI_LABEL_TASKS:
-        return {item_id: values[-1] for item_id, values in votes.items()}
-    chosen = {}
-    for item_id, values in votes.items():
-        counts = Counter(values)
-        best = max(counts.values())
-        chosen[item_id] = next(v for v in reversed(values) if counts[v] == best)
-    return chosen
+    """Item id -> the label to train on (the project's aggregation, see :mod:`.consensus`)."""
+    return {item_id: chosen.value
+            for item_id, chosen in consensus_labels(session, project).items()}
 
 
 def training_labels(session: Session, project: Project) -> dict[int, Any]:

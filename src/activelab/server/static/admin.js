@@ -118,7 +118,8 @@
     try {
       report(await call("PATCH", base, { model_name: f.get("model_name"),
         strategy_name: f.get("strategy_name"), featurizer: f.get("featurizer"),
-        overlap: Number(f.get("overlap")), eval_fraction: Number(f.get("eval_fraction")) }));
+        overlap: Number(f.get("overlap")), aggregation: f.get("aggregation"),
+        eval_fraction: Number(f.get("eval_fraction")) }));
     } catch (err) { report(err.message); }
   });
   $("import").addEventListener("submit", async (e) => {
