@@ -36,11 +36,11 @@ from sqlalchemy.orm import Session
 
 from ...exceptions import DataError, MissingDependencyError
 from ...models import class_scores, make_model
+from ...tasks.classification import pixels as image_pixels
+from ...tasks.classification import tabular_columns, text_vectorizer
 from ..echo import echo
 from ..errors import ConflictError
 from ..models import Item, ModelSnapshot, Project, TaskType
-from ...tasks.classification import pixels as image_pixels
-from ...tasks.classification import tabular_columns, text_vectorizer
 from .features import load_features, model_kind, signature_of
 from .tasks import check_image_bytes
 from .training import MULTI_LABEL_TASKS, SEED, label_events, training_labels
