@@ -93,7 +93,8 @@ def test_a_regression_project_end_to_end(live_any_db: Live):
             json.loads(line) for line in admin.get(
                 f"/api/projects/{pid}/export", params={"format": "jsonl"}).text.splitlines())}
         assert len(answered) == N_ANSWERS
-        assert {k: (type(v), v) for k, v in answered.items()} == {k: (float, truth[k]) for k in answered}
+        assert {k: (type(v), v) for k, v in answered.items()} == {
+            k: (float, truth[k]) for k in answered}
         rows = list(csv.DictReader(io.StringIO(admin.get(
             f"/api/projects/{pid}/export", params={"format": "csv"}).text)))
         assert {r["external_id"]: float(r["label"]) for r in rows} == answered
@@ -145,7 +146,7 @@ def test_a_non_finite_answer_is_refused(live, admin, literal):
     pid = regression_project(admin)["id"]
     upload(admin, pid, "d.csv", "id,x\na,1\n")
     item = admin.get(f"/api/projects/{pid}/next").json()["item"]
-    body = '{"item_id": %d, "value": %s}' % (item["id"], literal)
+    body = f'{{"item_id": {item["id"]}, "value": {literal}}}'
     response = admin.post(f"/api/projects/{pid}/labels", content=body,
                           headers={"Content-Type": "application/json"})
     assert response.status_code == 422, response.text

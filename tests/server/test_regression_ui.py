@@ -59,3 +59,32 @@ def test_type_a_number_press_enter_and_the_next_item_comes(live, admin, chromium
     page.keyboard.press("u")                                   # undo 151.5: typed back
     expect(field).to_have_value("151.5")
     assert len(stored_labels(live, pid)) == 10
+
+
+def test_an_admin_creates_a_regression_project_and_reads_its_rmse(live, admin, chromium):
+    page = login(chromium, live.url, "root-admin")
+    form = page.locator("#new-project")
+    form.locator("input[name=name]").fill("Prices")
+    form.locator("select[name=task_type]").select_option("tabular_regression")
+    form.locator("input[name=answer_min]").fill("0")
+    form.locator("input[name=answer_max]").fill("400")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#active-projects")).to_contain_text("Prices")
+    project = next(p for p in admin.get("/api/projects").json() if p["name"] == "Prices")
+    assert (project["model_name"], project["strategy_name"]) == ("ridge", "igs")
+    assert (project["answer_min"], project["answer_max"]) == (0, 400)
+
+    pid = project["id"]
+    text, truth = diabetes_csv(60)
+    upload(admin, pid, "d.csv", text)
+    answer(admin, pid, truth, 12)
+    worker = live.app.state.worker
+    worker.notify(pid, force=True)
+    assert worker.run_pending() == [pid]
+    page.goto(f"{live.url}/projects/{pid}/dashboard")
+    expect(page.locator("#curve h2")).to_have_text("Learning curve: RMSE")
+    expect(page.locator("#error-estimate")).to_contain_text("cross-validated RMSE on 12 labels")
+    expect(page.locator("#curve svg")).to_have_attribute("aria-label",
+                                                         "learning curve: RMSE (lower is better)")
+    expect(page.locator("#answer-summary")).to_contain_text("12 answers")
+    screenshot(page, "dashboard-regression", page.locator("#curve"))
