@@ -16,14 +16,14 @@ __all__ = ["learning_curve_svg", "error_curve_svg"]
 WIDTH, HEIGHT, PAD = 520, 220, 40
 
 
-def _no_curve(points: list[dict[str, Any]]) -> Markup:
+def _no_curve(points: list[dict[str, Any]], what: str = "accuracy") -> Markup:
     if not points:
         return Markup('<p class="muted" id="curve-note">No model yet: the first one is '
                       "trained as soon as two classes (or, for numbers, two items) have a "
                       "label.</p>")
     last = points[-1]
     return Markup(f'<p class="muted" id="curve-note">Model version {last["version"]}, trained '
-                  f'on {last["n_labeled"]} labels. No estimate yet: '
+                  f'on {last["n_labeled"]} labels. No {what} estimate yet: '
                   f'{escape(last["metric"])}.</p>')
 
 
@@ -83,7 +83,7 @@ def error_curve_svg(points: list[dict[str, Any]], name: str) -> Markup:
     """
     usable = [p for p in points if p.get(name) is not None]
     if not usable:
-        return _no_curve(points)
+        return _no_curve(points, escape(name.upper()))
     xs = [p["n_labeled"] for p in usable]
     x_min, x_max = min(xs), max(xs)
     span = max(x_max - x_min, 1)
