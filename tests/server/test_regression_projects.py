@@ -7,11 +7,12 @@ import csv
 import io
 import json
 import math
+import time
 
 import httpx
 import numpy as np
 import pytest
-from server_helpers import Live, make_project, upload
+from server_helpers import Live, ServerProcess, make_project, make_users, upload
 from sklearn.datasets import load_diabetes
 from sqlalchemy import func, select
 
@@ -186,3 +187,26 @@ def test_the_project_strategy_orders_the_queue(live, admin):
     assert why["strategy"] == "committee" and why["score"] >= 0
     assert math.isfinite(why["guess"]) and why["interval"][0] <= why["guess"]
     assert np.isfinite(why["std"])
+
+
+@pytest.mark.slow
+def test_the_worker_process_retrains_a_regression_project(db_url):
+    users = make_users(db_url, [])
+    server = ServerProcess(db_url, worker_poll_seconds=0.2, retrain_every_labels=5).start()
+    try:
+        with server.client(users["boss"][1]) as admin:
+            pid = regression_project(admin, eval_fraction=0.0)["id"]
+            text, truth = diabetes_csv(120)
+            assert upload(admin, pid, "d.csv", text).status_code == 200
+            answer(admin, pid, truth, 10)
+            deadline = time.monotonic() + 90
+            while not admin.get(f"/api/projects/{pid}/stats").json()["learning_curve"]:
+                assert time.monotonic() < deadline, "the worker process never retrained"
+                time.sleep(0.3)
+            stats = admin.get(f"/api/projects/{pid}/stats").json()
+            assert stats["last_error"] is None
+            assert stats["headline"]["metric"] == "rmse" and stats["headline"]["value"] > 0
+            why = admin.get(f"/api/projects/{pid}/next").json()["item"]["why"]
+            assert why["strategy"] == "igs" and why["interval"][0] < why["guess"]
+    finally:
+        server.stop()
