@@ -210,3 +210,16 @@ def test_the_worker_process_retrains_a_regression_project(db_url):
             assert why["strategy"] == "igs" and why["interval"][0] < why["guess"]
     finally:
         server.stop()
+
+
+def test_the_range_is_changed_by_patch_and_checked_at_once(live, admin):
+    pid = regression_project(admin, answer_min=0)["id"]
+    changed = admin.patch(f"/api/projects/{pid}", json={"answer_max": 10})
+    assert changed.status_code == 200 and changed.json()["answer_max"] == 10
+    bad = admin.patch(f"/api/projects/{pid}", json={"answer_max": -1})
+    assert bad.status_code == 422 and "answer_min (0) must be below answer_max (-1)" in bad.text
+    upload(admin, pid, "d.csv", "id,x\na,1\n")
+    item = admin.get(f"/api/projects/{pid}/next").json()["item"]
+    refused = admin.post(f"/api/projects/{pid}/labels", json={"item_id": item["id"],
+                                                              "value": 10.5})
+    assert refused.status_code == 422 and "[0.0, 10.0]" in refused.text
