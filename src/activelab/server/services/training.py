@@ -15,6 +15,9 @@ Evaluation items (:mod:`.evaluation`) are held out of training: each retrain
 measures the model on the labelled ones (the dashboard's unbiased accuracy)
 and interleaves the open ones into the queue.  Until every class has a few
 labels, a single-label queue searches for the missing ones (:mod:`.discovery`).
+
+Each task the server runs has its trainer (``_TRAINERS``, by registry name):
+regression projects train in :mod:`.regression_training`.
 """
 
 from __future__ import annotations
