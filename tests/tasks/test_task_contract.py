@@ -203,7 +203,7 @@ def test_an_import_names_the_line_of_a_bad_answer_or_record():
 
 def test_the_tasks_the_server_runs_build_features_train_and_guess():
     served = [name for name in EXPECTED if get_task(name).server() is not None]
-    assert served == ["classification"]
+    assert served == ["classification", "regression"]
     hooks = get_task("classification").server()
     assert isinstance(hooks, ServerHooks)
     texts = ["good fun film", "great good plot", "bad dull film", "awful bad plot"] * 3
@@ -218,6 +218,31 @@ def test_the_tasks_the_server_runs_build_features_train_and_guess():
     assert table.tolist() == [[1.0, 2.0], [3.0, 2.0]]  # a missing value: the column mean
     with pytest.raises(ConfigError, match="unknown data kind 'audio'"):
         hooks.build_features("audio", [], "auto")
+
+
+def test_regression_server_hooks_train_on_numbers_and_guess_with_an_interval():
+    from sklearn.datasets import load_diabetes
+
+    hooks = get_task("regression").server()
+    assert isinstance(hooks, ServerHooks) and hooks.model_kind("tabular", "auto") == "tabular"
+    X_all, y = load_diabetes(return_X_y=True)
+    rows = [{f"x{j}": float(v) for j, v in enumerate(row)} for row in X_all[:60]]
+    X = hooks.build_features("tabular", rows, "auto")
+    for model in ("ridge", "bayesridge"):  # a bagged committee's spread; the model's own std
+        learner = hooks.train(X, np.arange(30), y[:30].tolist(), labels=(), model=model,
+                              kind="tabular", strategy="igs", random_state=0)
+        guesses, std = hooks.describe_guess(learner, X[30:], 0)
+        assert len(guesses) == 30 and (std > 0).all()
+        for guess, spread in zip(guesses, std.tolist(), strict=True):
+            low, high = guess["interval"]
+            assert low < guess["guess"] < high and guess["std"] == spread
+            assert high - low == pytest.approx(2 * 1.959963984540054 * spread)
+    again, _ = hooks.describe_guess(learner, X[30:], 0)
+    assert again == guesses  # seeded: the same interval every time
+    with pytest.raises(ConfigError, match="unknown regressor 'logreg'"):
+        hooks.train(X, np.arange(4), [1.0, 2.0, 3.0, 4.0], model="logreg", strategy="igs")
+    with pytest.raises(DataError, match="NaN or infinite"):
+        hooks.train(X, np.arange(2), [1.0, float("nan")], model="ridge", strategy="igs")
 
 
 def test_an_unknown_task_is_a_clear_error_naming_the_known_ones():
@@ -270,6 +295,6 @@ def test_the_cli_lists_every_task_with_its_answer_defaults_and_headline():
         "  metrics     rmse, mae, r2",
         "  learner     RegressionLearner",
         "  exports     csv, jsonl",
-        "  server      no",
+        "  server      yes",
     ]
     assert "  headline    ari" in lines and "  learner     none (no query / teach loop)" in lines

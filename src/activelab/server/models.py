@@ -100,6 +100,7 @@ class TaskType(enum.StrEnum):
     image_classification = "image_classification"
     image_regions = "image_regions"
     tabular_classification = "tabular_classification"
+    tabular_regression = "tabular_regression"
 
 
 class Base(DeclarativeBase):
@@ -199,6 +200,9 @@ class Project(Base):
     #: The import column read as a pre-label (an import may name another one).
     label_column: Mapped[str] = mapped_column(String(80), default="label",
                                               server_default="label")
+    #: Regression: the smallest and largest accepted answer (None: unbounded).
+    answer_min: Mapped[float | None] = mapped_column(Float, nullable=True)
+    answer_max: Mapped[float | None] = mapped_column(Float, nullable=True)
     #: Set while the project is archived: it serves no items and takes no labels.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -312,6 +316,9 @@ class ModelSnapshot(Base):
     eval_n: Mapped[int | None] = mapped_column(Integer, nullable=True)
     eval_correct: Mapped[int | None] = mapped_column(Integer, nullable=True)
     class_counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    #: The task's own metrics when they are not an accuracy (regression: RMSE and MAE on
+    #: the evaluation items and cross-validated), by name; None for classification.
+    metrics: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     model_name: Mapped[str] = mapped_column(String(40))
     strategy_name: Mapped[str] = mapped_column(String(40))
     fit_seconds: Mapped[float] = mapped_column(Float, default=0.0)

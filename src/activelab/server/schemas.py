@@ -84,6 +84,8 @@ FEATURIZER_HELP = ("'auto': TF-IDF for text, downscaled pixels for images, numer
                    "the 'embeddings' extra)")
 AGGREGATION_HELP = ("how several annotators' labels of an item become the one trained on and "
                     "exported: 'majority', 'dawid-skene' or 'model-consensus'")
+ANSWER_RANGE_HELP = ("regression: the smallest / largest accepted answer (leave out: "
+                     "unbounded); an answer outside is refused")
 EVAL_FRACTION_HELP = ("share of items drawn at random as evaluation items: served among the "
                       "others, never trained on, the test set of the dashboard's accuracy "
                       "(0 turns that estimate off; a change applies to unlabelled items)")
@@ -107,15 +109,20 @@ class ProjectIn(RequestModel):
     name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
     description: str = Field(default="", max_length=10_000)
     task_type: Annotated[TaskType, ByValue]
-    labels: list[LabelName] = Field(min_length=1, max_length=200, description="at least two, "
-                                    "except for image regions (one kind of box is enough)")
-    model_name: str = Field(default="logreg", max_length=80)
-    strategy_name: str = Field(default="margin", max_length=80)
+    labels: list[LabelName] = Field(default_factory=list, max_length=200, description="at least "
+                                    "two, except for image regions (one kind of box is "
+                                    "enough) and regression (none: answers are numbers)")
+    model_name: str | None = Field(default=None, max_length=80,
+                                   description="default: the task's (logreg; ridge)")
+    strategy_name: str | None = Field(default=None, max_length=80,
+                                      description="default: the task's (margin; igs)")
     overlap: int = Field(default=1, ge=1, le=50)
     members: list[RowId] = Field(default_factory=list, description="user ids of annotators")
     featurizer: Featurizer = Field(default="auto", description=FEATURIZER_HELP)
     label_column: LabelColumn = Field(default="label", description=LABEL_COLUMN_HELP)
     eval_fraction: float = Field(default=0.1, ge=0, le=0.5, description=EVAL_FRACTION_HELP)
+    answer_min: float | None = Field(default=None, description=ANSWER_RANGE_HELP)
+    answer_max: float | None = Field(default=None, description=ANSWER_RANGE_HELP)
 
     @field_validator("name")
     @classmethod
@@ -142,6 +149,8 @@ class ProjectPatch(RequestModel):
     label_column: LabelColumn | None = Field(default=None, description=LABEL_COLUMN_HELP)
     eval_fraction: float | None = Field(default=None, ge=0, le=0.5,
                                         description=EVAL_FRACTION_HELP)
+    answer_min: float | None = Field(default=None, description=ANSWER_RANGE_HELP)
+    answer_max: float | None = Field(default=None, description=ANSWER_RANGE_HELP)
 
     @field_validator("name")
     @classmethod
@@ -166,6 +175,8 @@ class ProjectOut(BaseModel):
     archived: bool = Field(description="an archived project serves no items; it still exports")
     archived_at: datetime | None
     eval_fraction: float
+    answer_min: float | None = None
+    answer_max: float | None = None
     created_at: datetime
 
 
@@ -234,7 +245,8 @@ class DeleteIn(RequestModel):
 class LabelIn(RequestModel):
     item_id: RowId
     value: Any = Field(default=None, description="a class name, a list of class names "
-                       "(multi-label) or a list of boxes {x, y, w, h, label} in [0, 1]")
+                       "(multi-label), a list of boxes {x, y, w, h, label} in [0, 1] or a "
+                       "number (regression, within the project's answer range)")
     skip: bool = False
 
 

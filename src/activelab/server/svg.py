@@ -11,18 +11,19 @@ from typing import Any
 
 from markupsafe import Markup
 
-__all__ = ["learning_curve_svg"]
+__all__ = ["learning_curve_svg", "error_curve_svg"]
 
 WIDTH, HEIGHT, PAD = 520, 220, 40
 
 
-def _no_curve(points: list[dict[str, Any]]) -> Markup:
+def _no_curve(points: list[dict[str, Any]], what: str = "accuracy") -> Markup:
     if not points:
         return Markup('<p class="muted" id="curve-note">No model yet: the first one is '
-                      "trained as soon as two classes have a label.</p>")
+                      "trained as soon as two classes (or, for numbers, two items) have a "
+                      "label.</p>")
     last = points[-1]
     return Markup(f'<p class="muted" id="curve-note">Model version {last["version"]}, trained '
-                  f'on {last["n_labeled"]} labels. No accuracy estimate yet: '
+                  f'on {last["n_labeled"]} labels. No {what} estimate yet: '
                   f'{escape(last["metric"])}.</p>')
 
 
@@ -68,6 +69,46 @@ def learning_curve_svg(points: list[dict[str, Any]]) -> Markup:
     return Markup(
         f'<svg class="curve" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-label="learning curve: {title}">{grid}{band}'
+        f'<polyline points="{path}" fill="none" stroke-width="2"/>{dots}'
+        f'<text x="{PAD}" y="{HEIGHT - 8}">{x_min}</text>'
+        f'<text x="{WIDTH - PAD}" y="{HEIGHT - 8}" text-anchor="end">{x_max} training labels'
+        f'</text><text x="{WIDTH / 2}" y="14" text-anchor="middle">{title}</text></svg>')
+
+
+def error_curve_svg(points: list[dict[str, Any]], name: str) -> Markup:
+    """An error (``name``: ``"rmse"``) against training labels, one dot per retrain.
+
+    The y axis runs from 0 to the largest value; each dot says whether it was measured
+    on evaluation items or cross-validated.
+    """
+    usable = [p for p in points if p.get(name) is not None]
+    if not usable:
+        return _no_curve(points, escape(name.upper()))
+    xs = [p["n_labeled"] for p in usable]
+    x_min, x_max = min(xs), max(xs)
+    span = max(x_max - x_min, 1)
+    top = max(p[name] for p in usable) or 1.0
+
+    def sx(x: float) -> float:
+        return PAD + (x - x_min) / span * (WIDTH - 2 * PAD)
+
+    def sy(y: float) -> float:
+        return HEIGHT - PAD - y / top * (HEIGHT - 2 * PAD)
+
+    label = escape(name.upper())
+    path = " ".join(f"{sx(p['n_labeled']):.1f},{sy(p[name]):.1f}" for p in usable)
+    dots = "".join(
+        f'<circle cx="{sx(p["n_labeled"]):.1f}" cy="{sy(p[name]):.1f}" r="3"><title>'
+        f'{p["n_labeled"]} labels: {label} {p[name]:.4g} ({escape(str(p["estimate"]))})'
+        f'</title></circle>' for p in usable)
+    grid = "".join(
+        f'<line x1="{PAD}" x2="{WIDTH - PAD}" y1="{sy(v):.1f}" y2="{sy(v):.1f}" class="grid"/>'
+        f'<text x="{PAD - 6}" y="{sy(v) + 4:.1f}" text-anchor="end">{v:.3g}</text>'
+        for v in (0.0, top / 2, top))
+    title = f"{label} (lower is better)"
+    return Markup(
+        f'<svg class="curve" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-label="learning curve: {title}">{grid}'
         f'<polyline points="{path}" fill="none" stroke-width="2"/>{dots}'
         f'<text x="{PAD}" y="{HEIGHT - 8}">{x_min}</text>'
         f'<text x="{WIDTH - PAD}" y="{HEIGHT - 8}" text-anchor="end">{x_max} training labels'

@@ -44,8 +44,11 @@ class ServerHooks:
         -> number (or None), or one image's bytes per item.
     train : callable ``(X, rows, answers, *, labels, model, kind, strategy, random_state)``
         A fitted learner taught ``answers`` of the items at ``rows`` of ``X``.
-    describe_guess : callable ``(proba, labels) -> (guesses, confidences)``
-        The model's guess for each row of class probabilities, and how sure it is.
+    describe_guess : callable ``(...) -> (guesses, confidences)``
+        The model's guess for each item, and how sure it is. Classification takes
+        ``(proba, labels)``: class probabilities and their names. Regression takes
+        ``(learner, X)`` and gives each guess as ``{"guess": value, "interval": [low,
+        high], "std": std}``: a guess that is a mapping is shown field by field.
     """
 
     model_kind: Callable[[str, str], str]

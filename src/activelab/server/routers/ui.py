@@ -11,15 +11,15 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
 from ...exceptions import ActivelabError
-from ...models.factory import MODEL_NAMES
-from ...strategies import available_strategies
+from ...tasks.registry import get_task
 from ..deps import PathId, SessionDep, SettingsDep, optional_user
 from ..login import log_in, log_out
 from ..models import User
 from ..services.projects import get_project, progress, require_admin, visible_projects
 from ..services.stats import project_stats
+from ..services.task_types import SERVER_TASK, server_task
 from ..services.teams import project_agreement
-from ..svg import learning_curve_svg
+from ..svg import error_curve_svg, learning_curve_svg
 
 router = APIRouter(include_in_schema=False)
 OptionalUser = Annotated[User | None, Depends(optional_user)]
@@ -77,6 +77,12 @@ def account_page(request: Request, user: OptionalUser) -> Response:
     return _templates(request).TemplateResponse(request, "account.html", {"user": user})
 
 
+def _model_and_strategy_choices() -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """(task, its models, its strategies) of each task a new project can be."""
+    names = sorted(set(SERVER_TASK.values()))
+    return [(name, get_task(name).models(), get_task(name).strategies()) for name in names]
+
+
 @router.get("/projects", response_class=HTMLResponse)
 def projects_page(request: Request, user: OptionalUser, session: SessionDep) -> Response:
     if user is None:
@@ -85,8 +91,7 @@ def projects_page(request: Request, user: OptionalUser, session: SessionDep) -> 
     users = list(session.scalars(select(User).order_by(User.id))) if user.is_admin else []
     return _templates(request).TemplateResponse(
         request, "projects.html", {"user": user, "rows": rows, "users": users,
-                                   "strategies": available_strategies(),
-                                   "models": MODEL_NAMES})
+                                   "choices": _model_and_strategy_choices()})
 
 
 @router.get("/projects/{project_id}/annotate", response_class=HTMLResponse)
@@ -108,10 +113,12 @@ def dashboard_page(project_id: PathId, request: Request, user: OptionalUser,
     require_admin(user)
     project = get_project(session, user, project_id)
     stats: dict[str, Any] = project_stats(session, project, request.app.state.settings)
+    task = server_task(project.task_type)
     return _templates(request).TemplateResponse(
         request, "dashboard.html",
         {"user": user, "project": project, "stats": stats,
-         "curve_svg": learning_curve_svg(stats["learning_curve"]),
+         "curve_svg": error_curve_svg(stats["learning_curve"], stats["headline"]["metric"])
+         if stats["headline"]["lower_is_better"] else learning_curve_svg(stats["learning_curve"]),
          "progress": progress(session, project, user),
          "agreement": project_agreement(session, project, full=True),
-         "strategies": available_strategies(), "models": MODEL_NAMES})
+         "strategies": task.strategies(), "models": task.models()})

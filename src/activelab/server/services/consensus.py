@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from ...teams import MISSING, Consensus, DawidSkene, model_consensus
 from ..models import Item, Label, LabelSource, Project, TaskType, User
+from .task_types import takes_numbers
 
 __all__ = ["ItemConsensus", "consensus_labels"]
 
@@ -110,7 +111,11 @@ def consensus_labels(session: Session, project: Project) -> dict[int, ItemConsen
     single = project.task_type not in (TaskType.multilabel_text, TaskType.image_regions)
     method = project.aggregation if single else "latest"
     chosen: dict[int, ItemConsensus] = {}
-    if method in ("dawid-skene", "model-consensus"):
+    if takes_numbers(project.task_type):  # several people's numbers: their mean
+        for item_id, labels in raw.items():
+            values = [float(label["value"]) for label in labels]
+            chosen[item_id] = ItemConsensus(float(np.mean(values)), 1.0, labels)
+    elif method in ("dawid-skene", "model-consensus"):
         chosen = _modelled(session, project, method, raw, reviews)
     else:
         for item_id, labels in raw.items():

@@ -30,6 +30,7 @@ from ...exceptions import DataError
 from ..echo import echo
 from ..models import Item, Label, LabelSource, Project, TaskType, User
 from .consensus import consensus_labels
+from .task_types import data_kind, takes_numbers
 
 __all__ = ["EXPORT_FORMATS", "export_stream", "media_type_of", "neutralise_cell"]
 
@@ -56,15 +57,23 @@ def _label_rows(session: Session, project_id: int
     yield from session.execute(query)
 
 
-def _record(label: Label, item: Item, username: str | None) -> dict[str, Any]:
+def _value(project: Project, label: Label) -> Any:
+    # SQLite gives a JSON column numeric affinity: 155.0 comes back as the integer 155.
+    if label.value is not None and takes_numbers(project.task_type):
+        return float(label.value)
+    return label.value
+
+
+def _record(project: Project, label: Label, item: Item, username: str | None
+            ) -> dict[str, Any]:
     return {"label_id": label.id, "item_id": item.id, "external_id": item.external_id,
-            "label": label.value, "skipped": label.is_skip, "annotator": username,
+            "label": _value(project, label), "skipped": label.is_skip, "annotator": username,
             "source": label.source, "created_at": label.created_at.isoformat()}
 
 
 def _jsonl(session: Session, project: Project) -> Iterator[str]:
     for label, item, username in _label_rows(session, project.id):
-        yield json.dumps(_record(label, item, username), ensure_ascii=False) + "\n"
+        yield json.dumps(_record(project, label, item, username), ensure_ascii=False) + "\n"
 
 
 def _csv(session: Session, project: Project) -> Iterator[str]:
@@ -72,7 +81,7 @@ def _csv(session: Session, project: Project) -> Iterator[str]:
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for n, (label, item, username) in enumerate(_label_rows(session, project.id), start=1):
-        record = _record(label, item, username)
+        record = _record(project, label, item, username)
         if not isinstance(record["label"], str) and record["label"] is not None:
             record["label"] = json.dumps(record["label"], ensure_ascii=False)
         writer.writerow({key: neutralise_cell(value) for key, value in record.items()})
@@ -92,6 +101,9 @@ def _ls_result(task_type: str, value: Any, data: dict[str, Any]) -> list[dict[st
                            "height": 100 * box["h"], "rotation": 0,
                            "rectanglelabels": [box["label"]]}}
                 for box in value]
+    if takes_numbers(task_type):
+        return [{"from_name": "value", "to_name": "table", "type": "number",
+                 "value": {"number": value}}]
     to_name = {TaskType.image_classification.value: "image",
                TaskType.tabular_classification.value: "table"}.get(task_type, "text")
     choices = value if isinstance(value, list) else [value]
@@ -103,7 +115,7 @@ def _ls_data(project: Project, item: Item) -> dict[str, Any]:
     if project.task_type in (TaskType.image_classification, TaskType.image_regions):
         encoded = base64.b64encode(item.image or b"").decode("ascii")
         return {"image": f"data:{item.image_mime};base64,{encoded}"}
-    if project.task_type == TaskType.tabular_classification:
+    if data_kind(project.task_type) == "tabular":
         return dict(item.data.get("columns", {}))
     return {"text": item.data.get("text", "")}
 
@@ -120,14 +132,15 @@ def _ls_task(project: Project, item: Item,
             "completed_by": {"username": username},
             "created_at": label.created_at.isoformat(),
             "was_cancelled": label.is_skip,
-            "result": [] if label.is_skip else _ls_result(project.task_type, label.value,
+            "result": [] if label.is_skip else _ls_result(project.task_type,
+                                                          _value(project, label),
                                                           item.data),
         } for label, username in annotations if label.source != LabelSource.imported],
         "predictions": [{
             "id": label.id,
             "model_version": LabelSource.imported.value,
             "created_at": label.created_at.isoformat(),
-            "result": _ls_result(project.task_type, label.value, item.data),
+            "result": _ls_result(project.task_type, _value(project, label), item.data),
         } for label, _ in annotations if label.source == LabelSource.imported],
     }
     return json.dumps(task, ensure_ascii=False)

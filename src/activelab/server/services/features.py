@@ -1,8 +1,8 @@
 """Features of a project's items, built by the task's own hooks (see :mod:`activelab.tasks`).
 
 The server reads its items in chunks and hands their texts, numeric columns or
-image bytes to the classification task's ``build_features`` (through the task
-registry); multi-label projects use the same features.
+image bytes to the ``build_features`` of the project type's task (through the task
+registry, :mod:`.task_types`); multi-label projects use the classification features.
 """
 
 from __future__ import annotations
@@ -15,31 +15,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, undefer
 
 from ...exceptions import DataError
-from ...tasks.contract import ServerHooks
-from ...tasks.registry import get_task
-from ..models import Item, TaskType
+from ..models import Item
+from .task_types import data_kind, server_hooks
 
 __all__ = ["Features", "load_features", "model_kind", "data_kind"]
 
 _CHUNK = 500
-#: What one item of each project type holds, as the task hooks name it.
-_DATA_KIND = {TaskType.text_classification: "text", TaskType.multilabel_text: "text",
-              TaskType.tabular_classification: "tabular",
-              TaskType.image_classification: "image", TaskType.image_regions: "image"}
-
-
-def _hooks() -> ServerHooks:
-    hooks = get_task("classification").server()
-    assert hooks is not None  # the classification task declares its server hooks
-    return hooks
-
-
-def data_kind(task_type: str) -> str:
-    """``"text"``, ``"tabular"`` or ``"image"``: what one item of ``task_type`` holds."""
-    try:
-        return _DATA_KIND[TaskType(task_type)]
-    except ValueError:
-        raise DataError(f"unknown task type {task_type!r}") from None
 
 
 class Features:
@@ -58,7 +39,7 @@ class Features:
 
 def model_kind(task_type: str, featurizer: str = "auto") -> str:
     """The ``activelab.models.make_model`` data kind of the features of a task."""
-    return _hooks().model_kind(data_kind(task_type), featurizer)
+    return server_hooks(task_type).model_kind(data_kind(task_type), featurizer)
 
 
 def signature_of(session: Session, project_id: int) -> tuple[int, int]:
@@ -100,5 +81,5 @@ def load_features(session: Session, project_id: int, task_type: str,
                 yield item.data.get("columns" if kind == "tabular" else "text",
                                     {} if kind == "tabular" else "")
 
-    X = _hooks().build_features(kind, values(), featurizer)
+    X = server_hooks(task_type).build_features(kind, values(), featurizer)
     return Features(np.asarray(ids, dtype=np.int64), X, signature)

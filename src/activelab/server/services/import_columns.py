@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ...exceptions import DataError, UnknownLabelError
-from ..models import Project, TaskType
-from .tasks import ParsedItem, is_image_task, parse_item_row, parse_prelabel
+from ...exceptions import DataError, InvalidAnswerError
+from ..models import Project
+from .task_types import answer_space, data_kind
+from .tasks import ParsedItem, parse_item_row, parse_prelabel
 
 __all__ = ["LabelColumnReader", "LIKELY_LABEL_COLUMNS", "repeated_ids"]
 
@@ -31,6 +32,7 @@ class LabelColumnReader:
     def __init__(self, project: Project, column: str) -> None:
         self.task_type = project.task_type
         self.classes = list(project.labels)
+        self.space = answer_space(project)
         self.column = column
         self.seen_label_column = False
         self._features: dict[str, None] = {}
@@ -50,20 +52,19 @@ class LabelColumnReader:
         parsed = parse_item_row(self.task_type, row)
         if raw is not None and raw != "":
             try:
-                parsed.prelabel = parse_prelabel(self.task_type, self.classes, raw)
-            except UnknownLabelError as error:
+                parsed.prelabel = parse_prelabel(self.task_type, self.classes, raw, self.space)
+            except InvalidAnswerError as error:  # UnknownLabelError among them
                 raise DataError(f"label column {self.column!r}: {error}") from None
         self._note_features(parsed)
         return parsed
 
     def _note_features(self, parsed: ParsedItem) -> None:
-        if self.task_type == TaskType.tabular_classification:
+        kind = data_kind(self.task_type)
+        if kind == "tabular":
             for name in parsed.data.get("columns", {}):
                 self._features.setdefault(name)
-        elif is_image_task(self.task_type):
-            self._features.setdefault("image")
         else:
-            self._features.setdefault("text")
+            self._features.setdefault(kind)
 
     @property
     def feature_columns(self) -> list[str]:

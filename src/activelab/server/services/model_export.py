@@ -42,6 +42,7 @@ from ..echo import echo
 from ..errors import ConflictError
 from ..models import Item, ModelSnapshot, Project, TaskType
 from .features import load_features, model_kind, signature_of
+from .task_types import takes_numbers
 from .tasks import check_image_bytes
 from .training import MULTI_LABEL_TASKS, SEED, label_events, training_labels
 
@@ -85,6 +86,8 @@ def _unsupported(project: Project) -> str | None:
     """Why the project's model cannot be exported (None: it can)."""
     if project.task_type in MULTI_LABEL_TASKS:
         return f"a {project.task_type} project trains one model per class"
+    if takes_numbers(project.task_type):
+        return "the export covers classifiers; a regression project's model is not exported yet"
     if project.featurizer == "embeddings":
         return "a project with the embeddings featurizer needs the sentence-embedding model"
     if project.model_name in _TORCH_MODELS:

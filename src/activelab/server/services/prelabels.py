@@ -19,6 +19,7 @@ from ..errors import ConflictError, NotFoundError
 from ..models import Item, Label, LabelSource, Project, User, utcnow
 from .audit import record_event
 from .projects import require_active, require_admin
+from .task_types import answer_space
 from .tasks import validate_label_value
 
 __all__ = ["list_prelabels", "label_sources", "review_prelabel", "reopen_prelabel"]
@@ -79,7 +80,8 @@ def review_prelabel(session: Session, project: Project, user: User, label_id: in
         ``value`` is not a valid label of the project.
     """
     require_active(project)
-    new_value = (validate_label_value(project.task_type, project.labels, value)
+    new_value = (validate_label_value(project.task_type, project.labels, value,
+                                      answer_space(project))
                  if value is not None else None)
     label = _active_prelabel(session, project, label_id)
     mine = session.scalar(select(Label.id).where(

@@ -5,6 +5,7 @@ label has nothing to choose, and a multi-label project with one label is a
 yes/no question, better asked as a classification with two labels (``yes``,
 ``no``) so that both answers have a key and both train the model.  Image
 regions need only one label: boxes of one kind of object are a full task.
+A regression project takes numbers: no labels, an optional answer range.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ...exceptions import ConfigError
+from .task_types import takes_numbers
 
-__all__ = ["clean_project_name", "check_label_set", "MIN_LABELS", "MAX_NAME_LENGTH"]
+__all__ = ["clean_project_name", "check_label_set", "check_answer_range", "MIN_LABELS",
+           "MAX_NAME_LENGTH"]
 
 MAX_NAME_LENGTH = 200
 #: Fewest labels per task type; task types not listed need two.
@@ -44,6 +47,11 @@ def check_label_set(task_type: str, labels: Sequence[str]) -> list[str]:
     ConfigError
         A blank or repeated name, or fewer labels than the task needs.
     """
+    if takes_numbers(task_type):
+        if labels:
+            raise ConfigError("a regression project's answers are numbers, not labels: leave "
+                              "labels out (answer_min and answer_max set the accepted range)")
+        return []
     cleaned = [label.strip() for label in labels]
     if any(not label for label in cleaned):
         raise ConfigError("label names must not be blank")
@@ -56,3 +64,21 @@ def check_label_set(task_type: str, labels: Sequence[str]) -> list[str]:
                           f"{len(cleaned)}: there is nothing to choose between (for a yes/no "
                           "question use two labels, such as 'yes' and 'no')")
     return cleaned
+
+
+def check_answer_range(task_type: str, low: float | None, high: float | None) -> None:
+    """An answer range is for number answers, and its low end is below its high end.
+
+    Raises
+    ------
+    ConfigError
+        A range on a project whose answers are labels, or ``low >= high``.
+    """
+    if low is None and high is None:
+        return
+    if not takes_numbers(task_type):
+        kind = str(task_type).replace("_", " ")
+        raise ConfigError(f"answer_min and answer_max are for regression projects; a {kind} "
+                          "project's answers are labels")
+    if low is not None and high is not None and low >= high:
+        raise ConfigError(f"answer_min ({low:g}) must be below answer_max ({high:g})")

@@ -11,13 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ...exceptions import ConfigError, MissingDependencyError
-from ...models.factory import check_model_name
-from ...strategies import available_strategies
 from ...teams import AGGREGATIONS
 from ..errors import ConflictError, NotFoundError, PermissionDeniedError
 from ..models import Item, Label, Project, ProjectMember, Role, TaskType, User, utcnow
 from .audit import record_event
-from .project_rules import check_label_set, clean_project_name
+from .project_rules import check_answer_range, check_label_set, clean_project_name
+from .task_types import server_task
 from .training import check_strategy_for_task
 
 __all__ = [
@@ -35,7 +34,8 @@ _MEMBER_PROJECT = select(Project).where(
                    ProjectMember.user_id == bindparam("user_id")))
 #: What the annotation routes need of a project, as plain columns.
 _VIEW = select(Project.id, Project.name, Project.overlap, Project.task_type, Project.labels,
-               Project.strategy_name, Project.n_items, Project.archived_at
+               Project.strategy_name, Project.n_items, Project.archived_at,
+               Project.answer_min, Project.answer_max
                ).where(Project.id == bindparam("project_id"))
 _MEMBER_VIEW = _VIEW.where(exists().where(ProjectMember.project_id == bindparam("project_id"),
                                           ProjectMember.user_id == bindparam("user_id")))
@@ -54,10 +54,14 @@ def require_admin(user: User) -> None:
 
 
 def check_model_and_strategy(model_name: str, strategy_name: str, task_type: str) -> None:
-    check_model_name(model_name)
-    if strategy_name not in available_strategies():
+    """The model and strategy are among those of the project type's task (the registry's)."""
+    task = server_task(task_type)
+    if model_name not in task.models():
+        raise ConfigError(f"unknown model {model_name!r}; choose one of "
+                          f"{', '.join(task.models())}")
+    if strategy_name not in task.strategies():
         raise ConfigError(f"unknown strategy {strategy_name!r}; choose one of "
-                          f"{', '.join(available_strategies())}")
+                          f"{', '.join(task.strategies())}")
     check_strategy_for_task(task_type, strategy_name)
 
 
@@ -116,22 +120,29 @@ def get_project(session: Session, user: User, project_id: int) -> Project:
     return project
 
 
-def create_project(session: Session, *, name: str, task_type: TaskType | str, labels: list[str],
-                   description: str = "", model_name: str = "logreg",
-                   strategy_name: str = "margin", overlap: int = 1,
-                   members: Sequence[int] = (), featurizer: str = "auto",
-                   label_column: str = "label", eval_fraction: float = 0.1) -> Project:
+def create_project(session: Session, *, name: str, task_type: TaskType | str,
+                   labels: Sequence[str] = (), description: str = "",
+                   model_name: str | None = None, strategy_name: str | None = None,
+                   overlap: int = 1, members: Sequence[int] = (), featurizer: str = "auto",
+                   label_column: str = "label", eval_fraction: float = 0.1,
+                   answer_min: float | None = None, answer_max: float | None = None) -> Project:
+    """A new project; model and strategy default to those of its task (the registry's)."""
     task_type = TaskType(task_type).value
     name = clean_project_name(name)
     labels = check_label_set(task_type, labels)
+    task = server_task(task_type)
+    model_name = model_name or task.default_model or ""
+    strategy_name = strategy_name or task.default_strategy
     check_model_and_strategy(model_name, strategy_name, task_type)
+    check_answer_range(task_type, answer_min, answer_max)
     check_featurizer(featurizer, task_type)
     if session.scalar(select(Project.id).where(Project.name == name)) is not None:
         raise ConflictError(f"a project named {name!r} exists already")
     project = Project(name=name, description=description, task_type=task_type,
                       labels=labels, model_name=model_name, strategy_name=strategy_name,
                       overlap=overlap, featurizer=featurizer, label_column=label_column,
-                      eval_fraction=eval_fraction)
+                      eval_fraction=eval_fraction, answer_min=answer_min,
+                      answer_max=answer_max)
     session.add(project)
     try:
         session.flush()
@@ -172,6 +183,9 @@ def update_project(session: Session, project: Project, changes: dict[str, Any]) 
     strategy_name = changes.get("strategy_name") or project.strategy_name
     check_model_and_strategy(model_name, strategy_name, project.task_type)
     check_featurizer(changes.get("featurizer") or project.featurizer, project.task_type)
+    check_answer_range(project.task_type, *(
+        changes[key] if changes.get(key) is not None else getattr(project, key)
+        for key in ("answer_min", "answer_max")))
     if changes.get("name") is not None:
         changes = {**changes, "name": clean_project_name(changes["name"])}
     name = changes.get("name")

@@ -36,6 +36,7 @@ from ..db import is_postgres, write_block
 from ..errors import ConflictError, NotFoundError
 from ..models import Item, Label, Lease, ModelSnapshot, Project, utcnow
 from ..strict_json import repaired
+from .task_types import answer_space
 from .tasks import is_image_task, validate_label_value
 
 __all__ = ["lease_next", "heartbeat", "record_label", "undo_last", "served_item",
@@ -263,7 +264,8 @@ def record_label(conn: Connection, project: Any, user_id: int, item_id: int,
     else:
         if value is None:
             raise UnknownLabelError("give a label value, or skip=true")
-        value = validate_label_value(project.task_type, project.labels, value)
+        value = validate_label_value(project.task_type, project.labels, value,
+                                     answer_space(project))
     params = {"project_id": project.id, "user_id": user_id, "item_id": item_id}
     with write_block(conn):
         _lock_item(conn, item_id)
@@ -365,6 +367,8 @@ def served_item(item: Item | Row[Any], project: Project | Row[Any],
         "probability": item.predicted_proba,
         "model_version": item.model_version,
     }
+    if isinstance(item.predicted, dict):  # a guess of several fields (regression: an interval)
+        why.update(item.predicted)
     image_url = (f"/api/projects/{project.id}/items/{item.id}/image"
                  if is_image_task(project.task_type) else None)
     # repaired: text stored before imports refused lone surrogates must still be

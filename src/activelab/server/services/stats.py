@@ -3,6 +3,9 @@
 The learning curve's ``accuracy`` is the unbiased estimate on evaluation items
 (:mod:`.evaluation`) with its Wilson 95% interval; the cross-validated figure
 over the strategy's picks is kept as ``cv_accuracy`` and labelled as biased.
+A task whose figure is not an accuracy (regression) stores its own metrics with each
+retrain: its points carry them (``rmse``, ``mae`` on the evaluation items once there
+are enough, else cross-validated) and ``headline`` names the task's headline metric.
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ from ..models import Item, Label, ModelSnapshot, Project, User, utcnow
 from .discovery import DISCOVERY_K, under_covered
 from .evaluation import MIN_EVAL_LABELS, accuracy_estimate
 from .queue import eligible_items_query
+from .task_types import server_task, takes_numbers
 from .training import MULTI_LABEL_TASKS
 from .worker import worker_state
 
-__all__ = ["learning_curve", "label_distribution", "throughput", "queue_preview",
+__all__ = ["headline", "learning_curve", "label_distribution", "throughput", "queue_preview",
            "project_progress", "queue_strategy", "project_stats"]
 
 #: A class is flagged when its share is below this fraction of an even share.
@@ -38,26 +42,73 @@ def _estimate_metric(n_eval: int, fraction: float) -> str:
             f"item in {round(1 / fraction) if fraction > 0 else '-'} is one)")
 
 
+def _task_point(s: ModelSnapshot) -> dict[str, Any]:
+    """A learning-curve point of a task with its own metrics (regression: RMSE, MAE).
+
+    The headline is measured on the evaluation items once :data:`MIN_EVAL_LABELS` of
+    them are labelled; until then (or with evaluation items off) it is cross-validated
+    over the training labels, and says so.
+    """
+    metrics = dict(s.metrics or {})
+    name = metrics.pop("headline", "rmse")
+    n_eval = int(metrics.get("n_eval") or 0)
+    on_eval = n_eval >= MIN_EVAL_LABELS and metrics.get(name) is not None
+    prefix = "" if on_eval else "cv_"
+    value = metrics.get(prefix + name)
+    if on_eval:
+        text = f"{name.upper()} on {n_eval} evaluation items (a random sample)"
+    elif value is not None:
+        text = (f"{metrics['cv_folds']}-fold cross-validated {name.upper()} on "
+                f"{metrics['cv_n']} labels (biased: the items the strategy picked; "
+                f"{n_eval} of {MIN_EVAL_LABELS} evaluation labels so far)")
+    else:
+        text = s.metric
+    return {"version": s.version, "n_labeled": s.n_labeled, "headline": name,
+            name: value, "mae": metrics.get(prefix + "mae"),
+            "estimate": "evaluation items" if on_eval else "cross-validation",
+            "metric": text, "n_eval": n_eval, "accuracy": None, "low": None, "high": None,
+            **{key: v for key, v in metrics.items() if key.startswith("cv_")},
+            "created_at": s.created_at.isoformat()}
+
+
 def learning_curve(session: Session, project: Project) -> list[dict[str, Any]]:
     """One point per retrain: the unbiased estimate (``accuracy``, ``low``, ``high``,
-    ``n_eval``) and the biased cross-validated one (``cv_accuracy``, ``cv_metric``)."""
+    ``n_eval``) and the biased cross-validated one (``cv_accuracy``, ``cv_metric``);
+    for a task with its own metrics, those (see :func:`_task_point`)."""
     rows = session.scalars(select(ModelSnapshot).where(ModelSnapshot.project_id == project.id)
                            .order_by(ModelSnapshot.version))
-    return [{"version": s.version, "n_labeled": s.n_labeled,
-             **accuracy_estimate(s.eval_correct, s.eval_n),
-             "estimate": "evaluation items",
-             "metric": _estimate_metric(s.eval_n or 0, project.eval_fraction),
-             "cv_accuracy": s.accuracy,
-             "cv_metric": f"{s.metric} (biased: the items the strategy picked)"
-             if s.accuracy is not None else s.metric,
-             "created_at": s.created_at.isoformat()} for s in rows]
+    return [_task_point(s) if s.metrics is not None else _accuracy_point(s, project)
+            for s in rows]
+
+
+def _accuracy_point(s: ModelSnapshot, project: Project) -> dict[str, Any]:
+    return {"version": s.version, "n_labeled": s.n_labeled,
+            **accuracy_estimate(s.eval_correct, s.eval_n),
+            "estimate": "evaluation items",
+            "metric": _estimate_metric(s.eval_n or 0, project.eval_fraction),
+            "cv_accuracy": s.accuracy,
+            "cv_metric": f"{s.metric} (biased: the items the strategy picked)"
+            if s.accuracy is not None else s.metric,
+            "created_at": s.created_at.isoformat()}
+
+
+def _number_summary(values: list[float]) -> dict[str, Any]:
+    """How many numbers were answered, and their smallest, mean and largest."""
+    if not values:
+        return {"counts": {}, "total": 0, "warnings": [], "summary": None}
+    return {"counts": {}, "total": len(values), "warnings": [],
+            "summary": {"min": min(values), "mean": sum(values) / len(values),
+                        "max": max(values)}}
 
 
 def label_distribution(session: Session, project: Project) -> dict[str, Any]:
-    """Active labels per class, with a warning for every rare or missing class."""
+    """Active labels per class, with a warning for every rare or missing class
+    (for number answers: their count, smallest, mean and largest)."""
     counts: Counter[str] = Counter({name: 0 for name in project.labels})
     values = session.scalars(select(Label.value).where(
         Label.project_id == project.id, Label.undone.is_(False), Label.is_skip.is_(False)))
+    if takes_numbers(project.task_type):
+        return _number_summary([float(value) for value in values])
     for value in values:
         if project.task_type in MULTI_LABEL_TASKS:
             names = {box["label"] for box in value} if value and isinstance(value[0], dict) \
@@ -143,9 +194,20 @@ def queue_preview(session: Session, project: Project, limit: int = 10) -> list[d
             for item in items]
 
 
+def headline(project: Project, curve: list[dict[str, Any]]) -> dict[str, Any]:
+    """The task's headline metric at the latest retrain (None before the first model)."""
+    task = server_task(project.task_type)
+    name = task.headline  # every learning-curve point carries it
+    latest = curve[-1] if curve else {}
+    return {"task": task.name, "metric": name, "value": latest.get(name),
+            "lower_is_better": task.lower_is_better,
+            "estimate": latest.get("estimate"), "detail": latest.get("metric")}
+
+
 def project_stats(session: Session, project: Project, settings: Settings) -> dict[str, Any]:
     error = session.scalar(select(Project.train_error).where(Project.id == project.id))
-    return {"learning_curve": learning_curve(session, project),
+    curve = learning_curve(session, project)
+    return {"learning_curve": curve, "headline": headline(project, curve),
             "progress": project_progress(session, project),
             "strategy": queue_strategy(session, project, settings.class_discovery),
             "eval_fraction": project.eval_fraction,

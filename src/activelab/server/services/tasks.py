@@ -11,12 +11,13 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
-from ...exceptions import DataError, UnknownLabelError
+from ...exceptions import DataError, InvalidAnswerError, UnknownLabelError
 from ...tasks.answers import MAX_LABEL_LIST, AnswerSpace
 from ...tasks.registry import get_task
 from ..echo import echo
 from ..models import TaskType
 from ..strict_json import find_bad_text
+from .task_types import ANSWER_TASK, DATA_KIND, takes_numbers
 
 __all__ = ["ParsedItem", "parse_item_row", "parse_image_file", "validate_label_value",
            "is_image_task", "check_image_bytes", "MAX_IMAGE_BYTES", "MAX_IMAGE_PIXELS",
@@ -164,6 +165,8 @@ def parse_item_row(task_type: str, row: dict[str, Any]) -> ParsedItem:
     """
     if not isinstance(row, dict):
         raise DataError(f"expected an object per line, got {type(row).__name__}")
+    if task_type not in DATA_KIND:
+        raise DataError(f"unknown task type {echo(task_type)}")
     raw_id = row.get("id", row.get("external_id"))
     external_id = None if raw_id in (None, "") else str(raw_id)[:200]
     if task_type in (TaskType.text_classification, TaskType.multilabel_text):
@@ -174,7 +177,7 @@ def parse_item_row(task_type: str, row: dict[str, Any]) -> ParsedItem:
     if is_image_task(task_type):
         raw, mime, width, height = _decode_image(row.get("image"))
         return ParsedItem(external_id, {"width": width, "height": height}, raw, mime)
-    if task_type == TaskType.tabular_classification:
+    if DATA_KIND.get(TaskType(task_type)) == "tabular":
         values = {str(k): _number(str(k), v) for k, v in row.items()
                   if k not in RESERVED_COLUMNS and k is not None}
         if not values:
@@ -207,18 +210,15 @@ def _check_box(box: Any, classes: list[str]) -> dict[str, Any]:
     return out
 
 
-#: The library task whose answers each project type takes (image regions are not one yet).
-_ANSWER_TASK = {TaskType.text_classification: "classification",
-                TaskType.tabular_classification: "classification",
-                TaskType.image_classification: "classification",
-                TaskType.multilabel_text: "multilabel"}
-
-
-def validate_label_value(task_type: str, classes: list[str], value: Any) -> Any:
+def validate_label_value(task_type: str, classes: list[str], value: Any,
+                         space: AnswerSpace | None = None) -> Any:
     """The label ``value`` normalised for storage.
 
-    Class and multi-label values are checked by their task's ``validate_answer``
-    (through the task registry); image regions here.
+    Class, multi-label and number values are checked by their task's
+    ``validate_answer`` (through the task registry) against ``space`` (the
+    project's labels and answer range; by default ``classes``); image regions here.
+    A number answer arrives as a JSON number: a string is refused here, though the
+    task reads one from a file.
 
     Raises
     ------
@@ -233,16 +233,21 @@ def validate_label_value(task_type: str, classes: list[str], value: Any) -> Any:
             raise UnknownLabelError(f"a label holds {len(value)} regions; at most "
                                     f"{MAX_BOXES_PER_LABEL} are accepted per image")
         return [_check_box(box, classes) for box in value]
-    task = get_task(_ANSWER_TASK[TaskType(task_type)])
-    return task.validate_answer(value, AnswerSpace(labels=tuple(classes)))
+    if takes_numbers(task_type) and isinstance(value, str):
+        raise InvalidAnswerError(f"the answer is a number, not a string: send {echo(value)} "
+                                 "without quotes")
+    task = get_task(ANSWER_TASK[TaskType(task_type)])
+    return task.validate_answer(value, space or AnswerSpace(labels=tuple(classes)))
 
 
-def parse_prelabel(task_type: str, classes: list[str], raw: Any) -> Any:
+def parse_prelabel(task_type: str, classes: list[str], raw: Any,
+                   space: AnswerSpace | None = None) -> Any:
     """The value of an import row's label column as a stored label value.
 
     Classification: a label name (a JSON integer is read as its digits).
     Multi-label: a list of names, or one string of names separated by ``;``.
     Image regions: a list of boxes, or that list as a JSON string (a CSV cell).
+    Regression: a number, or its digits (a CSV cell), within ``space``'s range.
 
     Raises
     ------
@@ -250,6 +255,9 @@ def parse_prelabel(task_type: str, classes: list[str], raw: Any) -> Any:
         A name outside the project's label set, or the wrong shape for the task.
     """
     value = raw
+    if takes_numbers(task_type):  # a CSV cell is text: the task reads numbers from it
+        return get_task(ANSWER_TASK[TaskType(task_type)]).validate_answer(
+            value.strip() if isinstance(value, str) else value, space)
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if task_type == TaskType.multilabel_text and isinstance(value, str):
@@ -262,4 +270,4 @@ def parse_prelabel(task_type: str, classes: list[str], raw: Any) -> Any:
                                     "{x, y, w, h, label}") from None
     elif isinstance(value, str):
         value = value.strip()
-    return validate_label_value(task_type, classes, value)
+    return validate_label_value(task_type, classes, value, space)

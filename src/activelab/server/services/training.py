@@ -15,13 +15,15 @@ Evaluation items (:mod:`.evaluation`) are held out of training: each retrain
 measures the model on the labelled ones (the dashboard's unbiased accuracy)
 and interleaves the open ones into the queue.  Until every class has a few
 labels, a single-label queue searches for the missing ones (:mod:`.discovery`).
+
+Each task the server runs has its trainer (``_TRAINERS``, by registry name):
+regression projects train in :mod:`.regression_training`.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -34,26 +36,25 @@ from ...exceptions import ConfigError
 from ...models import class_probabilities, make_model
 from ...pool import Pool
 from ...strategies import ScoreStrategy, make_strategy
-from ...tasks.contract import ServerHooks
-from ...tasks.registry import get_task
 from ..db import is_postgres, write_transaction
 from ..models import Item, Label, ModelSnapshot, Project, TaskType
 from .consensus import consensus_labels
 from .discovery import discovery_priority
 from .evaluation import eval_item_ids, interleave, mark_eval_items
 from .features import Features, load_features, model_kind, signature_of
+from .regression_training import train_regression
+from .retrain_result import SEED
+from .retrain_result import TrainResult as _Result
+from .retrain_result import TrainSplit as _Split
+from .retrain_result import queue_scores as _scores
 from .strategy_state import export, load_state, restore, save, strategy_note
+from .task_types import SERVER_TASK, server_hooks
 
 __all__ = ["retrain_project", "label_events", "check_strategy_for_task", "FeatureCache",
            "MULTI_LABEL_TASKS", "training_labels", "SEED"]
 
 MULTI_LABEL_TASKS = (TaskType.multilabel_text, TaskType.image_regions)
-#: Items ranked by strategies without a per-item score (cluster, density, ...); the rest
-#: follow in random order until the next retrain.
-QUERY_DEPTH = 300
-_SEED = 0
-#: The random state of every model the server fits.
-SEED = _SEED
+_SEED = SEED
 #: Items re-scored per write transaction after a retrain.
 RESCORE_BATCH = 500
 #: Items written with fresh scores after a retrain: the head of the queue (0: all).
@@ -132,31 +133,6 @@ def _cv_accuracy(estimator: Any, X: Any, y: np.ndarray) -> tuple[float | None, s
     return float(scores.mean()), f"{folds}-fold CV accuracy on {len(rows)} labels"
 
 
-@dataclass
-class _Result:
-    rows: np.ndarray         # rows of the feature matrix that were scored
-    priority: np.ndarray
-    score: np.ndarray
-    guess: list[Any]
-    proba: np.ndarray
-    accuracy: float | None   # cross-validated on the training labels (biased)
-    metric: str
-    n_labeled: int
-    eval_n: int = 0          # labelled evaluation items, and how many the model got right
-    eval_correct: int = 0
-    strategy_state: dict[str, Any] | None = None  # to save: the strategy was queried
-    strategy_note: str | None = None
-
-
-@dataclass
-class _Split:
-    """The labels to train on and the labelled evaluation items' rows and labels."""
-
-    train: dict[int, Any]
-    eval_rows: np.ndarray
-    eval_truth: list[Any]
-
-
 def _split(features: Features, labels: dict[int, Any], eval_ids: set[int]) -> _Split:
     held_out = [i for i in labels if i in eval_ids and i in features.row_of]
     return _Split(train={i: v for i, v in labels.items() if i not in eval_ids},
@@ -164,37 +140,12 @@ def _split(features: Features, labels: dict[int, Any], eval_ids: set[int]) -> _S
                   eval_truth=[labels[i] for i in held_out])
 
 
-def _scores(strategy: Any, pool: Pool, model: Any, rows: np.ndarray
-            ) -> tuple[np.ndarray, np.ndarray]:
-    """(priority, score) of ``rows``: higher priority is served first."""
-    if isinstance(strategy, ScoreStrategy):
-        scores = strategy.score(pool, model, rows)
-        return scores, scores
-    priority = np.full(len(rows), np.nan)
-    score = np.full(len(rows), np.nan)
-    # Only the open items: labelled evaluation items are unlabelled to the pool.
-    chosen, chosen_scores = strategy.query(pool, model, min(QUERY_DEPTH, len(rows)),
-                                           candidates=rows, return_scores=True)
-    position = {int(row): i for i, row in enumerate(rows.tolist())}
-    for rank, (row, value) in enumerate(zip(chosen.tolist(), chosen_scores.tolist(),
-                                            strict=True)):
-        priority[position[row]] = float(len(chosen) - rank)
-        score[position[row]] = value
-    return priority, score
-
-
-def _classification_hooks() -> ServerHooks:
-    hooks = get_task("classification").server()
-    assert hooks is not None  # the classification task declares its server hooks
-    return hooks
-
-
 def _train_single(project: Project, features: Features, split: _Split,
                   discovery: bool = True, state: dict[str, Any] | None = None
                   ) -> _Result | None:
     labels = split.train
     rows = np.array([features.row_of[i] for i in labels if i in features.row_of], dtype=np.intp)
-    hooks = _classification_hooks()
+    hooks = server_hooks(project.task_type)
     learner = hooks.train(features.X, rows, [labels[int(features.item_ids[r])] for r in rows],
                           labels=project.labels, model=project.model_name,
                           kind=model_kind(project.task_type, project.featurizer),
@@ -292,6 +243,11 @@ def _train_multi(project: Project, features: Features, split: _Split,
                    split.eval_rows.size, correct)
 
 
+#: The trainer of each task the server runs (by registry name); multi-label projects
+#: train one classifier per class instead.
+_TRAINERS = {"classification": _train_single, "regression": train_regression}
+
+
 def _finite(value: float) -> float | None:
     return float(value) if np.isfinite(value) else None
 
@@ -342,13 +298,15 @@ def retrain_project(factory: sessionmaker[Session], project_id: int,
         features = cache.get(session, project)
         saved = load_state(session, project)
     start = time.perf_counter()
-    train = _train_multi if project.task_type in MULTI_LABEL_TASKS else _train_single
+    train = _train_multi if project.task_type in MULTI_LABEL_TASKS \
+        else _TRAINERS[SERVER_TASK[TaskType(project.task_type)]]
     split = _split(features, labels, eval_ids)
     result = train(project, features, split, discovery, saved)
     if result is None:
         return None
     seconds = time.perf_counter() - start
-    counts = Counter(str(v) for v in split.train.values()) \
+    counts = result.class_counts if result.class_counts is not None else \
+        Counter(str(v) for v in split.train.values()) \
         if project.task_type not in MULTI_LABEL_TASKS else \
         Counter(c for v in split.train.values() for c in _classes_of(project.task_type, v))
     with factory() as session:  # one retrain at a time per worker: read, then write
@@ -375,7 +333,7 @@ def retrain_project(factory: sessionmaker[Session], project_id: int,
             metric=result.metric, class_counts=dict(counts), model_name=project.model_name,
             eval_n=result.eval_n, eval_correct=result.eval_correct,
             strategy_name=project.strategy_name, fit_seconds=seconds,
-            strategy_note=result.strategy_note)
+            strategy_note=result.strategy_note, metrics=result.metrics)
         session.add(snapshot)
         if result.strategy_state is not None:
             save(session, project, result.strategy_state)

@@ -60,10 +60,14 @@
     const f = new FormData(create);
     try {
       await call("POST", "/api/projects", {
-        name: f.get("name"), task_type: f.get("task_type"), model_name: f.get("model_name"),
-        strategy_name: f.get("strategy_name"), featurizer: f.get("featurizer"),
+        name: f.get("name"), task_type: f.get("task_type"),
+        model_name: f.get("model_name") || null, strategy_name: f.get("strategy_name") || null,
+        featurizer: f.get("featurizer"),
         labels: String(f.get("labels")).split(",").map((s) => s.trim()).filter(Boolean),
         label_column: String(f.get("label_column") || "label").trim() || "label",
+        // Regression only: an empty field leaves that end of the range open.
+        answer_min: f.get("answer_min") === "" ? null : Number(f.get("answer_min")),
+        answer_max: f.get("answer_max") === "" ? null : Number(f.get("answer_max")),
       });
       window.location.reload();
     } catch (err) { $("new-project-error").textContent = err.message; }

@@ -1,5 +1,6 @@
 // The annotator page: fetch the next item, label it with each class's key (shown on its button),
 // S skip, U undo, Enter submit; a history of recent answers, any of which can be reopened.
+// A regression project answers with a number: typed into a field focused on each item.
 "use strict";
 (() => {
   const root = document.getElementById("annotator");
@@ -15,6 +16,7 @@
   const HISTORY_SIZE = 10;
   const api = (path) => `/api/projects/${projectId}${path}`;
   const $ = (id) => document.getElementById(id);
+  const numberInput = $("number-input");  // only on a regression project's page
   let current = null;
   let selected = new Set();
   let editor = null;
@@ -37,12 +39,17 @@
     : String(value);
 
   function renderWhy(why) {
-    const guess = Array.isArray(why.guess) ? why.guess.join(", ") || "none" : why.guess;
+    const guess = Array.isArray(why.guess) ? why.guess.join(", ") || "none"
+      : why.interval ? fmt(why.guess, 2) : why.guess;
+    // A number's guess comes with an interval; a class's with its probability.
+    const sure = why.interval
+      ? `95% interval ${fmt(why.interval[0], 2)} to ${fmt(why.interval[1], 2)}`
+      : `p = ${fmt(why.probability, 2)}`;
     $("why").textContent = why.model_version === null
       ? "Chosen at random: no model yet."
       : `Chosen by ${why.strategy} (score ${fmt(why.score, 3)}). ` +
         (why.strategy_note ? `Strategy: ${why.strategy_note}. ` : "") +
-        `Model v${why.model_version} guesses ${guess ?? "–"} (p = ${fmt(why.probability, 2)}).`;
+        `Model v${why.model_version} guesses ${guess ?? "–"} (${sure}).`;
   }
 
   function describeBoxes(boxes, chosen) {
@@ -76,6 +83,11 @@
     if (multi && Array.isArray(previous)) selected = new Set(previous);
     renderWhy(item.why);
     renderChoices();
+    if (numberInput) {
+      numberInput.disabled = false;
+      numberInput.value = typeof previous === "number" ? String(previous) : "";
+      numberInput.focus();
+    }
   }
 
   function renderChoices() {
@@ -96,7 +108,7 @@
       button.addEventListener("click", () => choose(i));
       choices.append(button);
     });
-    $("submit").hidden = !(multi || regions);
+    $("submit").hidden = !(multi || regions || numberInput);
   }
 
   function renderProgress(p) {
@@ -117,6 +129,7 @@
     }
     $("why").textContent = ""; $("choices").replaceChildren();
     $("submit").hidden = true; $("box-status").hidden = true;
+    if (numberInput) numberInput.disabled = true;
   }
 
   function show(data) {
@@ -155,6 +168,14 @@
   function submit() {
     if (multi) send(labels.filter((n) => selected.has(n)), false);
     else if (regions) send(editor.value(), false);
+    else if (numberInput) {
+      const text = numberInput.value.trim();
+      // The server checks the range and says what is wrong; here only "is it a number".
+      if (text === "" || !Number.isFinite(Number(text))) {
+        $("message").textContent = "Type a number (for example 12.5), then press Enter.";
+        numberInput.focus();
+      } else send(Number(text), false);
+    }
   }
 
   const undo = () => guarded(async () => show(await call("POST", "/undo")));
@@ -185,6 +206,19 @@
   $("skip").addEventListener("click", () => send(null, true));
   $("undo").addEventListener("click", undo);
   $("submit").addEventListener("click", submit);
+  if (numberInput) {
+    // The field keeps the focus, so it takes the page's keys: no number holds an S or a U.
+    numberInput.addEventListener("keydown", (e) => {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      const key = e.key.toLowerCase();
+      if (e.key === "Enter") submit();
+      else if (key === "s") send(null, true);
+      else if (key === "u") undo();
+      else return;
+      e.preventDefault();
+      e.stopPropagation();
+    });
+  }
   document.addEventListener("keydown", (e) => {
     if (e.target.matches("input, textarea, select") || e.ctrlKey || e.metaKey || e.altKey) return;
     // Enter and Space on a focused button press that button, nothing else.
@@ -194,7 +228,7 @@
     if (index >= 0) choose(index);
     else if (key === "s") send(null, true);
     else if (key === "u") undo();
-    else if (e.key === "Enter" && (multi || regions)) submit();
+    else if (e.key === "Enter" && (multi || regions || numberInput)) submit();
     else return;
     e.preventDefault();
   });

@@ -13,8 +13,7 @@ from ...simulation import simulate
 from ...strategies import available_strategies
 from ..answers import CLASS_ANSWER
 from ..contract import ServerHooks, TaskDefinition
-from ._cell import run_classification_cell
-from ._features import (
+from ..item_features import (
     DATA_KINDS,
     IMAGE_SIDE,
     build_features,
@@ -23,6 +22,7 @@ from ._features import (
     tabular_columns,
     text_vectorizer,
 )
+from ._cell import run_classification_cell
 from ._serve import describe_guess, train
 
 __all__ = ["TASK", "ActiveLearner", "simulate", "run_classification_cell", "build_features",

@@ -16,7 +16,8 @@
 """
 
 from ..answers import NUMBER_ANSWER
-from ..contract import TaskDefinition
+from ..contract import ServerHooks, TaskDefinition
+from ..item_features import build_features, model_kind
 from ._learner import (
     REGRESSION_STRATEGIES,
     REGRESSOR_NAMES,
@@ -26,6 +27,7 @@ from ._learner import (
     regression_metrics,
 )
 from ._pool import RegressionPool, check_targets
+from ._serve import INTERVAL_Z, describe_guess, train
 from ._simulate import (
     RegressionRunResult,
     RegressionSimulationResult,
@@ -63,6 +65,9 @@ __all__ = [
     "make_regression_split",
     "simulate_regression",
     "run_regression_cell",
+    "train",
+    "describe_guess",
+    "INTERVAL_Z",
 ]
 
 #: The regression task, as the registry lists it.
@@ -71,4 +76,6 @@ TASK = TaskDefinition(
     default_strategy="igs", default_model="ridge", headline="rmse", lower_is_better=True,
     metrics=("rmse", "mae", "r2"), strategy_names=REGRESSION_STRATEGIES,
     model_names=REGRESSOR_NAMES, learner_class=RegressionLearner,
-    simulate_function=simulate_regression, cell_function=run_regression_cell)
+    simulate_function=simulate_regression, cell_function=run_regression_cell,
+    server_hooks=ServerHooks(model_kind=model_kind, build_features=build_features,
+                             train=train, describe_guess=describe_guess))

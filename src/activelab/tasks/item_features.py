@@ -1,4 +1,8 @@
-"""Features of imported items: TF-IDF or embeddings for text, numeric columns, small images."""
+"""Features of imported items: TF-IDF or embeddings for text, numeric columns, small images.
+
+Shared by the tasks the annotation server runs (classification, regression): each
+declares them in its server hooks.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from ...exceptions import ConfigError, DataError
-from ...models.factory import make_text_vectorizer
+from ..exceptions import ConfigError, DataError
+from ..models.factory import make_text_vectorizer
 
 __all__ = ["build_features", "model_kind", "pixels", "text_vectorizer", "tabular_columns",
            "DATA_KINDS", "IMAGE_SIDE"]
@@ -63,7 +67,7 @@ def _text_features(texts: list[str]) -> Any:
 
 def _embedding_features(texts: list[str]) -> np.ndarray:
     """Sentence embeddings (MiniLM, 384 dimensions) of the texts; needs the embeddings extra."""
-    from ...features import SentenceEmbedder
+    from ..features import SentenceEmbedder
 
     return np.asarray(SentenceEmbedder().fit_transform(texts), dtype=np.float64)
 

@@ -1,0 +1,78 @@
+"""Which library task (:mod:`activelab.tasks.registry`) each project type is.
+
+The one place a project's ``task_type`` is mapped to a task: what one item holds,
+the task whose server hooks build features and train, the task whose
+``validate_answer`` checks an answer, and whether answers are numbers with a range.
+A new project type adds a row to each mapping here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...exceptions import ConfigError, DataError
+from ...tasks.answers import AnswerSpace
+from ...tasks.contract import ServerHooks, Task
+from ...tasks.registry import get_task
+from ..models import TaskType
+
+__all__ = ["DATA_KIND", "SERVER_TASK", "ANSWER_TASK", "NUMBER_TASKS", "data_kind",
+           "server_task", "server_hooks", "answer_space", "takes_numbers"]
+
+#: What one item of each project type holds, as the task hooks name it.
+DATA_KIND = {TaskType.text_classification: "text", TaskType.multilabel_text: "text",
+             TaskType.tabular_classification: "tabular",
+             TaskType.tabular_regression: "tabular",
+             TaskType.image_classification: "image", TaskType.image_regions: "image"}
+#: The task whose server hooks featurise, train and describe guesses (multi-label
+#: projects train one classifier per class on the classification hooks).
+SERVER_TASK = {TaskType.text_classification: "classification",
+               TaskType.multilabel_text: "classification",
+               TaskType.tabular_classification: "classification",
+               TaskType.image_classification: "classification",
+               TaskType.image_regions: "classification",
+               TaskType.tabular_regression: "regression"}
+#: The task whose ``validate_answer`` checks an answer (image regions are not a task yet).
+ANSWER_TASK = {TaskType.text_classification: "classification",
+               TaskType.tabular_classification: "classification",
+               TaskType.image_classification: "classification",
+               TaskType.multilabel_text: "multilabel",
+               TaskType.tabular_regression: "regression"}
+#: Project types whose answers are numbers: no label set, an optional answer range.
+NUMBER_TASKS = frozenset({TaskType.tabular_regression})
+
+
+def _task_type(task_type: str) -> TaskType:
+    try:
+        return TaskType(task_type)
+    except ValueError:
+        raise DataError(f"unknown task type {task_type!r}") from None
+
+
+def data_kind(task_type: str) -> str:
+    """``"text"``, ``"tabular"`` or ``"image"``: what one item of ``task_type`` holds."""
+    return DATA_KIND[_task_type(task_type)]
+
+
+def server_task(task_type: str) -> Task:
+    """The task whose hooks the server runs for ``task_type`` projects."""
+    return get_task(SERVER_TASK[_task_type(task_type)])
+
+
+def server_hooks(task_type: str) -> ServerHooks:
+    hooks = server_task(task_type).server()
+    if hooks is None:  # every task named in SERVER_TASK declares its hooks
+        raise ConfigError(f"the {server_task(task_type).name} task declares no server hooks")
+    return hooks
+
+
+def takes_numbers(task_type: str) -> bool:
+    """Whether ``task_type`` answers are numbers (regression) rather than label names."""
+    return _task_type(task_type) in NUMBER_TASKS
+
+
+def answer_space(project: Any) -> AnswerSpace:
+    """The labels and answer range of ``project`` (a row or object with those columns)."""
+    return AnswerSpace(labels=tuple(project.labels or ()),
+                       low=getattr(project, "answer_min", None),
+                       high=getattr(project, "answer_max", None))

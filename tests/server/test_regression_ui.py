@@ -1,0 +1,90 @@
+"""The annotate page of a regression project in a real headless Chromium: the model's guess
+with its interval, a number typed and submitted with Enter, S to skip, U to undo."""
+
+from __future__ import annotations
+
+import pytest
+from browser_helpers import chromium_fixture, login, screenshot, stored_labels  # noqa: F401
+from playwright.sync_api import expect
+from server_helpers import make_project, upload
+from test_regression_projects import answer, diabetes_csv
+
+pytestmark = pytest.mark.browser
+
+
+def test_type_a_number_press_enter_and_the_next_item_comes(live, admin, chromium):
+    project = make_project(admin, name="Disease progression", task_type="tabular_regression",
+                           labels=[], answer_min=0, answer_max=400, eval_fraction=0.0)
+    pid = project["id"]
+    text, truth = diabetes_csv(40)
+    assert upload(admin, pid, "diabetes.csv", text).status_code == 200
+    answer(admin, pid, truth, 10)
+    worker = live.app.state.worker
+    worker.notify(pid, force=True)
+    assert worker.run_pending() == [pid]
+
+    page = login(chromium, live.url, "root-admin")
+    page.goto(f"{live.url}/projects/{pid}/annotate")
+    field = page.locator("#number-input")
+    expect(field).to_be_focused()
+    expect(page.locator("#why")).to_contain_text("95% interval")
+    expect(page.locator("#item table")).to_contain_text("x0")
+    expect(page.locator("#choices button")).to_have_count(0)
+    screenshot(page, "annotate-tabular-regression")
+    progress = page.locator("#progress")
+    expect(progress).to_contain_text("10 by you")
+    first = page.locator("#item table").inner_text()
+
+    page.keyboard.type("151.5")
+    page.keyboard.press("Enter")
+    expect(progress).to_contain_text("11 by you")
+    assert stored_labels(live, pid)[-1] == (151.5, False)
+    expect(page.locator("#item table")).not_to_have_text(first)
+    expect(field).to_be_focused()
+    expect(field).to_have_value("")
+
+    page.keyboard.type("401")                                  # outside [0, 400]
+    page.keyboard.press("Enter")
+    expect(page.locator("#message")).to_contain_text("outside the accepted range")
+    assert len(stored_labels(live, pid)) == 11
+
+    latest = page.locator("#history-list li").first
+    expect(latest).to_contain_text("→ 151.5")
+    page.keyboard.press("s")                                   # skip
+    expect(latest).to_contain_text("→ skipped")
+    assert stored_labels(live, pid)[-1] == (None, True)
+    page.keyboard.press("u")                                   # undo the skip
+    expect(latest).to_contain_text("→ 151.5")
+    expect(field).to_be_focused()
+    page.keyboard.press("u")                                   # undo 151.5: typed back
+    expect(field).to_have_value("151.5")
+    assert len(stored_labels(live, pid)) == 10
+
+
+def test_an_admin_creates_a_regression_project_and_reads_its_rmse(live, admin, chromium):
+    page = login(chromium, live.url, "root-admin")
+    form = page.locator("#new-project")
+    form.locator("input[name=name]").fill("Prices")
+    form.locator("select[name=task_type]").select_option("tabular_regression")
+    form.locator("input[name=answer_min]").fill("0")
+    form.locator("input[name=answer_max]").fill("400")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#active-projects")).to_contain_text("Prices")
+    project = next(p for p in admin.get("/api/projects").json() if p["name"] == "Prices")
+    assert (project["model_name"], project["strategy_name"]) == ("ridge", "igs")
+    assert (project["answer_min"], project["answer_max"]) == (0, 400)
+
+    pid = project["id"]
+    text, truth = diabetes_csv(60)
+    upload(admin, pid, "d.csv", text)
+    answer(admin, pid, truth, 12)
+    worker = live.app.state.worker
+    worker.notify(pid, force=True)
+    assert worker.run_pending() == [pid]
+    page.goto(f"{live.url}/projects/{pid}/dashboard")
+    expect(page.locator("#curve h2")).to_have_text("Learning curve: RMSE")
+    expect(page.locator("#error-estimate")).to_contain_text("cross-validated RMSE on 12 labels")
+    expect(page.locator("#curve svg")).to_have_attribute("aria-label",
+                                                         "learning curve: RMSE (lower is better)")
+    expect(page.locator("#answer-summary")).to_contain_text("12 answers")
+    screenshot(page, "dashboard-regression", page.locator("#curve"))
