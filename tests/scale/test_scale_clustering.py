@@ -55,3 +55,36 @@ def test_cluster_margin_spreads_the_batch_over_clusters():
     assert n_clusters_hit(diverse) > n_clusters_hit(plain)
     # The centroids are fitted once per pool and reused.
     assert strategy.query(pool, model, 12).tolist() == diverse.tolist()
+
+
+def test_kmeans_in_place_gives_the_clustering_of_a_copy():
+    from activelab.strategies._clustering import fit_kmeans
+
+    X, _ = make_blobs(n_samples=12_000, n_features=5, centers=6, random_state=0)
+    F = X.astype(np.float32)
+    centroids, labels = fit_kmeans(F.copy(), 30, seed=3)
+    in_place_centroids, in_place_labels = fit_kmeans(F, 30, seed=3, overwrite=True)
+    assert np.array_equal(labels, in_place_labels)
+    assert np.array_equal(centroids, in_place_centroids)
+
+
+def test_float32_features_of_a_float64_pool_equal_a_cast():
+    from activelab.strategies._diversity import float32_features
+
+    X = np.random.default_rng(0).normal(size=(1_000, 7))
+    rows = np.array([999, 3, 3, 500])
+    F = float32_features(Pool(X), None, rows, purpose="test", chunk_size=3)
+    assert F.dtype == np.float32
+    assert np.array_equal(F, X[rows].astype(np.float32))
+
+
+def test_min_sq_distances_in_pieces_equal_brute_force():
+    from activelab.strategies._diversity import min_sq_distances, row_pieces, row_sq_norms
+
+    rng = np.random.default_rng(1)
+    F = rng.normal(size=(5_000, 4)).astype(np.float32)
+    G = rng.normal(size=(300, 4)).astype(np.float32)
+    assert len(row_pieces(16_384, 32)) > 1  # the float64 part is formed in several pieces
+    got = min_sq_distances(F, row_sq_norms(F), G, row_sq_norms(G))
+    expected = ((F[:, None, :].astype(float) - G[None, :, :]) ** 2).sum(axis=2).min(axis=1)
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)

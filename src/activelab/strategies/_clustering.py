@@ -10,7 +10,7 @@ import scipy.sparse as sp
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 
-from ._diversity import BLOCK_ENTRIES, dot_rows, row_sq_norms
+from ._diversity import BLOCK_ENTRIES, dot_rows, row_pieces, row_sq_norms
 
 __all__ = ["fit_kmeans", "nearest_centroid", "knn_typicality"]
 
@@ -19,7 +19,8 @@ _LLOYD_ABOVE = 10_000
 _BLOCK = 8_192
 
 
-def fit_kmeans(F: Any, n_clusters: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def fit_kmeans(F: Any, n_clusters: int, seed: int, *, overwrite: bool = False
+               ) -> tuple[np.ndarray, np.ndarray]:
     """k-means centroids of ``F`` and the cluster of each row.
 
     Up to 10,000 rows: KMeans with k-means++ init.  Above: KMeans from a random
@@ -27,6 +28,11 @@ def fit_kmeans(F: Any, n_clusters: int, seed: int) -> tuple[np.ndarray, np.ndarr
     50,000 x 50 rows and 1,200 clusters this is about 2x faster than
     MiniBatchKMeans and reaches a lower inertia, whereas k-means++ init alone
     would cost one pass per cluster.
+
+    ``overwrite=True`` lets KMeans centre a dense ``F`` in place instead of
+    copying it (the same clustering, one copy of ``F`` less); afterwards ``F``
+    holds ``F - mean + mean``, which may differ from ``F`` in the last bit, so
+    the caller must not reuse it.
 
     Returns
     -------
@@ -36,9 +42,10 @@ def fit_kmeans(F: Any, n_clusters: int, seed: int) -> tuple[np.ndarray, np.ndarr
     n_clusters = max(1, min(int(n_clusters), F.shape[0]))
     if F.shape[0] > _LLOYD_ABOVE:
         kmeans = KMeans(n_clusters=n_clusters, init="random", n_init=1, max_iter=10,
-                        random_state=seed)
+                        random_state=seed, copy_x=not overwrite)
     else:
-        kmeans = KMeans(n_clusters=n_clusters, n_init=1, random_state=seed)
+        kmeans = KMeans(n_clusters=n_clusters, n_init=1, random_state=seed,
+                        copy_x=not overwrite)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # duplicate rows
         kmeans.fit(F)
@@ -53,19 +60,22 @@ def nearest_centroid(F: Any, centroids: np.ndarray) -> np.ndarray:
     block = max(1, min(_BLOCK, BLOCK_ENTRIES // max(1, len(centroids))))
     for start in range(0, F.shape[0], block):
         rows = F[start:start + block]
-        # |x|^2 is the same for every centroid, so it drops out of the argmin.
-        # -2 x.c is exact in float64 (a power of two), so this equals |c|^2 - 2 x.c.
-        d2 = np.multiply(dot_rows(rows, centroids), -2.0, dtype=np.float64)
-        d2 += c_norms[None, :]
-        out[start:start + block] = d2.argmin(axis=1)
-        del d2  # before the next block is allocated
+        cross = dot_rows(rows, centroids)
+        for piece in row_pieces(*cross.shape):
+            # |x|^2 is the same for every centroid, so it drops out of the argmin.
+            # -2 x.c is exact in float64 (a power of two), so this equals |c|^2 - 2 x.c.
+            d2 = np.multiply(cross[piece], -2.0, dtype=np.float64)
+            d2 += c_norms[None, :]
+            out[start + piece.start:start + piece.stop] = d2.argmin(axis=1)
+            del d2  # before the next piece is allocated
+        del cross
     return out
 
 
 def knn_typicality(F: Any, n_neighbors: int) -> np.ndarray:
     """TypiClust typicality ``1 / mean distance to the K nearest other rows`` of ``F``.
 
-    Exact and blocked: O(m^2 d) time, O(m) memory plus a 4 MB block; meant for the rows
+    Exact and blocked: O(m^2 d) time, O(m) memory plus a block of at most 4 MB; meant for the rows
     of one cluster.  A single row gets typicality 0; duplicates give ``inf``
     distances clipped to a tiny positive mean.
 

@@ -19,7 +19,7 @@ from threadpoolctl import threadpool_limits
 from ..exceptions import ConfigError
 from ..models import class_probabilities
 from ..pool import Pool
-from ._features import feature_rows
+from ._features import feature_rows, uses_model_features
 from .base import iter_chunks
 from .selection import select_top_k
 from .uncertainty import resolve_measure
@@ -31,6 +31,7 @@ __all__ = [
     "row_sq_norms",
     "dot_rows",
     "min_sq_distances",
+    "row_pieces",
     "k_center_greedy",
     "single_threaded_blas",
     "prefilter_candidates",
@@ -42,9 +43,11 @@ PREFILTERS = ("random", "margin", "entropy", "least_confident")
 
 #: Rows of ``F`` per block in the blocked kernels (about 16 MB of float32 for d = 256).
 _BLOCK = 16_384
-#: Entries of one distance block (4 MB of float64): the peak extra memory of
-#: ``min_sq_distances`` is about one such block, whatever the sizes of both sides.
+#: Entries of one block of dot products (2 MB of float32); their float64 distances
+#: are formed a sixteenth of a block at a time, so the peak extra memory of
+#: ``min_sq_distances`` is about 2.3 MB, whatever the sizes of both sides.
 BLOCK_ENTRIES = 1 << 19
+_PIECE_ENTRIES = BLOCK_ENTRIES // 16
 
 
 def check_max_candidates(value: Any) -> int | None:
@@ -65,8 +68,10 @@ def float32_features(pool: Pool, model: Any, indices: np.ndarray, *, purpose: st
     """
     blocks = []
     dense: np.ndarray | None = None
+    # A numeric ndarray pool is copied straight into float32, without a float64 chunk.
+    direct = isinstance(pool.X, np.ndarray) and not uses_model_features(pool)
     for block, chunk in iter_chunks(indices, chunk_size):
-        rows = feature_rows(pool, model, chunk, purpose=purpose)
+        rows = pool.take(chunk) if direct else feature_rows(pool, model, chunk, purpose=purpose)
         if sp.issparse(rows):
             blocks.append(rows.astype(np.float32))
             continue
@@ -114,16 +119,31 @@ def min_sq_distances(F: Any, F_norms: np.ndarray, G: Any, G_norms: np.ndarray) -
     g_block = max(1, min(n, BLOCK_ENTRIES // max(1, min(m, _BLOCK))))
     for start in range(0, m, _BLOCK):
         rows = F[start:start + _BLOCK]
-        best = out[start:start + _BLOCK]
         for g_start in range(0, n, g_block):
             cross = dot_rows(rows, G[g_start:g_start + g_block])
             cross *= 2.0  # exact in binary floating point; in place to spare a block
-            d2 = F_norms[start:start + _BLOCK, None] + G_norms[None, g_start:g_start + g_block]
-            d2 -= cross
-            np.minimum(best, d2.min(axis=1), out=best)
-            del cross, d2  # before the next block is allocated, not after
+            g_norms = G_norms[None, g_start:g_start + g_block]
+            for piece in row_pieces(*cross.shape):
+                best = out[start + piece.start:start + piece.stop]
+                d2 = F_norms[start + piece.start:start + piece.stop, None] + g_norms
+                d2 -= cross[piece]
+                np.minimum(best, d2.min(axis=1), out=best)
+                del d2  # before the next piece is allocated, not after
+            del cross
     np.maximum(out, 0.0, out=out)  # rounding can make the expansion slightly negative
     return out
+
+
+def row_pieces(n_rows: int, n_cols: int) -> list[slice]:
+    """Row slices of an (n_rows, n_cols) block, each of at most ``_PIECE_ENTRIES`` entries.
+
+    The float64 distances of a block of float32 dot products are formed piece by
+    piece.  The products themselves keep the block's shape: BLAS may round a
+    product differently when the shape of the call changes, so the results do
+    not depend on the piece size.
+    """
+    step = max(1, _PIECE_ENTRIES // max(1, n_cols))
+    return [slice(start, min(n_rows, start + step)) for start in range(0, n_rows, step)]
 
 
 def k_center_greedy(F: Any, F_norms: np.ndarray, min_dist: np.ndarray, k: int,

@@ -117,12 +117,15 @@ class ClusterMargin(QueryStrategy):
         seed = derive_seed(rng)
         if len(top) <= k:
             return candidates[top], values[top]
+        top_values = values[top]
+        del values  # one float per pool item, not needed while clustering
         centroids = self._centroids(pool, model, seed)
         F = float32_features(pool, model, candidates[top], purpose=type(self).__name__,
                              chunk_size=self.chunk_size)
-        picked = top[round_robin(nearest_centroid(F, centroids), k)]
-        order = np.argsort(-values[picked], kind="stable")
-        return candidates[picked[order]], values[picked[order]]
+        chosen = round_robin(nearest_centroid(F, centroids), k)
+        picked, picked_values = top[chosen], top_values[chosen]
+        order = np.argsort(-picked_values, kind="stable")
+        return candidates[picked[order]], picked_values[order]
 
     def _centroids(self, pool: Pool, model: Any, seed: int) -> np.ndarray:
         cacheable = not uses_model_features(pool)
@@ -138,7 +141,7 @@ class ClusterMargin(QueryStrategy):
             rows = np.sort(sample_rng.choice(pool.n_samples, limit, replace=False))
         F = float32_features(pool, model, rows, purpose=type(self).__name__,
                              chunk_size=self.chunk_size)
-        centroids, _ = fit_kmeans(F, self.n_clusters, seed)
+        centroids, _ = fit_kmeans(F, self.n_clusters, seed, overwrite=True)  # F not reused
         if cacheable:
             self._centroid_cache = (weakref.ref(pool), key, centroids)
         return centroids

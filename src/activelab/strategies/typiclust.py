@@ -86,12 +86,16 @@ class TypiClust(QueryStrategy):
         seed = derive_seed(rng)
         labeled = pool.labeled_indices
         rows = np.concatenate([candidates, labeled])
-        F = float32_features(pool, model, rows, purpose=type(self).__name__,
-                             chunk_size=self.chunk_size)
+        purpose = type(self).__name__
+        F = float32_features(pool, model, rows, purpose=purpose, chunk_size=self.chunk_size)
         n_clusters = len(labeled) + k
         if self.max_clusters is not None:
             n_clusters = min(n_clusters, int(self.max_clusters))
-        _, clusters = fit_kmeans(F, n_clusters, seed)
+        # k-means centres F in place rather than copying it; F is then read again,
+        # since centring and un-centring may change its last bits.
+        _, clusters = fit_kmeans(F, n_clusters, seed, overwrite=True)
+        del F
+        F = float32_features(pool, model, rows, purpose=purpose, chunk_size=self.chunk_size)
         with single_threaded_blas():  # many small per-cluster products
             positions, typicality = self._pick(F, clusters, len(candidates), k)
         order = np.argsort(-typicality, kind="stable")
@@ -104,7 +108,10 @@ class TypiClust(QueryStrategy):
         covered = np.zeros(clusters.max() + 1, dtype=bool)
         covered[clusters[~is_candidate]] = True
         sizes = np.bincount(clusters, minlength=len(covered))
-        ranked: dict[int, list[tuple[float, int]]] = {}
+        # Per visited cluster: its candidates' typicality and positions, least typical
+        # first, and how many are left (arrays, not Python tuples: 16 bytes an item).
+        ranked: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        left: dict[int, int] = {}
         picks: list[int] = []
         scores: list[float] = []
         # Uncovered clusters first, then covered ones; larger before smaller in each group.
@@ -116,23 +123,25 @@ class TypiClust(QueryStrategy):
                     break
                 if cluster not in ranked:
                     ranked[cluster] = self._ranked_members(F, clusters, is_candidate, cluster)
-                if ranked[cluster]:
-                    value, position = ranked[cluster].pop()
-                    picks.append(position)
-                    scores.append(value)
+                    left[cluster] = len(ranked[cluster][0])
+                if left[cluster]:
+                    left[cluster] -= 1
+                    values, members = ranked[cluster]
+                    picks.append(int(members[left[cluster]]))
+                    scores.append(float(values[left[cluster]]))
                     progressed = True
             if not progressed:  # every candidate taken
                 break
         return np.asarray(picks, dtype=np.intp), np.asarray(scores)
 
     def _ranked_members(self, F: Any, clusters: np.ndarray, is_candidate: np.ndarray,
-                        cluster: int) -> list[tuple[float, int]]:
-        """Candidates of ``cluster`` as (typicality, position), least typical first (a stack)."""
+                        cluster: int) -> tuple[np.ndarray, np.ndarray]:
+        """Typicality and positions of the candidates of ``cluster``, least typical first."""
         members = np.flatnonzero(clusters == cluster)
         if not is_candidate[members].any():
-            return []
+            return np.empty(0), np.empty(0, dtype=np.intp)
         typicality = knn_typicality(F[members], self.n_neighbors)
         keep = is_candidate[members]
         members, typicality = members[keep], typicality[keep]
-        order = np.lexsort((-members, typicality))  # ties: lower position popped first
-        return [(float(typicality[i]), int(members[i])) for i in order]
+        order = np.lexsort((-members, typicality))  # ties: lower position taken first
+        return typicality[order], members[order]
