@@ -206,6 +206,34 @@ def test_predict_with_missing_features(server, tmp_path):
         assert caught.value.status_code == 422
 
 
+def test_a_regression_project_predicts_values_with_intervals(server, tmp_path):
+    process, users = server
+    with Client(process.url, token=users["boss"][1]) as client:
+        pid = client.create_project(f"r-{uuid.uuid4().hex[:6]}", "tabular_regression")["id"]
+        frame = _frame(30).assign(y=lambda f: 3.0 * f["x1"] - f["x2"].fillna(0.0))
+        client.import_items(pid, frame.drop(columns="y"))
+        truth = dict(zip(frame["id"], frame["y"], strict=True))
+        for _ in range(10):
+            item = client.next(pid)
+            client.label(pid, item["id"], float(truth[item["external_id"]]))
+        from activelab.server import Settings
+        from activelab.server.db import make_engine, make_session_factory
+        from activelab.server.services.worker import TrainingWorker  # no worker in this server
+
+        engine = make_engine(Settings(db_url=process.db_url))
+        try:
+            TrainingWorker(make_session_factory(engine), Settings()).run_pending()
+        finally:
+            engine.dispose()
+        model = load_model(client.download_model(pid))
+        new = pd.DataFrame({"x1": [-2.0, 2.0], "x2": [-1.0, 1.5]})
+        served = client.predict(pid, new)
+        assert list(served.columns) == ["prediction", "low", "high", "std"]
+        np.testing.assert_allclose(served["prediction"], model.predict(new), rtol=0, atol=1e-9)
+        assert (served["low"] < served["prediction"]).all()
+        assert (served["prediction"] < served["high"]).all()
+
+
 def test_annotator_cannot_download_the_model(server, client):
     process, users = server
     pid = _tabular_project(client)

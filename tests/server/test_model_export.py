@@ -187,3 +187,55 @@ def test_cli_export_model_before_any_model_says_so(live, admin, sqlite_url, tmp_
     assert result.exit_code != 0
     assert "has no model yet" in str(result.exception)
     assert not (tmp_path / "m.skops").exists()
+
+
+def _regression_project(live, admin, model_name: str = "ridge") -> tuple[int, list[str]]:
+    from test_regression_projects import answer, diabetes_csv, regression_project
+
+    text, truth = diabetes_csv(120)
+    project = regression_project(admin, model_name=model_name)
+    assert upload(admin, project["id"], "diabetes.csv", text).status_code == 200
+    answer(admin, project["id"], truth, 20)
+    assert live.app.state.worker.run_pending() == [project["id"]]
+    return project["id"], [f"x{j}" for j in range(10)]
+
+
+def _diabetes_rows(columns: list[str], n: int = 5) -> list[dict[str, float | None]]:
+    from sklearn.datasets import load_diabetes
+
+    X, _ = load_diabetes(return_X_y=True)
+    rows: list[dict[str, float | None]] = [dict(zip(columns, map(float, x), strict=True))
+                                           for x in X[-n:]]
+    rows[0]["x3"] = None  # missing: the column's mean over the project's items
+    return rows
+
+
+def test_downloaded_regression_model_predicts_values_as_the_endpoint(live_any_db):
+    with admin_client(live_any_db) as admin:
+        pid, columns = _regression_project(live_any_db, admin)
+        response = admin.get(f"/api/projects/{pid}/model")
+        assert response.status_code == 200, response.text
+        model = _load(response.content)
+        rows = _diabetes_rows(columns)
+        served = admin.post(f"/api/projects/{pid}/predict", json={"rows": rows})
+        assert served.status_code == 200, served.text
+        body = served.json()
+        frame = pd.DataFrame.from_records(rows, columns=columns).astype(float)
+        np.testing.assert_allclose(body["predictions"], model.predict(frame), rtol=0,
+                                   atol=1e-9)
+        assert body["classes"] == [] and body["probabilities"] is None
+        for value, (low, high), std in zip(body["predictions"], body["intervals"], body["std"],
+                                           strict=True):
+            assert std > 0 and low < value < high
+            assert high - low == pytest.approx(2 * 1.959963984540054 * std)
+
+
+@pytest.mark.parametrize("model_name", ["bayesridge", "rf", "knn"])
+def test_every_regressor_is_exported(live, admin, model_name):
+    pid, columns = _regression_project(live, admin, model_name)
+    model = _load(admin.get(f"/api/projects/{pid}/model").content)
+    rows = _diabetes_rows(columns, 3)
+    body = admin.post(f"/api/projects/{pid}/predict", json={"rows": rows}).json()
+    frame = pd.DataFrame.from_records(rows, columns=columns).astype(float)
+    np.testing.assert_allclose(body["predictions"], model.predict(frame), rtol=0, atol=1e-9)
+    assert all(s >= 0 for s in body["std"])

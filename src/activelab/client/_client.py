@@ -147,12 +147,14 @@ class Client:
         params = {} if archived is None else {"archived": str(archived).lower()}
         return list(self._json("GET", "/api/projects", params=params))
 
-    def create_project(self, name: str, task_type: str, labels: list[str],
+    def create_project(self, name: str, task_type: str, labels: list[str] | None = None,
                        **settings: Any) -> dict[str, Any]:
-        """Create a project (admins): ``task_type`` such as ``"text_classification"`` or
-        ``"tabular_classification"``; ``settings`` as the API takes them (``model_name``,
-        ``strategy_name``, ``overlap``, ``featurizer``, ``label_column``, ...)."""
-        body = {"name": name, "task_type": task_type, "labels": list(labels), **settings}
+        """Create a project (admins): ``task_type`` such as ``"text_classification"``,
+        ``"tabular_classification"`` or ``"tabular_regression"`` (no labels; optional
+        ``answer_min`` / ``answer_max``); ``settings`` as the API takes them
+        (``model_name``, ``strategy_name``, ``overlap``, ``featurizer``, ``label_column``,
+        ...)."""
+        body = {"name": name, "task_type": task_type, "labels": list(labels or ()), **settings}
         return dict(self._json("POST", "/api/projects", json=body))
 
     def import_items(self, project_id: int, data: Any, *, on_duplicate: str = "skip",
@@ -295,15 +297,20 @@ class Client:
 
         Returns
         -------
-        predictions : DataFrame of shape (n_items, 1 + n_classes)
-            ``prediction`` and one ``proba_<class>`` column per class; the index
-            is X's when X is a DataFrame.
+        predictions : DataFrame
+            ``prediction`` and one ``proba_<class>`` column per class; for a
+            regression project ``prediction`` (a number), ``low`` and ``high`` (its
+            95% interval) and ``std``. The index is X's when X is a DataFrame.
         """
         frames = []
         for body in predict_bodies(X):
             answer = self._json("POST", f"/api/projects/{project_id}/predict", json=body)
-            frame = pd.DataFrame(answer["probabilities"],
-                                 columns=[f"proba_{name}" for name in answer["classes"]])
+            if answer.get("intervals") is not None:
+                frame = pd.DataFrame(answer["intervals"], columns=["low", "high"])
+                frame["std"] = answer["std"]
+            else:
+                frame = pd.DataFrame(answer["probabilities"],
+                                     columns=[f"proba_{name}" for name in answer["classes"]])
             frame.insert(0, "prediction", answer["predictions"])
             frames.append(frame)
         result = pd.concat(frames, ignore_index=True)

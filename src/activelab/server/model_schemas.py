@@ -47,9 +47,16 @@ class PredictIn(RequestModel):
 class PredictOut(BaseModel):
     model_version: int = Field(description="the project's latest model snapshot")
     n_labels: int = Field(description="labels the model was fitted on")
-    classes: list[str] = Field(description="the order of each item's probabilities")
-    predictions: list[str]
-    probabilities: list[list[float]]
+    classes: list[str] = Field(description="the order of each item's probabilities "
+                               "(empty for regression)")
+    predictions: list[str] | list[float] = Field(
+        description="a class per item, or a number for regression projects")
+    probabilities: list[list[float]] | None = Field(
+        default=None, description="classification: each item's class probabilities")
+    intervals: list[list[float]] | None = Field(
+        default=None, description="regression: each value's 95% interval [low, high]")
+    std: list[float] | None = Field(
+        default=None, description="regression: each value's predictive standard deviation")
 
 
 class ModelInfoOut(BaseModel):

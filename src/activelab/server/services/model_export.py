@@ -13,6 +13,10 @@ retraining worker fits it, so it takes items as they were imported:
 - image projects: rows of ``IMAGE_SIDE**2`` grayscale pixels in [0, 1]
   (:func:`activelab.tasks.classification.pixels`).
 
+A regression project's pipeline predicts the value; the predict endpoint adds
+the 95% interval the annotate screen shows (the model's own predictive std, or
+the spread of a bagged committee for models without one).
+
 Multi-label tasks, the embeddings featurizer and the torch models are not
 covered (:class:`ConflictError`, HTTP 409): their models are not one
 scikit-learn pipeline that skops can store safely.
@@ -38,11 +42,12 @@ from ...exceptions import DataError, MissingDependencyError
 from ...models import class_scores, make_model
 from ...tasks.classification import pixels as image_pixels
 from ...tasks.classification import tabular_columns, text_vectorizer
+from ...tasks.regression import RegressionLearner, RegressionPool, describe_guess, make_regressor
 from ..echo import echo
 from ..errors import ConflictError
 from ..models import Item, ModelSnapshot, Project, TaskType
 from .features import load_features, model_kind, signature_of
-from .task_types import takes_numbers
+from .task_types import data_kind, takes_numbers
 from .tasks import check_image_bytes
 from .training import MULTI_LABEL_TASKS, SEED, label_events, training_labels
 
@@ -63,6 +68,8 @@ class ProjectModel:
     version: int          # the project's latest model snapshot
     n_labels: int         # labels the pipeline was fitted on
     task_type: str
+    #: Regression: the learner over the training rows, for the intervals of predictions.
+    learner: RegressionLearner | None = None
 
 
 def _latest_version(session: Session, project_id: int) -> int | None:
@@ -86,8 +93,6 @@ def _unsupported(project: Project) -> str | None:
     """Why the project's model cannot be exported (None: it can)."""
     if project.task_type in MULTI_LABEL_TASKS:
         return f"a {project.task_type} project trains one model per class"
-    if takes_numbers(project.task_type):
-        return "the export covers classifiers; a regression project's model is not exported yet"
     if project.featurizer == "embeddings":
         return "a project with the embeddings featurizer needs the sentence-embedding model"
     if project.model_name in _TORCH_MODELS:
@@ -101,7 +106,8 @@ def _check_exportable(session: Session, project: Project) -> int:
     if reason is not None:
         raise ConflictError(f"cannot export or serve the model of project {project.id}: "
                                 f"{reason}; export covers single-label text (TF-IDF), "
-                                "tabular and image projects with a scikit-learn model")
+                                "tabular and image projects and tabular regression "
+                                "projects with a scikit-learn model")
     version = _latest_version(session, project.id)
     if version is None:
         raise ConflictError(f"project {project.id} has no model yet: label items of at least "
@@ -112,7 +118,7 @@ def _check_exportable(session: Session, project: Project) -> int:
 
 def _raw_values(session: Session, project: Project) -> tuple[list[int], list[Any]]:
     """Item ids and their raw text or feature dicts, in item order (as training reads them)."""
-    key = "columns" if project.task_type == TaskType.tabular_classification else "text"
+    key = "columns" if data_kind(project.task_type) == "tabular" else "text"
     empty: Any = {} if key == "columns" else ""
     rows = session.execute(select(Item.id, Item.data).where(Item.project_id == project.id)
                            .order_by(Item.id).execution_options(yield_per=500))
@@ -132,7 +138,7 @@ def _featurizer(session: Session, project: Project) -> tuple[list[tuple[str, Any
     ids, values = _raw_values(session, project)
     if not ids:
         raise DataError("the project has no items; import some first")
-    if project.task_type == TaskType.tabular_classification:
+    if data_kind(project.task_type) == "tabular":
         columns = tabular_columns(values)
         frame = pd.DataFrame.from_records(values, columns=columns).astype(float)
         # Columns picked by name: a DataFrame's columns may come in any order.
@@ -162,6 +168,9 @@ def build_model(session: Session, project: Project) -> ProjectModel:
     steps, ids, X = _featurizer(session, project)
     row_of = {item_id: row for row, item_id in enumerate(ids)}
     rows = np.array([row_of[i] for i in labels if i in row_of], dtype=np.intp)
+    if takes_numbers(project.task_type):
+        return _regression_model(project, steps, X, rows, [labels[ids[r]] for r in rows],
+                                 version)
     y = np.array([str(labels[ids[r]]) for r in rows])
     if len(set(y.tolist())) < 2:
         raise ConflictError(f"project {project.id} has labels of fewer than two classes "
@@ -171,6 +180,21 @@ def build_model(session: Session, project: Project) -> ProjectModel:
     estimator.fit(X[rows], y)
     pipeline = Pipeline([*steps, ("model", estimator)])
     return ProjectModel(pipeline, version, len(rows), project.task_type)
+
+
+def _regression_model(project: Project, steps: list[tuple[str, Any]], X: Any, rows: np.ndarray,
+                      answers: list[Any], version: int) -> ProjectModel:
+    """The regressor fitted as the worker fits it, and the learner that gives intervals."""
+    if len(rows) < 2:
+        raise ConflictError(f"project {project.id} has fewer than two answers now; a model "
+                            "needs two")
+    order = np.argsort(rows, kind="stable")  # item order, as the worker's pool holds them
+    learner = RegressionLearner(make_regressor(project.model_name, random_state=SEED),
+                                RegressionPool(np.asarray(X)[rows[order]]),
+                                project.strategy_name, random_state=SEED)
+    learner.teach(np.arange(len(rows)), [float(answers[i]) for i in order])
+    pipeline = Pipeline([*steps, ("model", learner.model_)])
+    return ProjectModel(pipeline, version, len(rows), project.task_type, learner)
 
 
 def _skops() -> Any:
@@ -246,13 +270,15 @@ def _image_input(images: list[str]) -> np.ndarray:
 
 
 _FIELD_OF_TASK = {TaskType.tabular_classification: "rows",
+                  TaskType.tabular_regression: "rows",
                   TaskType.text_classification: "texts",
                   TaskType.image_classification: "images"}
 
 
 def predict(model: ProjectModel, rows: list[dict[str, float | None]] | None,
             texts: list[str] | None, images: list[str] | None) -> dict[str, Any]:
-    """Predicted labels and class probabilities of new items, one kind of which is given.
+    """Predicted labels and class probabilities (regression: values and 95% intervals) of
+    new items, one kind of which is given.
 
     Raises
     ------
@@ -272,6 +298,14 @@ def predict(model: ProjectModel, rows: list[dict[str, float | None]] | None,
         X = _image_input(images)
     else:
         X = texts
+    if model.learner is not None:  # regression: values with their intervals
+        features = model.pipeline[:-1].transform(X) if len(model.pipeline) > 1 else X
+        guesses, _ = describe_guess(model.learner, np.asarray(features), random_state=SEED)
+        return {"model_version": model.version, "n_labels": model.n_labels, "classes": [],
+                "predictions": [float(v) for v in model.pipeline.predict(X)],
+                "probabilities": None,
+                "intervals": [guess["interval"] for guess in guesses],
+                "std": [guess["std"] for guess in guesses]}
     probabilities = class_scores(model.pipeline, X)
     return {"model_version": model.version, "n_labels": model.n_labels,
             "classes": [str(c) for c in model.pipeline.classes_],
