@@ -42,7 +42,8 @@ from ...exceptions import DataError, MissingDependencyError
 from ...models import class_scores, make_model
 from ...tasks.classification import pixels as image_pixels
 from ...tasks.classification import tabular_columns, text_vectorizer
-from ...tasks.regression import RegressionLearner, RegressionPool, describe_guess, make_regressor
+from ...tasks.regression import RegressionLearner, describe_guess
+from ...tasks.regression import train as train_regressor
 from ..echo import echo
 from ..errors import ConflictError
 from ..models import Item, ModelSnapshot, Project, TaskType
@@ -189,10 +190,9 @@ def _regression_model(project: Project, steps: list[tuple[str, Any]], X: Any, ro
         raise ConflictError(f"project {project.id} has fewer than two answers now; a model "
                             "needs two")
     order = np.argsort(rows, kind="stable")  # item order, as the worker's pool holds them
-    learner = RegressionLearner(make_regressor(project.model_name, random_state=SEED),
-                                RegressionPool(np.asarray(X)[rows[order]]),
-                                project.strategy_name, random_state=SEED)
-    learner.teach(np.arange(len(rows)), [float(answers[i]) for i in order])
+    learner = train_regressor(np.asarray(X)[rows[order]], np.arange(len(rows)),
+                              [answers[i] for i in order], model=project.model_name,
+                              strategy=project.strategy_name, random_state=SEED)
     pipeline = Pipeline([*steps, ("model", learner.model_)])
     return ProjectModel(pipeline, version, len(rows), project.task_type, learner)
 
