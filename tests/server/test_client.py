@@ -61,6 +61,19 @@ def _tabular_project(client: Client) -> int:
     return project["id"]
 
 
+def _retrain(process: ServerProcess) -> None:
+    """The shared server runs no worker: retrain its pending projects here, on its database."""
+    from activelab.server import Settings
+    from activelab.server.db import make_engine, make_session_factory
+    from activelab.server.services.worker import TrainingWorker
+
+    engine = make_engine(Settings(db_url=process.db_url))
+    try:
+        TrainingWorker(make_session_factory(engine), Settings()).run_pending()
+    finally:
+        engine.dispose()
+
+
 def test_end_to_end(db_url, tmp_path):
     users = make_users(db_url, [])
     process = ServerProcess(db_url, worker_poll_seconds=0.2).start()
@@ -191,16 +204,7 @@ def test_predict_with_missing_features(server, tmp_path):
         for _ in range(8):
             item = client.next(pid)
             client.label(pid, item["id"], "high" if int(item["external_id"][1:]) % 2 else "low")
-        from activelab.server import Settings
-        from activelab.server.db import make_engine, make_session_factory
-        from activelab.server.services.worker import TrainingWorker  # no worker in this server
-
-        engine = make_engine(Settings(db_url=process.db_url))
-        try:
-            # This server runs no worker: retrain here, on its database.
-            TrainingWorker(make_session_factory(engine), Settings()).run_pending()
-        finally:
-            engine.dispose()
+        _retrain(process)
         with pytest.raises(ServerError, match=r"lacks feature\(s\) \['x2'\]") as caught:
             client.predict(pid, pd.DataFrame({"x1": [0.5]}))
         assert caught.value.status_code == 422
@@ -216,15 +220,7 @@ def test_a_regression_project_predicts_values_with_intervals(server, tmp_path):
         for _ in range(10):
             item = client.next(pid)
             client.label(pid, item["id"], float(truth[item["external_id"]]))
-        from activelab.server import Settings
-        from activelab.server.db import make_engine, make_session_factory
-        from activelab.server.services.worker import TrainingWorker  # no worker in this server
-
-        engine = make_engine(Settings(db_url=process.db_url))
-        try:
-            TrainingWorker(make_session_factory(engine), Settings()).run_pending()
-        finally:
-            engine.dispose()
+        _retrain(process)
         model = load_model(client.download_model(pid))
         new = pd.DataFrame({"x1": [-2.0, 2.0], "x2": [-1.0, 1.5]})
         served = client.predict(pid, new)
