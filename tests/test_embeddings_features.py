@@ -6,6 +6,7 @@ embedder per module and are marked slow; the input checks run without the model.
 
 from __future__ import annotations
 
+import pickle
 import sys
 
 import numpy as np
@@ -85,6 +86,19 @@ def test_cache_is_reused_by_clones_and_matches_fresh_encoding(embedder):
     plain = SentenceEmbedder(normalize=False).fit(texts)
     raw = plain.transform(texts)  # another cache key: encoded again, not normalised
     np.testing.assert_allclose(raw / np.linalg.norm(raw, axis=1, keepdims=True), X, rtol=1e-5)
+
+
+@pytest.mark.slow
+def test_a_saved_embedder_holds_its_parameters_not_its_cache(embedder):
+    texts = ["a cached text", "another one"]
+    X = embedder.transform(texts)
+    saved = pickle.dumps(embedder)
+    assert len(saved) < 1_000  # no cached vectors, no network: the model is named
+    loaded = pickle.loads(saved)
+    assert loaded.get_params() == embedder.get_params()
+    assert loaded.n_features_out_ == 384 and not hasattr(loaded, "_caches")
+    np.testing.assert_allclose(loaded.transform(texts), X, rtol=0, atol=1e-6)
+    assert embedder._texts_cache()  # the live embedder keeps its cache
 
 
 @pytest.mark.slow

@@ -230,6 +230,29 @@ def test_a_regression_project_predicts_values_with_intervals(server, tmp_path):
         assert (served["prediction"] < served["high"]).all()
 
 
+def test_a_multilabel_project_predicts_label_sets(server):
+    process, users = server
+    topics = {"sport": "goal match team", "food": "bread cheese soup"}
+    with Client(process.url, token=users["boss"][1]) as client:
+        pid = client.create_project(f"m-{uuid.uuid4().hex[:6]}", "multilabel_text",
+                                    ["sport", "food"])["id"]
+        given = {f"day {i}": [name for j, name in enumerate(topics) if (i % 3 + 1) >> j & 1]
+                 for i in range(30)}
+        client.import_items(pid, [" ".join(topics[t] for t in names) + f" {text}"
+                                  for text, names in given.items()])
+        for _ in range(12):
+            item = client.next(pid)
+            client.label(pid, item["id"], given[" ".join(item["data"]["text"].split()[-2:])])
+        _retrain(process)
+        model = load_model(client.download_model(pid))
+        new = ["match and team", "cheese soup", "goal then bread soup"]
+        served = client.predict(pid, new)
+        assert list(served.columns) == ["prediction", "proba_sport", "proba_food"]
+        assert served["prediction"].tolist() == [["sport"], ["food"], ["sport", "food"]]
+        np.testing.assert_allclose(served[["proba_sport", "proba_food"]].to_numpy(),
+                                   model.predict_proba(new), rtol=0, atol=1e-12)
+
+
 def test_annotator_cannot_download_the_model(server, client):
     process, users = server
     pid = _tabular_project(client)

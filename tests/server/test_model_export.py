@@ -160,10 +160,17 @@ def test_only_admins_download_or_predict(live, admin):
             assert response.status_code == status
 
 
-def test_multilabel_model_is_not_exported(live, admin):
-    project = make_project(admin, task_type="multilabel_text", labels=["a", "b"])
-    response = admin.get(f"/api/projects/{project['id']}/model")
-    assert response.status_code == 409 and "one model per class" in response.json()["detail"]
+def test_torch_model_is_not_exported_and_says_why(live, admin):
+    project = make_project(admin, task_type="tabular_classification", labels=["low", "high"],
+                           model_name="torch-mlp")
+    for response in (admin.get(f"/api/projects/{project['id']}/model"),
+                     admin.post(f"/api/projects/{project['id']}/predict",
+                                json={"rows": NEW_ROWS})):
+        assert response.status_code == 409
+        assert "'torch-mlp' is a torch network, which skops cannot store without pickles" \
+            in response.json()["detail"]
+    info = admin.get(f"/api/projects/{project['id']}/model/info").json()
+    assert info["exportable"] is False
 
 
 def test_cli_export_model_writes_the_same_model(live, admin, sqlite_url, tmp_path):

@@ -300,7 +300,9 @@ class Client:
         predictions : DataFrame
             ``prediction`` and one ``proba_<class>`` column per class; for a
             regression project ``prediction`` (a number), ``low`` and ``high`` (its
-            95% interval) and ``std``. The index is X's when X is a DataFrame.
+            95% interval) and ``std``; for a multi-label project (multi-label text,
+            image regions) ``prediction`` is the list of labels and ``proba_<label>``
+            each label's probability. The index is X's when X is a DataFrame.
         """
         frames = []
         for body in predict_bodies(X):

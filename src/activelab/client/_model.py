@@ -11,12 +11,15 @@ from ..exceptions import DataError, MissingDependencyError
 __all__ = ["MODEL_TYPES", "load_model"]
 
 #: The types beyond skops' defaults that the server's models are made of (scikit-learn's
-#: trees, neighbour searches and optimisers, NumPy dtypes, SciPy sparse matrices).
-#: Loading trusts these and nothing else.
+#: trees, neighbour searches and optimisers, the constant label of a multi-label model,
+#: NumPy dtypes, SciPy sparse matrices, and activelab's sentence embedder, which holds
+#: the name of its offline network, not the network). Loading trusts these and nothing else.
 MODEL_TYPES = (
+    "activelab.features.embeddings.SentenceEmbedder",
     "numpy.dtype",
     "scipy.sparse._csr.csr_matrix",
     "sklearn.metrics._dist_metrics.EuclideanDistance64",
+    "sklearn.multiclass._ConstantPredictor",
     "sklearn.neighbors._kd_tree.KDTree",
     "sklearn.neighbors._ball_tree.BallTree",
     "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",

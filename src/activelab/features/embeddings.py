@@ -137,6 +137,13 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
         twin._caches = self._caches
         return twin
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The cache is this process's memo, not the model: a saved embedder (pickle,
+        # skops) holds its parameters and reloads the network from ``model`` by name.
+        state = dict(super().__getstate__())
+        state.pop("_caches", None)
+        return state
+
     def _texts_cache(self) -> dict[str, np.ndarray]:
         """Vectors by text for the current model and normalisation."""
         if not hasattr(self, "_caches"):

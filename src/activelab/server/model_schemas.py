@@ -49,10 +49,12 @@ class PredictOut(BaseModel):
     n_labels: int = Field(description="labels the model was fitted on")
     classes: list[str] = Field(description="the order of each item's probabilities "
                                "(empty for regression)")
-    predictions: list[str] | list[float] = Field(
-        description="a class per item, or a number for regression projects")
+    predictions: list[str] | list[float] | list[list[str]] = Field(
+        description="a class per item; a number for regression projects; the list of "
+                    "labels for multi-label projects (multi-label text, image regions)")
     probabilities: list[list[float]] | None = Field(
-        default=None, description="classification: each item's class probabilities")
+        default=None, description="classification: each item's class probabilities; "
+                                  "multi-label: each label's probability")
     intervals: list[list[float]] | None = Field(
         default=None, description="regression: each value's 95% interval [low, high]")
     std: list[float] | None = Field(

@@ -29,8 +29,8 @@ def download_model(project: ProjectDep, _: AdminUser, session: SessionDep,
 
     Fitted on the current labels with the project's model and featurisation;
     load it with ``skops.io.load(path, trusted=[...])`` (see docs/model-export.md).
-    409 before the project has a model, and for projects whose model cannot be
-    exported (multi-label, embeddings featurizer, torch models).  Admins only.
+    409 before the project has a model, and for projects with a torch model
+    (a network skops cannot store without pickles).  Admins only.
     """
     model = request.app.state.model_cache.get(session, project)
     data = model_export.dump_model(model)
@@ -43,7 +43,9 @@ def download_model(project: ProjectDep, _: AdminUser, session: SessionDep,
 @router.post("/predict", response_model=PredictOut)
 async def predict(body: PredictIn, project: ProjectDep, _: AdminUser,
                   request: Request) -> dict[str, Any]:
-    """Predict labels and class probabilities for new items, featurised as in training.
+    """Predict labels and class probabilities for new items, featurised as in training
+    (regression: values and 95% intervals; multi-label: label lists and each label's
+    probability).
 
     Send ``rows`` (tabular: every feature column, null for a missing value),
     ``texts`` or ``images`` (base64), as the project's items were imported.

@@ -8,18 +8,21 @@ retraining worker fits it, so it takes items as they were imported:
 - tabular projects: a DataFrame with the feature columns (``feature_names_in_``,
   in any order; other columns are ignored); a missing value (NaN) becomes the
   column's mean over the project's items, as in training;
-- text projects (TF-IDF): a list of strings; the vocabulary is fitted on the
-  project's items, as in training;
+- text projects: a list of strings; the TF-IDF vocabulary is fitted on the
+  project's items, as in training; with the embeddings featurizer the first step
+  is a :class:`~activelab.features.SentenceEmbedder`, which stores only the
+  offline model's name and loads the network from it;
 - image projects: rows of ``IMAGE_SIDE**2`` grayscale pixels in [0, 1]
   (:func:`activelab.tasks.classification.pixels`).
 
 A regression project's pipeline predicts the value; the predict endpoint adds
 the 95% interval the annotate screen shows (the model's own predictive std, or
-the spread of a bagged committee for models without one).
+the spread of a bagged committee for models without one).  A multi-label
+project's pipeline (multi-label text, image regions) ends in one binary model per
+label (:mod:`.multilabel_model`) and predicts the set of labels.
 
-Multi-label tasks, the embeddings featurizer and the torch models are not
-covered (:class:`ConflictError`, HTTP 409): their models are not one
-scikit-learn pipeline that skops can store safely.
+The torch models are not covered (:class:`ConflictError`, HTTP 409): a network
+is not a scikit-learn object that skops can store without pickles.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ...exceptions import DataError, MissingDependencyError
+from ...features import SentenceEmbedder
 from ...models import class_scores, make_model
 from ...tasks.classification import pixels as image_pixels
 from ...tasks.classification import tabular_columns, text_vectorizer
@@ -48,6 +52,7 @@ from ..echo import echo
 from ..errors import ConflictError
 from ..models import Item, ModelSnapshot, Project, TaskType
 from .features import load_features, model_kind, signature_of
+from .multilabel_model import fit_binary_relevance, label_probabilities, label_sets
 from .task_types import data_kind, takes_numbers
 from .tasks import check_image_bytes
 from .training import MULTI_LABEL_TASKS, SEED, label_events, training_labels
@@ -72,6 +77,11 @@ class ProjectModel:
     #: Regression: the learner over the training rows, for the intervals of predictions.
     learner: RegressionLearner | None = None
 
+    @property
+    def multi_label(self) -> bool:
+        """Whether the pipeline predicts a set of labels per item."""
+        return self.task_type in MULTI_LABEL_TASKS
+
 
 def _latest_version(session: Session, project_id: int) -> int | None:
     return session.scalar(select(func.max(ModelSnapshot.version))
@@ -92,12 +102,9 @@ def model_info(session: Session, project: Project) -> dict[str, Any]:
 
 def _unsupported(project: Project) -> str | None:
     """Why the project's model cannot be exported (None: it can)."""
-    if project.task_type in MULTI_LABEL_TASKS:
-        return f"a {project.task_type} project trains one model per class"
-    if project.featurizer == "embeddings":
-        return "a project with the embeddings featurizer needs the sentence-embedding model"
     if project.model_name in _TORCH_MODELS:
-        return f"model {project.model_name!r} is a torch network"
+        return (f"model {project.model_name!r} is a torch network, which skops cannot store "
+                "without pickles")
     return None
 
 
@@ -106,9 +113,8 @@ def _check_exportable(session: Session, project: Project) -> int:
     reason = _unsupported(project)
     if reason is not None:
         raise ConflictError(f"cannot export or serve the model of project {project.id}: "
-                                f"{reason}; export covers single-label text (TF-IDF), "
-                                "tabular and image projects and tabular regression "
-                                "projects with a scikit-learn model")
+                                f"{reason}; export covers every project with a "
+                                "scikit-learn model")
     version = _latest_version(session, project.id)
     if version is None:
         raise ConflictError(f"project {project.id} has no model yet: label items of at least "
@@ -133,7 +139,7 @@ def _raw_values(session: Session, project: Project) -> tuple[list[int], list[Any
 def _featurizer(session: Session, project: Project) -> tuple[list[tuple[str, Any]], list[int],
                                                                 Any]:
     """(fitted pipeline steps before the model, item ids, feature matrix of every item)."""
-    if project.task_type == TaskType.image_classification:
+    if data_kind(project.task_type) == "image":
         features = load_features(session, project.id, project.task_type)
         return [], features.item_ids.tolist(), features.X
     ids, values = _raw_values(session, project)
@@ -147,6 +153,10 @@ def _featurizer(session: Session, project: Project) -> tuple[list[tuple[str, Any
             [("impute", SimpleImputer(strategy="mean", keep_empty_features=True), columns)],
             remainder="drop", verbose_feature_names_out=False).fit(frame)
         return [("features", features)], ids, features.transform(frame)
+    if project.featurizer == "embeddings":
+        embedder = SentenceEmbedder()  # as the worker's features: the offline MiniLM
+        return [("embed", embedder)], ids, np.asarray(embedder.fit_transform(values),
+                                                      dtype=np.float64)
     vectorizer = text_vectorizer(len(values))
     try:
         X = vectorizer.fit_transform(values)
@@ -162,13 +172,16 @@ def build_model(session: Session, project: Project) -> ProjectModel:
     ------
     ConflictError
         The project has no model yet, its labels no longer hold two classes, or its
-        model cannot be exported (multi-label tasks, the embeddings featurizer, torch).
+        model cannot be exported (torch).
     """
     version = _check_exportable(session, project)
     labels = training_labels(session, project)
     steps, ids, X = _featurizer(session, project)
     row_of = {item_id: row for row, item_id in enumerate(ids)}
     rows = np.array([row_of[i] for i in labels if i in row_of], dtype=np.intp)
+    if project.task_type in MULTI_LABEL_TASKS:
+        return _multilabel_model(project, steps, X, rows, [labels[ids[r]] for r in rows],
+                                 version)
     if takes_numbers(project.task_type):
         return _regression_model(project, steps, X, rows, [labels[ids[r]] for r in rows],
                                  version)
@@ -195,6 +208,27 @@ def _regression_model(project: Project, steps: list[tuple[str, Any]], X: Any, ro
                               strategy=project.strategy_name, random_state=SEED)
     pipeline = Pipeline([*steps, ("model", learner.model_)])
     return ProjectModel(pipeline, version, len(rows), project.task_type, learner)
+
+
+def _multilabel_model(project: Project, steps: list[tuple[str, Any]], X: Any,
+                      rows: np.ndarray, answers: list[Any], version: int) -> ProjectModel:
+    """One binary model per label, fitted on the rows in item order as the worker's pool."""
+    if len(rows) == 0:
+        raise ConflictError(f"project {project.id} has no labels now; a model needs some")
+    order = np.argsort(rows, kind="stable")
+    present = [_labels_of(project.task_type, answers[i]) for i in order]
+    estimator = make_model(project.model_name, model_kind(project.task_type, project.featurizer),
+                           random_state=SEED)
+    model = fit_binary_relevance(estimator, X[rows[order]], present, list(project.labels))
+    return ProjectModel(Pipeline([*steps, ("model", model)]), version, len(rows),
+                        project.task_type)
+
+
+def _labels_of(task_type: str, answer: Any) -> set[str]:
+    """The labels of a multi-label answer: its names, or its boxes' classes."""
+    if task_type == TaskType.image_regions:
+        return {str(box["label"]) for box in answer}
+    return {str(name) for name in answer}
 
 
 def _skops() -> Any:
@@ -269,23 +303,27 @@ def _image_input(images: list[str]) -> np.ndarray:
     return np.vstack(pixels)
 
 
-_FIELD_OF_TASK = {TaskType.tabular_classification: "rows",
-                  TaskType.tabular_regression: "rows",
-                  TaskType.text_classification: "texts",
-                  TaskType.image_classification: "images"}
+def _before_model(pipeline: Pipeline, X: Any) -> Any:
+    """``X`` through the pipeline's steps before its model."""
+    return pipeline[:-1].transform(X) if len(pipeline) > 1 else X
+
+
+#: The predict request's field of each kind of item.
+_FIELD_OF_KIND = {"tabular": "rows", "text": "texts", "image": "images"}
 
 
 def predict(model: ProjectModel, rows: list[dict[str, float | None]] | None,
             texts: list[str] | None, images: list[str] | None) -> dict[str, Any]:
-    """Predicted labels and class probabilities (regression: values and 95% intervals) of
-    new items, one kind of which is given.
+    """Predicted labels and class probabilities (regression: values and 95% intervals;
+    multi-label: label sets and each label's probability) of new items, one kind of
+    which is given.
 
     Raises
     ------
     DataError
         The items are of another kind than the project's, or a row lacks a feature.
     """
-    field = _FIELD_OF_TASK[TaskType(model.task_type)]
+    field = _FIELD_OF_KIND[data_kind(model.task_type)]
     given = {"rows": rows, "texts": texts, "images": images}
     sent = [name for name, value in given.items() if value is not None]
     if sent != [field]:
@@ -299,13 +337,20 @@ def predict(model: ProjectModel, rows: list[dict[str, float | None]] | None,
     else:
         X = texts
     if model.learner is not None:  # regression: values with their intervals
-        features = model.pipeline[:-1].transform(X) if len(model.pipeline) > 1 else X
+        features = _before_model(model.pipeline, X)
         guesses, _ = describe_guess(model.learner, np.asarray(features), random_state=SEED)
         return {"model_version": model.version, "n_labels": model.n_labels, "classes": [],
                 "predictions": [float(v) for v in model.pipeline.predict(X)],
                 "probabilities": None,
                 "intervals": [guess["interval"] for guess in guesses],
                 "std": [guess["std"] for guess in guesses]}
+    if model.multi_label:
+        features = _before_model(model.pipeline, X)
+        binary = model.pipeline[-1]
+        return {"model_version": model.version, "n_labels": model.n_labels,
+                "classes": [str(c) for c in binary.classes_],
+                "predictions": label_sets(binary, features),
+                "probabilities": label_probabilities(binary, features).tolist()}
     probabilities = class_scores(model.pipeline, X)
     return {"model_version": model.version, "n_labels": model.n_labels,
             "classes": [str(c) for c in model.pipeline.classes_],
