@@ -4,6 +4,7 @@ Start from a few labels, train, let a query strategy pick the most
 informative items, have them labelled, retrain, repeat, stop when good enough.
 """
 
+from .estimator import ActiveLearningClassifier
 from .exceptions import (
     ActivelabError,
     ActivelabWarning,
@@ -28,6 +29,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ActiveLearner",
+    "ActiveLearningClassifier",
     "Round",
     "Pool",
     "initial_indices",
