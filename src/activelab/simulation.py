@@ -178,12 +178,14 @@ def simulate_run(dataset: Any, split: SeedSplit, *, seed: int, model: str | Any,
                  strategy: str | Any, batch: int, budget: int,
                  on_round: Callable[[int], None] | None = None,
                  full_accuracy: float | None = None,
-                 scorer: PoolScorer | None = None) -> RunResult:
+                 scorer: PoolScorer | None = None,
+                 semi_supervised: str | None = None) -> RunResult:
     """One seed's learning curve: seed set, then batches until the budget is spent.
 
     ``full_accuracy``, when given (e.g. cached by a benchmark across strategies), is
     used as the reference instead of fitting the model on the whole pool again.
-    ``scorer`` is the learner's (see :class:`~activelab.ActiveLearner`).
+    ``scorer`` and ``semi_supervised`` are the learner's (see
+    :class:`~activelab.ActiveLearner`).
     """
     y = np.asarray(dataset.y)
     X_pool, X_test, kind = featurize_split(dataset, split.train, split.test)
@@ -191,7 +193,7 @@ def simulate_run(dataset: Any, split: SeedSplit, *, seed: int, model: str | Any,
     estimator = split_estimator(model, kind, split)
     learner = ActiveLearner(estimator, Pool(X_pool), strategy,
                             eval_set=(X_test, y_test), random_state=split.learner_seed,
-                            scorer=scorer)
+                            scorer=scorer, semi_supervised=semi_supervised)
     oracle = SimulatedOracle(y_pool)
     with warnings.catch_warnings():
         # Small labelled sets make MLPs and SVMs stop early and cold starts happen by design;
@@ -214,7 +216,8 @@ def simulate(dataset: Any, *, model: str | Any = "logreg", strategy: str | Any =
              initial: int = 20, batch: int = 10, budget: int = 300, seeds: int = 5,
              test_size: float = 0.25, master_seed: int = 0, initial_method: str = "random",
              on_round: Callable[[int, int], None] | None = None,
-             scorer: PoolScorer | None = None) -> SimulationResult:
+             scorer: PoolScorer | None = None,
+             semi_supervised: str | None = None) -> SimulationResult:
     """Run the active-learning loop on a labelled dataset, once per seed.
 
     Parameters
@@ -238,6 +241,9 @@ def simulate(dataset: Any, *, model: str | Any = "logreg", strategy: str | Any =
         :class:`~activelab.distributed.DaskScorer`); the same curves as without.
         A dataset from :func:`activelab.disk_data.load_parquet_on_disk` keeps its
         features on disk (its full-data accuracy is NaN).
+    semi_supervised : str, optional
+        The learner's (:class:`~activelab.ActiveLearner`): the model learns from
+        the unlabelled pool too.
 
     Returns
     -------
@@ -262,5 +268,6 @@ def simulate(dataset: Any, *, model: str | Any = "logreg", strategy: str | Any =
         hook = (lambda n, s=seed: on_round(s, n)) if on_round else None
         result.runs.append(simulate_run(dataset, split, seed=seed, model=model,
                                         strategy=strategy, batch=batch, budget=budget,
-                                        on_round=hook, scorer=scorer))
+                                        on_round=hook, scorer=scorer,
+                                        semi_supervised=semi_supervised))
     return result
