@@ -196,7 +196,8 @@ def simulate_command(
     budget: Annotated[int, typer.Option(help="Total labels, seed set included.")] = 300,
     seeds: Annotated[int, typer.Option(help="Number of seeded runs.")] = 5,
     test_size: Annotated[float, typer.Option(help="Held-out fraction.")] = 0.25,
-    initial_method: Annotated[str, typer.Option(help="Seed set: random or kmeans.")] = "random",
+    initial_method: Annotated[str, typer.Option(
+        help="Seed set: random, kmeans or typiclust.")] = "random",
     compare: Annotated[list[str] | None, typer.Option(
         help="Also run these strategies on the same splits (e.g. random).")] = None,
     master_seed: Annotated[int, typer.Option(help="Seed all runs derive from.")] = 0,

@@ -175,7 +175,7 @@ class BaseLearner(BaseEstimator):
         Parameters
         ----------
         n : int
-        method : {"random", "kmeans"}
+        method : {"random", "kmeans", "typiclust"}
             ``"kmeans"`` takes the item nearest to each of ``n`` k-means
             centroids: a diverse set that tends to cover every class.
         """
@@ -323,7 +323,7 @@ class BaseLearner(BaseEstimator):
             The loop also stops when the pool is exhausted or the oracle quits.
         initial : int, default=0
             Size of a seed set to label first (0 when labels already exist).
-        initial_method : {"random", "kmeans"}
+        initial_method : {"random", "kmeans", "typiclust"}
         callback : callable, optional
             Called with the learner after every round.
 

@@ -145,10 +145,18 @@ def make_split(y: np.ndarray, seed: int, *, master_seed: int, test_size: float, 
                                        random_state=split_seed)
     except ValueError:  # a class too rare to stratify: fall back to a plain split
         train, test = train_test_split(positions, test_size=test_size, random_state=split_seed)
-    pool = Pool(X[train] if initial_method == "kmeans" else np.zeros((len(train), 1)))
+    pool = Pool(np.zeros((len(train), 1)) if initial_method == "random"
+                else _seed_features(X, train))
     seed_set = initial_indices(pool, initial, method=initial_method,
                                random_state=np.random.default_rng(initial_seq))
     return SeedSplit(np.sort(train), np.sort(test), seed_set, derive_seed(learner_seq))
+
+
+def _seed_features(X: Any, train: np.ndarray) -> Any:
+    """The pool's features for a clustered seed set: TF-IDF of texts (fitted on the pool)."""
+    if isinstance(X, list) or getattr(getattr(X, "dtype", None), "kind", "") == "O":
+        return make_text_vectorizer().fit_transform(np.asarray(X, dtype=object)[train])
+    return X[train]
 
 
 def split_estimator(model: str | Any, kind: str, split: SeedSplit) -> Any:
@@ -264,7 +272,7 @@ def simulate(dataset: Any, *, model: str | Any = "logreg", strategy: str | Any =
     for seed in range(seeds):
         split = make_split(y, seed, master_seed=master_seed, test_size=test_size,
                            initial=initial, initial_method=initial_method,
-                           X=dataset.X if initial_method == "kmeans" else None)
+                           X=None if initial_method == "random" else dataset.X)
         hook = (lambda n, s=seed: on_round(s, n)) if on_round else None
         result.runs.append(simulate_run(dataset, split, seed=seed, model=model,
                                         strategy=strategy, batch=batch, budget=budget,
