@@ -29,10 +29,41 @@ from .models.factory import make_model, make_text_vectorizer
 from .oracles import SimulatedOracle
 from .pool import Pool
 
-__all__ = ["RunResult", "SimulationResult", "SeedSplit", "check_loop_sizes", "make_split",
+__all__ = ["DEFAULT_CONFIGURATION", "configuration", "RunResult", "SimulationResult", "SeedSplit", "check_loop_sizes", "make_split",
            "simulate_run",
            "simulate", "full_data_accuracy",
            "featurize_split", "split_estimator"]
+
+
+#: The name a simulation of the default configuration runs under.
+DEFAULT_CONFIGURATION = "default"
+
+
+def configuration(name: str) -> dict[str, Any]:
+    """What :func:`simulate` runs for ``name``: the default configuration (``auto``, with
+    the model chosen among its semi-supervised variants by cross-validation), or the
+    strategy ``name`` alone with the plain model, as a peer library would run it.
+
+    Parameters
+    ----------
+    name : str
+        :data:`DEFAULT_CONFIGURATION` or a strategy name.
+
+    Returns
+    -------
+    dict
+        ``strategy`` and ``semi_supervised`` keyword arguments of :func:`simulate`.
+
+    Examples
+    --------
+    >>> configuration("default")
+    {'strategy': 'auto', 'semi_supervised': 'auto', 'name': 'default'}
+    >>> configuration("margin")
+    {'strategy': 'margin', 'semi_supervised': None}
+    """
+    if name == DEFAULT_CONFIGURATION:
+        return {"strategy": "auto", "semi_supervised": "auto", "name": DEFAULT_CONFIGURATION}
+    return {"strategy": name, "semi_supervised": None}
 
 
 @dataclass
@@ -225,7 +256,7 @@ def simulate(dataset: Any, *, model: str | Any = "logreg", strategy: str | Any =
              test_size: float = 0.25, master_seed: int = 0, initial_method: str = "random",
              on_round: Callable[[int, int], None] | None = None,
              scorer: PoolScorer | None = None,
-             semi_supervised: str | None = None) -> SimulationResult:
+             semi_supervised: str | None = None, name: str | None = None) -> SimulationResult:
     """Run the active-learning loop on a labelled dataset, once per seed.
 
     Parameters
@@ -252,6 +283,8 @@ def simulate(dataset: Any, *, model: str | Any = "logreg", strategy: str | Any =
     semi_supervised : str, optional
         The learner's (:class:`~activelab.ActiveLearner`): the model learns from
         the unlabelled pool too.
+    name : str, optional
+        What the result calls the strategy (default: its name).
 
     Returns
     -------
@@ -264,7 +297,7 @@ def simulate(dataset: Any, *, model: str | Any = "logreg", strategy: str | Any =
     if len(classes) < 2:
         raise DataError(f"the target has a single class {classes[0]!r}; active learning for "
                         "classification needs at least two")
-    name = strategy if isinstance(strategy, str) else type(strategy).__name__
+    name = name or (strategy if isinstance(strategy, str) else type(strategy).__name__)
     model_name = model if isinstance(model, str) else type(model).__name__
     result = SimulationResult(dataset=dataset.name, strategy=name, model=model_name,
                               initial=initial, batch=batch, budget=budget, test_size=test_size,
