@@ -29,8 +29,8 @@ from .models.factory import make_model, make_text_vectorizer
 from .oracles import SimulatedOracle
 from .pool import Pool
 
-__all__ = ["DEFAULT_CONFIGURATION", "configuration", "RunResult", "SimulationResult", "SeedSplit", "check_loop_sizes", "make_split",
-           "simulate_run",
+__all__ = ["DEFAULT_CONFIGURATION", "configuration", "RunResult", "SimulationResult",
+           "SeedSplit", "check_loop_sizes", "make_split", "simulate_run",
            "simulate", "full_data_accuracy",
            "featurize_split", "split_estimator"]
 
