@@ -39,6 +39,19 @@ def test_simulate_digits_writes_curves_table_and_plot(tmp_path):
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_simulate_without_a_strategy_runs_the_default_configuration(tmp_path):
+    out = tmp_path / "result.json"
+    done = activelab("simulate", "sklearn:wine", "--initial", "10", "--batch", "10",
+                     "--budget", "30", "--seeds", "1", "--compare", "margin", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    result = json.loads(out.read_text())
+    assert result["strategy"] == "default" and result["model"] == "logreg"
+    margin = result["comparisons"]["margin"]
+    assert 0 < result["summary"]["aulc_mean"] <= 1 and 0 < margin["summary"]["aulc_mean"] <= 1
+    # The same split and seed set; the comparison runs the plain model, as a peer would.
+    assert margin["runs"][0]["n_labels"] == result["runs"][0]["n_labels"] == [10, 20, 30]
+
+
 def test_simulate_a_csv_text_file(tmp_path):
     rng = np.random.default_rng(0)
     words = {"spam": "win cash prize free offer now", "ham": "lunch meeting see you later"}

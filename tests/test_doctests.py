@@ -14,6 +14,7 @@ PUBLIC_MODULES = sorted(
     {obj.__module__ for name in activelab.__all__
      if (obj := getattr(activelab, name)) is not None and hasattr(obj, "__module__")}
     | {"activelab.strategies.base", "activelab.strategies.selection", "activelab.models.factory",
+       "activelab.models.semi_supervised", "activelab.models.model_choice",
        "activelab.tasks.regression", "activelab.tasks.multilabel", "activelab.tasks.anomaly",
        "activelab.tasks.clustering", "activelab.tasks.matching", "activelab.tasks.cleaning",
        "activelab.tasks.imbalance", "activelab.tasks.weak_supervision"})

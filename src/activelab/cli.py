@@ -30,7 +30,7 @@ from ._spelling import cli_spelling
 from .disk_data import load_parquet_on_disk
 from .exceptions import ActivelabError, ConfigError
 from .models.factory import MODEL_NAMES, check_model_name
-from .simulation import SimulationResult, simulate
+from .simulation import DEFAULT_CONFIGURATION, SimulationResult, configuration, simulate
 from .strategies import available_strategies
 from .tasks.registry import get_task
 from .tasks.simulate import TASKS, simulate_task
@@ -189,16 +189,20 @@ def simulate_command(
         help=f"Classification: one of {', '.join(MODEL_NAMES)} (default logreg); other "
              "tasks: their own, as `activelab tasks` lists them.")] = None,
     strategy: Annotated[str | None, typer.Option(
-        help="Query strategy name (default: the task's own, as `activelab tasks` "
-             "lists it).")] = None,
+        help="Query strategy name. Default for classification: the default configuration "
+             "(auto with the model chosen among semi-supervised variants by "
+             "cross-validation; margin with --pool-on-disk or --dask); other tasks: their "
+             "own, as `activelab tasks` lists it.")] = None,
     initial: Annotated[int, typer.Option(help="Seed-set size.")] = 20,
     batch: Annotated[int, typer.Option(help="Labels per round.")] = 10,
     budget: Annotated[int, typer.Option(help="Total labels, seed set included.")] = 300,
     seeds: Annotated[int, typer.Option(help="Number of seeded runs.")] = 5,
     test_size: Annotated[float, typer.Option(help="Held-out fraction.")] = 0.25,
-    initial_method: Annotated[str, typer.Option(help="Seed set: random or kmeans.")] = "random",
+    initial_method: Annotated[str, typer.Option(
+        help="Seed set: random, kmeans or typiclust.")] = "random",
     compare: Annotated[list[str] | None, typer.Option(
-        help="Also run these strategies on the same splits (e.g. random).")] = None,
+        help="Also run these strategies on the same splits and model, without the default "
+             "configuration's semi-supervision (e.g. random, margin).")] = None,
     master_seed: Annotated[int, typer.Option(help="Seed all runs derive from.")] = 0,
     out_path: Annotated[Path, typer.Option("--out", help="Where to write result JSON.")] = Path(
         "result.json"),
@@ -218,6 +222,8 @@ def simulate_command(
     """
     if task not in TASKS:
         raise ConfigError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
+    if strategy is None and task == "classification" and not pool_on_disk and dask is None:
+        strategy = DEFAULT_CONFIGURATION
     strategy = strategy or get_task(task).default_strategy
     if task != "classification":
         given = [name for name, on in (("--features", features is not None),
@@ -237,7 +243,7 @@ def simulate_command(
     model = model or str(get_task(task).default_model)
     known = available_strategies()
     for name in [strategy, *(compare or [])]:
-        if name not in known:
+        if name not in known and name != DEFAULT_CONFIGURATION:
             raise ConfigError(f"unknown strategy {name!r}; choose one of {', '.join(known)}")
     check_model_name(model)
     if pool_on_disk:
@@ -256,17 +262,18 @@ def simulate_command(
     def advancer(bar_task: TaskID) -> Callable[[int, int], None]:
         return lambda _seed, _n: bar.advance(bar_task)
 
-    with pool_scorer(strategies, on_disk=pool_on_disk, dask=dask) as scorer, \
+    with pool_scorer([configuration(name)["strategy"] for name in strategies],
+                     on_disk=pool_on_disk, dask=dask) as scorer, \
             Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                      TimeElapsedColumn(), console=console,
                      disable=not console.is_terminal) as bar:
         for name in strategies:
             bar_task = bar.add_task(f"{name:>16}", total=seeds * rounds_per_run)
             results.append(simulate(
-                dataset, model=model, strategy=name, initial=initial, batch=batch,
+                dataset, model=model, initial=initial, batch=batch,
                 budget=budget, seeds=seeds, test_size=test_size, master_seed=master_seed,
                 initial_method=initial_method,
-                on_round=advancer(bar_task), scorer=scorer))
+                on_round=advancer(bar_task), scorer=scorer, **configuration(name)))
     payload = results[0].to_dict()
     payload["summary"] = _summary_row(results[0])
     payload["comparisons"] = {r.strategy: {**r.to_dict(), "summary": _summary_row(r)}

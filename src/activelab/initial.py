@@ -8,10 +8,14 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 from ._random import RandomLike, as_generator, derive_seed
 from .exceptions import ConfigError, PoolExhaustedError
 from .pool import Pool
+from .strategies.typiclust import TypiClust
 
 __all__ = ["initial_indices", "INITIAL_METHODS"]
 
-INITIAL_METHODS = ("random", "kmeans")
+INITIAL_METHODS = ("random", "kmeans", "typiclust")
+#: TypiClust's cold start needs this many unlabelled items per cluster (typicality is
+#: measured against an item's neighbours in its cluster).
+MIN_ITEMS_PER_CLUSTER = 2
 
 # k-means on more rows than this buys little diversity and costs a lot of time.
 _KMEANS_SAMPLE = 20_000
@@ -25,10 +29,13 @@ def initial_indices(pool: Pool, n: int, method: str = "random",
     ----------
     pool : Pool
     n : int
-    method : {"random", "kmeans"}
+    method : {"random", "kmeans", "typiclust"}
         ``"kmeans"`` clusters the (numeric) features into ``n`` groups and
         takes the item nearest each centroid, which spreads the seed set over
         the data and usually covers more classes than random draws.
+        ``"typiclust"`` clusters into ``n`` groups too and takes the most
+        typical item of each (densest neighbourhood, Hacohen et al. 2022); it
+        needs at least two unlabelled items per cluster.
     random_state : int, Generator or None
 
     Returns
@@ -52,10 +59,23 @@ def initial_indices(pool: Pool, n: int, method: str = "random",
     if candidates.size == 0:
         raise PoolExhaustedError("no unlabelled items left for a seed set")
     rng = as_generator(random_state)
+    if method == "typiclust":
+        return _typiclust_seed(pool, int(n), len(candidates), rng)
     n = min(int(n), len(candidates))
     if method == "random" or n == len(candidates):
         return rng.choice(candidates, size=n, replace=False).astype(np.intp)
     return _kmeans_seed(pool, candidates, n, rng)
+
+
+def _typiclust_seed(pool: Pool, n: int, n_candidates: int,
+                    rng: np.random.Generator) -> np.ndarray:
+    if n_candidates < MIN_ITEMS_PER_CLUSTER * n:
+        raise ConfigError(
+            f"the pool has {n_candidates} unlabelled item(s), too few for a typiclust cold "
+            f"start of {n} clusters (it needs {MIN_ITEMS_PER_CLUSTER} per cluster, "
+            f"{MIN_ITEMS_PER_CLUSTER * n}); ask for a seed set of at most "
+            f"{n_candidates // MIN_ITEMS_PER_CLUSTER}, or use method='random'")
+    return TypiClust(random_state=derive_seed(rng)).query(pool, None, n)
 
 
 def _kmeans_seed(pool: Pool, candidates: np.ndarray, n: int,

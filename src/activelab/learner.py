@@ -7,6 +7,7 @@ from collections.abc import Hashable, Sequence
 from typing import Any
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 
 from ._random import RandomLike, as_generator
@@ -18,16 +19,30 @@ from .exceptions import (
 )
 from .large_pool import PoolScorer
 from .learner_base import BaseLearner, Round, resolve_strategy
-from .models import class_probabilities
+from .models import (
+    SemiSupervisedClassifier,
+    choose_semi_supervised,
+    class_probabilities,
+    has_probabilities,
+    seed_unset_random_states,
+)
+from .models.semi_supervised import UNLABELED
 from .pool import Pool
 from .strategies import QueryStrategy, RandomSampling, make_strategy, select_top_k
 from .strategies.uncertainty import UncertaintySampling
 
 __all__ = ["ActiveLearner", "Round", "CLASSIFICATION_METRICS", "evaluation_metrics",
-           "resolve_strategy"]
+           "resolve_strategy", "SEMI_SUPERVISED", "MAX_UNLABELED"]
 
 #: What :func:`evaluation_metrics` measures, the metrics of every classification round.
 CLASSIFICATION_METRICS = ("accuracy", "balanced_accuracy", "macro_f1")
+#: What ``ActiveLearner(semi_supervised=...)`` may be.
+SEMI_SUPERVISED = (None, "none", "self-training", "label-spreading", "auto")
+#: A semi-supervised fit sees at most this many unlabelled items (a seeded sample).
+MAX_UNLABELED = 10_000
+#: ``semi_supervised="auto"`` chooses again once the labels have grown by this factor
+#: (each choice costs a cross-validation of every candidate).
+_RECHOOSE_GROWTH = 1.5
 
 
 def evaluation_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
@@ -78,6 +93,16 @@ class ActiveLearner(BaseLearner):
         from it as it would from the whole pool: the same queries as
         ``scorer=None`` unless two scores tie at the ``n``-th place.  ``None``
         scores in this process, as the strategy itself does.
+    semi_supervised : {None, "self-training", "label-spreading", "none", "auto"}, default=None
+        Let the model learn from the unlabelled pool too (see
+        :class:`~activelab.models.SemiSupervisedClassifier`): self-training on
+        pseudo-labels the model is at least 95% sure of, or label spreading over
+        a k-NN graph averaged with the model.  ``"auto"`` chooses among the
+        model alone and the two by 3-fold cross-validation on the labels so far
+        (again each time the labels have grown by half), and each round of
+        :attr:`history_` names the model and the scores behind the choice.
+        Pseudo-labels live in the model only: the pool's labels are the
+        oracle's.  ``None``: the estimator alone, nothing recorded.
 
     Attributes
     ----------
@@ -106,16 +131,28 @@ class ActiveLearner(BaseLearner):
     def __init__(self, estimator: Any, pool: Pool, strategy: str | QueryStrategy = "margin", *,
                  eval_set: tuple[Any, Sequence[Hashable]] | None = None,
                  cold_start: str = "random", random_state: RandomLike = None,
-                 scorer: PoolScorer | None = None) -> None:
+                 scorer: PoolScorer | None = None,
+                 semi_supervised: str | None = None) -> None:
         if not isinstance(pool, Pool):
             raise ConfigError(f"pool must be an activelab.Pool, got {type(pool).__name__}")
         if cold_start not in ("random", "raise"):
             raise ConfigError(f"cold_start must be 'random' or 'raise', got {cold_start!r}")
         super().__init__(estimator, pool, strategy, eval_set=eval_set,
                          random_state=random_state)
+        if semi_supervised not in SEMI_SUPERVISED:
+            raise ConfigError(f"semi_supervised must be one of {SEMI_SUPERVISED}, got "
+                              f"{semi_supervised!r}")
+        if semi_supervised in ("self-training", "label-spreading") \
+                and not has_probabilities(estimator):
+            raise ConfigError(
+                f"semi_supervised={semi_supervised!r} needs class probabilities; "
+                f"{type(estimator).__name__} has no predict_proba (use 'auto', which then "
+                "keeps the model alone, or e.g. LogisticRegression)")
         self.cold_start = cold_start
         self.scorer = scorer
+        self.semi_supervised = semi_supervised
         self._missing_warned: tuple[int, ...] = ()
+        self._choice: tuple[int, str, str] | None = None  # (labels then, method, why)
 
     def _query_strategy(self) -> tuple[Any, str]:
         """The strategy, or random sampling while fewer than two classes are labelled
@@ -166,6 +203,35 @@ class ActiveLearner(BaseLearner):
 
     def _ready_to_fit(self) -> bool:
         return self._n_classes_labeled() >= 2
+
+    def _fit_model(self, seed: int) -> Any:
+        """The estimator on the labels, or with ``semi_supervised`` on a sample of the
+        unlabelled pool as well (never more than :data:`MAX_UNLABELED` of it)."""
+        if self.semi_supervised is None:
+            return super()._fit_model(seed)
+        labeled, unlabeled = self.pool.labeled_indices, self.pool.unlabeled_indices
+        if len(unlabeled) > MAX_UNLABELED:
+            sampler = np.random.default_rng([seed, len(labeled)])
+            unlabeled = np.sort(sampler.choice(unlabeled, MAX_UNLABELED, replace=False))
+        X = self.pool.take(np.concatenate([labeled, unlabeled]))
+        y = np.concatenate([self.pool.codes[labeled], np.full(len(unlabeled), UNLABELED)])
+        estimator = seed_unset_random_states(clone(self.estimator), seed)
+        method, why = self._semi_supervised_method(estimator, X, y, seed)
+        self._model_note = (method, why)
+        return SemiSupervisedClassifier(estimator, method, random_state=seed).fit(X, y)
+
+    def _semi_supervised_method(self, estimator: Any, X: Any, y: np.ndarray,
+                                seed: int) -> tuple[str, str]:
+        """The method to fit and why: as set, or (``"auto"``) chosen by cross-validation,
+        kept until the labels grow by half."""
+        if self.semi_supervised != "auto":
+            return str(self.semi_supervised), "set by semi_supervised"
+        n_labeled = int(np.sum(y != UNLABELED))
+        if self._choice is not None and n_labeled < _RECHOOSE_GROWTH * self._choice[0]:
+            return self._choice[1], f"chosen at {self._choice[0]} labels: {self._choice[2]}"
+        choice = choose_semi_supervised(estimator, X, y, random_state=seed + n_labeled)
+        self._choice = (n_labeled, choice.method, choice.reason)
+        return choice.method, choice.reason
 
     def _fitted(self) -> Any:
         if self.model_ is None:

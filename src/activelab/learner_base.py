@@ -46,6 +46,11 @@ class Round:
     query_seconds, fit_seconds : float
     strategy : str
         Which strategy chose the items ("initial", a strategy name, or "manual").
+    model : str
+        Which model the learner fitted after the round, when it chooses one (e.g.
+        ``"label-spreading"``); empty otherwise.
+    model_reason : str
+        Why: the evidence behind ``model`` (empty when there was no choice).
 
     Examples
     --------
@@ -68,6 +73,8 @@ class Round:
     query_seconds: float = 0.0
     fit_seconds: float = 0.0
     strategy: str = "manual"
+    model: str = ""
+    model_reason: str = ""
 
 
 def resolve_strategy(strategy: str | QueryStrategy, factory: Callable[..., QueryStrategy],
@@ -139,6 +146,8 @@ class BaseLearner(BaseEstimator):
         self._estimator_seed: int | None = None
         self._pending: dict[int, tuple[float, str]] = {}
         self._pending_seconds = 0.0
+        # (model, why) of the last fit, for learners that choose their model.
+        self._model_note = ("", "")
 
     # ------------------------------------------------------------------ state
     @property
@@ -166,7 +175,7 @@ class BaseLearner(BaseEstimator):
         Parameters
         ----------
         n : int
-        method : {"random", "kmeans"}
+        method : {"random", "kmeans", "typiclust"}
             ``"kmeans"`` takes the item nearest to each of ``n`` k-means
             centroids: a diverse set that tends to cover every class.
         """
@@ -249,7 +258,8 @@ class BaseLearner(BaseEstimator):
         self.history_.append(round_type(
             number=len(self.history_), indices=indices.copy(), labels=labels, scores=scores,
             n_labeled=n_labeled, metrics=self._evaluate(),
-            query_seconds=self._pending_seconds, fit_seconds=fit_seconds, strategy=strategy))
+            query_seconds=self._pending_seconds, fit_seconds=fit_seconds, strategy=strategy,
+            model=self._model_note[0], model_reason=self._model_note[1]))
         self._pending_seconds = 0.0
 
     def relabel(self, indices: Sequence[int], labels: Sequence[Hashable]) -> None:
@@ -273,6 +283,7 @@ class BaseLearner(BaseEstimator):
         start = time.perf_counter()
         if not self._ready_to_fit():
             self.model_ = None
+            self._model_note = ("", "")
             return 0.0
         if self._estimator_seed is None:
             self._estimator_seed = derive_seed(self.rng)
@@ -312,7 +323,7 @@ class BaseLearner(BaseEstimator):
             The loop also stops when the pool is exhausted or the oracle quits.
         initial : int, default=0
             Size of a seed set to label first (0 when labels already exist).
-        initial_method : {"random", "kmeans"}
+        initial_method : {"random", "kmeans", "typiclust"}
         callback : callable, optional
             Called with the learner after every round.
 

@@ -29,10 +29,41 @@ from .models.factory import make_model, make_text_vectorizer
 from .oracles import SimulatedOracle
 from .pool import Pool
 
-__all__ = ["RunResult", "SimulationResult", "SeedSplit", "check_loop_sizes", "make_split",
-           "simulate_run",
+__all__ = ["DEFAULT_CONFIGURATION", "configuration", "RunResult", "SimulationResult",
+           "SeedSplit", "check_loop_sizes", "make_split", "simulate_run",
            "simulate", "full_data_accuracy",
            "featurize_split", "split_estimator"]
+
+
+#: The name a simulation of the default configuration runs under.
+DEFAULT_CONFIGURATION = "default"
+
+
+def configuration(name: str) -> dict[str, Any]:
+    """What :func:`simulate` runs for ``name``: the default configuration (``auto``, with
+    the model chosen among its semi-supervised variants by cross-validation), or the
+    strategy ``name`` alone with the plain model, as a peer library would run it.
+
+    Parameters
+    ----------
+    name : str
+        :data:`DEFAULT_CONFIGURATION` or a strategy name.
+
+    Returns
+    -------
+    dict
+        ``strategy`` and ``semi_supervised`` keyword arguments of :func:`simulate`.
+
+    Examples
+    --------
+    >>> configuration("default")
+    {'strategy': 'auto', 'semi_supervised': 'auto', 'name': 'default'}
+    >>> configuration("margin")
+    {'strategy': 'margin', 'semi_supervised': None}
+    """
+    if name == DEFAULT_CONFIGURATION:
+        return {"strategy": "auto", "semi_supervised": "auto", "name": DEFAULT_CONFIGURATION}
+    return {"strategy": name, "semi_supervised": None}
 
 
 @dataclass
@@ -145,10 +176,18 @@ def make_split(y: np.ndarray, seed: int, *, master_seed: int, test_size: float, 
                                        random_state=split_seed)
     except ValueError:  # a class too rare to stratify: fall back to a plain split
         train, test = train_test_split(positions, test_size=test_size, random_state=split_seed)
-    pool = Pool(X[train] if initial_method == "kmeans" else np.zeros((len(train), 1)))
+    pool = Pool(np.zeros((len(train), 1)) if initial_method == "random"
+                else _seed_features(X, train))
     seed_set = initial_indices(pool, initial, method=initial_method,
                                random_state=np.random.default_rng(initial_seq))
     return SeedSplit(np.sort(train), np.sort(test), seed_set, derive_seed(learner_seq))
+
+
+def _seed_features(X: Any, train: np.ndarray) -> Any:
+    """The pool's features for a clustered seed set: TF-IDF of texts (fitted on the pool)."""
+    if isinstance(X, list) or getattr(getattr(X, "dtype", None), "kind", "") == "O":
+        return make_text_vectorizer().fit_transform(np.asarray(X, dtype=object)[train])
+    return X[train]
 
 
 def split_estimator(model: str | Any, kind: str, split: SeedSplit) -> Any:
@@ -178,12 +217,14 @@ def simulate_run(dataset: Any, split: SeedSplit, *, seed: int, model: str | Any,
                  strategy: str | Any, batch: int, budget: int,
                  on_round: Callable[[int], None] | None = None,
                  full_accuracy: float | None = None,
-                 scorer: PoolScorer | None = None) -> RunResult:
+                 scorer: PoolScorer | None = None,
+                 semi_supervised: str | None = None) -> RunResult:
     """One seed's learning curve: seed set, then batches until the budget is spent.
 
     ``full_accuracy``, when given (e.g. cached by a benchmark across strategies), is
     used as the reference instead of fitting the model on the whole pool again.
-    ``scorer`` is the learner's (see :class:`~activelab.ActiveLearner`).
+    ``scorer`` and ``semi_supervised`` are the learner's (see
+    :class:`~activelab.ActiveLearner`).
     """
     y = np.asarray(dataset.y)
     X_pool, X_test, kind = featurize_split(dataset, split.train, split.test)
@@ -191,7 +232,7 @@ def simulate_run(dataset: Any, split: SeedSplit, *, seed: int, model: str | Any,
     estimator = split_estimator(model, kind, split)
     learner = ActiveLearner(estimator, Pool(X_pool), strategy,
                             eval_set=(X_test, y_test), random_state=split.learner_seed,
-                            scorer=scorer)
+                            scorer=scorer, semi_supervised=semi_supervised)
     oracle = SimulatedOracle(y_pool)
     with warnings.catch_warnings():
         # Small labelled sets make MLPs and SVMs stop early and cold starts happen by design;
@@ -214,7 +255,8 @@ def simulate(dataset: Any, *, model: str | Any = "logreg", strategy: str | Any =
              initial: int = 20, batch: int = 10, budget: int = 300, seeds: int = 5,
              test_size: float = 0.25, master_seed: int = 0, initial_method: str = "random",
              on_round: Callable[[int, int], None] | None = None,
-             scorer: PoolScorer | None = None) -> SimulationResult:
+             scorer: PoolScorer | None = None,
+             semi_supervised: str | None = None, name: str | None = None) -> SimulationResult:
     """Run the active-learning loop on a labelled dataset, once per seed.
 
     Parameters
@@ -238,6 +280,11 @@ def simulate(dataset: Any, *, model: str | Any = "logreg", strategy: str | Any =
         :class:`~activelab.distributed.DaskScorer`); the same curves as without.
         A dataset from :func:`activelab.disk_data.load_parquet_on_disk` keeps its
         features on disk (its full-data accuracy is NaN).
+    semi_supervised : str, optional
+        The learner's (:class:`~activelab.ActiveLearner`): the model learns from
+        the unlabelled pool too.
+    name : str, optional
+        What the result calls the strategy (default: its name).
 
     Returns
     -------
@@ -250,7 +297,7 @@ def simulate(dataset: Any, *, model: str | Any = "logreg", strategy: str | Any =
     if len(classes) < 2:
         raise DataError(f"the target has a single class {classes[0]!r}; active learning for "
                         "classification needs at least two")
-    name = strategy if isinstance(strategy, str) else type(strategy).__name__
+    name = name or (strategy if isinstance(strategy, str) else type(strategy).__name__)
     model_name = model if isinstance(model, str) else type(model).__name__
     result = SimulationResult(dataset=dataset.name, strategy=name, model=model_name,
                               initial=initial, batch=batch, budget=budget, test_size=test_size,
@@ -258,9 +305,10 @@ def simulate(dataset: Any, *, model: str | Any = "logreg", strategy: str | Any =
     for seed in range(seeds):
         split = make_split(y, seed, master_seed=master_seed, test_size=test_size,
                            initial=initial, initial_method=initial_method,
-                           X=dataset.X if initial_method == "kmeans" else None)
+                           X=None if initial_method == "random" else dataset.X)
         hook = (lambda n, s=seed: on_round(s, n)) if on_round else None
         result.runs.append(simulate_run(dataset, split, seed=seed, model=model,
                                         strategy=strategy, batch=batch, budget=budget,
-                                        on_round=hook, scorer=scorer))
+                                        on_round=hook, scorer=scorer,
+                                        semi_supervised=semi_supervised))
     return result

@@ -171,6 +171,8 @@ class _UncertaintyProbe:
 def _model_features(pool: Pool, model: Any, indices: np.ndarray) -> Any:
     """Rows as the classifier sees them: through every step of a Pipeline but the last."""
     rows = pool.take(indices)
+    if isinstance(getattr(model, "base_model_", None), Pipeline):  # a semi-supervised wrapper
+        model = model.base_model_
     if isinstance(model, Pipeline) and len(model.steps) > 1:
         rows = model[:-1].transform(rows)
     if sp.issparse(rows):
