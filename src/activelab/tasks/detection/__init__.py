@@ -35,6 +35,9 @@ from ._boxes import (
     to_fractions,
     to_pixels,
 )
+from ._coco import export_coco, import_coco
+from ._images import AnnotatedImage, check_image_files, read_image
+from ._label_studio import export_label_studio, import_label_studio
 from ._learner import DetectionLearner
 from ._metrics import Detections, average_precision, mean_average_precision
 from ._model import REGION_CLASSIFIERS, RegionDetector, make_region_classifier
@@ -50,6 +53,7 @@ from ._strategies import (
     region_margin,
 )
 from ._training import BACKGROUND
+from ._voc import export_voc, import_voc
 
 __all__ = [
     "TASK",
@@ -83,6 +87,15 @@ __all__ = [
     "DETECTION_METRICS",
     "run_detection_cell",
     "simulate_detection",
+    "AnnotatedImage",
+    "read_image",
+    "check_image_files",
+    "export_coco",
+    "import_coco",
+    "export_voc",
+    "import_voc",
+    "export_label_studio",
+    "import_label_studio",
 ]
 
 #: The detection task, as the registry lists it.
