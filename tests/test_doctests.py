@@ -17,7 +17,8 @@ PUBLIC_MODULES = sorted(
        "activelab.models.semi_supervised", "activelab.models.model_choice",
        "activelab.tasks.regression", "activelab.tasks.multilabel", "activelab.tasks.anomaly",
        "activelab.tasks.clustering", "activelab.tasks.matching", "activelab.tasks.cleaning",
-       "activelab.tasks.imbalance", "activelab.tasks.weak_supervision"})
+       "activelab.tasks.imbalance", "activelab.tasks.weak_supervision",
+       "activelab.tasks.detection", "activelab.data"})
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 

@@ -28,7 +28,7 @@ from activelab.tasks.simulate import simulate_task
 from model_zoo import write_topic_jsonl
 
 EXPECTED = ["classification", "regression", "multilabel", "anomaly", "clustering", "matching",
-            "weak-supervision", "cleaning", "imbalance"]
+            "weak-supervision", "cleaning", "imbalance", "detection"]
 CELL_KEYWORDS = {"model", "strategy", "seed", "initial", "batch", "budget", "test_size",
                  "master_seed"}
 TINY = {"initial": 10, "batch": 10, "budget": 30, "test_size": 0.25, "master_seed": 0}
@@ -54,7 +54,12 @@ CELL_DATA = {
     "weak-supervision": lambda tmp: "sms_spam" if find_data_dir() else None,
     "cleaning": lambda tmp: "sklearn:wine",
     "imbalance": lambda tmp: "sklearn:wine",
+    "detection": lambda tmp: "cluttered-digits",
 }
+
+def _box(x, y, w, h, label):
+    return {"x": x, "y": y, "w": w, "h": h, "label": label}
+
 
 _CLASS = ({"dog": "dog", "wolf": None}, ["", None, 3, 1.5, ["cat"], True])
 _PAIR = ({"same": "same", "Different ": "different", True: "same"}, ["maybe", 1, None, ""])
@@ -74,13 +79,21 @@ ANSWERS = {
                   ("relabel", "owl"): {"action": "relabel", "label": "owl"}},
                  ["drop", {"action": "relabel", "label": "wolf"}, {"action": "relabel"}, None]),
     "imbalance": _CLASS,
+    "detection": ({("box", 0.1, 0.2, 0.3, 0.4, "owl"): [_box(0.1, 0.2, 0.3, 0.4, "owl")],
+                   (): [], ("box", 0.5, 0.5, 0.5, 0.5, "wolf"): None},
+                  ["cat", None, [_box(0.5, 0.5, 0.6, 0.1, "cat")], [_box(0.1, 0.1, 0, 0.1, "cat")],
+                   [_box(0.1, 0.1, 0.1, -0.2, "cat")], [{"x": 0.1, "y": 0.1, "w": 0.1, "h": 0.1}],
+                   [_box(float("nan"), 0.1, 0.1, 0.1, "cat")]]),
 }
 
 
 def _raw(good):
-    """Tuples in ANSWERS stand for lists (multi-label) or relabel actions (cleaning)."""
+    """Tuples in ANSWERS stand for lists (multi-label), relabel actions (cleaning) or one
+    box (detection)."""
     if isinstance(good, tuple) and good[:1] == ("relabel",):
         return {"action": "relabel", "label": good[1]}
+    if isinstance(good, tuple) and good[:1] == ("box",):
+        return [_box(*good[1:])]
     return list(good) if isinstance(good, tuple) else good
 
 

@@ -10,6 +10,7 @@ one-hot encoded, never standardised), images as float32 in [0, 1], text as raw s
 """
 
 from ._catalog import available_datasets, load_dataset
+from ._cluttered import load_cluttered_digits, make_cluttered_digits
 from ._dataset import Dataset, DatasetInfo, subsample
 from ._features import check_features
 from ._files import SUPPORTED_SUFFIXES, load_file
@@ -29,6 +30,8 @@ __all__ = [
     "load_dataset",
     "load_file",
     "load_npz_archive",
+    "load_cluttered_digits",
+    "make_cluttered_digits",
     "read_idx",
     "subsample",
 ]

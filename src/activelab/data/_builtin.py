@@ -1,4 +1,5 @@
-"""The small datasets bundled with scikit-learn (no download), as ``sklearn:<name>``."""
+"""The small datasets bundled with scikit-learn (no download), as ``sklearn:<name>``,
+and ``cluttered-digits``, drawn from scikit-learn's digits."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import numpy as np
 from sklearn import datasets
 
+from ._cluttered import CLUTTERED_DIGITS, load_cluttered_digits
 from ._dataset import Dataset, DatasetInfo
 
 __all__ = ["BUILTIN", "TARGET", "builtin_infos", "load_builtin"]
@@ -70,6 +72,10 @@ BUILTIN: dict[str, tuple[Callable[[], Dataset], DatasetInfo]] = {
     "sklearn:diabetes": (_diabetes, _info("sklearn:diabetes", "tabular", "regression", 442,
                                           None, "scikit-learn diabetes: 442 patients, "
                                                 "10 features; regression.")),
+    CLUTTERED_DIGITS: (load_cluttered_digits, _info(
+        CLUTTERED_DIGITS, "image", "detection", 500, 10,
+        "500 96x96 canvases of 1-5 scikit-learn digits with clutter and exact boxes; "
+        "drawn on the fly (--task detection).")),
 }
 
 

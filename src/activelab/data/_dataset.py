@@ -14,7 +14,7 @@ from ..exceptions import ConfigError, DataError
 __all__ = ["Dataset", "DatasetInfo", "Kind", "Task", "subsample", "subsample_indices"]
 
 Kind = Literal["tabular", "text", "image"]
-Task = Literal["classification", "regression", "anomaly"]
+Task = Literal["classification", "regression", "anomaly", "detection"]
 KINDS: tuple[str, ...] = get_args(Kind)
 TASKS: tuple[str, ...] = get_args(Task)
 
@@ -37,8 +37,8 @@ class Dataset:
         ``float`` for regression, ``int`` 0/1 (1 = anomaly) for anomaly detection.
     kind : {"tabular", "text", "image"}
         What ``X`` holds.
-    task : {"classification", "regression", "anomaly"}
-        What ``y`` is.
+    task : {"classification", "regression", "anomaly", "detection"}
+        What ``y`` is (for detection: each image's list of boxes).
     feature_names : list of str or None, default=None
         One name per column of ``X`` (one-hot columns read ``column=value``); None for text.
     description : str, default=""
@@ -184,7 +184,7 @@ def _allocate(counts: np.ndarray, total: int) -> np.ndarray:
 
 def subsample(dataset: Dataset, max_samples: int | None,
               random_state: RandomLike = 0) -> Dataset:
-    """``dataset`` cut to at most ``max_samples`` rows (stratified unless regression).
+    """``dataset`` cut to at most ``max_samples`` rows (stratified by class when y holds classes).
 
     Parameters
     ----------
@@ -197,11 +197,12 @@ def subsample(dataset: Dataset, max_samples: int | None,
     -------
     Dataset
     """
-    idx = subsample_indices(dataset.y, max_samples, stratify=dataset.task != "regression",
+    stratify = dataset.task in ("classification", "anomaly")  # y holds classes
+    idx = subsample_indices(dataset.y, max_samples, stratify=stratify,
                             random_state=random_state)
     if idx is None:
         return dataset
-    note = subsample_note(idx.size, dataset.n_samples, dataset.task != "regression",
+    note = subsample_note(idx.size, dataset.n_samples, stratify,
                           random_state)
     return dataclasses.replace(dataset, X=dataset.X[idx], y=dataset.y[idx],
                                description=f"{dataset.description} {note}".strip())

@@ -12,9 +12,8 @@ Each task package defines its own :class:`TaskDefinition` as ``TASK``;
 :mod:`activelab.tasks.registry` maps names to them and imports a package only when
 its task is used.
 
-Answers with regions (boxes with labels on an image) are not part of the contract
-yet: they arrive with image regions as a task of the library; until then the
-annotation server checks them itself.
+Answers with regions (boxes with labels on an image) are the ``detection`` task's;
+the annotation server still checks its ``image_regions`` answers itself.
 """
 
 from __future__ import annotations

@@ -77,6 +77,7 @@ TASKS = TaskRegistry({name: "activelab.tasks." + package for name, package in (
     ("weak-supervision", "weak_supervision"),
     ("cleaning", "cleaning"),
     ("imbalance", "imbalance"),
+    ("detection", "detection"),
 )})
 
 
