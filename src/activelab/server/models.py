@@ -101,6 +101,7 @@ class TaskType(enum.StrEnum):
     image_regions = "image_regions"
     tabular_classification = "tabular_classification"
     tabular_regression = "tabular_regression"
+    text_regression = "text_regression"
 
 
 class Base(DeclarativeBase):

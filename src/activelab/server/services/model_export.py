@@ -90,10 +90,17 @@ def model_info(session: Session, project: Project) -> dict[str, Any]:
             "exportable": _unsupported(project) is None}
 
 
+#: Project types whose model is not exported yet, and why.
+_NOT_EXPORTED = {TaskType.text_regression: "a text regression project's regressor is not "
+                 "exported yet (its answers are, by GET .../export)"}
+
+
 def _unsupported(project: Project) -> str | None:
     """Why the project's model cannot be exported (None: it can)."""
     if project.task_type in MULTI_LABEL_TASKS:
         return f"a {project.task_type} project trains one model per class"
+    if project.task_type in _NOT_EXPORTED:
+        return _NOT_EXPORTED[TaskType(project.task_type)]
     if project.featurizer == "embeddings":
         return "a project with the embeddings featurizer needs the sentence-embedding model"
     if project.model_name in _TORCH_MODELS:

@@ -23,7 +23,8 @@ __all__ = ["DATA_KIND", "SERVER_TASK", "ANSWER_TASK", "NUMBER_TASKS", "data_kind
 DATA_KIND = {TaskType.text_classification: "text", TaskType.multilabel_text: "text",
              TaskType.tabular_classification: "tabular",
              TaskType.tabular_regression: "tabular",
-             TaskType.image_classification: "image", TaskType.image_regions: "image"}
+             TaskType.image_classification: "image", TaskType.image_regions: "image",
+             TaskType.text_regression: "text"}
 #: The task whose server hooks featurise, train and describe guesses (multi-label
 #: projects train one classifier per class on the classification hooks).
 SERVER_TASK = {TaskType.text_classification: "classification",
@@ -31,15 +32,18 @@ SERVER_TASK = {TaskType.text_classification: "classification",
                TaskType.tabular_classification: "classification",
                TaskType.image_classification: "classification",
                TaskType.image_regions: "classification",
-               TaskType.tabular_regression: "regression"}
+               TaskType.tabular_regression: "regression",
+               TaskType.text_regression: "regression"}
 #: The task whose ``validate_answer`` checks an answer (image regions are not a task yet).
 ANSWER_TASK = {TaskType.text_classification: "classification",
                TaskType.tabular_classification: "classification",
                TaskType.image_classification: "classification",
                TaskType.multilabel_text: "multilabel",
-               TaskType.tabular_regression: "regression"}
+               TaskType.tabular_regression: "regression",
+               TaskType.text_regression: "regression"}
 #: Project types whose answers are numbers: no label set, an optional answer range.
-NUMBER_TASKS = frozenset({TaskType.tabular_regression})
+NUMBER_TASKS = frozenset({TaskType.tabular_regression, TaskType.text_regression})
+
 
 
 def _task_type(task_type: str) -> TaskType:
