@@ -123,13 +123,20 @@ def test_a_row_without_text_is_a_row_error(live, admin):
 ])
 def test_a_bad_answer_to_a_text_is_422_and_nothing_is_stored(live, admin, value, message):
     pid = text_regression_project(admin, answer_min=0, answer_max=10)["id"]
-    upload(admin, pid, "r.csv", "id,text\na,good film\nb,awful plot\n")
-    item = admin.get(f"/api/projects/{pid}/next").json()["item"]
-    response = admin.post(f"/api/projects/{pid}/labels",
-                          json={"item_id": item["id"], "value": value})
+    assert_refused(live, admin, pid, "id,text\na,good film\nb,awful plot\n", value, message)
+
+
+def assert_refused(live: Live, client, pid: int, items_csv: str, value, message: str) -> int:
+    """Import ``items_csv``, answer the first item served with ``value``: a 422 with
+    ``message`` and no label stored. Returns the item's id (its lease is kept)."""
+    upload(client, pid, "items.csv", items_csv)
+    item = client.get(f"/api/projects/{pid}/next").json()["item"]
+    response = client.post(f"/api/projects/{pid}/labels",
+                           json={"item_id": item["id"], "value": value})
     assert response.status_code == 422 and message in response.text, response.text
     with live.factory() as session:
         assert session.scalar(select(func.count()).select_from(Label)) == 0
+    return item["id"]
 
 
 @pytest.mark.parametrize(("fields", "message"), [

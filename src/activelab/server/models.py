@@ -102,6 +102,7 @@ class TaskType(enum.StrEnum):
     tabular_classification = "tabular_classification"
     tabular_regression = "tabular_regression"
     text_regression = "text_regression"
+    anomaly = "anomaly"
 
 
 class Base(DeclarativeBase):

@@ -92,7 +92,9 @@ def model_info(session: Session, project: Project) -> dict[str, Any]:
 
 #: Project types whose model is not exported yet, and why.
 _NOT_EXPORTED = {TaskType.text_regression: "a text regression project's regressor is not "
-                 "exported yet (its answers are, by GET .../export)"}
+                 "exported yet (its answers are, by GET .../export)",
+                 TaskType.anomaly: "an anomaly project's detector is not exported yet (its "
+                 "answers are, by GET .../export)"}
 
 
 def _unsupported(project: Project) -> str | None:
