@@ -12,22 +12,28 @@ from test_regression_projects import answer, diabetes_csv
 pytestmark = pytest.mark.browser
 
 
-def test_type_a_number_press_enter_and_the_next_item_comes(live, admin, chromium):
-    project = make_project(admin, name="Disease progression", task_type="tabular_regression",
-                           labels=[], answer_min=0, answer_max=400, eval_fraction=0.0)
-    pid = project["id"]
-    text, truth = diabetes_csv(40)
-    assert upload(admin, pid, "diabetes.csv", text).status_code == 200
+def annotate_answered_project(live, admin, chromium, data: tuple[str, dict], **fields):
+    """(project id, its annotate page) after ten answers from ``data``'s truth and a
+    retrain; ``fields`` make the project; the number field has the focus."""
+    pid = make_project(admin, labels=[], eval_fraction=0.0, **fields)["id"]
+    text, truth = data
+    assert upload(admin, pid, "items.csv", text).status_code == 200
     answer(admin, pid, truth, 10)
     worker = live.app.state.worker
     worker.notify(pid, force=True)
     assert worker.run_pending() == [pid]
-
     page = login(chromium, live.url, "root-admin")
     page.goto(f"{live.url}/projects/{pid}/annotate")
-    field = page.locator("#number-input")
-    expect(field).to_be_focused()
+    expect(page.locator("#number-input")).to_be_focused()
     expect(page.locator("#why")).to_contain_text("95% interval")
+    return pid, page
+
+
+def test_type_a_number_press_enter_and_the_next_item_comes(live, admin, chromium):
+    pid, page = annotate_answered_project(
+        live, admin, chromium, diabetes_csv(40), name="Disease progression",
+        task_type="tabular_regression", answer_min=0, answer_max=400)
+    field = page.locator("#number-input")
     expect(page.locator("#item table")).to_contain_text("x0")
     expect(page.locator("#choices button")).to_have_count(0)
     screenshot(page, "annotate-tabular-regression")

@@ -216,7 +216,7 @@ def test_an_import_names_the_line_of_a_bad_answer_or_record():
 
 def test_the_tasks_the_server_runs_build_features_train_and_guess():
     served = [name for name in EXPECTED if get_task(name).server() is not None]
-    assert served == ["classification", "regression"]
+    assert served == ["classification", "regression", "anomaly"]
     hooks = get_task("classification").server()
     assert isinstance(hooks, ServerHooks)
     texts = ["good fun film", "great good plot", "bad dull film", "awful bad plot"] * 3
@@ -256,6 +256,28 @@ def test_regression_server_hooks_train_on_numbers_and_guess_with_an_interval():
         hooks.train(X, np.arange(4), [1.0, 2.0, 3.0, 4.0], model="logreg", strategy="igs")
     with pytest.raises(DataError, match="NaN or infinite"):
         hooks.train(X, np.arange(2), [1.0, float("nan")], model="ridge", strategy="igs")
+
+
+def test_anomaly_server_hooks_rank_before_any_answer_and_name_the_unusual_features():
+    hooks = get_task("anomaly").server()
+    assert isinstance(hooks, ServerHooks) and hooks.model_kind("tabular", "auto") == "tabular"
+    rng = np.random.default_rng(0)
+    rows = [{"amount": float(a), "hour": float(h)}
+            for a, h in zip(rng.normal(50, 5, 200), rng.normal(12, 2, 200), strict=True)]
+    rows.append({"amount": 50.0, "hour": 40.0})  # an ordinary amount at an impossible hour
+    X = hooks.build_features("tabular", rows, "auto")
+    learner = hooks.train(X, np.array([], dtype=np.intp), [], labels=("anomaly", "normal"),
+                          model="logreg", kind="tabular", strategy="most-anomalous",
+                          random_state=0)
+    guesses, suspicion = hooks.describe_guess(learner, np.arange(201), ["amount", "hour"])
+    assert int(np.argmax(suspicion)) == 200 and guesses[200]["guess"] == "anomaly"
+    assert guesses[200]["unusual"][0]["feature"] == "hour"
+    assert guesses[200]["unusual"][0]["deviation"] > 10
+    taught = hooks.train(X, np.array([200, 0, 1]), ["anomaly", "normal", "normal"],
+                         model="logreg", strategy="threshold-uncertainty", random_state=0)
+    assert taught.pool.n_labeled == 3 and taught.model_.n_labels_ == (2, 1)
+    again, _ = hooks.describe_guess(taught, np.arange(201), ["amount", "hour"])
+    assert again == hooks.describe_guess(taught, np.arange(201), ["amount", "hour"])[0]
 
 
 def test_an_unknown_task_is_a_clear_error_naming_the_known_ones():

@@ -101,6 +101,8 @@ class TaskType(enum.StrEnum):
     image_regions = "image_regions"
     tabular_classification = "tabular_classification"
     tabular_regression = "tabular_regression"
+    text_regression = "text_regression"
+    anomaly = "anomaly"
 
 
 class Base(DeclarativeBase):

@@ -75,15 +75,17 @@ def learning_curve_svg(points: list[dict[str, Any]]) -> Markup:
         f'</text><text x="{WIDTH / 2}" y="14" text-anchor="middle">{title}</text></svg>')
 
 
-def error_curve_svg(points: list[dict[str, Any]], name: str) -> Markup:
-    """An error (``name``: ``"rmse"``) against training labels, one dot per retrain.
+def error_curve_svg(points: list[dict[str, Any]], name: str, lower_is_better: bool = True,
+                    shown: str | None = None) -> Markup:
+    """A task's metric (``name``: ``"rmse"``) against training labels, one dot per retrain.
 
     The y axis runs from 0 to the largest value; each dot says whether it was measured
-    on evaluation items or cross-validated.
+    on evaluation items or cross-validated. ``shown`` is the metric's name on the chart
+    (``name`` in capitals by default); the title says which way is better.
     """
     usable = [p for p in points if p.get(name) is not None]
     if not usable:
-        return _no_curve(points, escape(name.upper()))
+        return _no_curve(points, escape(shown or name.upper()))
     xs = [p["n_labeled"] for p in usable]
     x_min, x_max = min(xs), max(xs)
     span = max(x_max - x_min, 1)
@@ -95,7 +97,7 @@ def error_curve_svg(points: list[dict[str, Any]], name: str) -> Markup:
     def sy(y: float) -> float:
         return HEIGHT - PAD - y / top * (HEIGHT - 2 * PAD)
 
-    label = escape(name.upper())
+    label = escape(shown or name.upper())
     path = " ".join(f"{sx(p['n_labeled']):.1f},{sy(p[name]):.1f}" for p in usable)
     dots = "".join(
         f'<circle cx="{sx(p["n_labeled"]):.1f}" cy="{sy(p[name]):.1f}" r="3"><title>'
@@ -105,7 +107,7 @@ def error_curve_svg(points: list[dict[str, Any]], name: str) -> Markup:
         f'<line x1="{PAD}" x2="{WIDTH - PAD}" y1="{sy(v):.1f}" y2="{sy(v):.1f}" class="grid"/>'
         f'<text x="{PAD - 6}" y="{sy(v) + 4:.1f}" text-anchor="end">{v:.3g}</text>'
         for v in (0.0, top / 2, top))
-    title = f"{label} (lower is better)"
+    title = f"{label} ({'lower' if lower_is_better else 'higher'} is better)"
     return Markup(
         f'<svg class="curve" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-label="learning curve: {title}">{grid}'

@@ -45,6 +45,7 @@ from ..services.audit import list_events
 from ..services.exporting import export_stream, media_type_of
 from ..services.importing import StopCheck, import_items
 from ..services.stats import project_stats
+from ..services.task_types import ranks_unlabelled
 from ..services.tasks import is_image_task
 
 router = APIRouter(prefix="/api/projects", tags=["projects"])
@@ -235,7 +236,8 @@ def import_file(project: ProjectDep, _: AdminUser, factory: FactoryDep, settings
                           on_duplicate=on_duplicate, label_column=label_column,
                           max_field_chars=settings.import_max_field_chars,
                           should_stop=_stop_check(request))
-    worker.notify(project.id)
+    # A detector ranks the new items at once; other models wait for answers.
+    worker.notify(project.id, force=ranks_unlabelled(project.task_type))
     return report
 
 

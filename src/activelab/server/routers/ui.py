@@ -105,6 +105,15 @@ def annotate_page(project_id: PathId, request: Request, user: OptionalUser, sess
         {"user": user, "project": project, "heartbeat_ms": settings.lease_seconds * 1000 // 3})
 
 
+def _curve_svg(stats: dict[str, Any]) -> Any:
+    """The accuracy curve with its interval, or the curve of the task's own headline."""
+    headline = stats["headline"]
+    if headline["metric"] == "accuracy":
+        return learning_curve_svg(stats["learning_curve"])
+    return error_curve_svg(stats["learning_curve"], headline["metric"],
+                           headline["lower_is_better"], headline["shown"])
+
+
 @router.get("/projects/{project_id}/dashboard", response_class=HTMLResponse)
 def dashboard_page(project_id: PathId, request: Request, user: OptionalUser,
                    session: SessionDep) -> Response:
@@ -117,8 +126,7 @@ def dashboard_page(project_id: PathId, request: Request, user: OptionalUser,
     return _templates(request).TemplateResponse(
         request, "dashboard.html",
         {"user": user, "project": project, "stats": stats,
-         "curve_svg": error_curve_svg(stats["learning_curve"], stats["headline"]["metric"])
-         if stats["headline"]["lower_is_better"] else learning_curve_svg(stats["learning_curve"]),
+         "curve_svg": _curve_svg(stats),
          "progress": progress(session, project, user),
          "agreement": project_agreement(session, project, full=True),
          "strategies": task.strategies(), "models": task.models()})

@@ -101,11 +101,10 @@ def _ls_result(task_type: str, value: Any, data: dict[str, Any]) -> list[dict[st
                            "height": 100 * box["h"], "rotation": 0,
                            "rectanglelabels": [box["label"]]}}
                 for box in value]
+    to_name = {"image": "image", "tabular": "table"}.get(data_kind(task_type), "text")
     if takes_numbers(task_type):
-        return [{"from_name": "value", "to_name": "table", "type": "number",
+        return [{"from_name": "value", "to_name": to_name, "type": "number",
                  "value": {"number": value}}]
-    to_name = {TaskType.image_classification.value: "image",
-               TaskType.tabular_classification.value: "table"}.get(task_type, "text")
     choices = value if isinstance(value, list) else [value]
     return [{"from_name": "label", "to_name": to_name, "type": "choices",
              "value": {"choices": choices}}]

@@ -27,13 +27,16 @@ class Features:
     """The feature matrix of a project's items, row ``i`` belonging to ``item_ids[i]``.
 
     ``signature`` is (items, largest id, featurizer): it changes when items are
-    added or removed or the project's featurizer changes.
+    added or removed or the project's featurizer changes.  ``columns`` names the
+    features of tabular items (column ``j`` of ``X``), None for other kinds.
     """
 
-    def __init__(self, item_ids: np.ndarray, X: Any, signature: tuple[Any, ...]) -> None:
+    def __init__(self, item_ids: np.ndarray, X: Any, signature: tuple[Any, ...],
+                 columns: list[str] | None = None) -> None:
         self.item_ids = item_ids
         self.X = X
         self.signature = signature
+        self.columns = columns
         self.row_of = {int(item_id): row for row, item_id in enumerate(item_ids.tolist())}
 
 
@@ -70,6 +73,7 @@ def load_features(session: Session, project_id: int, task_type: str,
         query = query.options(undefer(Item.image))
     query = query.execution_options(yield_per=_CHUNK)
     ids: list[int] = []
+    names: set[str] = set()
 
     def values() -> Iterator[Any]:  # streamed: images become pixels one at a time
         for item in session.scalars(query):
@@ -77,9 +81,14 @@ def load_features(session: Session, project_id: int, task_type: str,
             if kind == "image":
                 session.expunge(item)
                 yield item.image
+            elif kind == "tabular":
+                columns = item.data.get("columns", {})
+                names.update(columns)
+                yield columns
             else:
-                yield item.data.get("columns" if kind == "tabular" else "text",
-                                    {} if kind == "tabular" else "")
+                yield item.data.get("text", "")
 
     X = server_hooks(task_type).build_features(kind, values(), featurizer)
-    return Features(np.asarray(ids, dtype=np.int64), X, signature)
+    # Sorted, as the features' columns are (activelab.tasks.item_features.tabular_columns).
+    return Features(np.asarray(ids, dtype=np.int64), X, signature,
+                    sorted(names) if kind == "tabular" else None)

@@ -100,8 +100,17 @@ def model_info(session: Session, project: Project) -> dict[str, Any]:
             "exportable": _unsupported(project) is None}
 
 
+#: Project types whose model is not exported yet, and why.
+_NOT_EXPORTED = {TaskType.text_regression: "a text regression project's regressor is not "
+                 "exported yet (its answers are, by GET .../export)",
+                 TaskType.anomaly: "an anomaly project's detector is not exported yet (its "
+                 "answers are, by GET .../export)"}
+
+
 def _unsupported(project: Project) -> str | None:
     """Why the project's model cannot be exported (None: it can)."""
+    if project.task_type in _NOT_EXPORTED:
+        return _NOT_EXPORTED[TaskType(project.task_type)]
     if project.model_name in _TORCH_MODELS:
         return (f"model {project.model_name!r} is a torch network, which skops cannot store "
                 "without pickles")

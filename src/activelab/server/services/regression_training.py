@@ -17,9 +17,8 @@ from sklearn.model_selection import KFold, cross_val_predict
 
 from ...tasks.regression import regression_metrics
 from ..models import Project
-from .features import Features, model_kind
-from .retrain_result import SEED, TrainResult, TrainSplit, queue_scores
-from .task_types import server_hooks
+from .features import Features
+from .retrain_result import SEED, TrainResult, TrainSplit, all_answered, queue_scores, task_learner
 
 __all__ = ["train_regression", "regression_snapshot_metrics", "MIN_CV_LABELS"]
 
@@ -65,23 +64,15 @@ def train_regression(project: Project, features: Features, split: TrainSplit,
     None while fewer than two items are answered (the queue keeps its order).
     """
     del discovery, state  # no classes to look for; the regression strategies keep no state
-    labels = split.train
-    rows = np.array([features.row_of[i] for i in labels if i in features.row_of], dtype=np.intp)
-    hooks = server_hooks(project.task_type)
-    learner = hooks.train(features.X, rows, [labels[int(features.item_ids[r])] for r in rows],
-                          labels=(), model=project.model_name,
-                          kind=model_kind(project.task_type, project.featurizer),
-                          strategy=project.strategy_name, random_state=SEED)
+    hooks, learner = task_learner(project, features, split.train)
     if learner.model_ is None:
         return None
     metrics = regression_snapshot_metrics(learner, split)
     pool = learner.pool
     unlabeled = np.setdiff1d(pool.unlabeled_indices, split.eval_rows)
-    if unlabeled.size == 0:  # everything is answered: only the learning curve moves
-        nothing = np.empty(0)
-        return TrainResult(unlabeled, nothing, nothing, [], nothing, None, _describe(metrics),
-                           pool.n_labeled, int(split.eval_rows.size), metrics=metrics,
-                           class_counts={})
+    if unlabeled.size == 0:
+        return all_answered(_describe(metrics), pool.n_labeled, int(split.eval_rows.size),
+                            metrics, class_counts={})
     priority, score = queue_scores(learner.strategy_, pool, learner.model_, unlabeled)
     guess, _ = hooks.describe_guess(learner, pool.take(unlabeled), SEED)
     return TrainResult(unlabeled, priority, score, guess, np.full(len(unlabeled), np.nan),

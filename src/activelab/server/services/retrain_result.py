@@ -1,7 +1,7 @@
 """What one retrain of any task gives back, and the queue order a strategy gives.
 
-Shared by the trainers of :mod:`.training` (classification, multi-label) and
-:mod:`.regression_training`.
+Shared by the trainers of :mod:`.training` (classification, multi-label),
+:mod:`.regression_training` and :mod:`.anomaly_training`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,12 @@ from typing import Any
 import numpy as np
 
 from ...strategies import ScoreStrategy
+from ...tasks.contract import ServerHooks
+from .features import Features, model_kind
+from .task_types import server_hooks
 
-__all__ = ["TrainResult", "TrainSplit", "queue_scores", "QUERY_DEPTH", "SEED"]
+__all__ = ["TrainResult", "TrainSplit", "queue_scores", "task_learner", "all_answered",
+           "QUERY_DEPTH", "SEED"]
 
 #: The random state of every model the server fits.
 SEED = 0
@@ -69,3 +73,23 @@ def queue_scores(strategy: Any, pool: Any, model: Any, rows: np.ndarray
         priority[position[row]] = float(len(chosen) - rank)
         score[position[row]] = value
     return priority, score
+
+
+def task_learner(project: Any, features: Features, labels: dict[int, Any]
+                 ) -> tuple[ServerHooks, Any]:
+    """The hooks of the project's task, and its learner taught ``labels`` (item id -> answer)."""
+    rows = np.array([features.row_of[i] for i in labels if i in features.row_of], dtype=np.intp)
+    hooks = server_hooks(project.task_type)
+    learner = hooks.train(features.X, rows, [labels[int(features.item_ids[r])] for r in rows],
+                          labels=project.labels, model=project.model_name,
+                          kind=model_kind(project.task_type, project.featurizer),
+                          strategy=project.strategy_name, random_state=SEED)
+    return hooks, learner
+
+
+def all_answered(metric: str, n_labeled: int, eval_n: int, metrics: dict[str, Any],
+                 class_counts: dict[str, int] | None = None) -> TrainResult:
+    """The result of a task with its own metrics when no item is open: only the curve moves."""
+    nothing = np.empty(0)
+    return TrainResult(np.empty(0, dtype=np.intp), nothing, nothing, [], nothing, None, metric,
+                       n_labeled, eval_n, metrics=metrics, class_counts=class_counts)

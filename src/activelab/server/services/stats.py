@@ -42,6 +42,11 @@ def _estimate_metric(n_eval: int, fraction: float) -> str:
             f"item in {round(1 / fraction) if fraction > 0 else '-'} is one)")
 
 
+def _shown(metric: str) -> str:
+    """A metric's name as the dashboard writes it (``rmse``: RMSE)."""
+    return {"precision_at_k": "precision@k"}.get(metric, metric.upper())
+
+
 def _task_point(s: ModelSnapshot) -> dict[str, Any]:
     """A learning-curve point of a task with its own metrics (regression: RMSE, MAE).
 
@@ -56,19 +61,20 @@ def _task_point(s: ModelSnapshot) -> dict[str, Any]:
     prefix = "" if on_eval else "cv_"
     value = metrics.get(prefix + name)
     if on_eval:
-        text = f"{name.upper()} on {n_eval} evaluation items (a random sample)"
+        text = f"{_shown(name)} on {n_eval} evaluation items (a random sample)"
     elif value is not None:
-        text = (f"{metrics['cv_folds']}-fold cross-validated {name.upper()} on "
+        text = (f"{metrics['cv_folds']}-fold cross-validated {_shown(name)} on "
                 f"{metrics['cv_n']} labels (biased: the items the strategy picked; "
                 f"{n_eval} of {MIN_EVAL_LABELS} evaluation labels so far)")
     else:
         text = s.metric
-    return {"version": s.version, "n_labeled": s.n_labeled, "headline": name,
-            name: value, "mae": metrics.get(prefix + "mae"),
-            "estimate": "evaluation items" if on_eval else "cross-validation",
-            "metric": text, "n_eval": n_eval, "accuracy": None, "low": None, "high": None,
-            **{key: v for key, v in metrics.items() if key.startswith("cv_")},
-            "created_at": s.created_at.isoformat()}
+    point = {"version": s.version, "n_labeled": s.n_labeled, "headline": name,
+             name: value, "mae": metrics.get(prefix + "mae"),
+             "estimate": "evaluation items" if on_eval else "cross-validation",
+             "metric": text, "n_eval": n_eval, "accuracy": None, "low": None, "high": None,
+             "created_at": s.created_at.isoformat()}
+    # The task's other figures (cv_*, anomaly: anomalies found per answer) as stored.
+    return {**{key: v for key, v in metrics.items() if key not in point}, **point}
 
 
 def learning_curve(session: Session, project: Project) -> list[dict[str, Any]]:
@@ -174,7 +180,8 @@ def queue_strategy(session: Session, project: Project, discovery: bool = True
                 "detail": "random order until the first model (labels of two classes)"}
     missing = under_covered(latest.class_counts, project.labels)
     if discovery and missing and name != "random" \
-            and project.task_type not in MULTI_LABEL_TASKS:
+            and project.task_type not in MULTI_LABEL_TASKS \
+            and server_task(project.task_type).name == "classification":
         shown = ", ".join(repr(c) for c in missing[:5]) + (" ..." if len(missing) > 5 else "")
         return {"name": name, "active": "class discovery",
                 "detail": f"class discovery: looking for {shown} (fewer than {DISCOVERY_K} "
@@ -199,7 +206,7 @@ def headline(project: Project, curve: list[dict[str, Any]]) -> dict[str, Any]:
     task = server_task(project.task_type)
     name = task.headline  # every learning-curve point carries it
     latest = curve[-1] if curve else {}
-    return {"task": task.name, "metric": name, "value": latest.get(name),
+    return {"task": task.name, "metric": name, "shown": _shown(name), "value": latest.get(name),
             "lower_is_better": task.lower_is_better,
             "estimate": latest.get("estimate"), "detail": latest.get("metric")}
 

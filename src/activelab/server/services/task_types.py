@@ -2,8 +2,9 @@
 
 The one place a project's ``task_type`` is mapped to a task: what one item holds,
 the task whose server hooks build features and train, the task whose
-``validate_answer`` checks an answer, and whether answers are numbers with a range.
-A new project type adds a row to each mapping here.
+``validate_answer`` checks an answer, whether answers are numbers with a range, whether
+the task fixes the answers (anomaly: anomaly, normal) and whether its model ranks the
+items before any answer. A new project type adds a row to each mapping here.
 """
 
 from __future__ import annotations
@@ -16,14 +17,16 @@ from ...tasks.contract import ServerHooks, Task
 from ...tasks.registry import get_task
 from ..models import TaskType
 
-__all__ = ["DATA_KIND", "SERVER_TASK", "ANSWER_TASK", "NUMBER_TASKS", "data_kind",
-           "server_task", "server_hooks", "answer_space", "takes_numbers"]
+__all__ = ["DATA_KIND", "SERVER_TASK", "ANSWER_TASK", "NUMBER_TASKS", "FIXED_LABELS",
+           "RANKS_UNLABELLED", "data_kind", "server_task", "server_hooks", "answer_space",
+           "takes_numbers", "fixed_labels", "ranks_unlabelled"]
 
 #: What one item of each project type holds, as the task hooks name it.
 DATA_KIND = {TaskType.text_classification: "text", TaskType.multilabel_text: "text",
              TaskType.tabular_classification: "tabular",
              TaskType.tabular_regression: "tabular",
-             TaskType.image_classification: "image", TaskType.image_regions: "image"}
+             TaskType.image_classification: "image", TaskType.image_regions: "image",
+             TaskType.text_regression: "text", TaskType.anomaly: "tabular"}
 #: The task whose server hooks featurise, train and describe guesses (multi-label
 #: projects train one classifier per class on the classification hooks).
 SERVER_TASK = {TaskType.text_classification: "classification",
@@ -31,15 +34,21 @@ SERVER_TASK = {TaskType.text_classification: "classification",
                TaskType.tabular_classification: "classification",
                TaskType.image_classification: "classification",
                TaskType.image_regions: "classification",
-               TaskType.tabular_regression: "regression"}
+               TaskType.tabular_regression: "regression",
+               TaskType.text_regression: "regression", TaskType.anomaly: "anomaly"}
 #: The task whose ``validate_answer`` checks an answer (image regions are not a task yet).
 ANSWER_TASK = {TaskType.text_classification: "classification",
                TaskType.tabular_classification: "classification",
                TaskType.image_classification: "classification",
                TaskType.multilabel_text: "multilabel",
-               TaskType.tabular_regression: "regression"}
+               TaskType.tabular_regression: "regression",
+               TaskType.text_regression: "regression", TaskType.anomaly: "anomaly"}
 #: Project types whose answers are numbers: no label set, an optional answer range.
-NUMBER_TASKS = frozenset({TaskType.tabular_regression})
+NUMBER_TASKS = frozenset({TaskType.tabular_regression, TaskType.text_regression})
+#: Project types whose answers are a fixed pair of names, the project's labels.
+FIXED_LABELS = {TaskType.anomaly: ("anomaly", "normal")}
+#: Project types whose model ranks the items before any answer (an unsupervised detector).
+RANKS_UNLABELLED = frozenset({TaskType.anomaly})
 
 
 def _task_type(task_type: str) -> TaskType:
@@ -69,6 +78,16 @@ def server_hooks(task_type: str) -> ServerHooks:
 def takes_numbers(task_type: str) -> bool:
     """Whether ``task_type`` answers are numbers (regression) rather than label names."""
     return _task_type(task_type) in NUMBER_TASKS
+
+
+def fixed_labels(task_type: str) -> tuple[str, ...] | None:
+    """The answers of ``task_type`` when the task fixes them (anomaly), else None."""
+    return FIXED_LABELS.get(_task_type(task_type))
+
+
+def ranks_unlabelled(task_type: str) -> bool:
+    """Whether ``task_type``'s model orders the queue before the first answer."""
+    return _task_type(task_type) in RANKS_UNLABELLED
 
 
 def answer_space(project: Any) -> AnswerSpace:

@@ -17,7 +17,8 @@ and interleaves the open ones into the queue.  Until every class has a few
 labels, a single-label queue searches for the missing ones (:mod:`.discovery`).
 
 Each task the server runs has its trainer (``_TRAINERS``, by registry name):
-regression projects train in :mod:`.regression_training`.
+regression projects train in :mod:`.regression_training`, anomaly projects in
+:mod:`.anomaly_training` (whose detector ranks the items before any answer).
 """
 
 from __future__ import annotations
@@ -38,17 +39,18 @@ from ...pool import Pool
 from ...strategies import ScoreStrategy, make_strategy
 from ..db import is_postgres, write_transaction
 from ..models import Item, Label, ModelSnapshot, Project, TaskType
+from .anomaly_training import train_anomaly
 from .consensus import consensus_labels
 from .discovery import discovery_priority
 from .evaluation import eval_item_ids, interleave, mark_eval_items
 from .features import Features, load_features, model_kind, signature_of
 from .regression_training import train_regression
-from .retrain_result import SEED
+from .retrain_result import SEED, task_learner
 from .retrain_result import TrainResult as _Result
 from .retrain_result import TrainSplit as _Split
 from .retrain_result import queue_scores as _scores
 from .strategy_state import export, load_state, restore, save, strategy_note
-from .task_types import SERVER_TASK, server_hooks
+from .task_types import SERVER_TASK, ranks_unlabelled
 
 __all__ = ["retrain_project", "label_events", "check_strategy_for_task", "FeatureCache",
            "MULTI_LABEL_TASKS", "training_labels", "SEED"]
@@ -143,13 +145,7 @@ def _split(features: Features, labels: dict[int, Any], eval_ids: set[int]) -> _S
 def _train_single(project: Project, features: Features, split: _Split,
                   discovery: bool = True, state: dict[str, Any] | None = None
                   ) -> _Result | None:
-    labels = split.train
-    rows = np.array([features.row_of[i] for i in labels if i in features.row_of], dtype=np.intp)
-    hooks = server_hooks(project.task_type)
-    learner = hooks.train(features.X, rows, [labels[int(features.item_ids[r])] for r in rows],
-                          labels=project.labels, model=project.model_name,
-                          kind=model_kind(project.task_type, project.featurizer),
-                          strategy=project.strategy_name, random_state=_SEED)
+    hooks, learner = task_learner(project, features, split.train)
     pool, estimator = learner.pool, learner.estimator
     restore(learner.strategy_, state, features.item_ids)
     if learner.model_ is None:
@@ -245,7 +241,8 @@ def _train_multi(project: Project, features: Features, split: _Split,
 
 #: The trainer of each task the server runs (by registry name); multi-label projects
 #: train one classifier per class instead.
-_TRAINERS = {"classification": _train_single, "regression": train_regression}
+_TRAINERS = {"classification": _train_single, "regression": train_regression,
+             "anomaly": train_anomaly}
 
 
 def _finite(value: float) -> float | None:
@@ -292,7 +289,7 @@ def retrain_project(factory: sessionmaker[Session], project_id: int,
     with factory() as session:
         events = label_events(session, project_id)
         labels = _current_labels(session, project)
-        if not labels:
+        if not labels and not ranks_unlabelled(project.task_type):
             return None
         eval_ids = eval_item_ids(session, project_id)
         features = cache.get(session, project)

@@ -1,6 +1,7 @@
 // The annotator page: fetch the next item, label it with each class's key (shown on its button),
 // S skip, U undo, Enter submit; a history of recent answers, any of which can be reopened.
 // A regression project answers with a number: typed into a field focused on each item.
+// An anomaly project answers A (anomaly) or N (normal); its unusual features are marked.
 "use strict";
 (() => {
   const root = document.getElementById("annotator");
@@ -38,7 +39,19 @@
     : Array.isArray(value) ? (value.map((v) => (typeof v === "string" ? v : v.label)).join(", ") || "none")
     : String(value);
 
+  // An anomaly's guess: the detector's verdict, its suspicion and the features that stand out.
+  const deviation = (u) => `${u.feature} = ${fmt(u.value, 3)} (${fmt(Math.abs(u.deviation), 1)} ` +
+    `robust SDs ${u.deviation >= 0 ? "above" : "below"} the median)`;
+  const suspicionText = (why) => `Model v${why.model_version} says ${why.guess}: suspicion ` +
+    `${fmt(why.suspicion, 2)} (threshold ${fmt(why.threshold, 2)}). Unusual: ` +
+    `${why.unusual.map(deviation).join("; ")}.`;
+
   function renderWhy(why) {
+    if (why.suspicion !== undefined && why.model_version !== null) {
+      $("why").textContent = `Chosen by ${why.strategy} (score ${fmt(why.score, 3)}). ` +
+        suspicionText(why);
+      return;
+    }
     const guess = Array.isArray(why.guess) ? why.guess.join(", ") || "none"
       : why.interval ? fmt(why.guess, 2) : why.guess;
     // A number's guess comes with an interval; a class's with its probability.
@@ -74,8 +87,13 @@
     } else if (item.image_url) box.append(el("img", { src: item.image_url, alt: `item ${item.id}` }));
     else if (item.data.columns) {
       const table = el("table");
+      const unusual = new Map((item.why.unusual || []).map((u) => [u.feature, u]));
       for (const [k, v] of Object.entries(item.data.columns)) {
         const row = el("tr"); row.append(el("th", { scope: "row" }, k), el("td", {}, v === null ? "–" : String(v)));
+        if (unusual.has(k)) {  // one of the features that make the item unusual
+          row.classList.add("unusual");
+          row.append(el("td", { class: "small" }, `${fmt(unusual.get(k).deviation, 1)} SD`));
+        }
         table.append(row);
       }
       box.append(table);

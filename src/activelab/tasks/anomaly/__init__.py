@@ -8,6 +8,8 @@
   decision threshold), :class:`HybridAnomaly`, and random.
 * :class:`AnomalyLearner` - the query / teach loop with precision@k, average
   precision, ROC-AUC and anomalies found per label in its history.
+* Server hooks: :func:`train` on "anomaly" / "normal" answers, :func:`describe_guess`
+  (the suspicion with the features that deviate most, :func:`feature_deviations`).
 * :func:`load_anomaly_dataset` (``"adbench:thyroid"``, an ``.npz`` file),
   :func:`run_anomaly_cell` (one seed, for ``activelab simulate --task anomaly`` and
   ``activelab bench``) and :func:`simulate_anomaly` (several seeds).
@@ -24,7 +26,8 @@
 """
 
 from ..answers import ANOMALY_ANSWER
-from ..contract import TaskDefinition
+from ..contract import ServerHooks, TaskDefinition
+from ..item_features import build_features, model_kind
 from ._detector import (
     DETECTOR_NAMES,
     SemiSupervisedDetector,
@@ -33,6 +36,7 @@ from ._detector import (
     make_classifier,
 )
 from ._learner import ANOMALY_METRICS, AnomalyLearner, anomaly_metrics, precision_at_k
+from ._serve import UNUSUAL_FEATURES, answer_codes, describe_guess, feature_deviations, train
 from ._simulate import (
     AnomalySimulationResult,
     AnomalySplit,
@@ -79,6 +83,11 @@ __all__ = [
     "run_anomaly_cell",
     "simulate_anomaly",
     "AnomalySimulationResult",
+    "train",
+    "describe_guess",
+    "answer_codes",
+    "feature_deviations",
+    "UNUSUAL_FEATURES",
 ]
 
 #: The anomaly task, as the registry lists it.
@@ -87,4 +96,6 @@ TASK = TaskDefinition(
     default_strategy="most-anomalous", default_model="logreg", headline="precision_at_k",
     lower_is_better=False, metrics=ANOMALY_METRICS, strategy_names=ANOMALY_STRATEGIES,
     model_names=DETECTOR_NAMES, learner_class=AnomalyLearner,
-    simulate_function=simulate_anomaly, cell_function=run_anomaly_cell)
+    simulate_function=simulate_anomaly, cell_function=run_anomaly_cell,
+    server_hooks=ServerHooks(model_kind=model_kind, build_features=build_features,
+                             train=train, describe_guess=describe_guess))

@@ -21,6 +21,7 @@ from ..item_features import build_features, model_kind
 from ._learner import (
     REGRESSION_STRATEGIES,
     REGRESSOR_NAMES,
+    SPARSE_REGRESSORS,
     RegressionLearner,
     make_regression_strategy,
     make_regressor,
@@ -54,6 +55,7 @@ __all__ = [
     "GREEDY_SPACES",
     "REGRESSION_STRATEGIES",
     "REGRESSOR_NAMES",
+    "SPARSE_REGRESSORS",
     "check_targets",
     "fit_regression_committee",
     "predictive_std",

@@ -33,6 +33,7 @@ from ._pool import RegressionPool, check_targets
 from ._strategies import CommitteeVariance, GreedySampling, PredictiveStd
 
 __all__ = ["RegressionLearner", "regression_metrics", "make_regressor", "REGRESSOR_NAMES",
+           "SPARSE_REGRESSORS",
            "REGRESSION_STRATEGIES", "make_regression_strategy"]
 
 REGRESSOR_NAMES = ("ridge", "bayesridge", "rf", "gp", "knn")
@@ -53,14 +54,34 @@ def make_regression_strategy(name: str, *, random_state: RandomLike = None) -> Q
     return strategy
 
 
-def make_regressor(name: str, random_state: int | None = None) -> Any:
-    """A ready-to-fit regressor for tabular features (scaled inside a pipeline).
+#: Regressors that fit sparse features (TF-IDF of texts) as they are.
+SPARSE_REGRESSORS = ("ridge", "rf", "knn")
+
+
+def make_regressor(name: str, random_state: int | None = None, kind: str = "tabular") -> Any:
+    """A ready-to-fit regressor (scaled inside a pipeline for tabular features).
 
     Parameters
     ----------
     name : {"ridge", "bayesridge", "rf", "gp", "knn"}
     random_state : int or None
+    kind : {"tabular", "sparse"}, default="tabular"
+        ``"sparse"`` (TF-IDF rows, already on one scale) takes no scaler and only the
+        :data:`SPARSE_REGRESSORS`.
+
+    Examples
+    --------
+    >>> make_regressor("ridge", kind="sparse")
+    Ridge()
     """
+    if kind == "sparse":
+        if name not in SPARSE_REGRESSORS:
+            raise ConfigError(f"regressor {name!r} needs dense features; for text choose "
+                              f"one of {', '.join(SPARSE_REGRESSORS)}")
+        if name == "ridge":
+            return Ridge(alpha=1.0)
+        if name == "knn":
+            return KNeighborsRegressor(n_neighbors=5)
     if name == "ridge":
         return make_pipeline(StandardScaler(), Ridge(alpha=1.0))
     if name == "bayesridge":

@@ -25,12 +25,13 @@ def train(X: Any, rows: np.ndarray, answers: Sequence[Any], *, labels: Sequence[
           random_state: int = 0) -> RegressionLearner:
     """A learner over all of ``X`` taught the numbers ``answers`` of the items at ``rows``.
 
-    ``labels`` and ``kind`` are part of the server's call and unused: a number has
-    no classes, and every regressor takes numeric rows. Its ``model_`` is None
-    while fewer than two items are answered.
+    ``labels`` is part of the server's call and unused: a number has no classes.
+    ``kind`` is ``"tabular"`` (numeric columns) or ``"sparse"`` (TF-IDF of texts: see
+    :func:`make_regressor`). Its ``model_`` is None while fewer than two items are
+    answered.
     """
-    del labels, kind
-    learner = RegressionLearner(make_regressor(model, random_state=random_state),
+    del labels
+    learner = RegressionLearner(make_regressor(model, random_state=random_state, kind=kind),
                                 RegressionPool(X), strategy, random_state=random_state)
     learner.teach(rows, [float(answer) for answer in answers])
     return learner
