@@ -101,6 +101,8 @@ class TaskType(enum.StrEnum):
     image_regions = "image_regions"
     tabular_classification = "tabular_classification"
     tabular_regression = "tabular_regression"
+    #: Record linkage: each item is a candidate pair of records, "same entity?".
+    matching = "matching"
 
 
 class Base(DeclarativeBase):

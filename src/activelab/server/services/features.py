@@ -77,6 +77,8 @@ def load_features(session: Session, project_id: int, task_type: str,
             if kind == "image":
                 session.expunge(item)
                 yield item.image
+            elif kind == "pair":  # both records: the task compares them field by field
+                yield item.data
             else:
                 yield item.data.get("columns" if kind == "tabular" else "text",
                                     {} if kind == "tabular" else "")

@@ -94,6 +94,8 @@ def _unsupported(project: Project) -> str | None:
     """Why the project's model cannot be exported (None: it can)."""
     if project.task_type in MULTI_LABEL_TASKS:
         return f"a {project.task_type} project trains one model per class"
+    if data_kind(project.task_type) == "pair":
+        return "a matching project's model compares pairs of records, built from its tables"
     if project.featurizer == "embeddings":
         return "a project with the embeddings featurizer needs the sentence-embedding model"
     if project.model_name in _TORCH_MODELS:

@@ -5,7 +5,8 @@ label has nothing to choose, and a multi-label project with one label is a
 yes/no question, better asked as a classification with two labels (``yes``,
 ``no``) so that both answers have a key and both train the model.  Image
 regions need only one label: boxes of one kind of object are a full task.
-A regression project takes numbers: no labels, an optional answer range.
+A regression project takes numbers: no labels, an optional answer range. A pair
+project (matching) has its labels fixed: same or different.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ...exceptions import ConfigError
-from .task_types import takes_numbers
+from .task_types import fixed_labels, takes_numbers
 
 __all__ = ["clean_project_name", "check_label_set", "check_answer_range", "MIN_LABELS",
            "MAX_NAME_LENGTH"]
@@ -52,6 +53,12 @@ def check_label_set(task_type: str, labels: Sequence[str]) -> list[str]:
             raise ConfigError("a regression project's answers are numbers, not labels: leave "
                               "labels out (answer_min and answer_max set the accepted range)")
         return []
+    fixed = fixed_labels(task_type)
+    if fixed is not None:
+        if labels and list(labels) != list(fixed):
+            raise ConfigError(f"a {task_type} project answers {' or '.join(fixed)}: leave "
+                              "labels out")
+        return list(fixed)
     cleaned = [label.strip() for label in labels]
     if any(not label for label in cleaned):
         raise ConfigError("label names must not be blank")

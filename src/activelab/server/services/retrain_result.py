@@ -13,7 +13,7 @@ import numpy as np
 
 from ...strategies import ScoreStrategy
 
-__all__ = ["TrainResult", "TrainSplit", "queue_scores", "QUERY_DEPTH", "SEED"]
+__all__ = ["TrainResult", "TrainSplit", "queue_scores", "describe_cv", "QUERY_DEPTH", "SEED"]
 
 #: The random state of every model the server fits.
 SEED = 0
@@ -69,3 +69,11 @@ def queue_scores(strategy: Any, pool: Any, model: Any, rows: np.ndarray
         priority[position[row]] = float(len(chosen) - rank)
         score[position[row]] = value
     return priority, score
+
+
+def describe_cv(metrics: dict[str, Any], what: str, needs: str) -> str:
+    """A retrain's note: how its headline ``what`` was cross-validated, or what it ``needs``."""
+    if f"cv_{metrics['headline']}" not in metrics:
+        return needs
+    return (f"{metrics['cv_folds']}-fold CV {what} on {metrics['cv_n']} labels "
+            f"(evaluation items: {metrics['n_eval']})")

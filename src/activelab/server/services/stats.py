@@ -22,7 +22,7 @@ from ..models import Item, Label, ModelSnapshot, Project, User, utcnow
 from .discovery import DISCOVERY_K, under_covered
 from .evaluation import MIN_EVAL_LABELS, accuracy_estimate
 from .queue import eligible_items_query
-from .task_types import server_task, takes_numbers
+from .task_types import fixed_labels, server_task, takes_numbers
 from .training import MULTI_LABEL_TASKS
 from .worker import worker_state
 
@@ -67,7 +67,7 @@ def _task_point(s: ModelSnapshot) -> dict[str, Any]:
             name: value, "mae": metrics.get(prefix + "mae"),
             "estimate": "evaluation items" if on_eval else "cross-validation",
             "metric": text, "n_eval": n_eval, "accuracy": None, "low": None, "high": None,
-            **{key: v for key, v in metrics.items() if key.startswith("cv_")},
+            **{key: v for key, v in metrics.items() if key.startswith(("cv_", "estimated_"))},
             "created_at": s.created_at.isoformat()}
 
 
@@ -174,7 +174,8 @@ def queue_strategy(session: Session, project: Project, discovery: bool = True
                 "detail": "random order until the first model (labels of two classes)"}
     missing = under_covered(latest.class_counts, project.labels)
     if discovery and missing and name != "random" \
-            and project.task_type not in MULTI_LABEL_TASKS:
+            and project.task_type not in MULTI_LABEL_TASKS \
+            and fixed_labels(project.task_type) is None:  # pair answers: no class search
         shown = ", ".join(repr(c) for c in missing[:5]) + (" ..." if len(missing) > 5 else "")
         return {"name": name, "active": "class discovery",
                 "detail": f"class discovery: looking for {shown} (fewer than {DISCOVERY_K} "

@@ -3,7 +3,8 @@
 The one place a project's ``task_type`` is mapped to a task: what one item holds,
 the task whose server hooks build features and train, the task whose
 ``validate_answer`` checks an answer, and whether answers are numbers with a range.
-A new project type adds a row to each mapping here.
+A new project type adds a row to each mapping here. Pair project types (matching)
+answer a fixed pair of labels, ``PAIR_LABELS``.
 """
 
 from __future__ import annotations
@@ -16,14 +17,16 @@ from ...tasks.contract import ServerHooks, Task
 from ...tasks.registry import get_task
 from ..models import TaskType
 
-__all__ = ["DATA_KIND", "SERVER_TASK", "ANSWER_TASK", "NUMBER_TASKS", "data_kind",
+__all__ = ["DATA_KIND", "SERVER_TASK", "ANSWER_TASK", "NUMBER_TASKS", "PAIR_LABELS",
+           "fixed_labels", "data_kind",
            "server_task", "server_hooks", "answer_space", "takes_numbers"]
 
 #: What one item of each project type holds, as the task hooks name it.
 DATA_KIND = {TaskType.text_classification: "text", TaskType.multilabel_text: "text",
              TaskType.tabular_classification: "tabular",
              TaskType.tabular_regression: "tabular",
-             TaskType.image_classification: "image", TaskType.image_regions: "image"}
+             TaskType.image_classification: "image", TaskType.image_regions: "image",
+             TaskType.matching: "pair"}
 #: The task whose server hooks featurise, train and describe guesses (multi-label
 #: projects train one classifier per class on the classification hooks).
 SERVER_TASK = {TaskType.text_classification: "classification",
@@ -31,15 +34,19 @@ SERVER_TASK = {TaskType.text_classification: "classification",
                TaskType.tabular_classification: "classification",
                TaskType.image_classification: "classification",
                TaskType.image_regions: "classification",
-               TaskType.tabular_regression: "regression"}
+               TaskType.tabular_regression: "regression",
+               TaskType.matching: "matching"}
 #: The task whose ``validate_answer`` checks an answer (image regions are not a task yet).
 ANSWER_TASK = {TaskType.text_classification: "classification",
                TaskType.tabular_classification: "classification",
                TaskType.image_classification: "classification",
                TaskType.multilabel_text: "multilabel",
-               TaskType.tabular_regression: "regression"}
+               TaskType.tabular_regression: "regression",
+               TaskType.matching: "matching"}
 #: Project types whose answers are numbers: no label set, an optional answer range.
 NUMBER_TASKS = frozenset({TaskType.tabular_regression})
+#: Project types that ask about a pair of records, with the labels their answers take.
+PAIR_LABELS = {TaskType.matching: ("same", "different")}
 
 
 def _task_type(task_type: str) -> TaskType:
@@ -69,6 +76,11 @@ def server_hooks(task_type: str) -> ServerHooks:
 def takes_numbers(task_type: str) -> bool:
     """Whether ``task_type`` answers are numbers (regression) rather than label names."""
     return _task_type(task_type) in NUMBER_TASKS
+
+
+def fixed_labels(task_type: str) -> tuple[str, ...] | None:
+    """The labels every ``task_type`` project answers with, or None when the admin names them."""
+    return PAIR_LABELS.get(_task_type(task_type))
 
 
 def answer_space(project: Any) -> AnswerSpace:
