@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 
 import httpx
 import pandas as pd
@@ -242,3 +243,62 @@ def test_the_model_of_a_matching_project_is_not_downloadable(live, admin):
     response = admin.get(f"/api/projects/{pid}/model")
     assert response.status_code == 409, response.text
     assert "compares pairs of records" in response.json()["detail"]
+
+
+def matches_of(client: httpx.Client, pid: int, **params) -> list[dict]:
+    response = client.get(f"/api/projects/{pid}/matches", params={"format": "jsonl", **params})
+    assert response.status_code == 200, response.text
+    return [json.loads(line) for line in response.text.splitlines()]
+
+
+def test_matched_pairs_and_entities_are_exported(live, admin):
+    pid = make_project(admin, task_type="matching", labels=[], eval_fraction=0.0)["id"]
+    left, right, matches = people_tables(12, 12)
+    n_pairs = import_tables(admin, pid, left, right, neighbours=2).json()["inserted"]
+    answered = answer(admin, pid, matches, n_pairs - 4)
+    same = {(i["data"]["left"]["id"], i["data"]["right"]["id"]) for i in answered
+            if truth_of(i, matches) == "same"}
+
+    pairs = matches_of(admin, pid)
+    assert {(p["left_id"], p["right_id"]) for p in pairs} == same
+    assert {p["source"] for p in pairs} == {"answer"}
+    records = matches_of(admin, pid, result="entities")
+    entity = {(r["table"], r["record_id"]): r["entity"] for r in records}
+    assert len(entity) == len(records) and {t for t, _ in entity} == {"left", "right"}
+    for left_id, right_id in same:
+        assert entity[("left", left_id)] == entity[("right", right_id)]
+    matched = {("left", a) for a, _ in same} | {("right", b) for _, b in same}
+    sizes = Counter(entity.values())
+    assert all(sizes[entity[record]] == 1 for record in entity if record not in matched)
+    assert all(sizes[entity[record]] >= 2 for record in matched)
+
+    retrain(live, pid)  # the open pairs get the model's guess
+    with_guesses = matches_of(admin, pid, guesses="true")
+    assert {p["source"] for p in with_guesses} <= {"answer", "model"}
+    assert all(p["match_probability"] >= 0.5 for p in with_guesses if p["source"] == "model")
+    text = admin.get(f"/api/projects/{pid}/matches").text
+    assert text.splitlines()[0] == "left_id,right_id,source,match_probability"
+
+
+def test_duplicates_within_one_table_form_one_entity(live, admin):
+    pid = make_project(admin, task_type="matching", labels=[])["id"]
+    table = "id,name\n1,Ada Lovelace\n2,Ada Lovelace.\n3,Ada  Lovelace\n4,Alan Turing\n"
+    import_tables(admin, pid, table, neighbours=3)
+    for _ in range(6):
+        item = admin.get(f"/api/projects/{pid}/next").json()["item"]
+        if item is None:
+            break
+        ids = {item["data"]["left"]["id"], item["data"]["right"]["id"]}
+        admin.post(f"/api/projects/{pid}/labels", json={
+            "item_id": item["id"], "value": "different" if "4" in ids else "same"})
+    records = matches_of(admin, pid, result="entities")
+    entity = {r["record_id"]: r["entity"] for r in records}
+    assert {r["table"] for r in records} == {"left"}
+    assert entity["1"] == entity["2"] == entity["3"] != entity["4"]
+
+
+def test_only_a_matching_project_has_matches(live, admin):
+    pid = make_project(admin, task_type="text_classification", labels=["a", "b"])["id"]
+    response = admin.get(f"/api/projects/{pid}/matches")
+    assert response.status_code == 422
+    assert "not a matching project" in response.json()["detail"]

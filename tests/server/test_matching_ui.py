@@ -4,6 +4,8 @@ U undo; the dashboard's pair F1 and the two-table import form."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from browser_helpers import chromium_fixture, login, screenshot, stored_labels  # noqa: F401
 from playwright.sync_api import expect
@@ -93,3 +95,9 @@ def test_an_admin_imports_two_tables_and_reads_the_pair_f1(live, admin, chromium
     expect(page.locator("#curve svg")).to_have_attribute("aria-label",
                                                          "learning curve: F1 (higher is better)")
     screenshot(page, "dashboard-matching", page.locator("#curve"))
+    expect(page.locator("#entities")).to_have_attribute(
+        "href", f"/api/projects/{pid}/matches?result=entities&guesses=true")
+    records = admin.get(f"/api/projects/{pid}/matches", params={
+        "result": "entities", "guesses": "true", "format": "jsonl"}).text.splitlines()
+    assert len(records) == 80  # the records of both tables, each in some candidate pair
+    assert all(json.loads(r)["entity"].startswith("E") for r in records)

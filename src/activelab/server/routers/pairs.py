@@ -1,14 +1,16 @@
-"""Matching projects: import the two tables whose records are matched (or one, deduplicated)."""
+"""Matching projects: import the two tables whose records are matched (or one, deduplicated);
+read back the matched pairs and each record's entity."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 
 from ...exceptions import DataError
-from ..deps import AdminUser, FactoryDep, ProjectDep, SettingsDep, WorkerDep
+from ..deps import AdminUser, FactoryDep, ProjectDep, SessionDep, SettingsDep, WorkerDep
 from ..services import projects as service
+from ..services.pair_export import entities, matched_pairs, rows_as
 from ..services.pair_import import DEFAULT_NEIGHBOURS, import_tables
 from .projects import _import_format, _stop_check
 
@@ -52,3 +54,25 @@ def import_matching_tables(
         max_field_chars=settings.import_max_field_chars, should_stop=_stop_check(request))
     worker.notify(project.id)
     return report
+
+
+@router.get("/{project_id}/matches")
+def matches(project: ProjectDep, _: AdminUser, session: SessionDep,
+            result: Annotated[str, Query(pattern="^(pairs|entities)$")] = "pairs",
+            format: Annotated[str, Query(pattern="^(csv|jsonl)$")] = "csv",
+            guesses: Annotated[bool, Query(description="also the pairs nobody answered that "
+                                           "the model guesses are the same")] = False
+            ) -> Response:
+    """A matching project's matched pairs, or the entity id of every record (CSV or JSONL).
+
+    A pair is matched when its answer is "same" (with ``guesses``: or, unanswered, when
+    the model guesses so); an entity is a group of records that matched pairs join.
+    """
+    rows = matched_pairs(session, project, guesses) if result == "pairs" \
+        else entities(session, project, guesses)
+    if result == "pairs":
+        rows = [{k: v for k, v in row.items() if k != "one_table"} for row in rows]
+    media = "text/csv; charset=utf-8" if format == "csv" else "application/x-ndjson"
+    filename = f"project-{project.id}-{result}.{format}"
+    return Response(rows_as(rows, format), media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -202,7 +202,8 @@ def import_tables(factory: sessionmaker[Session], project: Project,
             ids = [tables[0].ids[i], second.ids[j]]
             yield n, ParsedItem(json.dumps(ids, ensure_ascii=False), {
                 "left": {"id": ids[0], "fields": tables[0].records[i]},
-                "right": {"id": ids[1], "fields": second.records[j]}, "kinds": kinds})
+                "right": {"id": ids[1], "fields": second.records[j]}, "kinds": kinds,
+                "one_table": other is None})
 
     report = import_records(factory, project, records, where="pair", batch_size=batch_size,
                             max_errors=max_errors, should_stop=should_stop)
