@@ -216,7 +216,7 @@ def test_an_import_names_the_line_of_a_bad_answer_or_record():
 
 def test_the_tasks_the_server_runs_build_features_train_and_guess():
     served = [name for name in EXPECTED if get_task(name).server() is not None]
-    assert served == ["classification", "regression", "anomaly"]
+    assert served == ["classification", "regression", "anomaly", "matching"]
     hooks = get_task("classification").server()
     assert isinstance(hooks, ServerHooks)
     texts = ["good fun film", "great good plot", "bad dull film", "awful bad plot"] * 3
@@ -333,3 +333,32 @@ def test_the_cli_lists_every_task_with_its_answer_defaults_and_headline():
         "  server      yes",
     ]
     assert "  headline    ari" in lines and "  learner     none (no query / teach loop)" in lines
+
+
+def test_matching_server_hooks_compare_stored_pairs_and_guess_a_match_probability():
+    hooks = get_task("matching").server()
+    assert isinstance(hooks, ServerHooks) and hooks.model_kind("pair", "auto") == "tabular"
+    names = ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra"] * 3
+
+    def pair(a: str, b: str, born_a: float, born_b: float) -> dict:
+        return {"left": {"id": a, "fields": {"name": a, "born": born_a}},
+                "right": {"id": b, "fields": {"name": b, "born": born_b}},
+                "kinds": {"name": "string", "born": "numeric"}}
+
+    pairs = [pair(n, n.lower(), 1900 + i, 1900 + i) for i, n in enumerate(names)] + \
+        [pair(n, names[(i + 1) % 4], 1900 + i, 1950) for i, n in enumerate(names)]
+    X = hooks.build_features("pair", pairs, "auto")
+    assert X.shape == (24, 8) and ((X >= 0) & (X <= 1)).all()
+    answers = ["same"] * 12 + ["different"] * 12
+    learner = hooks.train(X, np.arange(0, 24, 2), answers[::2], labels=["same", "different"],
+                          model="logreg", kind="tabular", strategy="margin", random_state=0)
+    proba = learner.model_.predict_proba(X[1::2])
+    guesses, confidence = hooks.describe_guess(proba, ["same", "different"])
+    assert [g["guess"] for g in guesses] == answers[1::2]
+    assert all(g["match_probability"] == pytest.approx(p) for g, p in
+               zip(guesses, proba[:, 0].tolist(), strict=True))
+    assert (confidence >= 0.5).all()
+    with pytest.raises(ConfigError, match="compares pairs of records, not 'text'"):
+        hooks.build_features("text", pairs, "auto")
+    with pytest.raises(DataError, match="no candidate pairs"):
+        hooks.build_features("pair", [], "auto")

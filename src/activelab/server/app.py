@@ -25,7 +25,7 @@ from .errors import install_error_handler
 from .limits import BodySizeLimitMiddleware
 from .login_limits import LoginThrottle
 from .models import TaskType
-from .routers import annotate, auth, model, projects, teams, ui
+from .routers import annotate, auth, model, pairs, projects, teams, ui
 from .security_headers import SecurityHeadersMiddleware
 from .services.model_export import ModelCache
 from .services.sessions import SessionPolicy
@@ -109,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handler(app)
     app.include_router(auth.router)
     app.include_router(projects.router)
+    app.include_router(pairs.router)
     app.include_router(annotate.router)
     app.include_router(model.router)
     app.include_router(teams.router)

@@ -103,6 +103,8 @@ class TaskType(enum.StrEnum):
     tabular_regression = "tabular_regression"
     text_regression = "text_regression"
     anomaly = "anomaly"
+    #: Record linkage: each item is a candidate pair of records, "same entity?".
+    matching = "matching"
 
 
 class Base(DeclarativeBase):

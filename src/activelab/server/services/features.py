@@ -85,6 +85,8 @@ def load_features(session: Session, project_id: int, task_type: str,
                 columns = item.data.get("columns", {})
                 names.update(columns)
                 yield columns
+            elif kind == "pair":  # both records: the task compares them field by field
+                yield item.data
             else:
                 yield item.data.get("text", "")
 

@@ -26,9 +26,12 @@ def _clip(text: str) -> str:
 
 
 def _summary(item_id: int, external_id: str | None, data: dict[str, Any]) -> str:
-    """A short line naming an item: its text's start, first columns, or its id."""
+    """A short line naming an item: its text's start, its pair's records, first columns, or
+    its id."""
     if isinstance(data.get("text"), str):
         return _clip(" ".join(data["text"].split()))
+    if isinstance(data.get("left"), dict) and isinstance(data.get("right"), dict):  # a pair
+        return _clip(f"{data['left'].get('id')} vs {data['right'].get('id')}")
     if isinstance(data.get("columns"), dict) and data["columns"]:
         return _clip(", ".join(f"{k}={v}" for k, v in list(data["columns"].items())[:3]))
     return f"item {external_id}" if external_id else f"item {item_id}"

@@ -36,10 +36,11 @@ from ..strict_json import InvalidJSONError, find_bad_text, loads_strict
 from .image_folder import folder_records, zip_records
 from .import_columns import LabelColumnReader, repeated_ids
 from .import_store import ON_DUPLICATE, BatchCounts, store_batch
+from .task_types import data_kind
 from .tasks import MAX_IMAGE_BYTES, ParsedItem
 
-__all__ = ["import_items", "import_folder", "import_records", "insert_items", "FORMATS",
-           "MAX_FIELD_CHARS", "StopCheck"]
+__all__ = ["import_items", "import_folder", "import_records", "insert_items", "read_rows",
+           "FORMATS", "MAX_FIELD_CHARS", "StopCheck"]
 
 FORMATS = ("csv", "jsonl", "zip")
 #: Default longest field (setting ``import_max_field_chars``): Python's own CSV limit.
@@ -182,6 +183,22 @@ def _jsonl_records(stream: BinaryIO, max_field_chars: int
         yield number, _checked_row(value, max_field_chars)
 
 
+def read_rows(stream: BinaryIO, fmt: str, max_field_chars: int = MAX_FIELD_CHARS
+              ) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """``(line, row or why it is bad)`` of a CSV or JSONL stream, checked as an import is.
+
+    Raises
+    ------
+    DataError
+        The file cannot be read at all (no header, a bad header).
+    """
+    read = _csv_records if fmt == "csv" else _jsonl_records
+    try:
+        yield from read(stream, max_field_chars)
+    except _FileError as error:
+        raise DataError(f"line {error.line}: {error}") from None
+
+
 def _parsed_rows(stream: BinaryIO, fmt: str, reader: LabelColumnReader, max_field_chars: int
                  ) -> Iterator[tuple[int, ParsedItem | str]]:
     read = _csv_records if fmt == "csv" else _jsonl_records
@@ -235,6 +252,9 @@ def import_items(factory: sessionmaker[Session], project: Project, stream: Binar
     """
     if fmt not in FORMATS:
         raise DataError(f"unknown import format {echo(fmt)}; use one of {', '.join(FORMATS)}")
+    if data_kind(project.task_type) == "pair":
+        raise DataError("a matching project's items are pairs of records: import its two "
+                        f"tables with POST /api/projects/{project.id}/import-tables")
     reader = LabelColumnReader(project, label_column or project.label_column)
 
     def records() -> Iterator[tuple[Any, ParsedItem | str]]:

@@ -111,6 +111,8 @@ def _unsupported(project: Project) -> str | None:
     """Why the project's model cannot be exported (None: it can)."""
     if project.task_type in _NOT_EXPORTED:
         return _NOT_EXPORTED[TaskType(project.task_type)]
+    if data_kind(project.task_type) == "pair":
+        return "a matching project's model compares pairs of records, built from its tables"
     if project.model_name in _TORCH_MODELS:
         return (f"model {project.model_name!r} is a torch network, which skops cannot store "
                 "without pickles")

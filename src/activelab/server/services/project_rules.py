@@ -6,7 +6,8 @@ yes/no question, better asked as a classification with two labels (``yes``,
 ``no``) so that both answers have a key and both train the model.  Image
 regions need only one label: boxes of one kind of object are a full task.
 A regression project takes numbers: no labels, an optional answer range. An anomaly
-project's answers are fixed by its task (anomaly, normal): it is given no labels.
+project's answers are fixed by its task (anomaly, normal), and so are a pair project's
+(matching: same, different): they are given no labels.
 """
 
 from __future__ import annotations
@@ -59,6 +60,12 @@ def check_label_set(task_type: str, labels: Sequence[str]) -> list[str]:
             raise ConfigError("a regression project's answers are numbers, not labels: leave "
                               "labels out (answer_min and answer_max set the accepted range)")
         return []
+    fixed = fixed_labels(task_type)
+    if fixed is not None:
+        if labels and list(labels) != list(fixed):
+            raise ConfigError(f"a {task_type} project answers {' or '.join(fixed)}: leave "
+                              "labels out")
+        return list(fixed)
     cleaned = [label.strip() for label in labels]
     if any(not label for label in cleaned):
         raise ConfigError("label names must not be blank")

@@ -18,7 +18,15 @@ from sklearn.model_selection import KFold, cross_val_predict
 from ...tasks.regression import regression_metrics
 from ..models import Project
 from .features import Features
-from .retrain_result import SEED, TrainResult, TrainSplit, all_answered, queue_scores, task_learner
+from .retrain_result import (
+    SEED,
+    TrainResult,
+    TrainSplit,
+    all_answered,
+    describe_cv,
+    queue_scores,
+    task_learner,
+)
 
 __all__ = ["train_regression", "regression_snapshot_metrics", "MIN_CV_LABELS"]
 
@@ -50,10 +58,8 @@ def regression_snapshot_metrics(learner: Any, split: TrainSplit) -> dict[str, An
 
 
 def _describe(metrics: dict[str, Any]) -> str:
-    if "cv_rmse" not in metrics:
-        return f"needs {MIN_CV_LABELS} training labels for a cross-validated RMSE"
-    return (f"{metrics['cv_folds']}-fold CV RMSE on {metrics['cv_n']} labels "
-            f"(evaluation items: {metrics['n_eval']})")
+    return describe_cv(metrics, "RMSE",
+                       f"needs {MIN_CV_LABELS} training labels for a cross-validated RMSE")
 
 
 def train_regression(project: Project, features: Features, split: TrainSplit,

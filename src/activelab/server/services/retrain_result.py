@@ -17,7 +17,7 @@ from .features import Features, model_kind
 from .task_types import server_hooks
 
 __all__ = ["TrainResult", "TrainSplit", "queue_scores", "task_learner", "all_answered",
-           "QUERY_DEPTH", "SEED"]
+           "describe_cv", "QUERY_DEPTH", "SEED"]
 
 #: The random state of every model the server fits.
 SEED = 0
@@ -93,3 +93,11 @@ def all_answered(metric: str, n_labeled: int, eval_n: int, metrics: dict[str, An
     nothing = np.empty(0)
     return TrainResult(np.empty(0, dtype=np.intp), nothing, nothing, [], nothing, None, metric,
                        n_labeled, eval_n, metrics=metrics, class_counts=class_counts)
+
+
+def describe_cv(metrics: dict[str, Any], what: str, needs: str) -> str:
+    """A retrain's note: how its headline ``what`` was cross-validated, or what it ``needs``."""
+    if f"cv_{metrics['headline']}" not in metrics:
+        return needs
+    return (f"{metrics['cv_folds']}-fold CV {what} on {metrics['cv_n']} labels "
+            f"(evaluation items: {metrics['n_eval']})")

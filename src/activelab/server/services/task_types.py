@@ -3,8 +3,9 @@
 The one place a project's ``task_type`` is mapped to a task: what one item holds,
 the task whose server hooks build features and train, the task whose
 ``validate_answer`` checks an answer, whether answers are numbers with a range, whether
-the task fixes the answers (anomaly: anomaly, normal) and whether its model ranks the
-items before any answer. A new project type adds a row to each mapping here.
+the task fixes the answers (anomaly: anomaly, normal; matching: same, different) and
+whether its model ranks the items before any answer. A new project type adds a row to
+each mapping here.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ DATA_KIND = {TaskType.text_classification: "text", TaskType.multilabel_text: "te
              TaskType.tabular_classification: "tabular",
              TaskType.tabular_regression: "tabular",
              TaskType.image_classification: "image", TaskType.image_regions: "image",
-             TaskType.text_regression: "text", TaskType.anomaly: "tabular"}
+             TaskType.text_regression: "text", TaskType.anomaly: "tabular",
+             TaskType.matching: "pair"}
 #: The task whose server hooks featurise, train and describe guesses (multi-label
 #: projects train one classifier per class on the classification hooks).
 SERVER_TASK = {TaskType.text_classification: "classification",
@@ -35,18 +37,22 @@ SERVER_TASK = {TaskType.text_classification: "classification",
                TaskType.image_classification: "classification",
                TaskType.image_regions: "classification",
                TaskType.tabular_regression: "regression",
-               TaskType.text_regression: "regression", TaskType.anomaly: "anomaly"}
+               TaskType.text_regression: "regression", TaskType.anomaly: "anomaly",
+               TaskType.matching: "matching"}
 #: The task whose ``validate_answer`` checks an answer (image regions are not a task yet).
 ANSWER_TASK = {TaskType.text_classification: "classification",
                TaskType.tabular_classification: "classification",
                TaskType.image_classification: "classification",
                TaskType.multilabel_text: "multilabel",
                TaskType.tabular_regression: "regression",
-               TaskType.text_regression: "regression", TaskType.anomaly: "anomaly"}
+               TaskType.text_regression: "regression", TaskType.anomaly: "anomaly",
+               TaskType.matching: "matching"}
 #: Project types whose answers are numbers: no label set, an optional answer range.
 NUMBER_TASKS = frozenset({TaskType.tabular_regression, TaskType.text_regression})
-#: Project types whose answers are a fixed pair of names, the project's labels.
-FIXED_LABELS = {TaskType.anomaly: ("anomaly", "normal")}
+#: Project types whose answers are a fixed pair of names, the project's labels
+#: (matching asks about a pair of records).
+FIXED_LABELS = {TaskType.anomaly: ("anomaly", "normal"),
+                TaskType.matching: ("same", "different")}
 #: Project types whose model ranks the items before any answer (an unsupervised detector).
 RANKS_UNLABELLED = frozenset({TaskType.anomaly})
 
@@ -81,7 +87,7 @@ def takes_numbers(task_type: str) -> bool:
 
 
 def fixed_labels(task_type: str) -> tuple[str, ...] | None:
-    """The answers of ``task_type`` when the task fixes them (anomaly), else None."""
+    """The answers of ``task_type`` when the task fixes them (anomaly, matching), else None."""
     return FIXED_LABELS.get(_task_type(task_type))
 
 

@@ -18,7 +18,8 @@ labels, a single-label queue searches for the missing ones (:mod:`.discovery`).
 
 Each task the server runs has its trainer (``_TRAINERS``, by registry name):
 regression projects train in :mod:`.regression_training`, anomaly projects in
-:mod:`.anomaly_training` (whose detector ranks the items before any answer).
+:mod:`.anomaly_training` (whose detector ranks the items before any answer), matching
+projects in :mod:`.matching_training`.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from .consensus import consensus_labels
 from .discovery import discovery_priority
 from .evaluation import eval_item_ids, interleave, mark_eval_items
 from .features import Features, load_features, model_kind, signature_of
+from .matching_training import train_matching
 from .regression_training import train_regression
 from .retrain_result import SEED, task_learner
 from .retrain_result import TrainResult as _Result
@@ -242,7 +244,7 @@ def _train_multi(project: Project, features: Features, split: _Split,
 #: The trainer of each task the server runs (by registry name); multi-label projects
 #: train one classifier per class instead.
 _TRAINERS = {"classification": _train_single, "regression": train_regression,
-             "anomaly": train_anomaly}
+             "anomaly": train_anomaly, "matching": train_matching}
 
 
 def _finite(value: float) -> float | None:

@@ -22,7 +22,8 @@
       table.append(head);
       for (const e of value.errors) {
         const row = document.createElement("tr");
-        row.append(cell("td", String(e.file ?? e.line ?? "–")), cell("td", e.error ?? e.message ?? ""));
+        const where = e.table ? `${e.table} table, line ${e.line}` : e.file ?? e.line ?? "–";
+        row.append(cell("td", String(where)), cell("td", e.error ?? e.message ?? ""));
         table.append(row);
       }
       wrap.append(table);
@@ -129,9 +130,18 @@
   $("import").addEventListener("submit", async (e) => {
     e.preventDefault();
     const f = new FormData(e.target);
-    const strict = f.get("all_or_nothing") ? "true" : "false";
-    f.delete("all_or_nothing");
-    try { report(await call("POST", `${base}/import?all_or_nothing=${strict}`, f)); }
+    let path;
+    if (e.target.dataset.path === "import-tables") {  // a matching project: two tables
+      const fields = encodeURIComponent(f.get("fields") || "");
+      f.delete("fields");
+      if (!f.get("right")?.size) f.delete("right");
+      path = `${base}/import-tables${fields ? `?fields=${fields}` : ""}`;
+    } else {
+      const strict = f.get("all_or_nothing") ? "true" : "false";
+      f.delete("all_or_nothing");
+      path = `${base}/import?all_or_nothing=${strict}`;
+    }
+    try { report(await call("POST", path, f)); }
     catch (err) { report(err.data || err.message); }
   });
   const td = (text) => cell("td", text);

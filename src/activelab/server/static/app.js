@@ -2,6 +2,7 @@
 // S skip, U undo, Enter submit; a history of recent answers, any of which can be reopened.
 // A regression project answers with a number: typed into a field focused on each item.
 // An anomaly project answers A (anomaly) or N (normal); its unusual features are marked.
+// A matching project shows a pair of records side by side, fields that differ highlighted.
 "use strict";
 (() => {
   const root = document.getElementById("annotator");
@@ -57,6 +58,7 @@
     // A number's guess comes with an interval; a class's with its probability.
     const sure = why.interval
       ? `95% interval ${fmt(why.interval[0], 2)} to ${fmt(why.interval[1], 2)}`
+      : why.match_probability !== undefined ? `match probability ${fmt(why.match_probability, 2)}`
       : `p = ${fmt(why.probability, 2)}`;
     $("why").textContent = why.model_version === null
       ? "Chosen at random: no model yet."
@@ -73,13 +75,35 @@
         boxes.map((b, i) => `${i + 1} ${b.label}${i === chosen ? " (selected)" : ""}`).join(", ") + ".";
   }
 
+  // Two records field by field: the compared fields first, a differing value highlighted.
+  function pairTable(pair) {
+    const table = el("table", { class: "pair" });
+    table.append(el("caption", {}, "Are these the same entity?"));
+    const head = el("tr");
+    head.append(el("th", {}, "Field"), el("th", { scope: "col" }, `Left ${pair.left.id}`),
+                el("th", { scope: "col" }, `Right ${pair.right.id}`));
+    table.append(head);
+    const text = (v) => (v === null || v === undefined || v === "" ? "–" : String(v));
+    const fields = [...new Set([...Object.keys(pair.kinds || {}), ...Object.keys(pair.left.fields),
+                                ...Object.keys(pair.right.fields)])];
+    for (const name of fields) {
+      const a = text(pair.left.fields[name]), b = text(pair.right.fields[name]);
+      const differs = a.trim().toLowerCase() !== b.trim().toLowerCase();
+      const row = el("tr", differs ? { class: "differs" } : {});
+      row.append(el("th", { scope: "row" }, name), el("td", {}, a), el("td", {}, b));
+      table.append(row);
+    }
+    return table;
+  }
+
   function renderItem(item) {
     const box = $("item");
     box.replaceChildren();
     selected = new Set(); editor = null;
     $("box-status").hidden = true;
     const previous = item.previous && !item.previous.skipped ? item.previous.value : null;
-    if (item.data.text !== undefined) box.append(el("p", { class: "text" }, item.data.text));
+    if (item.data.left && item.data.right) box.append(pairTable(item.data));
+    else if (item.data.text !== undefined) box.append(el("p", { class: "text" }, item.data.text));
     else if (regions) {
       editor = window.activelabBoxEditor.create(box, item.image_url, () => boxClass, describeBoxes);
       editor.canvas.setAttribute("aria-describedby", "box-status key-hint");

@@ -33,7 +33,7 @@ jitter and gaps).
 
 from ...strategies import available_strategies
 from ..answers import PAIR_ANSWER
-from ..contract import TaskDefinition
+from ..contract import ServerHooks, TaskDefinition
 from ._learner import (
     MATCH,
     MATCHING_MODELS,
@@ -55,6 +55,7 @@ from ._records import (
     load_adult_records,
     make_duplicate_records,
 )
+from ._serve import PAIR_KIND, build_pair_features, describe_guess, model_kind, train
 from ._simulate import (
     MatchingProblem,
     MatchingRunResult,
@@ -70,7 +71,8 @@ __all__ = ["TASK", "RecordMatcher", "match_metrics", "block_pairs", "blocking_re
            "PairLearner", "SimilarityRanking", "SameEntityOracle", "similarity_seed",
            "as_match_label", "make_matching_model", "MATCHING_MODELS", "SEED_METHODS",
            "MATCH", "NON_MATCH", "simulate_matching", "run_matching_cell",
-           "MatchingRunResult", "MatchingProblem", "build_matching_problem"]
+           "MatchingRunResult", "MatchingProblem", "build_matching_problem", "PAIR_KIND",
+           "build_pair_features", "train", "describe_guess", "model_kind"]
 
 #: The record-matching task, as the registry lists it.
 TASK = TaskDefinition(
@@ -79,4 +81,6 @@ TASK = TaskDefinition(
     metrics=("f1", "precision", "recall", "f1_non_match"),
     strategy_names=available_strategies, model_names=MATCHING_MODELS,
     learner_class=PairLearner, simulate_function=simulate_matching,
-    cell_function=run_matching_cell)
+    cell_function=run_matching_cell,
+    server_hooks=ServerHooks(model_kind=model_kind, build_features=build_pair_features,
+                             train=train, describe_guess=describe_guess))
