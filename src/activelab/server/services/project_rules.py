@@ -50,7 +50,7 @@ def check_label_set(task_type: str, labels: Sequence[str]) -> list[str]:
         A blank or repeated name, or fewer labels than the task needs.
     """
     fixed = fixed_labels(task_type)
-    if fixed is not None:  # the task's own answers (anomaly: anomaly, normal)
+    if fixed is not None:  # the task's own answers (anomaly, matching)
         if labels and [label.strip() for label in labels] != list(fixed):
             raise ConfigError(f"the answers of {str(task_type).replace('_', ' ')} projects "
                               f"are fixed: {', '.join(fixed)}; leave labels out")
@@ -60,12 +60,6 @@ def check_label_set(task_type: str, labels: Sequence[str]) -> list[str]:
             raise ConfigError("a regression project's answers are numbers, not labels: leave "
                               "labels out (answer_min and answer_max set the accepted range)")
         return []
-    fixed = fixed_labels(task_type)
-    if fixed is not None:
-        if labels and list(labels) != list(fixed):
-            raise ConfigError(f"a {task_type} project answers {' or '.join(fixed)}: leave "
-                              "labels out")
-        return list(fixed)
     cleaned = [label.strip() for label in labels]
     if any(not label for label in cleaned):
         raise ConfigError("label names must not be blank")
