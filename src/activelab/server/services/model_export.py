@@ -91,9 +91,7 @@ def model_info(session: Session, project: Project) -> dict[str, Any]:
 
 
 #: Project types whose model is not exported yet, and why.
-_NOT_EXPORTED = {TaskType.text_regression: "a text regression project's regressor is not "
-                 "exported yet (its answers are, by GET .../export)",
-                 TaskType.anomaly: "an anomaly project's detector is not exported yet (its "
+_NOT_EXPORTED = {TaskType.anomaly: "an anomaly project's detector is not exported yet (its "
                  "answers are, by GET .../export)"}
 
 
@@ -116,8 +114,8 @@ def _check_exportable(session: Session, project: Project) -> int:
     if reason is not None:
         raise ConflictError(f"cannot export or serve the model of project {project.id}: "
                                 f"{reason}; export covers single-label text (TF-IDF), "
-                                "tabular and image projects and tabular regression "
-                                "projects with a scikit-learn model")
+                                "tabular and image projects and regression projects "
+                                "with a scikit-learn model")
     version = _latest_version(session, project.id)
     if version is None:
         raise ConflictError(f"project {project.id} has no model yet: label items of at least "
@@ -199,8 +197,9 @@ def _regression_model(project: Project, steps: list[tuple[str, Any]], X: Any, ro
         raise ConflictError(f"project {project.id} has fewer than two answers now; a model "
                             "needs two")
     order = np.argsort(rows, kind="stable")  # item order, as the worker's pool holds them
-    learner = train_regressor(np.asarray(X)[rows[order]], np.arange(len(rows)),
+    learner = train_regressor(X[rows[order]], np.arange(len(rows)),
                               [answers[i] for i in order], model=project.model_name,
+                              kind=model_kind(project.task_type, project.featurizer),
                               strategy=project.strategy_name, random_state=SEED)
     pipeline = Pipeline([*steps, ("model", learner.model_)])
     return ProjectModel(pipeline, version, len(rows), project.task_type, learner)
@@ -280,6 +279,7 @@ def _image_input(images: list[str]) -> np.ndarray:
 
 _FIELD_OF_TASK = {TaskType.tabular_classification: "rows",
                   TaskType.tabular_regression: "rows",
+                  TaskType.text_regression: "texts",
                   TaskType.text_classification: "texts",
                   TaskType.image_classification: "images"}
 
@@ -309,7 +309,7 @@ def predict(model: ProjectModel, rows: list[dict[str, float | None]] | None,
         X = texts
     if model.learner is not None:  # regression: values with their intervals
         features = model.pipeline[:-1].transform(X) if len(model.pipeline) > 1 else X
-        guesses, _ = describe_guess(model.learner, np.asarray(features), random_state=SEED)
+        guesses, _ = describe_guess(model.learner, features, random_state=SEED)
         return {"model_version": model.version, "n_labels": model.n_labels, "classes": [],
                 "predictions": [float(v) for v in model.pipeline.predict(X)],
                 "probabilities": None,
