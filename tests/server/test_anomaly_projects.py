@@ -7,10 +7,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 
 import httpx
 import pytest
-from server_helpers import Live, make_project, upload
+from server_helpers import Live, ServerProcess, make_project, make_users, upload
 from test_regression_projects import answer
 from test_text_regression_projects import assert_refused
 
@@ -164,3 +165,23 @@ def test_a_non_numeric_cell_is_a_row_error_and_the_rest_is_imported(live, admin)
                     '{"id": "a", "amount": 12.5}\n{"id": "b", "amount": "lots"}\n').json()
     assert report["inserted"] == 1 and report["n_errors"] == 1
     assert "column 'amount' is not a number" in report["errors"][0]["error"]
+
+
+@pytest.mark.slow
+def test_the_worker_process_ranks_an_imported_anomaly_project_before_any_answer(db_url):
+    users = make_users(db_url, [])
+    server = ServerProcess(db_url, worker_poll_seconds=0.2).start()
+    try:
+        with server.client(users["boss"][1]) as admin:
+            pid = anomaly_project(admin, eval_fraction=0.0)["id"]
+            text, _ = thyroid_csv(300)
+            assert upload(admin, pid, "t.csv", text).status_code == 200
+            deadline = time.monotonic() + 90
+            while not admin.get(f"/api/projects/{pid}/stats").json()["learning_curve"]:
+                assert time.monotonic() < deadline, "the worker process never ranked the items"
+                time.sleep(0.3)
+            why = admin.get(f"/api/projects/{pid}/next").json()["item"]["why"]
+            assert why["strategy"] == "most-anomalous" and why["model_version"] == 1
+            assert why["guess"] == "anomaly" and len(why["unusual"]) == 3
+    finally:
+        server.stop()

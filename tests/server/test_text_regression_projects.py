@@ -156,3 +156,25 @@ def test_a_dense_only_regressor_is_refused_by_patch(live, admin):
     response = admin.patch(f"/api/projects/{pid}", json={"model_name": "bayesridge"})
     assert response.status_code == 422 and "needs dense features" in response.text
     assert admin.get(f"/api/projects/{pid}").json()["model_name"] == "ridge"
+
+
+def test_the_text_regressor_is_downloaded_and_predicts_raw_texts(live, admin):
+    from test_model_export import _load
+
+    pid = text_regression_project(admin, eval_fraction=0.0)["id"]
+    text, truth = reviews_csv(80)
+    upload(admin, pid, "reviews.csv", text)
+    answer(admin, pid, truth, 20)
+    worker = live.app.state.worker
+    worker.notify(pid, force=True)
+    assert worker.run_pending() == [pid]
+    model = _load(admin.get(f"/api/projects/{pid}/model").content)
+    texts = ["the film was superb and great", "the plot was awful and poor"]
+    body = admin.post(f"/api/projects/{pid}/predict", json={"texts": texts}).json()
+    assert body["predictions"] == pytest.approx(model.predict(texts).tolist())
+    good, bad = body["predictions"]
+    assert good > bad  # the words tell the score
+    assert all(low < value < high for value, (low, high) in
+               zip(body["predictions"], body["intervals"], strict=True))
+    refused = admin.post(f"/api/projects/{pid}/predict", json={"rows": [{"a": 1.0}]})
+    assert refused.status_code == 422 and "predicts from 'texts'" in refused.text

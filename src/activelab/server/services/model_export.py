@@ -101,9 +101,7 @@ def model_info(session: Session, project: Project) -> dict[str, Any]:
 
 
 #: Project types whose model is not exported yet, and why.
-_NOT_EXPORTED = {TaskType.text_regression: "a text regression project's regressor is not "
-                 "exported yet (its answers are, by GET .../export)",
-                 TaskType.anomaly: "an anomaly project's detector is not exported yet (its "
+_NOT_EXPORTED = {TaskType.anomaly: "an anomaly project's detector is not exported yet (its "
                  "answers are, by GET .../export)"}
 
 
@@ -124,8 +122,8 @@ def _check_exportable(session: Session, project: Project) -> int:
     reason = _unsupported(project)
     if reason is not None:
         raise ConflictError(f"cannot export or serve the model of project {project.id}: "
-                                f"{reason}; export covers every project with a "
-                                "scikit-learn model")
+                           f"{reason}; export covers classification and regression "
+                           "projects with a scikit-learn model")
     version = _latest_version(session, project.id)
     if version is None:
         raise ConflictError(f"project {project.id} has no model yet: label items of at least "
@@ -214,8 +212,9 @@ def _regression_model(project: Project, steps: list[tuple[str, Any]], X: Any, ro
         raise ConflictError(f"project {project.id} has fewer than two answers now; a model "
                             "needs two")
     order = np.argsort(rows, kind="stable")  # item order, as the worker's pool holds them
-    learner = train_regressor(np.asarray(X)[rows[order]], np.arange(len(rows)),
+    learner = train_regressor(X[rows[order]], np.arange(len(rows)),
                               [answers[i] for i in order], model=project.model_name,
+                              kind=model_kind(project.task_type, project.featurizer),
                               strategy=project.strategy_name, random_state=SEED)
     pipeline = Pipeline([*steps, ("model", learner.model_)])
     return ProjectModel(pipeline, version, len(rows), project.task_type, learner)
@@ -348,8 +347,8 @@ def predict(model: ProjectModel, rows: list[dict[str, float | None]] | None,
     else:
         X = texts
     if model.learner is not None:  # regression: values with their intervals
-        features = _before_model(model.pipeline, X)
-        guesses, _ = describe_guess(model.learner, np.asarray(features), random_state=SEED)
+        features = _before_model(model.pipeline, X)  # sparse for text: kept as it is
+        guesses, _ = describe_guess(model.learner, features, random_state=SEED)
         return {"model_version": model.version, "n_labels": model.n_labels, "classes": [],
                 "predictions": [float(v) for v in model.pipeline.predict(X)],
                 "probabilities": None,
