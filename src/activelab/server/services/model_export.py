@@ -21,8 +21,8 @@ the spread of a bagged committee for models without one).  A multi-label
 project's pipeline (multi-label text, image regions) ends in one binary model per
 label (:mod:`.multilabel_model`) and predicts the set of labels.
 
-The torch models are not covered (:class:`ConflictError`, HTTP 409): a network
-is not a scikit-learn object that skops can store without pickles.
+The torch models store their network as NumPy weights (see
+:mod:`activelab.models.torch_nets`), so skops keeps them as data too.
 """
 
 from __future__ import annotations
@@ -63,7 +63,6 @@ __all__ = ["ProjectModel", "ModelCache", "model_info", "build_model", "dump_mode
 #: The most items one predict request may send.
 MAX_PREDICT_ITEMS = 1000
 SKOPS_MEDIA_TYPE = "application/octet-stream"
-_TORCH_MODELS = ("torch-mlp", "torch-cnn")
 
 
 @dataclass
@@ -94,27 +93,14 @@ def model_info(session: Session, project: Project) -> dict[str, Any]:
                               .order_by(ModelSnapshot.version.desc()).limit(1))
     if snapshot is None:
         return {"version": None, "n_labeled": 0, "created_at": None, "model_name":
-                project.model_name, "exportable": _unsupported(project) is None}
+                project.model_name, "exportable": True}
     return {"version": snapshot.version, "n_labeled": snapshot.n_labeled,
             "created_at": snapshot.created_at, "model_name": snapshot.model_name,
-            "exportable": _unsupported(project) is None}
-
-
-def _unsupported(project: Project) -> str | None:
-    """Why the project's model cannot be exported (None: it can)."""
-    if project.model_name in _TORCH_MODELS:
-        return (f"model {project.model_name!r} is a torch network, which skops cannot store "
-                "without pickles")
-    return None
+            "exportable": True}
 
 
 def _check_exportable(session: Session, project: Project) -> int:
-    """The latest model version; ConflictError when there is none or it cannot be exported."""
-    reason = _unsupported(project)
-    if reason is not None:
-        raise ConflictError(f"cannot export or serve the model of project {project.id}: "
-                                f"{reason}; export covers every project with a "
-                                "scikit-learn model")
+    """The latest model version; ConflictError when there is none."""
     version = _latest_version(session, project.id)
     if version is None:
         raise ConflictError(f"project {project.id} has no model yet: label items of at least "
@@ -171,8 +157,7 @@ def build_model(session: Session, project: Project) -> ProjectModel:
     Raises
     ------
     ConflictError
-        The project has no model yet, its labels no longer hold two classes, or its
-        model cannot be exported (torch).
+        The project has no model yet, or its labels no longer hold two classes.
     """
     version = _check_exportable(session, project)
     labels = training_labels(session, project)
