@@ -197,3 +197,22 @@ def test_prediction_errors(digits):
         model.predict_proba_samples(X[:3], n_samples=0)
     with pytest.raises(InvalidFeaturesError):
         model.predict_proba(np.full((2, 64), np.nan))
+
+
+@pytest.mark.parametrize("model", [TorchMLPClassifier(n_epochs=5, random_state=0),
+                                   TorchCNNClassifier(n_epochs=2, random_state=0)])
+def test_a_saved_network_is_weights_and_predicts_the_same(model):
+    skops_io = pytest.importorskip("skops.io")
+    import pickle
+
+    X, y = load_digits(n_class=3, return_X_y=True)
+    X = X[:90] / 16.0
+    fitted = model.fit(X, y[:90])
+    data = skops_io.dumps(fitted)
+    untrusted = skops_io.get_untrusted_types(data=data)
+    assert untrusted == [f"activelab.models.torch_nets.{type(model).__name__}"]  # no tensor
+    for loaded in (skops_io.loads(data, trusted=untrusted), pickle.loads(pickle.dumps(fitted))):
+        np.testing.assert_array_equal(loaded.predict_proba(X), fitted.predict_proba(X))
+        np.testing.assert_array_equal(loaded.predict_proba_samples(X[:5], n_samples=3),
+                                      fitted.predict_proba_samples(X[:5], n_samples=3))
+    assert hasattr(fitted, "network_")  # saving leaves the live model whole

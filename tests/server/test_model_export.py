@@ -160,17 +160,22 @@ def test_only_admins_download_or_predict(live, admin):
             assert response.status_code == status
 
 
-def test_torch_model_is_not_exported_and_says_why(live, admin):
-    project = make_project(admin, task_type="tabular_classification", labels=["low", "high"],
-                           model_name="torch-mlp")
-    for response in (admin.get(f"/api/projects/{project['id']}/model"),
-                     admin.post(f"/api/projects/{project['id']}/predict",
-                                json={"rows": NEW_ROWS})):
-        assert response.status_code == 409
-        assert "'torch-mlp' is a torch network, which skops cannot store without pickles" \
-            in response.json()["detail"]
-    info = admin.get(f"/api/projects/{project['id']}/model/info").json()
-    assert info["exportable"] is False
+@pytest.mark.parametrize("model_name", ["torch-mlp"])
+def test_torch_model_is_exported_as_weights_and_predicts_as_the_endpoint(live, admin,
+                                                                         model_name):
+    pytest.importorskip("torch")
+    pid = _tabular_project(live, admin, model_name)
+    response = admin.get(f"/api/projects/{pid}/model")
+    assert response.status_code == 200, response.text
+    untrusted = sio.get_untrusted_types(data=response.content)
+    assert [name for name in untrusted if "torch" in name] == [
+        "activelab.models.torch_nets.TorchMLPClassifier"]  # weights as arrays, no tensor
+    model = _load(response.content)
+    body = admin.post(f"/api/projects/{pid}/predict", json={"rows": NEW_ROWS}).json()
+    frame = pd.DataFrame.from_records(NEW_ROWS, columns=list(FEATURES)).astype(float)
+    assert body["predictions"] == list(model.predict(frame))
+    np.testing.assert_allclose(body["probabilities"], model.predict_proba(frame), atol=1e-12)
+    assert admin.get(f"/api/projects/{pid}/model/info").json()["exportable"] is True
 
 
 def test_cli_export_model_writes_the_same_model(live, admin, sqlite_url, tmp_path):

@@ -225,6 +225,30 @@ class _TorchClassifier(ClassifierMixin, BaseEstimator):
                 optimiser.step()
         self.network_.eval()
 
+    # -- saving ---------------------------------------------------------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        # The network as NumPy arrays (its state_dict), not as torch objects: a saved
+        # model (pickle, or skops, which stores no pickles) holds data only, and is
+        # rebuilt from its parameters and these weights.
+        state = dict(super().__getstate__())
+        network = state.pop("network_", None)
+        if network is not None:
+            state["network_weights_"] = {name: tensor.detach().cpu().numpy().copy()
+                                         for name, tensor in network.state_dict().items()}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        weights = state.pop("network_weights_", None)
+        super().__setstate__(state)
+        if weights is not None:
+            torch = import_torch(type(self).__name__)
+            self._build(torch, self.n_features_in_, len(self.classes_),
+                        torch.Generator().manual_seed(0))  # overwritten by the weights
+            self.network_.load_state_dict({name: torch.from_numpy(np.asarray(value))
+                                           for name, value in weights.items()})
+            self.network_.eval()
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "network_"):
             raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit first")

@@ -29,8 +29,7 @@ def download_model(project: ProjectDep, _: AdminUser, session: SessionDep,
 
     Fitted on the current labels with the project's model and featurisation;
     load it with ``skops.io.load(path, trusted=[...])`` (see docs/model-export.md).
-    409 before the project has a model, and for projects with a torch model
-    (a network skops cannot store without pickles).  Admins only.
+    409 before the project has a model.  Admins only.
     """
     model = request.app.state.model_cache.get(session, project)
     data = model_export.dump_model(model)

@@ -21,8 +21,8 @@ the spread of a bagged committee for models without one).  A multi-label
 project's pipeline (multi-label text, image regions) ends in one binary model per
 label (:mod:`.multilabel_model`) and predicts the set of labels.
 
-The torch models are not covered (:class:`ConflictError`, HTTP 409): a network
-is not a scikit-learn object that skops can store without pickles.
+The torch models store their network as NumPy weights (see
+:mod:`activelab.models.torch_nets`), so skops keeps them as data too.
 """
 
 from __future__ import annotations
@@ -63,7 +63,6 @@ __all__ = ["ProjectModel", "ModelCache", "model_info", "build_model", "dump_mode
 #: The most items one predict request may send.
 MAX_PREDICT_ITEMS = 1000
 SKOPS_MEDIA_TYPE = "application/octet-stream"
-_TORCH_MODELS = ("torch-mlp", "torch-cnn")
 
 
 @dataclass
@@ -111,9 +110,6 @@ def _unsupported(project: Project) -> str | None:
         return _NOT_EXPORTED[TaskType(project.task_type)]
     if data_kind(project.task_type) == "pair":
         return "a matching project's model compares pairs of records, built from its tables"
-    if project.model_name in _TORCH_MODELS:
-        return (f"model {project.model_name!r} is a torch network, which skops cannot store "
-                "without pickles")
     return None
 
 
@@ -122,8 +118,8 @@ def _check_exportable(session: Session, project: Project) -> int:
     reason = _unsupported(project)
     if reason is not None:
         raise ConflictError(f"cannot export or serve the model of project {project.id}: "
-                           f"{reason}; export covers classification and regression "
-                           "projects with a scikit-learn model")
+                            f"{reason}; export covers classification and regression "
+                            "projects")
     version = _latest_version(session, project.id)
     if version is None:
         raise ConflictError(f"project {project.id} has no model yet: label items of at least "
@@ -180,8 +176,7 @@ def build_model(session: Session, project: Project) -> ProjectModel:
     Raises
     ------
     ConflictError
-        The project has no model yet, its labels no longer hold two classes, or its
-        model cannot be exported (torch).
+        The project has no model yet, or its labels no longer hold two classes.
     """
     version = _check_exportable(session, project)
     labels = training_labels(session, project)
