@@ -26,7 +26,8 @@ def test_simulate_writes_map50_and_the_annotation_cost_per_round(tmp_path):
     assert len(runs) == 4
     for run in runs:
         cost = np.asarray(run["n_labels"])
-        assert len(run["map50"]) == len(cost) >= 4 and np.all(np.diff(cost) >= 10)
+        # each round costs at least the batch, but the last stops at the budget
+        assert len(run["map50"]) == len(cost) >= 4 and np.all(np.diff(cost)[:-1] >= 10)
         assert cost[0] >= 20 and 60 <= cost[-1] < 70  # the last round may go a little over
         assert run["map50"][-1] > run["map50"][0] + 0.1  # mAP@0.5 rises over rounds
         actions = sum(np.asarray(run[f"boxes_{kind}"]) for kind in
