@@ -290,6 +290,9 @@ def simulate(dataset: Any, *, model: str | Any = "logreg", strategy: str | Any =
     -------
     SimulationResult
     """
+    if getattr(dataset, "task", None) == "detection":
+        raise ConfigError(f"{dataset.name} holds images with boxes, not classes: use the "
+                          "detection task (activelab simulate --task detection)")
     y = np.asarray(dataset.y)
     check_loop_sizes(initial=initial, batch=batch, budget=budget, seeds=seeds,
                      test_size=test_size)

@@ -164,7 +164,7 @@ def bench_command(
     baseline: Annotated[str | None, typer.Option(help="Strategy to compare against.")] = None,
     task: Annotated[str | None, typer.Option(
         help="classification (default), regression, multilabel, anomaly, clustering, "
-             "matching, weak-supervision, cleaning or imbalance.")] = None,
+             "matching, weak-supervision, cleaning, imbalance or detection.")] = None,
     n_jobs: Annotated[int, typer.Option(help="Local worker processes (-1: all cores).")] = 1,
     dask_scheduler: Annotated[str | None, typer.Option(
         help="Run cells on this Dask scheduler, e.g. tcp://10.0.0.5:8786.")] = None,

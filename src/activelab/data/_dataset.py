@@ -30,7 +30,8 @@ class Dataset:
         How the dataset was asked for (``"spambase"``, ``"sklearn:iris"``, a file name).
     X : {ndarray, sparse matrix} of shape (n_samples, n_features) or ndarray of shape (n_samples,)
         Tabular sets: float64 features, categoricals one-hot encoded, not standardised.
-        Image sets: float32 pixels flattened and scaled to [0, 1].
+        Image sets: float32 pixels flattened and scaled to [0, 1]; detection sets keep
+        each image whole, shape (n_images, height, width).
         Text sets: a 1-D object array of raw ``str`` (featurisation happens in the model).
     y : ndarray of shape (n_samples,)
         Labels as the source gives them (``str`` or ``int``) for classification,
