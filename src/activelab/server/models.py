@@ -101,6 +101,8 @@ class TaskType(enum.StrEnum):
     image_regions = "image_regions"
     tabular_classification = "tabular_classification"
     tabular_regression = "tabular_regression"
+    text_cleaning = "text_cleaning"
+    tabular_cleaning = "tabular_cleaning"
 
 
 class Base(DeclarativeBase):

@@ -75,8 +75,10 @@ def learning_curve_svg(points: list[dict[str, Any]]) -> Markup:
         f'</text><text x="{WIDTH / 2}" y="14" text-anchor="middle">{title}</text></svg>')
 
 
-def error_curve_svg(points: list[dict[str, Any]], name: str) -> Markup:
-    """An error (``name``: ``"rmse"``) against training labels, one dot per retrain.
+def error_curve_svg(points: list[dict[str, Any]], name: str,
+                    lower_is_better: bool = True) -> Markup:
+    """An error (``name``: ``"rmse"``) against training labels, one dot per retrain (or a
+    count-based figure such as cleaning's ``errors_found``, when not ``lower_is_better``).
 
     The y axis runs from 0 to the largest value; each dot says whether it was measured
     on evaluation items or cross-validated.
@@ -105,7 +107,7 @@ def error_curve_svg(points: list[dict[str, Any]], name: str) -> Markup:
         f'<line x1="{PAD}" x2="{WIDTH - PAD}" y1="{sy(v):.1f}" y2="{sy(v):.1f}" class="grid"/>'
         f'<text x="{PAD - 6}" y="{sy(v) + 4:.1f}" text-anchor="end">{v:.3g}</text>'
         for v in (0.0, top / 2, top))
-    title = f"{label} (lower is better)"
+    title = f"{label} (lower is better)" if lower_is_better else f"{label} (higher is better)"
     return Markup(
         f'<svg class="curve" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-label="learning curve: {title}">{grid}'

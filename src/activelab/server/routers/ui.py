@@ -117,8 +117,10 @@ def dashboard_page(project_id: PathId, request: Request, user: OptionalUser,
     return _templates(request).TemplateResponse(
         request, "dashboard.html",
         {"user": user, "project": project, "stats": stats,
-         "curve_svg": error_curve_svg(stats["learning_curve"], stats["headline"]["metric"])
-         if stats["headline"]["lower_is_better"] else learning_curve_svg(stats["learning_curve"]),
+         "curve_svg": error_curve_svg(stats["learning_curve"], stats["headline"]["metric"],
+                                      stats["headline"]["lower_is_better"])
+         if stats["headline"]["lower_is_better"] or "cleaning" in stats
+         else learning_curve_svg(stats["learning_curve"]),
          "progress": progress(session, project, user),
          "agreement": project_agreement(session, project, full=True),
          "strategies": task.strategies(), "models": task.models()})

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, undefer
 
 from ...exceptions import DataError
 from ..models import Item
-from .task_types import data_kind, server_hooks
+from .task_types import data_kind, reviews_labels, server_hooks
 
 __all__ = ["Features", "load_features", "model_kind", "data_kind"]
 
@@ -30,10 +30,13 @@ class Features:
     added or removed or the project's featurizer changes.
     """
 
-    def __init__(self, item_ids: np.ndarray, X: Any, signature: tuple[Any, ...]) -> None:
+    def __init__(self, item_ids: np.ndarray, X: Any, signature: tuple[Any, ...],
+                 given: list[Any] | None = None) -> None:
         self.item_ids = item_ids
         self.X = X
         self.signature = signature
+        #: Cleaning projects: each item's given label (``data["given"]``), by row.
+        self.given = given
         self.row_of = {int(item_id): row for row, item_id in enumerate(item_ids.tolist())}
 
 
@@ -70,6 +73,7 @@ def load_features(session: Session, project_id: int, task_type: str,
         query = query.options(undefer(Item.image))
     query = query.execution_options(yield_per=_CHUNK)
     ids: list[int] = []
+    given: list[Any] = []
 
     def values() -> Iterator[Any]:  # streamed: images become pixels one at a time
         for item in session.scalars(query):
@@ -78,8 +82,10 @@ def load_features(session: Session, project_id: int, task_type: str,
                 session.expunge(item)
                 yield item.image
             else:
+                given.append(item.data.get("given"))
                 yield item.data.get("columns" if kind == "tabular" else "text",
                                     {} if kind == "tabular" else "")
 
     X = server_hooks(task_type).build_features(kind, values(), featurizer)
-    return Features(np.asarray(ids, dtype=np.int64), X, signature)
+    return Features(np.asarray(ids, dtype=np.int64), X, signature,
+                    given if reviews_labels(task_type) else None)

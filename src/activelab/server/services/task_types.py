@@ -16,14 +16,16 @@ from ...tasks.contract import ServerHooks, Task
 from ...tasks.registry import get_task
 from ..models import TaskType
 
-__all__ = ["DATA_KIND", "SERVER_TASK", "ANSWER_TASK", "NUMBER_TASKS", "data_kind",
-           "server_task", "server_hooks", "answer_space", "takes_numbers"]
+__all__ = ["DATA_KIND", "SERVER_TASK", "ANSWER_TASK", "NUMBER_TASKS", "REVIEW_TASKS",
+           "data_kind", "server_task", "server_hooks", "answer_space", "takes_numbers",
+           "reviews_labels"]
 
 #: What one item of each project type holds, as the task hooks name it.
 DATA_KIND = {TaskType.text_classification: "text", TaskType.multilabel_text: "text",
              TaskType.tabular_classification: "tabular",
              TaskType.tabular_regression: "tabular",
-             TaskType.image_classification: "image", TaskType.image_regions: "image"}
+             TaskType.image_classification: "image", TaskType.image_regions: "image",
+             TaskType.text_cleaning: "text", TaskType.tabular_cleaning: "tabular"}
 #: The task whose server hooks featurise, train and describe guesses (multi-label
 #: projects train one classifier per class on the classification hooks).
 SERVER_TASK = {TaskType.text_classification: "classification",
@@ -31,15 +33,19 @@ SERVER_TASK = {TaskType.text_classification: "classification",
                TaskType.tabular_classification: "classification",
                TaskType.image_classification: "classification",
                TaskType.image_regions: "classification",
-               TaskType.tabular_regression: "regression"}
+               TaskType.tabular_regression: "regression",
+               TaskType.text_cleaning: "cleaning", TaskType.tabular_cleaning: "cleaning"}
 #: The task whose ``validate_answer`` checks an answer (image regions are not a task yet).
 ANSWER_TASK = {TaskType.text_classification: "classification",
                TaskType.tabular_classification: "classification",
                TaskType.image_classification: "classification",
                TaskType.multilabel_text: "multilabel",
-               TaskType.tabular_regression: "regression"}
+               TaskType.tabular_regression: "regression",
+               TaskType.text_cleaning: "cleaning", TaskType.tabular_cleaning: "cleaning"}
 #: Project types whose answers are numbers: no label set, an optional answer range.
 NUMBER_TASKS = frozenset({TaskType.tabular_regression})
+#: Project types whose items arrive with a given label, which a reviewer keeps or corrects.
+REVIEW_TASKS = frozenset({TaskType.text_cleaning, TaskType.tabular_cleaning})
 
 
 def _task_type(task_type: str) -> TaskType:
@@ -69,6 +75,11 @@ def server_hooks(task_type: str) -> ServerHooks:
 def takes_numbers(task_type: str) -> bool:
     """Whether ``task_type`` answers are numbers (regression) rather than label names."""
     return _task_type(task_type) in NUMBER_TASKS
+
+
+def reviews_labels(task_type: str) -> bool:
+    """Whether ``task_type`` items are imported labelled, and answers review those labels."""
+    return _task_type(task_type) in REVIEW_TASKS
 
 
 def answer_space(project: Any) -> AnswerSpace:

@@ -169,7 +169,7 @@ def parse_item_row(task_type: str, row: dict[str, Any]) -> ParsedItem:
         raise DataError(f"unknown task type {echo(task_type)}")
     raw_id = row.get("id", row.get("external_id"))
     external_id = None if raw_id in (None, "") else str(raw_id)[:200]
-    if task_type in (TaskType.text_classification, TaskType.multilabel_text):
+    if DATA_KIND[TaskType(task_type)] == "text":
         text = row.get("text")
         if not isinstance(text, str) or not text.strip():
             raise DataError("column 'text' is missing or empty")

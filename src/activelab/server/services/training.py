@@ -17,7 +17,8 @@ and interleaves the open ones into the queue.  Until every class has a few
 labels, a single-label queue searches for the missing ones (:mod:`.discovery`).
 
 Each task the server runs has its trainer (``_TRAINERS``, by registry name):
-regression projects train in :mod:`.regression_training`.
+regression projects train in :mod:`.regression_training`, cleaning projects in
+:mod:`.cleaning_training`.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from ...pool import Pool
 from ...strategies import ScoreStrategy, make_strategy
 from ..db import is_postgres, write_transaction
 from ..models import Item, Label, ModelSnapshot, Project, TaskType
+from .cleaning_training import train_cleaning
 from .consensus import consensus_labels
 from .discovery import discovery_priority
 from .evaluation import eval_item_ids, interleave, mark_eval_items
@@ -48,7 +50,7 @@ from .retrain_result import TrainResult as _Result
 from .retrain_result import TrainSplit as _Split
 from .retrain_result import queue_scores as _scores
 from .strategy_state import export, load_state, restore, save, strategy_note
-from .task_types import SERVER_TASK, server_hooks
+from .task_types import SERVER_TASK, reviews_labels, server_hooks
 
 __all__ = ["retrain_project", "label_events", "check_strategy_for_task", "FeatureCache",
            "MULTI_LABEL_TASKS", "training_labels", "SEED"]
@@ -245,7 +247,8 @@ def _train_multi(project: Project, features: Features, split: _Split,
 
 #: The trainer of each task the server runs (by registry name); multi-label projects
 #: train one classifier per class instead.
-_TRAINERS = {"classification": _train_single, "regression": train_regression}
+_TRAINERS = {"classification": _train_single, "regression": train_regression,
+             "cleaning": train_cleaning}
 
 
 def _finite(value: float) -> float | None:
@@ -292,7 +295,7 @@ def retrain_project(factory: sessionmaker[Session], project_id: int,
     with factory() as session:
         events = label_events(session, project_id)
         labels = _current_labels(session, project)
-        if not labels:
+        if not labels and not reviews_labels(project.task_type):  # cleaning: given labels
             return None
         eval_ids = eval_item_ids(session, project_id)
         features = cache.get(session, project)
