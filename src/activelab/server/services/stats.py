@@ -23,6 +23,7 @@ from .cleaning_reviews import cleaning_summary, review_distribution
 from .discovery import DISCOVERY_K, under_covered
 from .evaluation import MIN_EVAL_LABELS, accuracy_estimate
 from .queue import eligible_items_query
+from .stream import stream_state
 from .task_types import reviews_labels, server_task, takes_numbers
 from .training import MULTI_LABEL_TASKS
 from .worker import worker_state
@@ -214,8 +215,10 @@ def headline(project: Project, curve: list[dict[str, Any]]) -> dict[str, Any]:
 def project_stats(session: Session, project: Project, settings: Settings) -> dict[str, Any]:
     error = session.scalar(select(Project.train_error).where(Project.id == project.id))
     curve = learning_curve(session, project)
-    extra = {"cleaning": cleaning_summary(session, project, curve)} \
+    extra: dict[str, Any] = {"cleaning": cleaning_summary(session, project, curve)} \
         if reviews_labels(project.task_type) else {}
+    if project.stream_rate is not None:
+        extra["stream"] = stream_state(session, project)
     return {**extra, "learning_curve": curve, "headline": headline(project, curve),
             "progress": project_progress(session, project),
             "strategy": queue_strategy(session, project, settings.class_discovery),
