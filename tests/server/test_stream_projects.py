@@ -6,14 +6,24 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
+import sys
 
 import httpx
+import numpy as np
 import pytest
 from server_helpers import Live, make_project, serve, upload
 from sklearn.datasets import load_wine
 
 from activelab.server import Settings
+from activelab.server.db import (
+    make_engine,
+    make_session_factory,
+    upgrade_database,
+    write_transaction,
+)
 from activelab.server.models import Role
+from activelab.server.services.projects import create_project
 
 CLASSES = ["class_0", "class_1", "class_2"]
 
@@ -21,7 +31,7 @@ CLASSES = ["class_0", "class_1", "class_2"]
 def wine_rows() -> list[dict]:
     """sklearn's wine data as rows: ``id``, 13 features and the true ``label``, shuffled."""
     X, y = load_wine(return_X_y=True)
-    order = [int(i) for i in __import__("numpy").random.default_rng(0).permutation(len(y))]
+    order = np.random.default_rng(0).permutation(len(y)).tolist()
     return [{"id": f"w{i}", **{f"f{j}": float(v) for j, v in enumerate(X[i])},
              "label": CLASSES[y[i]]} for i in order]
 
@@ -161,3 +171,35 @@ def test_only_admins_feed_a_stream(live, admin):
     admin.put(f"/api/projects/{pid}/members/{user_id}")
     with live.client(token) as annie:
         assert send(annie, pid, wine_rows()[0]).status_code == 403
+
+
+@pytest.mark.slow
+def test_the_cli_feeds_a_file_through_the_stream(tmp_path):
+    db_url = f"sqlite:///{tmp_path / 'stream.db'}"
+    engine = make_engine(Settings(db_url=db_url))
+    try:
+        upgrade_database(engine)
+        with write_transaction(make_session_factory(engine)) as session:
+            create_project(session, name="wine", task_type="tabular_classification",
+                           labels=CLASSES, stream_rate=0.5, stream_budget=4)
+    finally:
+        engine.dispose()
+    rows = [{k: v for k, v in row.items() if k != "label"} for row in wine_rows()[:10]]
+    rows[3] = {**rows[3], "f0": "heavy"}
+    source = tmp_path / "arrivals.csv"
+    source.write_text(as_csv(rows))
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "activelab.cli", "stream", *args],
+                              capture_output=True, text=True, timeout=300)
+
+    done = run(str(source), "--project", "wine", "--db", db_url)
+    assert done.returncode == 0, done.stderr
+    assert "line 2: ask" in done.stdout
+    assert "asked 4, skipped 5, 1 bad; the stream has seen 9 item(s) and asked 4" in done.stdout
+    assert "line 5: column 'f0' is not a number: 'heavy'" in done.stdout
+    again = run(str(source), "--project", "wine", "--db", db_url)  # the state was stored
+    assert "asked 0, skipped 9, 1 bad; the stream has seen 18 item(s) and asked 4" \
+        in again.stdout
+    missing = run(str(source), "--project", "nope", "--db", db_url)
+    assert missing.returncode != 0 and "no project 'nope'" in missing.stdout + missing.stderr

@@ -38,7 +38,8 @@ from .import_columns import LabelColumnReader, repeated_ids
 from .import_store import ON_DUPLICATE, BatchCounts, store_batch
 from .tasks import MAX_IMAGE_BYTES, ParsedItem
 
-__all__ = ["import_items", "import_folder", "import_records", "insert_items", "FORMATS",
+__all__ = ["import_items", "import_folder", "import_records", "insert_items", "read_records",
+           "FORMATS",
            "MAX_FIELD_CHARS", "StopCheck"]
 
 FORMATS = ("csv", "jsonl", "zip")
@@ -180,6 +181,23 @@ def _jsonl_records(stream: BinaryIO, max_field_chars: int
             yield number, f"expected a JSON object, got {type(value).__name__}"
             continue
         yield number, _checked_row(value, max_field_chars)
+
+
+def read_records(stream: BinaryIO, fmt: str, max_field_chars: int = MAX_FIELD_CHARS
+                 ) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """``(line, record or why it is unreadable)`` of a CSV or JSONL file, one at a time.
+
+    Raises
+    ------
+    DataError
+        An unknown format, or a CSV file whose header cannot be read.
+    """
+    if fmt not in ("csv", "jsonl"):
+        raise DataError(f"unknown format {echo(fmt)}; use csv or jsonl")
+    try:
+        yield from (_csv_records if fmt == "csv" else _jsonl_records)(stream, max_field_chars)
+    except _FileError as error:
+        raise DataError(f"line {error.line}: {error}") from None
 
 
 def _parsed_rows(stream: BinaryIO, fmt: str, reader: LabelColumnReader, max_field_chars: int
