@@ -8,6 +8,7 @@ import csv
 import io
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import numpy as np
@@ -203,3 +204,17 @@ def test_the_cli_feeds_a_file_through_the_stream(tmp_path):
         in again.stdout
     missing = run(str(source), "--project", "nope", "--db", db_url)
     assert missing.returncode != 0 and "no project 'nope'" in missing.stdout + missing.stderr
+
+
+def test_items_posted_at_once_are_each_counted_once(live_any_db: Live):
+    _, token = live_any_db.user("feeder", Role.admin)
+    rows = wine_rows()[:16]
+    with live_any_db.client(token) as admin:
+        pid = stream_project(admin, stream_rate=0.5)["id"]
+        with ThreadPoolExecutor(8) as pool:
+            decisions = list(pool.map(lambda row: send(admin, pid, row), rows))
+        assert all(response.status_code == 200 for response in decisions)
+        asked = sum(response.json()["decision"] == "ask" for response in decisions)
+        stats = admin.get(f"/api/projects/{pid}/stats").json()
+    assert (stats["stream"]["seen"], stats["stream"]["asked"]) == (16, asked)
+    assert stats["progress"]["total"] == asked == 8

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ...exceptions import ConfigError, DataError
@@ -134,6 +135,16 @@ def stream_item(factory: sessionmaker[Session], project: Project, models: ModelC
         if project.task_type == TaskType.tabular_classification:
             _check_features(session, project, parsed.data["columns"])
         conf, guess, version = _model_view(session, project, models, parsed.data)
+    rate = project.stream_rate
+    try:
+        return _decide(factory, project, rate, parsed, conf, guess, version)
+    except IntegrityError:  # PostgreSQL: another post created the state row first
+        return _decide(factory, project, rate, parsed, conf, guess, version)
+
+
+def _decide(factory: sessionmaker[Session], project: Project, rate: float, parsed: Any,
+            conf: float, guess: Any, version: int | None) -> dict[str, Any]:
+    """One step of the sampler on the stored state, locked; the asked item is queued."""
     with write_transaction(factory) as session:
         state = session.scalar(select(StreamState).where(StreamState.project_id == project.id)
                                .with_for_update())
@@ -141,7 +152,7 @@ def stream_item(factory: sessionmaker[Session], project: Project, models: ModelC
             state = StreamState(project_id=project.id, n_seen=0, n_asked=0,
                                 threshold=START_THRESHOLD)
             session.add(state)
-        sampler = StreamSelectiveSampler(budget=project.stream_rate, threshold=START_THRESHOLD,
+        sampler = StreamSelectiveSampler(budget=rate, threshold=START_THRESHOLD,
                                          step=STEP).reset()
         sampler.n_seen_, sampler.n_asked_, sampler.threshold_ = \
             state.n_seen, state.n_asked, state.threshold
