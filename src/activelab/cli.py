@@ -473,6 +473,39 @@ def export_model_command(
               f"{info['n_labels']} label(s), {info['bytes']} bytes", highlight=False)
 
 
+@app.command("stream", short_help="Feed a file through a project's stream: ask or skip each item.",
+             epilog=_examples("activelab stream arrivals.csv --project 3",
+                              "activelab stream events.jsonl --project news --db sqlite:///activelab.db"))
+def stream_command(
+    source: Annotated[Path, typer.Argument(
+        help="A .csv or .jsonl file of items, in arrival order.")],
+    project: Annotated[str, typer.Option("--project", help="The project's id or name.")],
+    db: Annotated[str | None, typer.Option(
+        help="SQLAlchemy URL of the server's database "
+             "(default: sqlite:///activelab.db or ACTIVELAB_DB_URL).")] = None,
+    format: Annotated[str | None, typer.Option(
+        "--format", help="csv or jsonl, when the file's extension does not say.")] = None,
+) -> None:
+    """Decide for each item of a file, in order, whether a person should label it.
+
+    The project's stream (stream_rate, stream_budget) decides as POST
+    /api/projects/{id}/stream does, with the same stored state; asked items enter
+    the queue. Bad rows are listed by line and the others go on.
+    """
+    stream_file = _server_import("stream_file", "activelab stream")
+
+    def show(line: int, decision: dict) -> None:
+        out.print(f"line {line}: {decision['decision']} ({decision['reason']})", highlight=False)
+
+    report = stream_file(project, source, db, fmt=format, on_item=show)
+    state = report["state"] or {}
+    out.print(f"asked {report['asked']}, skipped {report['skipped']}, {report['n_errors']} bad; "
+              f"the stream has seen {state.get('seen', 0)} item(s) and asked "
+              f"{state.get('asked', 0)}", highlight=False)
+    for entry in report["errors"]:
+        out.print(f"  {_where(entry)}: {entry['error']}", highlight=False)
+
+
 def _where(entry: dict) -> str:
     return f"line {entry['line']}" if "line" in entry else str(entry.get("file"))
 

@@ -54,6 +54,20 @@ def login(browser: Any, url: str, username: str, password: str = PASSWORD) -> An
     return page
 
 
+def create_project_in_browser(page: Any, client: Any, name: str, task_type: str,
+                              **fields: str) -> dict[str, Any]:
+    """Fill in and send the "New project" form of the projects page; the project as the API
+    lists it."""
+    form = page.locator("#new-project")
+    form.locator("input[name=name]").fill(name)
+    form.locator("select[name=task_type]").select_option(task_type)
+    for field, value in fields.items():
+        form.locator(f"input[name={field}]").fill(value)
+    form.locator("button[type=submit]").click()
+    page.locator("#active-projects").get_by_text(name).wait_for()
+    return next(p for p in client.get("/api/projects").json() if p["name"] == name)
+
+
 def screenshot(page: Any, name: str, element: Any = None) -> Path:
     """Save what ``page`` shows (or only ``element``, a locator) as
     ``<SCREENSHOTS>/<name>.png``."""

@@ -127,6 +127,20 @@ def label_from_truth(client: httpx.Client, project_id: int, n: int, truth: Any) 
         assert response.status_code == 201, response.text
 
 
+def refuse_answer(live: Live, client: httpx.Client, project_id: int, item_id: int,
+                  value: Any, message: str) -> None:
+    """Answering ``value`` is a 422 that says ``message``, and no label is stored."""
+    from activelab.server.models import Label
+
+    response = client.post(f"/api/projects/{project_id}/labels",
+                           json={"item_id": item_id, "value": value})
+    assert response.status_code == 422, response.text
+    assert message in response.text
+    with live.factory() as session:
+        assert session.scalar(select(func.count()).select_from(Label).where(
+            Label.project_id == project_id)) == 0
+
+
 def make_users(db_url: str, names: list[str], admin: str | None = "boss") -> dict[str, Any]:
     """Migrate ``db_url`` and create users directly in it: ``{name: (user id, token)}``.
 

@@ -181,7 +181,8 @@ def test_labels_other_than_same_and_different_are_refused(live, admin):
     response = admin.post("/api/projects", json={"name": "m", "task_type": "matching",
                                                  "labels": ["yes", "no"]})
     assert response.status_code == 422
-    assert "the answers of matching projects are fixed: same, different" in response.json()["detail"][0]["msg"]
+    message = response.json()["detail"][0]["msg"]
+    assert "the answers of matching projects are fixed: same, different" in message
 
 
 def test_tables_that_share_no_column_are_refused(live, admin):

@@ -12,7 +12,14 @@ import time
 import httpx
 import numpy as np
 import pytest
-from server_helpers import Live, ServerProcess, make_project, make_users, upload
+from server_helpers import (
+    Live,
+    ServerProcess,
+    make_project,
+    make_users,
+    refuse_answer,
+    upload,
+)
 from sklearn.datasets import load_diabetes
 from sqlalchemy import func, select
 
@@ -131,12 +138,7 @@ def test_a_bad_answer_is_422_and_nothing_is_stored(live, admin, value, message):
     pid = regression_project(admin, answer_min=0, answer_max=100)["id"]
     upload(admin, pid, "d.csv", "id,x\na,1\nb,2\n")
     item = admin.get(f"/api/projects/{pid}/next").json()["item"]
-    response = admin.post(f"/api/projects/{pid}/labels", json={"item_id": item["id"],
-                                                             "value": value})
-    assert response.status_code == 422, response.text
-    assert message in response.text
-    with live.factory() as session:
-        assert session.scalar(select(func.count()).select_from(Label)) == 0
+    refuse_answer(live, admin, pid, item["id"], value, message)
     # The lease is kept: the same item takes a good answer.
     good = admin.post(f"/api/projects/{pid}/labels", json={"item_id": item["id"], "value": 0})
     assert good.status_code == 201 and good.json()["value"] == 0

@@ -4,7 +4,13 @@ with its interval, a number typed and submitted with Enter, S to skip, U to undo
 from __future__ import annotations
 
 import pytest
-from browser_helpers import chromium_fixture, login, screenshot, stored_labels  # noqa: F401
+from browser_helpers import (  # noqa: F401
+    chromium_fixture,
+    create_project_in_browser,
+    login,
+    screenshot,
+    stored_labels,
+)
 from playwright.sync_api import expect
 from server_helpers import make_project, upload
 from test_regression_projects import answer, diabetes_csv
@@ -69,14 +75,8 @@ def test_type_a_number_press_enter_and_the_next_item_comes(live, admin, chromium
 
 def test_an_admin_creates_a_regression_project_and_reads_its_rmse(live, admin, chromium):
     page = login(chromium, live.url, "root-admin")
-    form = page.locator("#new-project")
-    form.locator("input[name=name]").fill("Prices")
-    form.locator("select[name=task_type]").select_option("tabular_regression")
-    form.locator("input[name=answer_min]").fill("0")
-    form.locator("input[name=answer_max]").fill("400")
-    form.locator("button[type=submit]").click()
-    expect(page.locator("#active-projects")).to_contain_text("Prices")
-    project = next(p for p in admin.get("/api/projects").json() if p["name"] == "Prices")
+    project = create_project_in_browser(page, admin, "Prices", "tabular_regression",
+                                        answer_min="0", answer_max="400")
     assert (project["model_name"], project["strategy_name"]) == ("ridge", "igs")
     assert (project["answer_min"], project["answer_max"]) == (0, 400)
 

@@ -216,7 +216,7 @@ def test_an_import_names_the_line_of_a_bad_answer_or_record():
 
 def test_the_tasks_the_server_runs_build_features_train_and_guess():
     served = [name for name in EXPECTED if get_task(name).server() is not None]
-    assert served == ["classification", "regression", "anomaly", "matching"]
+    assert served == ["classification", "regression", "anomaly", "matching", "cleaning"]
     hooks = get_task("classification").server()
     assert isinstance(hooks, ServerHooks)
     texts = ["good fun film", "great good plot", "bad dull film", "awful bad plot"] * 3
@@ -362,3 +362,27 @@ def test_matching_server_hooks_compare_stored_pairs_and_guess_a_match_probabilit
         hooks.build_features("text", pairs, "auto")
     with pytest.raises(DataError, match="no candidate pairs"):
         hooks.build_features("pair", [], "auto")
+
+
+def test_cleaning_server_hooks_rank_the_wrong_labels_first():
+    from sklearn.datasets import load_wine
+
+    hooks = get_task("cleaning").server()
+    assert isinstance(hooks, ServerHooks) and hooks.model_kind("tabular", "auto") == "tabular"
+    X_all, y = load_wine(return_X_y=True)
+    X = hooks.build_features("tabular", [{f"f{j}": float(v) for j, v in enumerate(row)}
+                                         for row in X_all], "auto")
+    given = np.array([f"c{v}" for v in y])
+    wrong = np.arange(0, 178, 20)
+    given[wrong] = [f"c{(v + 1) % 3}" for v in y[wrong]]
+    review = hooks.train(X, np.arange(178), given.tolist(), labels=(), model="logreg",
+                         kind="tabular", strategy="normalized_margin", random_state=0)
+    first = set(np.argsort(-review.priority)[:len(wrong)].tolist())
+    assert len(first & set(wrong.tolist())) >= len(wrong) - 1
+    guesses, confidence = hooks.describe_guess(review, wrong)
+    assert [g["given"] for g in guesses] == given[wrong].tolist()
+    assert [g["guess"] for g in guesses if g["flagged"]] == \
+        [f"c{v}" for v, g in zip(y[wrong], guesses, strict=True) if g["flagged"]]
+    assert ((confidence > 0) & (confidence <= 1)).all()
+    with pytest.raises(ConfigError, match="unknown cleaning strategy 'margin'"):
+        hooks.train(X, np.arange(178), given.tolist(), model="logreg", strategy="margin")

@@ -16,13 +16,14 @@ from .errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from .runner import export_model, import_source, run_server
+from .runner import export_model, import_source, run_server, stream_file
 
 __all__ = [
     "create_app",
     "run_server",
     "import_source",
     "export_model",
+    "stream_file",
     "Settings",
     "AuthenticationError",
     "ConflictError",

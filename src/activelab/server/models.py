@@ -43,6 +43,7 @@ __all__ = [
     "Lease",
     "ModelSnapshot",
     "StrategyState",
+    "StreamState",
     "ServerSecret",
     "WorkerStatus",
     "AuditEvent",
@@ -105,6 +106,8 @@ class TaskType(enum.StrEnum):
     anomaly = "anomaly"
     #: Record linkage: each item is a candidate pair of records, "same entity?".
     matching = "matching"
+    text_cleaning = "text_cleaning"
+    tabular_cleaning = "tabular_cleaning"
 
 
 class Base(DeclarativeBase):
@@ -207,6 +210,10 @@ class Project(Base):
     #: Regression: the smallest and largest accepted answer (None: unbounded).
     answer_min: Mapped[float | None] = mapped_column(Float, nullable=True)
     answer_max: Mapped[float | None] = mapped_column(Float, nullable=True)
+    #: Stream-based selective sampling: the largest share of streamed items asked (None:
+    #: the project takes no stream) and the most it may ask in all (None: no cap).
+    stream_rate: Mapped[float | None] = mapped_column(Float, nullable=True)
+    stream_budget: Mapped[int | None] = mapped_column(Integer, nullable=True)
     #: Set while the project is archived: it serves no items and takes no labels.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -346,6 +353,20 @@ class StrategyState(Base):
         ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
     context: Mapped[dict[str, Any]] = mapped_column(JSON)
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StreamState(Base):
+    """Where a project's stream is (``services/stream.py``): items seen and asked, and the
+    sampler's confidence threshold; kept so that a restart carries on from there."""
+
+    __tablename__ = "stream_states"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    n_seen: Mapped[int] = mapped_column(Integer)
+    n_asked: Mapped[int] = mapped_column(Integer)
+    threshold: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

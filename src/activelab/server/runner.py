@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..exceptions import DataError
 from .app import create_app
 from .config import Settings
 from .db import make_engine, make_session_factory, upgrade_database
@@ -23,9 +24,10 @@ from .echo import echo
 from .errors import NotFoundError
 from .models import Project
 from .services.demo import ensure_demo
-from .services.importing import import_folder, import_items
-from .services.model_export import build_model, dump_model
+from .services.importing import import_folder, import_items, read_rows
+from .services.model_export import ModelCache, build_model, dump_model
 from .services.projects import require_active
+from .services.stream import stream_item
 from .stop_signals import watch_stop_signals
 
 __all__ = ["run_server", "import_source", "export_model", "main", "reset_hint",
@@ -216,6 +218,52 @@ def _project_in_database(project: str, db_url: str | None
         yield settings, factory, row
     finally:
         engine.dispose()
+
+
+def stream_file(project: str, source: str | os.PathLike[str], db_url: str | None = None, *,
+                fmt: str | None = None, on_item: Callable[[int, dict[str, Any]], None]
+                | None = None) -> dict[str, Any]:
+    """Feed a CSV or JSONL file through a project's stream, one item at a time, in order.
+
+    Each row is decided as ``POST /api/projects/{id}/stream`` decides it (the same
+    state, stored after every item); a bad row is reported by its line and the rest
+    go on. ``on_item(line, decision)`` is called after each decided row.
+
+    Parameters
+    ----------
+    project : the project's id or name
+    source : a ``.csv`` or ``.jsonl`` file
+    db_url : SQLAlchemy URL; default from ``ACTIVELAB_DB_URL`` or ``sqlite:///activelab.db``
+    fmt : ``csv`` or ``jsonl`` to override the file's extension
+    on_item : called with each row's line and decision
+
+    Returns
+    -------
+    report : dict with ``asked``, ``skipped``, ``n_errors``, ``errors`` (``{"line",
+        "error"}``) and ``state`` (the stream's, after the file)
+    """
+    with _project_in_database(project, db_url) as (settings, factory, row):
+        path = Path(source)
+        suffix = path.suffix.lower().lstrip(".")
+        fmt = fmt or {"ndjson": "jsonl"}.get(suffix, suffix)
+        models = ModelCache(size=1)
+        report: dict[str, Any] = {"asked": 0, "skipped": 0, "n_errors": 0, "errors": [],
+                                  "state": None}
+        with path.open("rb") as stream:
+            for line, record in read_rows(stream, fmt, settings.import_max_field_chars):
+                try:
+                    if isinstance(record, str):
+                        raise DataError(record)
+                    decision = stream_item(factory, row, models, record)
+                except DataError as error:
+                    report["n_errors"] += 1
+                    report["errors"].append({"line": line, "error": str(error)})
+                    continue
+                report["asked" if decision["decision"] == "ask" else "skipped"] += 1
+                report["state"] = decision["state"]
+                if on_item is not None:
+                    on_item(line, decision)
+        return report
 
 
 def export_model(project: str, out: str | os.PathLike[str], db_url: str | None = None

@@ -86,6 +86,9 @@ AGGREGATION_HELP = ("how several annotators' labels of an item become the one tr
                     "exported: 'majority', 'dawid-skene' or 'model-consensus'")
 ANSWER_RANGE_HELP = ("regression: the smallest / largest accepted answer (leave out: "
                      "unbounded); an answer outside is refused")
+STREAM_RATE_HELP = ("stream-based selective sampling: the largest share of the items "
+                    "POSTed to /stream that are asked (leave out: the project takes no stream)")
+STREAM_BUDGET_HELP = "stream: the most items the stream may ask in all (leave out: no cap)"
 EVAL_FRACTION_HELP = ("share of items drawn at random as evaluation items: served among the "
                       "others, never trained on, the test set of the dashboard's accuracy "
                       "(0 turns that estimate off; a change applies to unlabelled items)")
@@ -123,6 +126,9 @@ class ProjectIn(RequestModel):
     eval_fraction: float = Field(default=0.1, ge=0, le=0.5, description=EVAL_FRACTION_HELP)
     answer_min: float | None = Field(default=None, description=ANSWER_RANGE_HELP)
     answer_max: float | None = Field(default=None, description=ANSWER_RANGE_HELP)
+    stream_rate: float | None = Field(default=None, gt=0, le=1, description=STREAM_RATE_HELP)
+    stream_budget: int | None = Field(default=None, ge=1, le=10**9,
+                                      description=STREAM_BUDGET_HELP)
 
     @field_validator("name")
     @classmethod
@@ -151,6 +157,9 @@ class ProjectPatch(RequestModel):
                                         description=EVAL_FRACTION_HELP)
     answer_min: float | None = Field(default=None, description=ANSWER_RANGE_HELP)
     answer_max: float | None = Field(default=None, description=ANSWER_RANGE_HELP)
+    stream_rate: float | None = Field(default=None, gt=0, le=1, description=STREAM_RATE_HELP)
+    stream_budget: int | None = Field(default=None, ge=1, le=10**9,
+                                      description=STREAM_BUDGET_HELP)
 
     @field_validator("name")
     @classmethod
@@ -177,6 +186,8 @@ class ProjectOut(BaseModel):
     eval_fraction: float
     answer_min: float | None = None
     answer_max: float | None = None
+    stream_rate: float | None = None
+    stream_budget: int | None = None
     created_at: datetime
 
 

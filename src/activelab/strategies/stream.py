@@ -187,11 +187,38 @@ class StreamSelectiveSampler(QueryStrategy):
         ask : bool
         """
         measure = self._check_params()
+        proba = class_probabilities(model, _as_single_row(x_row), n_classes)
+        return self.decide_confidence(float(confidence(proba, measure)[0]))
+
+    def decide_confidence(self, conf: float) -> bool:
+        """Whether to ask for the label of one item whose confidence is ``conf``.
+
+        :meth:`decide` for a confidence measured elsewhere (a served model, or 0 when
+        there is no model yet: every item is then uncertain and only the budget
+        decides).  Updates the learned state.
+
+        Parameters
+        ----------
+        conf : float in [0, 1]
+            The model's confidence in the item, by the sampler's ``measure``.
+
+        Returns
+        -------
+        ask : bool
+
+        Examples
+        --------
+        >>> sampler = StreamSelectiveSampler(budget=0.5)
+        >>> [sampler.decide_confidence(c) for c in (0.2, 0.3, 0.99, 0.1)]
+        [True, False, False, True]
+        >>> sampler.n_seen_, sampler.n_asked_
+        (4, 2)
+        """
+        self._check_params()
         if not hasattr(self, "n_seen_"):
             self.reset()
-        proba = class_probabilities(model, _as_single_row(x_row), n_classes)
         state: list[Any] = [self.n_seen_, self.n_asked_, self.threshold_]
-        ask = self._rule(float(confidence(proba, measure)[0]), state)
+        ask = self._rule(float(conf), state)
         self.n_seen_, self.n_asked_, self.threshold_ = state
         return ask
 

@@ -45,7 +45,7 @@ from ..services.audit import list_events
 from ..services.exporting import export_stream, media_type_of
 from ..services.importing import StopCheck, import_items
 from ..services.stats import project_stats
-from ..services.task_types import ranks_unlabelled
+from ..services.task_types import ranks_unlabelled, reviews_labels
 from ..services.tasks import is_image_task
 
 router = APIRouter(prefix="/api/projects", tags=["projects"])
@@ -236,8 +236,11 @@ def import_file(project: ProjectDep, _: AdminUser, factory: FactoryDep, settings
                           on_duplicate=on_duplicate, label_column=label_column,
                           max_field_chars=settings.import_max_field_chars,
                           should_stop=_stop_check(request))
-    # A detector ranks the new items at once; other models wait for answers.
-    worker.notify(project.id, force=ranks_unlabelled(project.task_type))
+    # A detector ranks the new items at once, and so does a cleaning project (the imported
+    # labels are what its queue ranks); other models wait for answers.
+    worker.notify(project.id, force=ranks_unlabelled(project.task_type)
+                  or (reviews_labels(project.task_type)
+                      and bool(report["inserted"] or report["updated"])))
     return report
 
 
@@ -273,18 +276,20 @@ def reopen_prelabel(label_id: PathId, project: ProjectDep, admin: AdminUser,
 @router.get("/{project_id}/export")
 def export_labels(project: ProjectDep, _: AdminUser, factory: FactoryDep,
                   format: Annotated[str, Query(
-                      pattern="^(jsonl|csv|label-studio|consensus)$")] = "jsonl",
+                      pattern="^(jsonl|csv|label-studio|consensus|cleaned)$")] = "jsonl",
                   ) -> StreamingResponse:
     """Download the project's labels as JSONL, CSV or Label Studio JSON (streamed).
 
     ``consensus``: one JSON line per labelled item with its combined label (the
     project's ``aggregation``), the ``confidence`` of the combination and the raw labels.
+    ``cleaned`` (cleaning projects, CSV): every item with its given label, its label
+    after review and a ``change`` column (corrected, kept, not reviewed).
 
     CSV cells that a spreadsheet would read as a formula are neutralised.
     """
     chunks = export_stream(factory, project, format)
     extension = {"jsonl": "jsonl", "csv": "csv", "label-studio": "json",
-                 "consensus": "jsonl"}[format]
+                 "consensus": "jsonl", "cleaned": "csv"}[format]
     filename = f"project-{project.id}-labels.{extension}"
     return StreamingResponse(chunks, media_type=media_type_of(format),
                              headers={"Content-Disposition": f'attachment; filename="{filename}"'})

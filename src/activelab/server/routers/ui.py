@@ -108,7 +108,7 @@ def annotate_page(project_id: PathId, request: Request, user: OptionalUser, sess
 def _curve_svg(stats: dict[str, Any]) -> Any:
     """The accuracy curve with its interval, or the curve of the task's own headline."""
     headline = stats["headline"]
-    if headline["metric"] == "accuracy":
+    if headline["metric"] == "accuracy" and "cleaning" not in stats:
         return learning_curve_svg(stats["learning_curve"])
     return error_curve_svg(stats["learning_curve"], headline["metric"],
                            headline["lower_is_better"], headline["shown"])

@@ -12,7 +12,8 @@ A reviewer's decision (a label of source ``review``) settles its item: it is
 the item's label with confidence 1, the original labels stay (``raw``), and
 Dawid–Skene and the model consensus measure the annotators against it.
 
-Multi-label answers and boxes are not combined: the latest label counts.
+Multi-label answers, boxes and reviews of given labels are not combined: the latest
+label counts.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from ...teams import MISSING, Consensus, DawidSkene, model_consensus
 from ..models import Item, Label, LabelSource, Project, TaskType, User
-from .task_types import takes_numbers
+from .task_types import reviews_labels, takes_numbers
 
 __all__ = ["ItemConsensus", "consensus_labels"]
 
@@ -108,7 +109,9 @@ def _split_reviews(raw: dict[int, list[dict[str, Any]]]
 def consensus_labels(session: Session, project: Project) -> dict[int, ItemConsensus]:
     """Item id -> the item's combined label, for every item with a label (skips aside)."""
     raw, reviews = _split_reviews(_raw_labels(session, project.id))
-    single = project.task_type not in (TaskType.multilabel_text, TaskType.image_regions)
+    # Reviews of given labels (cleaning) are not combined either: the latest counts.
+    single = project.task_type not in (TaskType.multilabel_text, TaskType.image_regions) \
+        and not reviews_labels(project.task_type)
     method = project.aggregation if single else "latest"
     chosen: dict[int, ItemConsensus] = {}
     if takes_numbers(project.task_type):  # several people's numbers: their mean

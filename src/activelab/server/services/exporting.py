@@ -1,5 +1,6 @@
 """Streaming export of labels: JSONL, CSV and Label Studio JSON; the combined label of
-each item (``consensus``: JSONL, one line per item with its raw labels).
+each item (``consensus``: JSONL, one line per item with its raw labels); a cleaning
+project's items with their given and reviewed labels (``cleaned``: CSV).
 
 Every generator opens its own session and reads rows in chunks, so an export
 of any size is produced with bounded memory.
@@ -29,12 +30,14 @@ from ..._spreadsheet import neutralise_cell
 from ...exceptions import DataError
 from ..echo import echo
 from ..models import Item, Label, LabelSource, Project, TaskType, User
+from .cleaning_reviews import cleaned_csv
+from .cleaning_training import corrected_label
 from .consensus import consensus_labels
-from .task_types import data_kind, takes_numbers
+from .task_types import data_kind, reviews_labels, takes_numbers
 
 __all__ = ["EXPORT_FORMATS", "export_stream", "media_type_of", "neutralise_cell"]
 
-EXPORT_FORMATS = ("jsonl", "csv", "label-studio", "consensus")
+EXPORT_FORMATS = ("jsonl", "csv", "label-studio", "consensus", "cleaned")
 _CHUNK = 500
 #: ``source``: ``annotator``, or ``import`` for a pre-label read from an imported file
 #: (which has no annotator).
@@ -43,7 +46,8 @@ CSV_COLUMNS = ("label_id", "item_id", "external_id", "label", "skipped", "annota
 
 def media_type_of(fmt: str) -> str:
     return {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8",
-            "label-studio": "application/json", "consensus": "application/x-ndjson"}[fmt]
+            "label-studio": "application/json", "consensus": "application/x-ndjson",
+            "cleaned": "text/csv; charset=utf-8"}[fmt]
 
 
 def _label_rows(session: Session, project_id: int
@@ -102,6 +106,8 @@ def _ls_result(task_type: str, value: Any, data: dict[str, Any]) -> list[dict[st
                            "rectanglelabels": [box["label"]]}}
                 for box in value]
     to_name = {"image": "image", "tabular": "table"}.get(data_kind(task_type), "text")
+    if reviews_labels(task_type):  # a review: the label it leaves the item with
+        value = corrected_label(data.get("given"), value)
     if takes_numbers(task_type):
         return [{"from_name": "value", "to_name": to_name, "type": "number",
                  "value": {"number": value}}]
@@ -192,8 +198,11 @@ def export_stream(factory: sessionmaker[Session], project: Project, fmt: str) ->
     if fmt not in EXPORT_FORMATS:
         raise DataError(f"unknown export format {echo(fmt)}; use one of "
                         f"{', '.join(EXPORT_FORMATS)}")
+    if fmt == "cleaned" and not reviews_labels(project.task_type):
+        raise DataError("the 'cleaned' export is for cleaning projects: it lists each item's "
+                        "given and reviewed label")
     writer = {"jsonl": _jsonl, "csv": _csv, "label-studio": _label_studio,
-              "consensus": _consensus}[fmt]
+              "consensus": _consensus, "cleaned": cleaned_csv}[fmt]
 
     def chunks() -> Iterator[str]:
         with factory() as session:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, undefer
 
 from ...exceptions import DataError
 from ..models import Item
-from .task_types import data_kind, server_hooks
+from .task_types import data_kind, reviews_labels, server_hooks
 
 __all__ = ["Features", "load_features", "model_kind", "data_kind"]
 
@@ -32,11 +32,13 @@ class Features:
     """
 
     def __init__(self, item_ids: np.ndarray, X: Any, signature: tuple[Any, ...],
-                 columns: list[str] | None = None) -> None:
+                 columns: list[str] | None = None, given: list[Any] | None = None) -> None:
         self.item_ids = item_ids
         self.X = X
         self.signature = signature
         self.columns = columns
+        #: Cleaning projects: each item's given label (``data["given"]``), by row.
+        self.given = given
         self.row_of = {int(item_id): row for row, item_id in enumerate(item_ids.tolist())}
 
 
@@ -74,10 +76,12 @@ def load_features(session: Session, project_id: int, task_type: str,
     query = query.execution_options(yield_per=_CHUNK)
     ids: list[int] = []
     names: set[str] = set()
+    given: list[Any] = []
 
     def values() -> Iterator[Any]:  # streamed: images become pixels one at a time
         for item in session.scalars(query):
             ids.append(item.id)
+            given.append(item.data.get("given"))
             if kind == "image":
                 session.expunge(item)
                 yield item.image
@@ -93,4 +97,5 @@ def load_features(session: Session, project_id: int, task_type: str,
     X = server_hooks(task_type).build_features(kind, values(), featurizer)
     # Sorted, as the features' columns are (activelab.tasks.item_features.tabular_columns).
     return Features(np.asarray(ids, dtype=np.int64), X, signature,
-                    sorted(names) if kind == "tabular" else None)
+                    sorted(names) if kind == "tabular" else None,
+                    given if reviews_labels(task_type) else None)

@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from ...exceptions import DataError, InvalidAnswerError
+from ...tasks.registry import get_task
 from ..models import Project
-from .task_types import answer_space, data_kind
+from .task_types import answer_space, data_kind, reviews_labels
 from .tasks import ParsedItem, parse_item_row, parse_prelabel
 
 __all__ = ["LabelColumnReader", "LIKELY_LABEL_COLUMNS", "repeated_ids"]
@@ -33,6 +34,8 @@ class LabelColumnReader:
         self.task_type = project.task_type
         self.classes = list(project.labels)
         self.space = answer_space(project)
+        #: Cleaning: the label column is the given label, kept in the item's data.
+        self.reviews = reviews_labels(project.task_type)
         self.column = column
         self.seen_label_column = False
         self._features: dict[str, None] = {}
@@ -50,13 +53,27 @@ class LabelColumnReader:
         if self.column in record:
             self.seen_label_column = True
         parsed = parse_item_row(self.task_type, row)
-        if raw is not None and raw != "":
+        if self.reviews:
+            parsed.data["given"] = self._given(raw)
+        elif raw is not None and raw != "":
             try:
                 parsed.prelabel = parse_prelabel(self.task_type, self.classes, raw, self.space)
             except InvalidAnswerError as error:  # UnknownLabelError among them
                 raise DataError(f"label column {self.column!r}: {error}") from None
         self._note_features(parsed)
         return parsed
+
+    def _given(self, raw: Any) -> str:
+        """A cleaning row's given label: required, and one of the project's labels."""
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            raise DataError(f"a cleaning project imports labelled items: the row has no "
+                            f"label in column {self.column!r}")
+        value = str(raw).strip() if isinstance(raw, str | int) and not isinstance(raw, bool) \
+            else raw
+        try:
+            return str(get_task("classification").validate_answer(value, self.space))
+        except InvalidAnswerError as error:  # UnknownLabelError among them
+            raise DataError(f"label column {self.column!r}: {error}") from None
 
     def _note_features(self, parsed: ParsedItem) -> None:
         kind = data_kind(self.task_type)

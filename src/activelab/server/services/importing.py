@@ -190,11 +190,12 @@ def read_rows(stream: BinaryIO, fmt: str, max_field_chars: int = MAX_FIELD_CHARS
     Raises
     ------
     DataError
-        The file cannot be read at all (no header, a bad header).
+        An unknown format, or a CSV file whose header cannot be read.
     """
-    read = _csv_records if fmt == "csv" else _jsonl_records
+    if fmt not in ("csv", "jsonl"):
+        raise DataError(f"unknown format {echo(fmt)}; use csv or jsonl")
     try:
-        yield from read(stream, max_field_chars)
+        yield from (_csv_records if fmt == "csv" else _jsonl_records)(stream, max_field_chars)
     except _FileError as error:
         raise DataError(f"line {error.line}: {error}") from None
 

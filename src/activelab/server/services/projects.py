@@ -18,6 +18,7 @@ from ..models import Item, Label, Project, ProjectMember, Role, TaskType, User, 
 from .audit import record_event
 from .features import model_kind
 from .project_rules import check_answer_range, check_label_set, clean_project_name
+from .stream import check_stream_settings
 from .task_types import data_kind, server_task, takes_numbers
 from .training import check_strategy_for_task
 
@@ -139,7 +140,9 @@ def create_project(session: Session, *, name: str, task_type: TaskType | str,
                    model_name: str | None = None, strategy_name: str | None = None,
                    overlap: int = 1, members: Sequence[int] = (), featurizer: str = "auto",
                    label_column: str = "label", eval_fraction: float = 0.1,
-                   answer_min: float | None = None, answer_max: float | None = None) -> Project:
+                   answer_min: float | None = None, answer_max: float | None = None,
+                   stream_rate: float | None = None, stream_budget: int | None = None
+                   ) -> Project:
     """A new project; model and strategy default to those of its task (the registry's)."""
     task_type = TaskType(task_type).value
     name = clean_project_name(name)
@@ -149,6 +152,7 @@ def create_project(session: Session, *, name: str, task_type: TaskType | str,
     strategy_name = strategy_name or task.default_strategy
     check_model_and_strategy(model_name, strategy_name, task_type)
     check_answer_range(task_type, answer_min, answer_max)
+    check_stream_settings(task_type, stream_rate, stream_budget)
     check_featurizer(featurizer, task_type)
     check_model_fits_features(model_name, task_type, featurizer)
     if session.scalar(select(Project.id).where(Project.name == name)) is not None:
@@ -157,7 +161,8 @@ def create_project(session: Session, *, name: str, task_type: TaskType | str,
                       labels=labels, model_name=model_name, strategy_name=strategy_name,
                       overlap=overlap, featurizer=featurizer, label_column=label_column,
                       eval_fraction=eval_fraction, answer_min=answer_min,
-                      answer_max=answer_max)
+                      answer_max=answer_max, stream_rate=stream_rate,
+                      stream_budget=stream_budget)
     session.add(project)
     try:
         session.flush()
@@ -203,6 +208,9 @@ def update_project(session: Session, project: Project, changes: dict[str, Any]) 
     check_answer_range(project.task_type, *(
         changes[key] if changes.get(key) is not None else getattr(project, key)
         for key in ("answer_min", "answer_max")))
+    check_stream_settings(project.task_type, *(
+        changes[key] if changes.get(key) is not None else getattr(project, key)
+        for key in ("stream_rate", "stream_budget")))
     if changes.get("name") is not None:
         changes = {**changes, "name": clean_project_name(changes["name"])}
     name = changes.get("name")

@@ -19,10 +19,12 @@ from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..models import Item, Label, ModelSnapshot, Project, User, utcnow
+from .cleaning_reviews import cleaning_summary, review_distribution
 from .discovery import DISCOVERY_K, under_covered
 from .evaluation import MIN_EVAL_LABELS, accuracy_estimate
 from .queue import eligible_items_query
-from .task_types import server_task, takes_numbers
+from .stream import stream_state
+from .task_types import reviews_labels, server_task, takes_numbers
 from .training import MULTI_LABEL_TASKS
 from .worker import worker_state
 
@@ -56,6 +58,10 @@ def _task_point(s: ModelSnapshot) -> dict[str, Any]:
     """
     metrics = dict(s.metrics or {})
     name = metrics.pop("headline", "rmse")
+    if metrics.pop("measured", False):  # counted, not estimated (cleaning: reviews)
+        return {"version": s.version, "n_labeled": s.n_labeled, "headline": name,
+                "estimate": "counted", "metric": s.metric, "accuracy": None, **metrics,
+                "created_at": s.created_at.isoformat()}
     n_eval = int(metrics.get("n_eval") or 0)
     on_eval = n_eval >= MIN_EVAL_LABELS and metrics.get(name) is not None
     prefix = "" if on_eval else "cv_"
@@ -110,6 +116,8 @@ def _number_summary(values: list[float]) -> dict[str, Any]:
 def label_distribution(session: Session, project: Project) -> dict[str, Any]:
     """Active labels per class, with a warning for every rare or missing class
     (for number answers: their count, smallest, mean and largest)."""
+    if reviews_labels(project.task_type):  # reviews of given labels: the labels they leave
+        return review_distribution(session, project)
     counts: Counter[str] = Counter({name: 0 for name in project.labels})
     values = session.scalars(select(Label.value).where(
         Label.project_id == project.id, Label.undone.is_(False), Label.is_skip.is_(False)))
@@ -214,7 +222,11 @@ def headline(project: Project, curve: list[dict[str, Any]]) -> dict[str, Any]:
 def project_stats(session: Session, project: Project, settings: Settings) -> dict[str, Any]:
     error = session.scalar(select(Project.train_error).where(Project.id == project.id))
     curve = learning_curve(session, project)
-    return {"learning_curve": curve, "headline": headline(project, curve),
+    extra: dict[str, Any] = {"cleaning": cleaning_summary(session, project, curve)} \
+        if reviews_labels(project.task_type) else {}
+    if project.stream_rate is not None:
+        extra["stream"] = stream_state(session, project)
+    return {**extra, "learning_curve": curve, "headline": headline(project, curve),
             "progress": project_progress(session, project),
             "strategy": queue_strategy(session, project, settings.class_discovery),
             "eval_fraction": project.eval_fraction,

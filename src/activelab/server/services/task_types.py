@@ -19,8 +19,9 @@ from ...tasks.registry import get_task
 from ..models import TaskType
 
 __all__ = ["DATA_KIND", "SERVER_TASK", "ANSWER_TASK", "NUMBER_TASKS", "FIXED_LABELS",
-           "RANKS_UNLABELLED", "data_kind", "server_task", "server_hooks", "answer_space",
-           "takes_numbers", "fixed_labels", "ranks_unlabelled"]
+           "RANKS_UNLABELLED", "REVIEW_TASKS", "data_kind", "server_task", "server_hooks",
+           "answer_space", "takes_numbers", "fixed_labels", "ranks_unlabelled",
+           "reviews_labels"]
 
 #: What one item of each project type holds, as the task hooks name it.
 DATA_KIND = {TaskType.text_classification: "text", TaskType.multilabel_text: "text",
@@ -28,7 +29,8 @@ DATA_KIND = {TaskType.text_classification: "text", TaskType.multilabel_text: "te
              TaskType.tabular_regression: "tabular",
              TaskType.image_classification: "image", TaskType.image_regions: "image",
              TaskType.text_regression: "text", TaskType.anomaly: "tabular",
-             TaskType.matching: "pair"}
+             TaskType.matching: "pair",
+             TaskType.text_cleaning: "text", TaskType.tabular_cleaning: "tabular"}
 #: The task whose server hooks featurise, train and describe guesses (multi-label
 #: projects train one classifier per class on the classification hooks).
 SERVER_TASK = {TaskType.text_classification: "classification",
@@ -38,7 +40,8 @@ SERVER_TASK = {TaskType.text_classification: "classification",
                TaskType.image_regions: "classification",
                TaskType.tabular_regression: "regression",
                TaskType.text_regression: "regression", TaskType.anomaly: "anomaly",
-               TaskType.matching: "matching"}
+               TaskType.matching: "matching",
+               TaskType.text_cleaning: "cleaning", TaskType.tabular_cleaning: "cleaning"}
 #: The task whose ``validate_answer`` checks an answer (image regions are not a task yet).
 ANSWER_TASK = {TaskType.text_classification: "classification",
                TaskType.tabular_classification: "classification",
@@ -46,7 +49,8 @@ ANSWER_TASK = {TaskType.text_classification: "classification",
                TaskType.multilabel_text: "multilabel",
                TaskType.tabular_regression: "regression",
                TaskType.text_regression: "regression", TaskType.anomaly: "anomaly",
-               TaskType.matching: "matching"}
+               TaskType.matching: "matching",
+               TaskType.text_cleaning: "cleaning", TaskType.tabular_cleaning: "cleaning"}
 #: Project types whose answers are numbers: no label set, an optional answer range.
 NUMBER_TASKS = frozenset({TaskType.tabular_regression, TaskType.text_regression})
 #: Project types whose answers are a fixed pair of names, the project's labels
@@ -55,6 +59,8 @@ FIXED_LABELS = {TaskType.anomaly: ("anomaly", "normal"),
                 TaskType.matching: ("same", "different")}
 #: Project types whose model ranks the items before any answer (an unsupervised detector).
 RANKS_UNLABELLED = frozenset({TaskType.anomaly})
+#: Project types whose items arrive with a given label, which a reviewer keeps or corrects.
+REVIEW_TASKS = frozenset({TaskType.text_cleaning, TaskType.tabular_cleaning})
 
 
 def _task_type(task_type: str) -> TaskType:
@@ -94,6 +100,11 @@ def fixed_labels(task_type: str) -> tuple[str, ...] | None:
 def ranks_unlabelled(task_type: str) -> bool:
     """Whether ``task_type``'s model orders the queue before the first answer."""
     return _task_type(task_type) in RANKS_UNLABELLED
+
+
+def reviews_labels(task_type: str) -> bool:
+    """Whether ``task_type`` items are imported labelled, and answers review those labels."""
+    return _task_type(task_type) in REVIEW_TASKS
 
 
 def answer_space(project: Any) -> AnswerSpace:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ...teams import MISSING, agreement_report, per_label_agreement
 from ..models import Label, LabelSource, Project, Role, TaskType, User
+from .task_types import reviews_labels
 
 __all__ = ["TeamLabels", "team_labels", "project_agreement"]
 
@@ -112,6 +113,9 @@ def project_agreement(session: Session, project: Project, full: bool) -> dict[st
         answer |= {"pairwise_cohen_kappa": [], "annotators": []}
     if project.task_type == TaskType.image_regions:
         answer["detail"] = "agreement on drawn boxes is not measured"
+        return answer
+    if reviews_labels(project.task_type):
+        answer["detail"] = "agreement on reviews of given labels is not measured"
         return answer
     labels = team_labels(session, project.id)
     classes = list(project.labels)

@@ -19,7 +19,7 @@ labels, a single-label queue searches for the missing ones (:mod:`.discovery`).
 Each task the server runs has its trainer (``_TRAINERS``, by registry name):
 regression projects train in :mod:`.regression_training`, anomaly projects in
 :mod:`.anomaly_training` (whose detector ranks the items before any answer), matching
-projects in :mod:`.matching_training`.
+projects in :mod:`.matching_training`, cleaning projects in :mod:`.cleaning_training`.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from ...strategies import ScoreStrategy, make_strategy
 from ..db import is_postgres, write_transaction
 from ..models import Item, Label, ModelSnapshot, Project, TaskType
 from .anomaly_training import train_anomaly
+from .cleaning_training import train_cleaning
 from .consensus import consensus_labels
 from .discovery import discovery_priority
 from .evaluation import eval_item_ids, interleave, mark_eval_items
@@ -52,7 +53,7 @@ from .retrain_result import TrainResult as _Result
 from .retrain_result import TrainSplit as _Split
 from .retrain_result import queue_scores as _scores
 from .strategy_state import export, load_state, restore, save, strategy_note
-from .task_types import SERVER_TASK, ranks_unlabelled
+from .task_types import SERVER_TASK, ranks_unlabelled, reviews_labels
 
 __all__ = ["retrain_project", "label_events", "check_strategy_for_task", "FeatureCache",
            "MULTI_LABEL_TASKS", "training_labels", "SEED"]
@@ -244,7 +245,7 @@ def _train_multi(project: Project, features: Features, split: _Split,
 #: The trainer of each task the server runs (by registry name); multi-label projects
 #: train one classifier per class instead.
 _TRAINERS = {"classification": _train_single, "regression": train_regression,
-             "anomaly": train_anomaly, "matching": train_matching}
+             "anomaly": train_anomaly, "matching": train_matching, "cleaning": train_cleaning}
 
 
 def _finite(value: float) -> float | None:
@@ -291,7 +292,9 @@ def retrain_project(factory: sessionmaker[Session], project_id: int,
     with factory() as session:
         events = label_events(session, project_id)
         labels = _current_labels(session, project)
-        if not labels and not ranks_unlabelled(project.task_type):
+        # A detector ranks unanswered items; a cleaning project ranks its given labels.
+        if not labels and not ranks_unlabelled(project.task_type) \
+                and not reviews_labels(project.task_type):
             return None
         eval_ids = eval_item_ids(session, project_id)
         features = cache.get(session, project)

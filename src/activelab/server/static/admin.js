@@ -69,6 +69,9 @@
         // Regression only: an empty field leaves that end of the range open.
         answer_min: f.get("answer_min") === "" ? null : Number(f.get("answer_min")),
         answer_max: f.get("answer_max") === "" ? null : Number(f.get("answer_max")),
+        // Stream only (classification): an empty rate means the project takes no stream.
+        stream_rate: (f.get("stream_rate") ?? "") === "" ? null : Number(f.get("stream_rate")),
+        stream_budget: (f.get("stream_budget") ?? "") === "" ? null : Number(f.get("stream_budget")),
       });
       window.location.reload();
     } catch (err) { $("new-project-error").textContent = err.message; }

@@ -3,6 +3,7 @@
 // A regression project answers with a number: typed into a field focused on each item.
 // An anomaly project answers A (anomaly) or N (normal); its unusual features are marked.
 // A matching project shows a pair of records side by side, fields that differ highlighted.
+// A cleaning project shows each item's given label: K or Enter keeps it, a class's key changes it.
 "use strict";
 (() => {
   const root = document.getElementById("annotator");
@@ -15,6 +16,7 @@
   const heartbeatMs = Number(root.dataset.heartbeatMs);
   const multi = task === "multilabel_text";
   const regions = task === "image_regions";
+  const review = root.dataset.review === "true";
   const HISTORY_SIZE = 10;
   const api = (path) => `/api/projects/${projectId}${path}`;
   const $ = (id) => document.getElementById(id);
@@ -37,6 +39,7 @@
   function fmt(x, digits) { return x === null || x === undefined ? "–" : Number(x).toFixed(digits); }
 
   const shown = (value) => value === null || value === undefined ? "skipped"
+    : value.action ? (value.action === "keep" ? "kept" : `changed to ${value.label}`)
     : Array.isArray(value) ? (value.map((v) => (typeof v === "string" ? v : v.label)).join(", ") || "none")
     : String(value);
 
@@ -46,6 +49,14 @@
   const suspicionText = (why) => `Model v${why.model_version} says ${why.guess}: suspicion ` +
     `${fmt(why.suspicion, 2)} (threshold ${fmt(why.threshold, 2)}). Unusual: ` +
     `${why.unusual.map(deviation).join("; ")}.`;
+  function renderReviewWhy(why, given) {
+    $("why").textContent = why.model_version === null
+      ? "Chosen at random: no model yet."
+      : `Chosen by ${why.strategy} (label quality ${fmt(why.score, 3)}). ` +
+        `Model v${why.model_version} believes ${why.guess} (p = ${fmt(why.probability, 2)}); ` +
+        `the given label ${given} has p = ${fmt(why.p_given, 2)}. ` +
+        (why.flagged ? "Confident learning flags this label as likely wrong." : "Not flagged.");
+  }
 
   function renderWhy(why) {
     if (why.suspicion !== undefined && why.model_version !== null) {
@@ -123,7 +134,13 @@
       box.append(table);
     }
     if (multi && Array.isArray(previous)) selected = new Set(previous);
-    renderWhy(item.why);
+    if (review) {
+      $("keep").hidden = false;
+      const given = el("p", { class: "given" }, "Given label: ");
+      given.append(el("strong", {}, item.data.given));
+      box.prepend(given);  // first: the label is the question
+      renderReviewWhy(item.why, item.data.given);
+    } else renderWhy(item.why);
     renderChoices();
     if (numberInput) {
       numberInput.disabled = false;
@@ -145,7 +162,7 @@
       }
       // A class typed as its own name needs no key shown; an ordinal key is shown.
       if (key !== null && key !== name.toLowerCase()) button.append(el("kbd", {}, key), " ");
-      button.append(name);
+      button.append(review && current && name === current.data.given ? `${name} (given)` : name);
       if (key !== null) button.setAttribute("aria-keyshortcuts", key);
       button.addEventListener("click", () => choose(i));
       choices.append(button);
@@ -172,6 +189,7 @@
     $("why").textContent = ""; $("choices").replaceChildren();
     $("submit").hidden = true; $("box-status").hidden = true;
     if (numberInput) numberInput.disabled = true;
+    if (review) $("keep").hidden = true;
   }
 
   function show(data) {
@@ -204,6 +222,7 @@
     const name = labels[i];
     if (multi) { selected.has(name) ? selected.delete(name) : selected.add(name); renderChoices(); }
     else if (regions) { boxClass = name; editor.relabel(name); renderChoices(); }
+    else if (review) send(name === current.data.given ? "keep" : { action: "relabel", label: name }, false);
     else send(name, false);
   }
 
@@ -248,6 +267,7 @@
   $("skip").addEventListener("click", () => send(null, true));
   $("undo").addEventListener("click", undo);
   $("submit").addEventListener("click", submit);
+  if (review) $("keep").addEventListener("click", () => send("keep", false));
   if (numberInput) {
     // The field keeps the focus, so it takes the page's keys: no number holds an S or a U.
     numberInput.addEventListener("keydown", (e) => {
@@ -270,6 +290,7 @@
     if (index >= 0) choose(index);
     else if (key === "s") send(null, true);
     else if (key === "u") undo();
+    else if (review && (key === "k" || e.key === "Enter")) send("keep", false);
     else if (e.key === "Enter" && (multi || regions || numberInput)) submit();
     else return;
     e.preventDefault();
