@@ -6,7 +6,7 @@
 - ``stream_states``: items seen and asked so far and the sampler's threshold, one
   row per project, so a restart carries on where the stream was.
 
-Revision ID: 0013
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-07
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
+revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
