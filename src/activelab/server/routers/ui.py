@@ -14,7 +14,7 @@ from ...exceptions import ActivelabError
 from ...tasks.registry import get_task
 from ..deps import PathId, SessionDep, SettingsDep, optional_user
 from ..login import log_in, log_out
-from ..models import User
+from ..models import Role, User
 from ..services.projects import get_project, progress, require_admin, visible_projects
 from ..services.stats import project_stats
 from ..services.task_types import SERVER_TASK, server_task
@@ -100,6 +100,9 @@ def annotate_page(project_id: PathId, request: Request, user: OptionalUser, sess
     if user is None:
         return _to_login()
     project = get_project(session, user, project_id)
+    if user.role == Role.reviewer.value:  # reviewers do not annotate: their queue instead
+        return RedirectResponse(f"/projects/{project.id}/review",
+                                status_code=status.HTTP_303_SEE_OTHER)
     return _templates(request).TemplateResponse(
         request, "annotate.html",
         {"user": user, "project": project, "heartbeat_ms": settings.lease_seconds * 1000 // 3})
