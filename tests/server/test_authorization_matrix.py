@@ -178,6 +178,8 @@ CALLS: list[Call] = [
     # A reviewer opening the annotation page is sent to the review page.
     ("GET", "/projects/{project_id}/annotate", lambda w: f"/projects/{w.a}/annotate",
      _no_body, "303 200 200 303 404 404"),
+    ("GET", "/projects/{project_id}/review", lambda w: f"/projects/{w.a}/review",
+     _no_body, "303 200 403 200 404 404"),
     ("GET", "/projects/{project_id}/dashboard", lambda w: f"/projects/{w.a}/dashboard",
      _no_body, "303 200 403 403 403 403"),
     ("POST", "/logout", lambda w: "/logout", _no_body, "303 303 303 303 303 303"),

@@ -14,14 +14,18 @@ from ...exceptions import ActivelabError
 from ...tasks.registry import get_task
 from ..deps import PathId, SessionDep, SettingsDep, optional_user
 from ..login import log_in, log_out
-from ..models import Role, User
+from ..models import Role, TaskType, User
 from ..services.projects import get_project, progress, require_admin, visible_projects
+from ..services.review import require_reviewer
 from ..services.stats import project_stats
 from ..services.task_types import SERVER_TASK, server_task
 from ..services.teams import project_agreement
 from ..svg import error_curve_svg, learning_curve_svg
 
 router = APIRouter(include_in_schema=False)
+#: Project types whose answer is one class: a reviewer overrides with one key.
+SINGLE_LABEL_TYPES = frozenset({TaskType.text_classification, TaskType.image_classification,
+                                TaskType.tabular_classification})
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 
 
@@ -94,6 +98,27 @@ def projects_page(request: Request, user: OptionalUser, session: SessionDep) -> 
                                    "choices": _model_and_strategy_choices()})
 
 
+#: Keys the pages keep for themselves (annotate: skip and undo), never a class's key.
+_RESERVED_KEYS = frozenset("su")
+
+
+def class_keys(labels: list[str]) -> tuple[list[str | None], bool]:
+    """The key of each class, and whether classes are typed by their own names.
+
+    When every class name is one digit or letter, the names are unique (ignoring
+    case) and none is a reserved key, a class is typed as its own name: the digits
+    demo's "6" is key 6.  Otherwise the first ten classes take 1-9 and 0 in order.
+    """
+    lowered = [name.lower() for name in labels]
+    by_name = (all(len(name) == 1 and name.isalnum() and name.isascii()
+                   and name not in _RESERVED_KEYS for name in lowered)
+               and len(set(lowered)) == len(lowered))
+    if by_name:
+        return list(lowered), True
+    return [str(i) if i < 10 else "0" if i == 10 else None
+            for i in range(1, len(labels) + 1)], False
+
+
 @router.get("/projects/{project_id}/annotate", response_class=HTMLResponse)
 def annotate_page(project_id: PathId, request: Request, user: OptionalUser, session: SessionDep,
                   settings: SettingsDep) -> Response:
@@ -103,9 +128,26 @@ def annotate_page(project_id: PathId, request: Request, user: OptionalUser, sess
     if user.role == Role.reviewer.value:  # reviewers do not annotate: their queue instead
         return RedirectResponse(f"/projects/{project.id}/review",
                                 status_code=status.HTTP_303_SEE_OTHER)
+    keys, by_name = class_keys(project.labels)
     return _templates(request).TemplateResponse(
         request, "annotate.html",
-        {"user": user, "project": project, "heartbeat_ms": settings.lease_seconds * 1000 // 3})
+        {"user": user, "project": project, "keys": keys, "by_name": by_name,
+         "heartbeat_ms": settings.lease_seconds * 1000 // 3})
+
+
+@router.get("/projects/{project_id}/review", response_class=HTMLResponse)
+def review_page(project_id: PathId, request: Request, user: OptionalUser,
+                session: SessionDep) -> Response:
+    """The review queue of a project, one item at a time (reviewers and admins)."""
+    if user is None:
+        return _to_login()
+    project = get_project(session, user, project_id)
+    require_reviewer(user)
+    keys, by_name = class_keys(project.labels)
+    return _templates(request).TemplateResponse(
+        request, "review.html", {"user": user, "project": project, "keys": keys,
+                                 "by_name": by_name,
+                                 "overrides": project.task_type in SINGLE_LABEL_TYPES})
 
 
 @router.get("/projects/{project_id}/dashboard", response_class=HTMLResponse)
