@@ -15,6 +15,7 @@ from ...tasks.registry import get_task
 from ..deps import PathId, SessionDep, SettingsDep, optional_user
 from ..login import log_in, log_out
 from ..models import Role, TaskType, User
+from ..services.gold import gold_report
 from ..services.projects import get_project, progress, require_admin, visible_projects
 from ..services.review import require_reviewer
 from ..services.stats import project_stats
@@ -166,4 +167,6 @@ def dashboard_page(project_id: PathId, request: Request, user: OptionalUser,
          if stats["headline"]["lower_is_better"] else learning_curve_svg(stats["learning_curve"]),
          "progress": progress(session, project, user),
          "agreement": project_agreement(session, project, full=True),
+         "gold": gold_report(session, project),
+         "single_label": project.task_type in SINGLE_LABEL_TYPES,
          "strategies": task.strategies(), "models": task.models()})
