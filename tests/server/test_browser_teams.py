@@ -79,3 +79,21 @@ def test_reviewer_works_the_review_queue_with_the_keyboard(live, admin, chromium
     annotator = login(chromium, live.url, "ann")
     annotator.goto(f"{live.url}/projects/{pid}/review")
     expect(annotator.locator("#error-message")).to_contain_text("only reviewers and admins")
+
+
+def test_admin_marks_a_gold_item_and_reads_the_audit_log_on_the_dashboard(live, admin, chromium):
+    from playwright.sync_api import expect
+
+    project, _ = team_project(live, admin, [], 3)
+    pid = project["id"]
+    page = login(chromium, live.url, "root-admin")
+    page.goto(f"{live.url}/projects/{pid}/dashboard")
+    page.fill("#gold-form input[name=external_id]", "t2")
+    page.select_option("#gold-form select[name=answer]", "neg")
+    page.locator("#gold-form button[type=submit]").click()
+    expect(page.locator("#admin-result")).to_contain_text("is gold")
+    expect(page.locator("#audit")).to_contain_text("mark gold item")
+    assert admin.get(f"/api/projects/{pid}/gold").json()["gold_items"] == 1
+    href = page.locator("#audit-csv").get_attribute("href")
+    assert admin.get(href).text.splitlines()[0] == \
+        "created_at,username,action,project_id,project_name,detail"
