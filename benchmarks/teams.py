@@ -1,6 +1,7 @@
 """Combining noisy annotators on real data: majority vote, Dawid–Skene, model consensus.
 
 Run:  python benchmarks/teams.py [--seeds 5] [--labels-per-item 3 5]
+      python benchmarks/teams.py --adaptive [--seeds 5]
 
 scikit-learn's digits (1,797 images, 10 classes) are labelled by a simulated team
 of eight annotators of accuracies 0.95 down to 0.35, whose errors are
@@ -12,6 +13,15 @@ majority vote.  Reported: accuracy of the consensus label against the truth
 (mean ± std over seeds) and the time each method takes.  cleanlab's CROWDLAB
 (``get_label_quality_multiannotator``, the same probabilities) is run as a
 baseline when cleanlab is installed; it is never a dependency of activelab.
+
+``--adaptive`` compares fixed overlap (1, 2, 3 labels for every item) with
+adaptive overlap (``activelab.teams.needs_another_label``): every item gets one
+label, then rounds ask another annotator only for the items whose posterior
+(the model's out-of-sample probabilities times the labels, each weighed by its
+annotator's accuracy estimated against the model's guesses) is below the
+target, up to three labels.  Every method sees the same hidden answers of the
+same annotators, in the same order per item; each is combined by model consensus
+and by Dawid–Skene.  Reported: labels used and consensus accuracy.
 """
 
 from __future__ import annotations
@@ -28,7 +38,13 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from activelab.teams import MISSING, DawidSkene, majority_vote, model_consensus
+from activelab.teams import (
+    MISSING,
+    DawidSkene,
+    majority_vote,
+    model_consensus,
+    needs_another_label,
+)
 
 ACCURACIES = (0.95, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.35)
 #: Share of an annotator's errors that go to the digit they confuse with the truth.
@@ -84,11 +100,88 @@ def consensus_methods(ratings: np.ndarray, proba: np.ndarray, n_classes: int, se
     return methods
 
 
+#: Adaptive overlap: the posterior an item's label must reach, and the most labels asked.
+TARGET, MAX_LABELS = 0.95, 3
+
+
+def _revealed(answers: np.ndarray, order: np.ndarray, n_given: np.ndarray) -> np.ndarray:
+    """The ratings once each item has its first ``n_given`` annotators' answers."""
+    ratings = np.full_like(answers, MISSING)
+    for i, (row, k) in enumerate(zip(order, n_given, strict=True)):
+        ratings[i, row[:k]] = answers[i, row[:k]]
+    return ratings
+
+
+def _model_view(X: np.ndarray, ratings: np.ndarray, n_classes: int, seed: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-sample probabilities trained on the vote, and each annotator's accuracy
+    against the model's guesses (smoothed towards 0.5, so an unseen annotator is unsure)."""
+    proba = out_of_sample_proba(X, majority_vote(ratings, n_classes, random_state=seed).labels,
+                                seed)
+    guess = proba.argmax(axis=1)
+    rated = ratings != MISSING
+    hits = ((ratings == guess[:, None]) & rated).sum(axis=0)
+    return proba, (hits + 1) / (rated.sum(axis=0) + 2)
+
+
+def _combined(ratings: np.ndarray, proba: np.ndarray, n_classes: int) -> dict[str, np.ndarray]:
+    return {"model consensus": model_consensus(ratings, proba, n_classes).labels,
+            "Dawid-Skene": DawidSkene(n_classes=n_classes).fit(ratings).consensus().labels}
+
+
+def adaptive_overlap(X: np.ndarray, y: np.ndarray, n_classes: int, seed: int
+                     ) -> dict[str, tuple[int, dict[str, float]]]:
+    """Labels used and consensus accuracies of fixed overlap 1-3 and of adaptive overlap."""
+    rng = np.random.default_rng(seed)
+    answers = simulate_team(y, n_classes, len(ACCURACIES), rng)  # every annotator's answer
+    order = np.argsort(rng.random(answers.shape), axis=1)  # who is asked first, second, ...
+    results = {}
+    for k in range(1, MAX_LABELS + 1):
+        ratings = _revealed(answers, order, np.full(len(y), k))
+        proba, _ = _model_view(X, ratings, n_classes, seed)
+        results[f"fixed overlap {k}"] = (int((ratings != MISSING).sum()), {
+            name: float((labels == y).mean())
+            for name, labels in _combined(ratings, proba, n_classes).items()})
+    n_given = np.ones(len(y), dtype=int)
+    while True:
+        ratings = _revealed(answers, order, n_given)
+        proba, accuracy = _model_view(X, ratings, n_classes, seed)
+        ask = needs_another_label(ratings, proba, accuracy, TARGET, MAX_LABELS)
+        if not ask.any():
+            break
+        n_given += ask
+    results["adaptive overlap"] = (int(n_given.sum()), {
+        name: float((labels == y).mean())
+        for name, labels in _combined(ratings, proba, n_classes).items()})
+    return results
+
+
+def adaptive_main(seeds: int) -> None:
+    X, y = load_digits(return_X_y=True)
+    runs = [adaptive_overlap(X, y, 10, seed) for seed in range(seeds)]
+    print(f"Digits, {len(y)} items, {seeds} seeds; adaptive target {TARGET}, at most "
+          f"{MAX_LABELS} labels per item.\n")
+    print("| overlap | labels per item | model consensus accuracy | Dawid-Skene accuracy |")
+    print("|---|---|---|---|")
+    for name in runs[0]:
+        used = np.mean([run[name][0] for run in runs]) / len(y)
+        cells = []
+        for method in ("model consensus", "Dawid-Skene"):
+            values = [run[name][1][method] for run in runs]
+            cells.append(f"{np.mean(values):.4f} ± {np.std(values):.4f}")
+        print(f"| {name} | {used:.2f} | {cells[0]} | {cells[1]} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--labels-per-item", type=int, nargs="+", default=[3, 5])
+    parser.add_argument("--adaptive", action="store_true",
+                        help="fixed against adaptive overlap: labels used and accuracy")
     args = parser.parse_args()
+    if args.adaptive:
+        adaptive_main(args.seeds)
+        return
     X, y = load_digits(return_X_y=True)
     n_classes = 10
     has_cleanlab = importlib.util.find_spec("cleanlab") is not None

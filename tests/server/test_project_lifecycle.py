@@ -91,7 +91,7 @@ def test_archive_stops_the_queue_keeps_exports_and_unarchive_restores(live_any_d
         assert annotator.get(f"/api/projects/{pid}/next").json()["item"]["external_id"] == "b"
     actions = [e["action"] for e in root.get("/api/projects/audit-events",
                                              params={"project_id": pid}).json()]
-    assert actions == ["unarchive", "archive", "add member"]
+    assert actions == ["unarchive", "export", "archive", "add member", "pre-label"]
 
 
 def test_delete_needs_the_name_and_removes_everything(live_any_db, root):

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from .config import Settings
 from .db import write_transaction
-from .errors import AuthenticationError
+from .errors import AuthenticationError, PermissionDeniedError
 from .login import current_session_key
 from .models import Project, User
 from .schemas import MAX_ID
@@ -161,7 +161,7 @@ def caller_and_project(request: Request, conn: Connection,
     connection and without ORM objects, called from inside a route's single
     worker-thread hop: FastAPI runs each synchronous dependency in a
     thread-pool hop of its own, and on a busy machine every hop waits for the
-    event loop and a core.
+    event loop and a core.  Reviewers are refused (403): they do not annotate.
     """
     token = bearer_token(request)
     caller: Caller | None
@@ -173,4 +173,8 @@ def caller_and_project(request: Request, conn: Connection,
         if caller is None:
             request.session.clear()
             raise AuthenticationError("log in, or send 'Authorization: Bearer <token>'")
+    if caller.is_reviewer:
+        raise PermissionDeniedError(
+            "reviewers do not annotate: they work the project's review queue "
+            f"(/projects/{project_id}/review, or GET /api/projects/{project_id}/review)")
     return caller, project_view(conn, caller.id, caller.is_admin, project_id)

@@ -214,6 +214,10 @@ class Project(Base):
     #: the project takes no stream) and the most it may ask in all (None: no cap).
     stream_rate: Mapped[float | None] = mapped_column(Float, nullable=True)
     stream_budget: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: Share of each annotator's items that are gold questions (0: none are served).
+    gold_rate: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    #: Annotators whose accuracy on gold is below this are flagged to admins.
+    gold_min_accuracy: Mapped[float] = mapped_column(Float, default=0.7, server_default="0.7")
     #: Set while the project is archived: it serves no items and takes no labels.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -258,6 +262,10 @@ class Item(Base):
     #: An evaluation item (``services/evaluation.py``): its labels test the model and
     #: never train it.  Set by the worker while the item is unlabelled, then fixed.
     is_eval: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: A gold question (``services/gold.py``): ``gold_answer`` is its known answer.  Served
+    #: to every annotator at the project's ``gold_rate``, outside the overlap.
+    is_gold: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    gold_answer: Mapped[Any | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -22,7 +22,7 @@ __all__ = [
     "LoginIn", "UserIn", "UserOut", "TokenIn", "TokenOut", "ProjectIn", "ProjectPatch",
     "ProjectOut", "ImportReport", "LabelIn", "LabelOut", "ServedItem", "NextOut", "Progress",
     "LeaseOut", "MAX_ID", "RowId", "RequestModel", "ByValue", "MemberOut", "AuditEventOut",
-    "PrelabelOut", "PrelabelPage", "ReviewIn", "DeleteIn", "LabelColumn",
+    "PrelabelOut", "PrelabelPage", "ReviewIn", "DeleteIn", "LabelColumn", "GoldIn",
 ]
 
 #: The largest row id: ids are 32-bit ``INTEGER`` columns on PostgreSQL.
@@ -84,6 +84,10 @@ FEATURIZER_HELP = ("'auto': TF-IDF for text, downscaled pixels for images, numer
                    "the 'embeddings' extra)")
 AGGREGATION_HELP = ("how several annotators' labels of an item become the one trained on and "
                     "exported: 'majority', 'dawid-skene' or 'model-consensus'")
+GOLD_RATE_HELP = ("share of each annotator's items that are gold questions (items with a "
+                  "known answer, served like any other), 0 to 0.5; 0 serves none")
+GOLD_MIN_ACCURACY_HELP = ("annotators whose accuracy on gold questions is below this share "
+                          "are flagged to admins")
 ANSWER_RANGE_HELP = ("regression: the smallest / largest accepted answer (leave out: "
                      "unbounded); an answer outside is refused")
 STREAM_RATE_HELP = ("stream-based selective sampling: the largest share of the items "
@@ -160,6 +164,9 @@ class ProjectPatch(RequestModel):
     stream_rate: float | None = Field(default=None, gt=0, le=1, description=STREAM_RATE_HELP)
     stream_budget: int | None = Field(default=None, ge=1, le=10**9,
                                       description=STREAM_BUDGET_HELP)
+    gold_rate: float | None = Field(default=None, ge=0, le=0.5, description=GOLD_RATE_HELP)
+    gold_min_accuracy: float | None = Field(default=None, ge=0, le=1,
+                                            description=GOLD_MIN_ACCURACY_HELP)
 
     @field_validator("name")
     @classmethod
@@ -179,6 +186,8 @@ class ProjectOut(BaseModel):
     strategy_name: str
     overlap: int
     aggregation: str
+    gold_rate: float
+    gold_min_accuracy: float
     featurizer: str
     label_column: str
     archived: bool = Field(description="an archived project serves no items; it still exports")
@@ -219,9 +228,11 @@ class MemberOut(BaseModel):
 
 
 class AuditEventOut(BaseModel):
+    """One audit record; ``id`` is null for a label's own event (``detail.label_id``)."""
+
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
+    id: int | None
     user_id: int | None
     username: str
     action: str
@@ -247,6 +258,15 @@ class PrelabelPage(BaseModel):
 class ReviewIn(RequestModel):
     value: Any = Field(default=None, description="the corrected label; leave out to confirm "
                        "the pre-label as it is")
+
+
+class GoldIn(RequestModel):
+    """Mark an item as a gold question (``answer``) or unmark it (``answer`` null)."""
+
+    item_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    external_id: str | None = Field(default=None, min_length=1, max_length=200)
+    answer: Any = Field(default=None, description="the item's known answer (a label of the "
+                        "project); null unmarks the item")
 
 
 class DeleteIn(RequestModel):

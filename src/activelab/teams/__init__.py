@@ -16,8 +16,10 @@ from .agreement import (
     krippendorff_alpha_per_class,
     per_label_agreement,
 )
+from .overlap import label_posterior, needs_another_label
 
 __all__ = ["AGGREGATIONS", "Consensus", "DawidSkene", "majority_vote", "model_consensus",
            "MISSING", "AgreementReport", "agreement_report", "cohen_kappa_matrix",
            "counts_table", "fleiss_kappa", "fleiss_kappa_per_class", "krippendorff_alpha",
-           "krippendorff_alpha_per_class", "per_label_agreement"]
+           "krippendorff_alpha_per_class", "per_label_agreement", "label_posterior",
+           "needs_another_label"]

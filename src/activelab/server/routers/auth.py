@@ -14,6 +14,7 @@ from ..models import ApiToken, User
 from ..schemas import LoginIn, TokenIn, TokenOut, UserIn, UserOut
 from ..security import hash_password, hash_token
 from ..services.accounts import set_active, set_password_hash, set_role
+from ..services.audit import record_event
 from ..services.sessions import end_own_session, live_sessions, revoke_sessions
 from ..services.users import create_token, create_user, delete_token, get_user
 
@@ -103,9 +104,12 @@ def list_users(_: AdminUser, session: SessionDep) -> list[User]:
 
 
 @router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED)
-def add_user(body: UserIn, _: AdminUser, session: WriteSessionDep) -> User:
+def add_user(body: UserIn, admin: AdminUser, session: WriteSessionDep) -> User:
     """Create a user with a password and a role (admins only); 409 if the name is taken."""
     user = create_user(session, body.username, body.password, body.role)
+    session.flush()
+    record_event(session, admin, "create user", None, account=user.username, user_id=user.id,
+                 role=user.role)
     session.commit()
     return user
 
@@ -127,15 +131,18 @@ def change_user(user_id: PathId, body: UserPatch, admin: AdminUser,
     return user
 
 
-def _reset_password(request: Request, user_id: int, password: str) -> None:
+def _reset_password(request: Request, admin: User, user_id: int, password: str) -> None:
     password_hash = hash_password(password)  # before the write lock: it takes a while
     with write_transaction(request.app.state.session_factory) as session:
-        set_password_hash(session, get_user(session, user_id), password_hash)
+        user = get_user(session, user_id)
+        set_password_hash(session, user, password_hash)
+        record_event(session, admin, "reset password", None, account=user.username,
+                     user_id=user.id)
 
 
 @router.post("/users/{user_id}/password", status_code=status.HTTP_204_NO_CONTENT)
 async def reset_password(user_id: PathId, body: PasswordResetIn, request: Request,
-                         _: AdminUser) -> None:
+                         admin: AdminUser) -> None:
     """Set a user's password (an admin's reset); all their sessions end, API tokens stay."""
     async with request.app.state.login_throttle.hash_slot():
-        await run_in_threadpool(_reset_password, request, user_id, body.new_password)
+        await run_in_threadpool(_reset_password, request, admin, user_id, body.new_password)

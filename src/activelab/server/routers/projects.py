@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...exceptions import DataError
+from ..db import write_transaction
 from ..deps import (
     AdminUser,
     CurrentUser,
@@ -24,7 +25,7 @@ from ..deps import (
     WriteSessionDep,
 )
 from ..errors import NotFoundError
-from ..models import AuditEvent, Item, Project, User
+from ..models import Item, Project, User
 from ..schemas import (
     AuditEventOut,
     DeleteIn,
@@ -41,7 +42,7 @@ from ..schemas import (
 )
 from ..services import prelabels
 from ..services import projects as service
-from ..services.audit import list_events
+from ..services.audit import export_events, list_events, record_event
 from ..services.exporting import export_stream, media_type_of
 from ..services.importing import StopCheck, import_items
 from ..services.stats import project_stats
@@ -70,12 +71,27 @@ def list_projects(user: CurrentUser, session: SessionDep,
 @router.get("/audit-events", response_model=list[AuditEventOut])
 def audit_events(_: AdminUser, session: SessionDep,
                  project_id: Annotated[RowId | None, Query()] = None,
-                 limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[AuditEvent]:
-    """Who archived, unarchived or deleted a project, or changed its members, newest first.
+                 limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
+    """The audit trail, newest first (admins only): who did what, and when.
 
+    Every label, skip, pre-label, undo, reviewer's decision (accept or override),
+    role, account and membership change, archive, deletion, gold mark and export.
     Records of deleted projects stay (they name the project).
     """
     return list_events(session, project_id, limit)
+
+
+@router.get("/audit-events/export")
+def export_audit_events(_: AdminUser, session: SessionDep,
+                        project_id: Annotated[RowId | None, Query()] = None,
+                        format: Annotated[str, Query(pattern="^(jsonl|csv)$")] = "csv",
+                        limit: Annotated[int, Query(ge=1, le=1_000_000)] = 100_000,
+                        ) -> Response:
+    """Download the audit trail as CSV or JSONL, newest first (admins only)."""
+    body = "".join(export_events(session, project_id, format, limit))
+    name = f"audit-{project_id}" if project_id is not None else "audit"
+    return Response(body, media_type=media_type_of(format), headers={
+        "Content-Disposition": f'attachment; filename="{name}.{format}"'})
 
 
 @router.post("", response_model=ProjectOut, status_code=status.HTTP_201_CREATED)
@@ -274,7 +290,7 @@ def reopen_prelabel(label_id: PathId, project: ProjectDep, admin: AdminUser,
 
 
 @router.get("/{project_id}/export")
-def export_labels(project: ProjectDep, _: AdminUser, factory: FactoryDep,
+def export_labels(project: ProjectDep, admin: AdminUser, factory: FactoryDep,
                   format: Annotated[str, Query(
                       pattern="^(jsonl|csv|label-studio|consensus|cleaned)$")] = "jsonl",
                   ) -> StreamingResponse:
@@ -287,6 +303,8 @@ def export_labels(project: ProjectDep, _: AdminUser, factory: FactoryDep,
 
     CSV cells that a spreadsheet would read as a formula are neutralised.
     """
+    with write_transaction(factory) as session:
+        record_event(session, admin, "export", project, format=format)
     chunks = export_stream(factory, project, format)
     extension = {"jsonl": "jsonl", "csv": "csv", "label-studio": "json",
                  "consensus": "jsonl", "cleaned": "csv"}[format]

@@ -1,4 +1,5 @@
-"""A project's team: agreement between its annotators, review of the combined labels."""
+"""A project's team: agreement between its annotators, review of the combined labels, gold
+questions."""
 
 from __future__ import annotations
 
@@ -6,9 +7,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from ..deps import CurrentUser, PathId, ProjectDep, SessionDep, WorkerDep, WriteSessionDep
-from ..schemas import ReviewIn
-from ..services import review
+from ..deps import (
+    AdminUser,
+    CurrentUser,
+    PathId,
+    ProjectDep,
+    SessionDep,
+    WorkerDep,
+    WriteSessionDep,
+)
+from ..schemas import GoldIn, ReviewIn
+from ..services import gold, review
 from ..services.review import require_reviewer
 from ..services.teams import project_agreement
 
@@ -54,3 +63,23 @@ def review_item(item_id: PathId, project: ProjectDep, user: CurrentUser,
     session.commit()
     worker.notify(project.id)
     return decided
+
+
+@router.get("/{project_id}/gold")
+def gold_scores(project: ProjectDep, _: AdminUser, session: SessionDep) -> dict[str, Any]:
+    """Each annotator's accuracy on gold questions; ``flagged`` names those below
+    the project's ``gold_min_accuracy`` (admins only)."""
+    return gold.gold_report(session, project)
+
+
+@router.put("/{project_id}/gold")
+def mark_gold(body: GoldIn, project: ProjectDep, admin: AdminUser,
+              session: WriteSessionDep) -> dict[str, Any]:
+    """Mark an item (``item_id`` or ``external_id``) as a gold question with its known
+    ``answer``, or unmark it (``answer`` null).  An answer outside the project's
+    labels is a 422.  Gold items are served to every annotator at the project's
+    ``gold_rate`` (``PATCH /api/projects/{id}``), like any other item."""
+    marked = gold.set_gold(session, project, admin, body.item_id, body.external_id,
+                           body.answer)
+    session.commit()
+    return marked

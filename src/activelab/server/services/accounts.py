@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import ConflictError
 from ..models import ApiToken, Role, User
+from .audit import record_event
 from .sessions import revoke_sessions
 from .users import get_user
 
@@ -43,6 +44,9 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
     if not active:
         _not_self(actor, user_id, "deactivate")
     user = get_user(session, user_id)
+    if user.is_active != active:
+        record_event(session, actor, "reactivate user" if active else "deactivate user", None,
+                     account=user.username, user_id=user.id)
     user.is_active = active
     if not active:
         revoke_sessions(session, user.id)
@@ -56,6 +60,8 @@ def set_role(session: Session, actor: User, user_id: int, role: Role) -> User:
         _not_self(actor, user_id, "demote")
     user = get_user(session, user_id)
     if user.role != role.value:
+        record_event(session, actor, "role change", None, account=user.username,
+                     user_id=user.id, old=user.role, new=role.value)
         user.role = role.value
         revoke_sessions(session, user.id)
     return user

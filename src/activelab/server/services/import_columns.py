@@ -1,4 +1,5 @@
-"""Which columns of an import file are features, and which one holds pre-labels.
+"""Which columns of an import file are features, which one holds pre-labels, and the
+gold answers (column ``gold``).
 
 A column named like the project's label column (``label`` unless the project
 or the import names another) is read as a pre-label, never as a feature:
@@ -14,6 +15,7 @@ from typing import Any
 from ...exceptions import DataError, InvalidAnswerError
 from ...tasks.registry import get_task
 from ..models import Project
+from .gold import GOLD_COLUMN
 from .task_types import answer_space, data_kind, reviews_labels
 from .tasks import ParsedItem, parse_item_row, parse_prelabel
 
@@ -50,18 +52,26 @@ class LabelColumnReader:
         """
         row = dict(record)
         raw = row.pop(self.column, None)
+        gold = row.pop(GOLD_COLUMN, None)
         if self.column in record:
             self.seen_label_column = True
         parsed = parse_item_row(self.task_type, row)
         if self.reviews:
             parsed.data["given"] = self._given(raw)
-        elif raw is not None and raw != "":
-            try:
-                parsed.prelabel = parse_prelabel(self.task_type, self.classes, raw, self.space)
-            except InvalidAnswerError as error:  # UnknownLabelError among them
-                raise DataError(f"label column {self.column!r}: {error}") from None
+        else:
+            parsed.prelabel = self._answer(raw, f"label column {self.column!r}")
+        parsed.gold = self._answer(gold, f"gold column {GOLD_COLUMN!r}")
         self._note_features(parsed)
         return parsed
+
+    def _answer(self, raw: Any, column: str) -> Any:
+        """A label read from the file, checked; None for an empty cell."""
+        if raw is None or raw == "":
+            return None
+        try:
+            return parse_prelabel(self.task_type, self.classes, raw, self.space)
+        except InvalidAnswerError as error:  # UnknownLabelError among them
+            raise DataError(f"{column}: {error}") from None
 
     def _given(self, raw: Any) -> str:
         """A cleaning row's given label: required, and one of the project's labels."""

@@ -95,6 +95,7 @@ def _insert_items(session: Session, project_id: int, fresh: list[ParsedItem],
         return BatchCounts()
     rows = [{"project_id": project_id, "external_id": p.external_id, "data": p.data,
              "image": p.image, "image_mime": p.image_mime, "random_key": rng.random(),
+             "is_gold": p.gold is not None, "gold_answer": p.gold,
              "n_labels": 0 if p.prelabel is None else 1, "created_at": now} for p in fresh]
     item_ids = session.scalars(insert(Item).returning(Item.id, sort_by_parameter_order=True),
                                rows).all()
@@ -112,7 +113,8 @@ def _update_items(session: Session, project_id: int, seen: list[ParsedItem],
     """Known ids take the row's data, and its pre-label replaces their active one."""
     if not seen:
         return BatchCounts()
-    rows = [{"id": item_id, "data": p.data, "image": p.image, "image_mime": p.image_mime}
+    rows = [{"id": item_id, "data": p.data, "image": p.image, "image_mime": p.image_mime,
+             "is_gold": p.gold is not None, "gold_answer": p.gold}
             for p in seen for item_id in known[p.external_id]]  # type: ignore[index]
     session.execute(update(Item), rows)
     wanted = {item_id: p.prelabel for p in seen if p.prelabel is not None

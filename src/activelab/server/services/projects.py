@@ -38,7 +38,7 @@ _MEMBER_PROJECT = select(Project).where(
 #: What the annotation routes need of a project, as plain columns.
 _VIEW = select(Project.id, Project.name, Project.overlap, Project.task_type, Project.labels,
                Project.strategy_name, Project.n_items, Project.archived_at,
-               Project.answer_min, Project.answer_max
+               Project.answer_min, Project.answer_max, Project.gold_rate
                ).where(Project.id == bindparam("project_id"))
 _MEMBER_VIEW = _VIEW.where(exists().where(ProjectMember.project_id == bindparam("project_id"),
                                           ProjectMember.user_id == bindparam("user_id")))

@@ -53,6 +53,7 @@ def _open_clause() -> ColumnElement[bool]:
                      .where(Lease.item_id == Item.id, Lease.expires_at > bindparam("now"))
                      .scalar_subquery())
     return and_(Item.project_id == bindparam("project_id"),
+                Item.is_gold.is_(False),  # gold items are served apart (_GOLD_PICK)
                 Item.n_labels + active_leases < bindparam("overlap"),
                 ~exists().where(Label.item_id == Item.id, Label.user_id == bindparam("user_id"),
                                 Label.undone.is_(False)))
@@ -64,6 +65,17 @@ _PICK = select(Item.id).where(_OPEN).order_by(*_ORDER).limit(1)
 _PICK_SKIP_LOCKED = _PICK.with_for_update(of=Item, skip_locked=True)
 _PICK_WAIT = _PICK.with_for_update(of=Item)
 _RECHECK = select(Item.id).where(_OPEN, Item.id == bindparam("item_id"))
+#: Gold questions go to every annotator once, whatever the overlap; no lock needed.
+_GOLD_PICK = select(Item.id).where(
+    Item.project_id == bindparam("project_id"), Item.is_gold.is_(True),
+    ~exists().where(Label.item_id == Item.id, Label.user_id == bindparam("user_id"),
+                    Label.undone.is_(False))).order_by(Item.random_key, Item.id).limit(1)
+#: The caller's answers (labels and skips) in the project: on gold items, and all.
+_MY_ANSWERS = select(
+    func.count().filter(Item.is_gold.is_(True)), func.count()).select_from(Label).join(
+    Item, Item.id == Label.item_id).where(Label.project_id == bindparam("project_id"),
+                                          Label.user_id == bindparam("user_id"),
+                                          Label.undone.is_(False))
 _MY_LEASE = select(Lease.id, Lease.item_id, Lease.expires_at).where(
     Lease.project_id == bindparam("project_id"), Lease.user_id == bindparam("user_id"))
 _EXPIRED = delete(Lease).where(Lease.project_id == bindparam("project_id"),
@@ -200,7 +212,7 @@ def _lease_next(conn: Connection, project: Any, user_id: int, lease_seconds: int
                 return _served_row(conn, mine.item_id), expires
             if mine is not None:  # expired after the reclaim started
                 conn.execute(_DROP_LEASE, {"lease_id": mine.id})
-            picked = _pick(conn, params, wait)
+            picked = _gold_due(conn, project, params) or _pick(conn, params, wait)
             if isinstance(picked, _Retry):
                 conn.rollback()  # release every lock before waiting
                 wait = True
@@ -211,6 +223,23 @@ def _lease_next(conn: Connection, project: Any, user_id: int, lease_seconds: int
                                       "user_id": user_id, "created_at": now,
                                       "expires_at": expires})
             return _served_row(conn, picked), expires
+
+
+def _gold_due(conn: Connection, project: Any, params: dict[str, Any]) -> int | None:
+    """A gold item the caller has not answered, when gold is short of the project's rate.
+
+    Deterministic: the caller's next item is gold when, with it, their gold answers
+    are still at most ``gold_rate`` of their answers (rate 0.2: every fifth item).
+    Only while the regular queue still has an item for them: gold never outlasts
+    the work.
+    """
+    rate = getattr(project, "gold_rate", 0.0) or 0.0
+    if rate <= 0:
+        return None
+    gold, total = conn.execute(_MY_ANSWERS, params).one()
+    if gold + 1 > rate * (total + 1) + 1e-9 or conn.scalar(_PICK, params) is None:
+        return None
+    return conn.scalar(_GOLD_PICK, params)
 
 
 def _served_row(conn: Connection, item_id: int) -> Row[Any]:

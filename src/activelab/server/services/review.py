@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import NotFoundError, PermissionDeniedError
 from ..models import Item, Label, LabelSource, Project, Role, User, utcnow
+from .audit import record_event
 from .consensus import ItemConsensus, consensus_labels
 from .projects import require_active
 from .tasks import validate_label_value
@@ -110,5 +111,8 @@ def review_item(session: Session, project: Project, user: User, item_id: int,
                   created_at=now)
     session.add(label)
     session.flush()
+    record_event(session, user, "review override" if decided != current.value
+                 else "review accept", project, item_id=item_id, label_id=label.id,
+                 value=decided, previous=current.value)
     return {"item_id": item_id, "label_id": label.id, "value": decided,
             "previous": current.value, "overridden": decided != current.value}

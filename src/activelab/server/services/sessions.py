@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..config import Settings
 from ..db import write_block, write_transaction
 from ..errors import NotFoundError
-from ..models import Role, User, UserSession, utcnow
+from ..models import User, UserSession, utcnow
 from ..security import hash_token
 from .users import Caller
 
@@ -127,7 +127,7 @@ def caller_for_session(conn: Connection, key: str, policy: SessionPolicy) -> Cal
     if policy.touch_due(row.last_seen_at, now):
         with write_block(conn):
             conn.execute(_TOUCH, {"session_id": row.session_id, "now": now})
-    return Caller(id=row.id, is_admin=row.role == Role.admin.value)
+    return Caller(id=row.id, role=row.role)
 
 
 def user_for_session(factory: sessionmaker[Session], key: str,

@@ -41,18 +41,20 @@ def is_image_task(task_type: str) -> bool:
 
 
 class ParsedItem:
-    """One valid import row, ready to insert (``prelabel``: its label column's value, checked)."""
+    """One valid import row, ready to insert (``prelabel``: its label column's value, checked;
+    ``gold``: its gold answer, checked, or None)."""
 
-    __slots__ = ("external_id", "data", "image", "image_mime", "prelabel")
+    __slots__ = ("external_id", "data", "image", "image_mime", "prelabel", "gold")
 
     def __init__(self, external_id: str | None, data: dict[str, Any],
                  image: bytes | None = None, image_mime: str | None = None,
-                 prelabel: Any = None) -> None:
+                 prelabel: Any = None, gold: Any = None) -> None:
         self.external_id = external_id
         self.data = data
         self.image = image
         self.image_mime = image_mime
         self.prelabel = prelabel
+        self.gold = gold
 
 
 def _decode_image(value: Any) -> tuple[bytes, str, int, int]:

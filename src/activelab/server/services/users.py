@@ -43,7 +43,15 @@ class Caller:
     """Who is calling an annotation route: just what those routes need of the user."""
 
     id: int
-    is_admin: bool
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.admin.value
+
+    @property
+    def is_reviewer(self) -> bool:
+        return self.role == Role.reviewer.value
 
 
 def caller_for_token(conn: Connection, token: str) -> Caller:
@@ -55,7 +63,7 @@ def caller_for_token(conn: Connection, token: str) -> Caller:
     if _touch_due(row.last_used_at, now):
         with write_block(conn):
             conn.execute(_TOUCH, {"token_id": row.token_id, "now": now})
-    return Caller(id=row.id, is_admin=row.role == Role.admin.value)
+    return Caller(id=row.id, role=row.role)
 
 
 

@@ -127,7 +127,8 @@
       report(await call("PATCH", base, { model_name: f.get("model_name"),
         strategy_name: f.get("strategy_name"), featurizer: f.get("featurizer"),
         overlap: Number(f.get("overlap")), aggregation: f.get("aggregation"),
-        eval_fraction: Number(f.get("eval_fraction")) }));
+        eval_fraction: Number(f.get("eval_fraction")), gold_rate: Number(f.get("gold_rate")),
+        gold_min_accuracy: Number(f.get("gold_min_accuracy")) }));
     } catch (err) { report(err.message); }
   });
   $("import").addEventListener("submit", async (e) => {
@@ -147,6 +148,21 @@
     try { report(await call("POST", path, f)); }
     catch (err) { report(err.data || err.message); }
   });
+  // Gold: a select's class is sent as it is; typed answers (multi-label, numbers) as JSON.
+  const goldForm = $("gold-form");
+  const markGold = async (unmark) => {
+    const f = new FormData(goldForm);
+    let answer = unmark ? null : String(f.get("answer"));
+    if (answer !== null && goldForm.dataset.single !== "true") {
+      try { answer = JSON.parse(answer); } catch (err) { /* a plain string */ }
+    }
+    try {
+      report(await call("PUT", `${base}/gold`, { external_id: String(f.get("external_id")).trim(), answer }));
+      loadAudit();
+    } catch (err) { report(err.message); }
+  };
+  goldForm.addEventListener("submit", (e) => { e.preventDefault(); markGold(false); });
+  $("gold-unmark").addEventListener("click", () => markGold(true));
   const td = (text) => cell("td", text);
   const smallButton = (text, onClick) => {
     const button = document.createElement("button");
@@ -208,12 +224,15 @@
 
   async function loadAudit() {
     const events = await call("GET", `/api/projects/audit-events?project_id=${dash.dataset.projectId}&limit=20`);
+    // What each record acted on: a member, an item (with the value given), a format.
+    const what = (d) => [d.member || d.account, d.item_id !== undefined ? `item ${d.item_id}` : null,
+      d.value !== undefined && d.value !== null ? `→ ${typeof d.value === "string" ? d.value : JSON.stringify(d.value)}` : null,
+      d.format].filter(Boolean).join(" ");
     $("audit").replaceChildren(...events.map((ev) => Object.assign(document.createElement("li"), {
-      textContent: `${new Date(ev.created_at).toLocaleString()}: ${ev.username} ${ev.action}` +
-        (ev.detail.member ? ` ${ev.detail.member}` : ""),
+      textContent: `${new Date(ev.created_at).toLocaleString()}: ${ev.username} ${ev.action} ${what(ev.detail)}`,
     })));
     if (!events.length) $("audit").replaceChildren(Object.assign(document.createElement("li"),
-      { className: "muted", textContent: "Nothing archived, deleted or changed in membership yet." }));
+      { className: "muted", textContent: "Nothing recorded yet." }));
   }
 
   const archive = $("archive"), unarchive = $("unarchive");
