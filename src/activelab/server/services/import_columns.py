@@ -34,6 +34,7 @@ class LabelColumnReader:
         self.classes = list(project.labels)
         self.space = answer_space(project)
         self.column = column
+        self._kind = data_kind(self.task_type)
         self.seen_label_column = False
         self._features: dict[str, None] = {}
 
@@ -59,12 +60,10 @@ class LabelColumnReader:
         return parsed
 
     def _note_features(self, parsed: ParsedItem) -> None:
-        kind = data_kind(self.task_type)
-        if kind == "tabular":
-            for name in parsed.data.get("columns", {}):
-                self._features.setdefault(name)
+        if self._kind == "tabular":
+            self._features.update(dict.fromkeys(parsed.data.get("columns", {})))
         else:
-            self._features.setdefault(kind)
+            self._features.setdefault(self._kind)
 
     @property
     def feature_columns(self) -> list[str]:
