@@ -16,11 +16,12 @@ from .errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from .runner import export_model, import_source, run_server
+from .runner import export_model, import_source, run_server, run_worker_command
 
 __all__ = [
     "create_app",
     "run_server",
+    "run_worker_command",
     "import_source",
     "export_model",
     "Settings",
