@@ -10,6 +10,13 @@ ends).  It prints one table and the ratios between configurations.
     python benchmarks/service.py                      # both databases, 20 s per run
     python benchmarks/service.py --db sqlite --duration 10 --items 20000
     python benchmarks/service.py --db sqlite --sqlite-synchronous both   # FULL vs NORMAL
+    python benchmarks/service.py --db postgres --items 1000000 --features 50   # at scale
+
+After the import it also measures, once per database: a forced retrain (wall
+time from the request to its snapshot), the p99 of the views an admin opens
+(project list, dashboard, ``/stats``), the time to the first byte and to the
+end of a JSONL export, and the peak resident memory (``VmHWM``) of the server
+and of the worker process.
 
 SQLite runs with ``PRAGMA synchronous=FULL`` (the server's default); with
 ``--sqlite-synchronous both`` the same load runs once more on a fresh database
@@ -184,7 +191,7 @@ def server(db_url: str, worker_mode: str = "process", access_log: bool = False,
             return handle.read()[-3000:]
 
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300  # a busy machine may take minutes to start it
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"the server exited: {log_tail()}")
@@ -194,7 +201,7 @@ def server(db_url: str, worker_mode: str = "process", access_log: bool = False,
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("the server did not start within 60 s")
+                raise RuntimeError("the server did not start within 300 s")
             time.sleep(0.2)
         yield url, process.pid
     except BaseException:
@@ -210,14 +217,15 @@ def server(db_url: str, worker_mode: str = "process", access_log: bool = False,
             process.wait()
 
 
-def synthetic_csv(n_items: int, seed: int) -> tuple[bytes, dict[str, str]]:
-    """A CSV of ``n_items`` rows with N_FEATURES numeric columns; true classes by id."""
+def synthetic_csv(n_items: int, seed: int, n_features: int = N_FEATURES
+                  ) -> tuple[bytes, dict[str, str]]:
+    """A CSV of ``n_items`` rows with ``n_features`` numeric columns; true classes by id."""
     rng = np.random.default_rng(seed)
-    centers = rng.normal(scale=2.0, size=(len(CLASSES), N_FEATURES))
+    centers = rng.normal(scale=2.0, size=(len(CLASSES), n_features))
     y = rng.integers(len(CLASSES), size=n_items)
-    X = centers[y] + rng.normal(size=(n_items, N_FEATURES))
+    X = centers[y] + rng.normal(size=(n_items, n_features))
     out = io.StringIO()
-    out.write("id," + ",".join(f"f{j}" for j in range(N_FEATURES)) + "\n")
+    out.write("id," + ",".join(f"f{j}" for j in range(n_features)) + "\n")
     for i in range(n_items):
         out.write(f"r{i}," + ",".join(f"{v:.4f}" for v in X[i]) + "\n")
     truth = {f"r{i}": CLASSES[y[i]] for i in range(n_items)}
@@ -225,8 +233,9 @@ def synthetic_csv(n_items: int, seed: int) -> tuple[bytes, dict[str, str]]:
 
 
 def set_up_project(url: str, admin_token: str, annotators: list[tuple[int, str]],
-                   n_items: int, seed: int) -> tuple[int, dict[str, str], float]:
-    body, truth = synthetic_csv(n_items, seed)
+                   n_items: int, seed: int, n_features: int = N_FEATURES
+                   ) -> tuple[int, dict[str, str], float]:
+    body, truth = synthetic_csv(n_items, seed, n_features)
     with httpx.Client(base_url=url, timeout=600,
                       headers={"Authorization": f"Bearer {admin_token}"}) as admin:
         project = admin.post("/api/projects", json={
@@ -361,6 +370,56 @@ def measure(url: str, db_url: str, admin_token: str, annotators: list[tuple[int,
     return run
 
 
+def peak_rss_mb(pid: int | None) -> float:
+    """Peak resident memory of a process (``VmHWM``, Linux ``/proc``; NaN elsewhere)."""
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, TypeError):
+        pass
+    return float("nan")
+
+
+def _p99_ms(client: httpx.Client, path: str, n: int) -> float:
+    times = []
+    for _ in range(n):
+        start = time.perf_counter()
+        client.get(path).raise_for_status()
+        times.append((time.perf_counter() - start) * 1000)
+    return float(np.percentile(times, 99))
+
+
+def scale_figures(t: Target, n_views: int = 30) -> dict[str, float]:
+    """Retrain, views, export and memory figures of one server (after its runs)."""
+    figures: dict[str, float] = {}
+    with httpx.Client(base_url=t.url, timeout=600,
+                      headers={"Authorization": f"Bearer {t.admin_token}"}) as admin:
+        worker_pid = _worker_pid(admin, t.project_id, t.server_pid)
+        before = _snapshot_count(t.db_url, t.project_id)
+        start = time.perf_counter()
+        admin.post(f"/api/projects/{t.project_id}/retrain").raise_for_status()
+        while _snapshot_count(t.db_url, t.project_id) <= before:
+            time.sleep(0.2)
+        figures["retrain s"] = time.perf_counter() - start
+        for name, path in (("project list p99 ms", "/api/projects"),
+                           ("dashboard p99 ms", f"/projects/{t.project_id}/dashboard"),
+                           ("stats p99 ms", f"/api/projects/{t.project_id}/stats")):
+            figures[name] = _p99_ms(admin, path, n_views)
+        start = time.perf_counter()
+        with admin.stream("GET", f"/api/projects/{t.project_id}/export",
+                          params={"format": "jsonl"}) as response:
+            first = None
+            for _ in response.iter_bytes():
+                first = first or time.perf_counter() - start
+        figures["export first byte s"] = first or float("nan")
+        figures["export s"] = time.perf_counter() - start
+    figures["server peak MB"] = peak_rss_mb(t.server_pid)
+    figures["worker peak MB"] = peak_rss_mb(worker_pid)
+    return figures
+
+
 @dataclass
 class Target:
     """One server under test: its database, address and project."""
@@ -384,7 +443,7 @@ def start_target(stack: ExitStack, kind: str, args: argparse.Namespace, workdir:
     url, server_pid = stack.enter_context(server(db_url, args.worker, args.access_log,
                                                  synchronous))
     project_id, truth, import_s = set_up_project(url, admin_token, annotators, args.items,
-                                                 args.seed)
+                                                 args.seed, args.features)
     print(f"[{label}] imported {args.items} items in {import_s:.1f} s "
           f"({args.items / import_s:,.0f} items/s)", flush=True)
     return Target(label, db_url, url, server_pid, admin_token, annotators, project_id,
@@ -418,6 +477,10 @@ def bench_database(kind: str, args: argparse.Namespace, workdir: str,
                 print(f"[{t.label}] {clients:>2} annotators"
                       f"{' + retrain' if retraining else ''}: "
                       f"{len(run.submit_ms)} labels, errors {run.errors}", flush=True)
+        for t in targets:
+            figures = scale_figures(t)
+            print(f"[{t.label}] " + ", ".join(f"{name} {value:.2f}"
+                                             for name, value in figures.items()), flush=True)
     return runs, imports
 
 
@@ -516,6 +579,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--features", type=int, default=N_FEATURES,
+                        help="numeric columns of the synthetic items")
     parser.add_argument("--clients", type=lambda s: [int(c) for c in s.split(",")],
                         default=[1, 8, 32], help="comma-separated concurrencies")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per run")

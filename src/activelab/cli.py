@@ -361,15 +361,37 @@ def serve_command(
     worker: Annotated[str | None, typer.Option(
         help="Where retraining runs: 'process' (default: a separate, supervised, "
              "lower-priority process), 'thread', or 'external' (started by hand with "
-             "python -m activelab.server.worker_process).")] = None,
+             "activelab worker).")] = None,
+    workers: Annotated[int, typer.Option(
+        min=1, help="API processes serving the database (PostgreSQL only for more than 1); "
+                    "the retraining worker still runs once.")] = 1,
 ) -> None:
     """Run the annotation server and browser UI (FastAPI + SQLite/PostgreSQL)."""
     if worker not in (None, "process", "thread", "external"):
         raise typer.BadParameter("use process, thread or external", param_hint="--worker")
+    if workers > 1 and worker == "thread":
+        raise typer.BadParameter("several API processes need --worker process or external",
+                                 param_hint="--worker")
     run_server = _server_import("run_server", "activelab serve")
     run_server(host=host, port=port, db_url=db, demo=demo,
                reset_demo_password=reset_demo_password or None, worker_mode=worker,
-               program=_program("serve"))
+               program=_program("serve"), workers=workers)
+
+
+@app.command("worker", short_help="Run the retraining worker on its own.",
+             epilog=_examples("activelab worker --db postgresql+psycopg://me@db.example.org/al"))
+def worker_command(
+    db: Annotated[str | None, typer.Option(
+        help="SQLAlchemy URL of the server's database "
+             "(default: sqlite:///activelab.db or ACTIVELAB_DB_URL).")] = None,
+) -> None:
+    """Retrain and re-score projects for a server started with --worker external.
+
+    It talks to the server only through the database, so it may run on another
+    machine; stop it with Ctrl-C or SIGTERM (it finishes its current batch).
+    """
+    run_worker_command = _server_import("run_worker_command", "activelab worker")
+    run_worker_command(db)
 
 
 def _program(command: str) -> str:

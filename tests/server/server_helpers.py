@@ -170,8 +170,9 @@ class ServerProcess:
     Settings go through ``ACTIVELAB_*`` environment variables, as in production.
     """
 
-    def __init__(self, db_url: str, **settings: Any) -> None:
+    def __init__(self, db_url: str, workers: int = 1, **settings: Any) -> None:
         self.db_url = db_url
+        self.workers = workers  # above 1: ``activelab serve --workers N``
         self.env = dict(os.environ)
         for key, value in settings.items():
             self.env[f"ACTIVELAB_{key.upper()}"] = str(value)
@@ -181,8 +182,10 @@ class ServerProcess:
     def start(self, timeout: float = 60.0) -> ServerProcess:
         port = _free_port()
         self.url = f"http://127.0.0.1:{port}"
+        command = ["activelab.server"] if self.workers == 1 else \
+            ["activelab.cli", "serve", "--workers", str(self.workers)]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "activelab.server", "--db", self.db_url, "--port", str(port)],
+            [sys.executable, "-m", *command, "--db", self.db_url, "--port", str(port)],
             env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         while True:

@@ -55,10 +55,11 @@ def _annotator(server: ServerProcess, token: str, project_id: int, stop: float, 
             record.acked.append((response.json()["id"], item["id"], value, skip))
 
 
-def _run(db_url: str, n_clients: int, seconds: float, n_items: int) -> None:
+def _run(db_url: str, n_clients: int, seconds: float, n_items: int, workers: int = 1) -> None:
     names = [f"ann{i:02d}" for i in range(n_clients)]
     users = make_users(db_url, names)
-    server = ServerProcess(db_url, retrain_every_labels=50, worker_poll_seconds=0.5).start()
+    server = ServerProcess(db_url, workers, retrain_every_labels=50,
+                           worker_poll_seconds=0.5).start(timeout=600)
     records = {name: Record() for name in names}
     try:
         with server.client(users["boss"][1]) as admin:
@@ -129,3 +130,10 @@ def test_eight_annotators_for_ten_seconds(db_url):
 @pytest.mark.timeout(900)  # two minutes of load after importing 20,000 items
 def test_thirty_two_annotators_for_two_minutes(db_url):
     _run(db_url, n_clients=32, seconds=120, n_items=20000)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_four_api_processes_and_thirty_two_annotators(postgres_url):
+    """``activelab serve --workers 4`` on one PostgreSQL database."""
+    _run(postgres_url, n_clients=32, seconds=20, n_items=3000, workers=4)

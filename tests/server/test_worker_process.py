@@ -12,6 +12,7 @@ import time
 import pytest
 from server_helpers import ServerProcess, make_project, make_users, upload
 
+from activelab.server.models import Role
 from activelab.server.worker_process import SETTINGS_ENV
 
 FAST = {"worker_enabled": True, "worker_mode": "process", "retrain_every_labels": 4,
@@ -103,6 +104,33 @@ def test_a_missing_external_worker_is_reported_on_the_dashboard(live, admin, sql
                      ["state"] == "missing" and w, "the worker to be reported missing")
     assert "has not reported" in gone["detail"]
     assert 'data-state="missing"' in admin.get(f"/projects/{pid}/dashboard").text
+
+
+@pytest.mark.parametrize("server_settings", [{**FAST, "worker_mode": "external"}],
+                         indirect=True)
+@pytest.mark.timeout(900)
+def test_activelab_worker_runs_the_worker_as_its_own_command(live_any_db, tmp_path):
+    _, token = live_any_db.user("boss-cli", Role.admin)
+    db_url = live_any_db.app.state.settings.db_url
+    env = dict(os.environ, **{f"ACTIVELAB_{key.upper()}": str(value)
+                              for key, value in FAST.items()},
+               ACTIVELAB_FEATURE_STORE_DIR=str(tmp_path / "features"))
+    with live_any_db.client(token) as admin:
+        pid = _project_with_items(admin)
+        worker = subprocess.Popen([sys.executable, "-m", "activelab.cli", "worker", "--db",
+                                   db_url], env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        try:
+            _wait_for(lambda: admin.get(f"/api/projects/{pid}/stats").json()["worker"]["state"]
+                      in ("running", "retraining"), "activelab worker to start", 300)
+            _label(admin, pid, 4)
+            _wait_for(lambda: admin.get(f"/api/projects/{pid}/stats").json()["learning_curve"],
+                      "a retrain by activelab worker", 300)
+            assert admin.get(f"/api/projects/{pid}/stats").json()["worker"]["pid"] == worker.pid
+        finally:
+            worker.terminate()
+            assert worker.wait(60) == 0  # SIGTERM: it finishes its pass and exits cleanly
+    assert (tmp_path / "features" / f"project-{pid}.json").exists()
 
 
 def test_the_worker_process_exits_when_the_server_is_killed(sqlite_url):

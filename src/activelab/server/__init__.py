@@ -16,11 +16,12 @@ from .errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from .runner import export_model, import_source, run_server, stream_file
+from .runner import export_model, import_source, run_server, run_worker_command, stream_file
 
 __all__ = [
     "create_app",
     "run_server",
+    "run_worker_command",
     "import_source",
     "export_model",
     "stream_file",

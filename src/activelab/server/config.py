@@ -89,6 +89,11 @@ class Settings(BaseSettings):
         an error for its row; in a CSV file whose field runs past the limit the
         end of that field cannot be found safely, so reading stops there (rows
         before it are imported, the report says where it stopped).
+    feature_store_dir : str or None
+        Folder of the worker's feature files (``services/feature_store.py``):
+        each project's features are written there once and memory-mapped at
+        every retrain.  By default a SQLite database keeps them beside its file
+        (``<database>.features``); with PostgreSQL set it to use one.
     """
 
     model_config = SettingsConfigDict(env_prefix="ACTIVELAB_", extra="ignore")
@@ -126,6 +131,7 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     max_json_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     import_max_field_chars: int = Field(default=131_072, ge=16)
+    feature_store_dir: str | None = None
 
     @field_validator("sqlite_synchronous", mode="before")
     @classmethod

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..exceptions import DataError
+from ..exceptions import ConfigError, DataError
 from .app import create_app
 from .config import Settings
 from .db import make_engine, make_session_factory, upgrade_database
@@ -30,13 +30,15 @@ from .services.projects import require_active
 from .services.stream import stream_item
 from .stop_signals import watch_stop_signals
 
-__all__ = ["run_server", "import_source", "export_model", "main", "reset_hint",
-           "RESET_DEMO_PASSWORD_ENV"]
+__all__ = ["run_server", "run_worker_command", "import_source", "export_model", "main",
+           "reset_hint", "RESET_DEMO_PASSWORD_ENV"]
 
 #: Set to 1 to give the demo admin a fresh password at start (for ``activelab serve --demo``).
 RESET_DEMO_PASSWORD_ENV = "ACTIVELAB_RESET_DEMO_PASSWORD"
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
 MODULE_PROGRAM = "python -m activelab.server"
+ENV_PREFIX = "ACTIVELAB_"
+_HEALTH_CHECK_SECONDS = 120
 
 
 def reset_hint(program: str, db_url: str, host: str = DEFAULT_HOST,
@@ -70,7 +72,8 @@ def reset_hint(program: str, db_url: str, host: str = DEFAULT_HOST,
 
 def run_server(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, db_url: str | None = None,
                demo: bool = False, reset_demo_password: bool | None = None,
-               worker_mode: str | None = None, program: str = MODULE_PROGRAM) -> None:
+               worker_mode: str | None = None, program: str = MODULE_PROGRAM,
+               workers: int = 1) -> None:
     """Migrate the database, optionally create the demo, print the URL and serve.
 
     Parameters
@@ -86,13 +89,24 @@ def run_server(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, db_url: str |
         or ``external``; default from ``ACTIVELAB_WORKER_MODE`` or ``process``
     program : the command that started the server (``activelab serve``), for the
         printed command that resets the demo password
+    workers : API processes (uvicorn's workers) serving one PostgreSQL database; with
+        more than one, this process runs the retraining worker (``worker_mode``
+        ``process``) and every API process starts with ``worker_mode="external"``
+
+    Raises
+    ------
+    ConfigError
+        ``workers`` above 1 on SQLite (its one write lock would serialise them).
     """
     import uvicorn
 
     overrides = {key: value for key, value in
                  (("db_url", db_url), ("worker_mode", worker_mode)) if value}
     settings = Settings(**overrides)  # type: ignore[arg-type]
-    app = create_app(settings)
+    if workers > 1 and not settings.db_url.startswith("postgresql"):
+        raise ConfigError("several API processes (--workers) need PostgreSQL; SQLite has one "
+                          "write lock for the whole database: run one process")
+    app = create_app(settings)  # migrates once, before any API process starts
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     if demo:
         if reset_demo_password is None:
@@ -114,7 +128,55 @@ def run_server(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, db_url: str |
                   f"(or set {RESET_DEMO_PASSWORD_ENV}=1)")
         print(f"Demo project: {url}/projects/{created['project_id']}/annotate")
     print(f"activelab annotation server: {url}", flush=True)
+    if workers > 1:
+        _run_processes(settings, host, port, workers)
+        return
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=settings.access_log)
+
+
+def _run_processes(settings: Settings, host: str, port: int, workers: int) -> None:
+    """``workers`` uvicorn API processes; the retraining worker is supervised from here."""
+    import uvicorn
+
+    from .worker_process import WorkerSupervisor  # see create_app: not at import time
+
+    os.environ[f"{ENV_PREFIX}DB_URL"] = settings.db_url  # read by each API process
+    os.environ[f"{ENV_PREFIX}WORKER_MODE"] = "external"
+    engine = make_engine(settings)
+    supervisor = WorkerSupervisor(settings, make_session_factory(engine))
+    if settings.worker_enabled and settings.worker_mode == "process":
+        supervisor.start()
+    try:
+        uvicorn.run("activelab.server.app:create_app", factory=True, host=host, port=port,
+                    workers=workers, log_level="info", access_log=settings.access_log,
+                    # A process still importing the app (seconds on a busy machine) answers
+                    # no health check: uvicorn's 5 s default would kill it again and again.
+                    timeout_worker_healthcheck=_HEALTH_CHECK_SECONDS)
+    finally:
+        supervisor.stop()
+        engine.dispose()
+
+
+def run_worker_command(db_url: str | None = None) -> None:
+    """Run the retraining worker in this process until SIGTERM or SIGINT.
+
+    For a server started with ``worker_mode="external"`` (or ``--workers N``
+    with the worker elsewhere): the worker may run on another machine, as it
+    talks to the server only through the database.
+
+    Parameters
+    ----------
+    db_url : SQLAlchemy URL; default from ``ACTIVELAB_DB_URL`` or ``sqlite:///activelab.db``
+    """
+    settings = Settings(db_url=db_url) if db_url else Settings()
+    engine = make_engine(settings)
+    try:
+        upgrade_database(engine)
+    finally:
+        engine.dispose()
+    from .worker_process import run_worker  # see create_app: not at import time
+
+    run_worker(settings)
 
 
 def import_source(project: str, source: str | os.PathLike[str], db_url: str | None = None, *,

@@ -39,6 +39,7 @@ class LabelColumnReader:
         #: Cleaning: the label column is the given label, kept in the item's data.
         self.reviews = reviews_labels(project.task_type)
         self.column = column
+        self._kind = data_kind(self.task_type)
         self.seen_label_column = False
         self._features: dict[str, None] = {}
 
@@ -86,12 +87,10 @@ class LabelColumnReader:
             raise DataError(f"label column {self.column!r}: {error}") from None
 
     def _note_features(self, parsed: ParsedItem) -> None:
-        kind = data_kind(self.task_type)
-        if kind == "tabular":
-            for name in parsed.data.get("columns", {}):
-                self._features.setdefault(name)
+        if self._kind == "tabular":
+            self._features.update(dict.fromkeys(parsed.data.get("columns", {})))
         else:
-            self._features.setdefault(kind)
+            self._features.setdefault(self._kind)
 
     @property
     def feature_columns(self) -> list[str]:

@@ -7,6 +7,12 @@ once (``ix_items_external``) after locking the project's row, so two imports
 into one project take turns and cannot both insert the same id (PostgreSQL;
 SQLite writers hold the database's write lock already).
 
+On PostgreSQL new items arrive by ``COPY`` (psycopg's copy support), their ids
+drawn from the table's sequence in one statement first, so pre-labels can
+point at them; on SQLite by one multi-row ``INSERT`` per batch.  Either way a
+batch is one transaction: after a crash the database holds whole batches, and
+importing the file again (ids matched) adds only the rest.
+
 A row's pre-label becomes a label with ``source="import"`` and no user.  It
 counts in ``items.n_labels`` like any label, so a pre-labelled item leaves the
 queue once it has ``overlap`` labels.
@@ -14,13 +20,16 @@ queue once it has ``overlap`` labels.
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
+from ..db import is_postgres
 from ..models import Item, Label, LabelSource, Project, utcnow
 from .tasks import ParsedItem
 
@@ -97,8 +106,11 @@ def _insert_items(session: Session, project_id: int, fresh: list[ParsedItem],
              "image": p.image, "image_mime": p.image_mime, "random_key": rng.random(),
              "is_gold": p.gold is not None, "gold_answer": p.gold,
              "n_labels": 0 if p.prelabel is None else 1, "created_at": now} for p in fresh]
-    item_ids = session.scalars(insert(Item).returning(Item.id, sort_by_parameter_order=True),
-                               rows).all()
+    if is_postgres(session):
+        item_ids = _copy_items(session, rows)
+    else:
+        item_ids = list(session.scalars(
+            insert(Item).returning(Item.id, sort_by_parameter_order=True), rows))
     labels = [_prelabel_row(project_id, item_id, p.prelabel, now)
               for item_id, p in zip(item_ids, fresh, strict=True) if p.prelabel is not None]
     if labels:
@@ -106,6 +118,25 @@ def _insert_items(session: Session, project_id: int, fresh: list[ParsedItem],
     session.execute(update(Project).where(Project.id == project_id)
                     .values(n_items=Project.n_items + len(rows)))
     return BatchCounts(inserted=len(rows), prelabels=len(labels))
+
+
+_COPY_COLUMNS = ("id", "project_id", "external_id", "data", "image", "image_mime",
+                 "random_key", "n_labels", "created_at")
+_NEXT_IDS = text("SELECT nextval(pg_get_serial_sequence('items', 'id')) "
+                 "FROM generate_series(1, :n)")
+
+
+def _copy_items(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """PostgreSQL: ``COPY`` ``rows`` into ``items`` with ids drawn first; returns the ids."""
+    ids = [int(i) for i in session.scalars(_NEXT_IDS, {"n": len(rows)})]
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f"COPY items ({', '.join(_COPY_COLUMNS)}) FROM STDIN") as copy:
+        for item_id, row in zip(ids, rows, strict=True):
+            copy.write_row((item_id, row["project_id"], row["external_id"],
+                            json.dumps(row["data"]), row["image"], row["image_mime"],
+                            row["random_key"], row["n_labels"],
+                            row["created_at"].astimezone(UTC).replace(tzinfo=None)))
+    return ids
 
 
 def _update_items(session: Session, project_id: int, seen: list[ParsedItem],

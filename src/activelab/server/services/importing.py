@@ -130,7 +130,7 @@ def _csv_records(stream: BinaryIO, max_field_chars: int
             yield start, "the row is not valid UTF-8"
         elif None in row:
             yield start, f"the row has more fields than the header's {len(fields)}"
-        elif any(value is None for value in row.values()):
+        elif None in row.values():  # the reader's filler for a missing field
             yield start, f"the row has fewer fields than the header's {len(fields)}"
         else:
             yield start, _checked_row(row, max_field_chars)
@@ -138,6 +138,10 @@ def _csv_records(stream: BinaryIO, max_field_chars: int
 
 def _checked_row(row: dict[str, Any], max_field_chars: int) -> dict[str, Any] | str:
     """``row``, or why it cannot be stored: a field too long, a NUL character."""
+    strings = [value for value in row.values() if isinstance(value, str)]
+    if max(map(len, strings), default=0) <= max_field_chars \
+            and find_bad_text("".join(strings)) is None:
+        return row  # the common case, in one search instead of one per field
     for name, value in row.items():
         if isinstance(value, str):
             # An image column has its own limit, in bytes (MAX_IMAGE_BYTES).

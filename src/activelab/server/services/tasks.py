@@ -153,6 +153,23 @@ def _number(name: str, value: Any) -> float | None:
     return number
 
 
+def _numbers(row: dict[str, Any]) -> dict[str, float | None]:
+    """The numeric columns of a tabular row: plain ``float`` first, :func:`_number` to explain.
+
+    ``float`` accepts what :func:`_number` accepts (surrounding spaces, ``True``)
+    and refuses a blank or missing value, which :func:`_number` reads as missing.
+    """
+    try:  # the common case at a million rows per import: every value a finite number
+        values = {str(k): float(v) for k, v in row.items()
+                  if k not in RESERVED_COLUMNS and k is not None}
+        if all(map(math.isfinite, values.values())):
+            return values  # type: ignore[return-value]
+    except (TypeError, ValueError):
+        pass
+    return {str(k): _number(str(k), v) for k, v in row.items()
+            if k not in RESERVED_COLUMNS and k is not None}
+
+
 def parse_item_row(task_type: str, row: dict[str, Any]) -> ParsedItem:
     """Validate one import row (a CSV record or a JSON object) for ``task_type``.
 
@@ -180,8 +197,7 @@ def parse_item_row(task_type: str, row: dict[str, Any]) -> ParsedItem:
         raw, mime, width, height = _decode_image(row.get("image"))
         return ParsedItem(external_id, {"width": width, "height": height}, raw, mime)
     if DATA_KIND.get(TaskType(task_type)) == "tabular":
-        values = {str(k): _number(str(k), v) for k, v in row.items()
-                  if k not in RESERVED_COLUMNS and k is not None}
+        values = _numbers(row)
         if not values:
             raise DataError("a tabular row needs at least one numeric column besides 'id'")
         return ParsedItem(external_id, {"columns": values})

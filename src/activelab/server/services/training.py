@@ -45,6 +45,7 @@ from .cleaning_training import train_cleaning
 from .consensus import consensus_labels
 from .discovery import discovery_priority
 from .evaluation import eval_item_ids, interleave, mark_eval_items
+from .feature_store import FeatureStore
 from .features import Features, load_features, model_kind, signature_of
 from .matching_training import train_matching
 from .regression_training import train_regression
@@ -64,6 +65,8 @@ _SEED = SEED
 RESCORE_BATCH = 500
 #: Items written with fresh scores after a retrain: the head of the queue (0: all).
 RESCORE_DEPTH = 2_000
+#: Pool rows copied at once when a retrain computes the model's probabilities.
+_ROWS = 50_000
 
 
 def check_strategy_for_task(task_type: str, strategy_name: str) -> None:
@@ -83,9 +86,14 @@ def label_events(session: Session, project_id: int) -> int:
 
 
 class FeatureCache:
-    """Per-project features, rebuilt only when items are added (used by one thread)."""
+    """Per-project features, rebuilt only when items are added (used by one thread).
 
-    def __init__(self) -> None:
+    With a :class:`~.feature_store.FeatureStore` they are read from (and
+    written to) its files, memory-mapped, instead of decoded from the database.
+    """
+
+    def __init__(self, store: FeatureStore | None = None) -> None:
+        self.store = store
         self._cache: dict[int, Features] = {}
         self._marked: dict[int, tuple[Any, ...]] = {}
 
@@ -106,7 +114,12 @@ class FeatureCache:
         signature = (*signature_of(session, project.id), project.featurizer)
         if cached is not None and cached.signature == signature:
             return cached
-        features = load_features(session, project.id, project.task_type, project.featurizer)
+        if self.store is None:
+            features = load_features(session, project.id, project.task_type,
+                                     project.featurizer)
+        else:
+            features = self.store.load(project.id, signature) or self.store.build(
+                session, project.id, project.task_type, project.featurizer)
         self._cache[project.id] = features
         return features
 
@@ -165,7 +178,7 @@ def _train_single(project: Project, features: Features, split: _Split,
         nothing = np.empty(0)
         return _Result(unlabeled, nothing, nothing, [], nothing, accuracy, metric,
                        pool.n_labeled, split.eval_rows.size, correct)
-    proba = class_probabilities(learner.model_, pool.take(unlabeled), pool.n_classes)
+    proba = _chunked_probabilities(learner.model_, pool, unlabeled)
     search = None if not discovery or project.strategy_name == "random" \
         else discovery_priority(proba, pool.class_counts())
     queried = search is None and not isinstance(learner.strategy_, ScoreStrategy)
@@ -179,6 +192,12 @@ def _train_single(project: Project, features: Features, split: _Split,
                    split.eval_rows.size, correct,
                    export(learner.strategy_, features.item_ids) if queried else None,
                    strategy_note(learner.strategy_) if queried else None)
+
+
+def _chunked_probabilities(model: Any, pool: Pool, rows: np.ndarray) -> np.ndarray:
+    """Class probabilities of ``rows``, a chunk of rows at a time (never a copy of the pool)."""
+    return np.concatenate([class_probabilities(model, pool.take(chunk), pool.n_classes)
+                           for chunk in np.array_split(rows, max(1, -(-len(rows) // _ROWS)))])
 
 
 def _classes_of(task_type: str, value: Any) -> set[str]:

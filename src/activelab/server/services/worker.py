@@ -23,6 +23,7 @@ from ..config import Settings
 from ..db import write_transaction
 from ..models import ModelSnapshot, Project, WorkerStatus, utcnow
 from .discovery import under_covered
+from .feature_store import FeatureStore, store_folder
 from .training import FeatureCache, label_events, retrain_project
 
 __all__ = ["TrainingWorker", "Heartbeat", "worker_state", "WORKER_NAME"]
@@ -52,7 +53,8 @@ class TrainingWorker:
     def __init__(self, factory: sessionmaker[Session], settings: Settings) -> None:
         self.factory = factory
         self.settings = settings
-        self.cache = FeatureCache()
+        folder = store_folder(settings)
+        self.cache = FeatureCache(FeatureStore(folder) if folder is not None else None)
         self.last_error: dict[int, str] = {}
         self.busy_project_id: int | None = None
         self._attempted: dict[int, int] = {}
