@@ -73,7 +73,7 @@ class FeatureStore:
             X: Any = sp.load_npz(self._path(project_id, ".npz")).tocsr()
         else:
             X = np.load(self._path(project_id, ".npy"), mmap_mode="r")
-        return Features(ids, X, signature)
+        return Features(ids, X, signature, stored.get("columns"))
 
     def build(self, session: Session, project_id: int, task_type: str,
               featurizer: str) -> Features:
@@ -82,9 +82,9 @@ class FeatureStore:
         self.folder.mkdir(parents=True, exist_ok=True)
         self._path(project_id, ".json").unlink(missing_ok=True)  # invalid until rewritten
         if data_kind(task_type) == "tabular" and signature[0] > 0:
-            ids = self._write_tabular(session, project_id, signature[0])
+            ids, names = self._write_tabular(session, project_id, signature[0])
             X: Any = np.load(self._path(project_id, ".npy"), mmap_mode="r")
-            features = Features(ids, X, signature)
+            features = Features(ids, X, signature, names)
         else:
             features = load_features(session, project_id, task_type, featurizer)
             if sp.issparse(features.X):
@@ -95,16 +95,20 @@ class FeatureStore:
         np.save(self._path(project_id, ".ids.npy"), features.item_ids)
         fmt = "npz" if sp.issparse(features.X) else "npy"
         temporary = self._path(project_id, ".json.tmp")
-        temporary.write_text(json.dumps({"signature": list(signature), "format": fmt}))
+        temporary.write_text(json.dumps({"signature": list(signature), "format": fmt,
+                                         "columns": features.columns}))
         os.replace(temporary, self._path(project_id, ".json"))
         if fmt == "npy" and not isinstance(features.X, np.memmap):
             features = Features(features.item_ids,
                                 np.load(self._path(project_id, ".npy"), mmap_mode="r"),
-                                signature)
+                                signature, features.columns)
         return features
 
-    def _write_tabular(self, session: Session, project_id: int, n_items: int) -> np.ndarray:
-        """Write the tabular matrix of ``project_id`` as :func:`build_features` makes it."""
+    def _write_tabular(self, session: Session, project_id: int, n_items: int
+                       ) -> tuple[np.ndarray, list[str]]:
+        """Write the tabular matrix of ``project_id`` as :func:`build_features` makes it.
+
+        Returns the item ids of its rows and the names of its columns, sorted."""
         query = (select(Item.id, Item.data).where(Item.project_id == project_id)
                  .order_by(Item.id).execution_options(yield_per=_CHUNK))
         ids = np.empty(n_items, dtype=np.int64)
@@ -158,4 +162,4 @@ class FeatureStore:
                 out[begin:begin + _CHUNK] = block
         out.flush()
         del out
-        return ids[:filled]
+        return ids[:filled], sorted(columns)

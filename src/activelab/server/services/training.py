@@ -114,7 +114,8 @@ class FeatureCache:
         signature = (*signature_of(session, project.id), project.featurizer)
         if cached is not None and cached.signature == signature:
             return cached
-        if self.store is None:
+        # Cleaning projects carry each item's given label beside the matrix: not stored.
+        if self.store is None or reviews_labels(project.task_type):
             features = load_features(session, project.id, project.task_type,
                                      project.featurizer)
         else:
