@@ -121,7 +121,7 @@ def _insert_items(session: Session, project_id: int, fresh: list[ParsedItem],
 
 
 _COPY_COLUMNS = ("id", "project_id", "external_id", "data", "image", "image_mime",
-                 "random_key", "n_labels", "created_at")
+                 "random_key", "n_labels", "created_at", "is_gold", "gold_answer")
 _NEXT_IDS = text("SELECT nextval(pg_get_serial_sequence('items', 'id')) "
                  "FROM generate_series(1, :n)")
 
@@ -135,7 +135,9 @@ def _copy_items(session: Session, rows: list[dict[str, Any]]) -> list[int]:
             copy.write_row((item_id, row["project_id"], row["external_id"],
                             json.dumps(row["data"]), row["image"], row["image_mime"],
                             row["random_key"], row["n_labels"],
-                            row["created_at"].astimezone(UTC).replace(tzinfo=None)))
+                            row["created_at"].astimezone(UTC).replace(tzinfo=None),
+                            row["is_gold"], None if row["gold_answer"] is None
+                            else json.dumps(row["gold_answer"])))
     return ids
 
 
