@@ -58,8 +58,8 @@ def test_listing_commands_print_json(command) -> None:
 
 
 def test_simulate_json_is_the_whole_of_stdout(tmp_path) -> None:
-    done = activelab_cli("simulate", "sklearn:iris", "--initial", "6", "--batch", "6",
-                         "--budget", "18", "--seeds", "2", "--compare", "random",
+    done = activelab_cli("simulate", "sklearn:iris", "--strategy", "margin", "--initial", "6",
+                         "--batch", "6", "--budget", "18", "--seeds", "2", "--compare", "random",
                          "--out", str(tmp_path / "r.json"), "--json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)  # no table, no progress bar, no other line
