@@ -38,7 +38,7 @@ def _label(client, pid: int, n: int) -> None:
         assert response.status_code == 201, response.text
 
 
-def _wait_for(condition, what: str, timeout: float = 60.0):
+def _wait_for(condition, what: str, timeout: float = 180.0):  # a loaded machine is slow
     deadline = time.monotonic() + timeout
     while not (value := condition()):
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
