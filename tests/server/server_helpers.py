@@ -141,6 +141,14 @@ def refuse_answer(live: Live, client: httpx.Client, project_id: int, item_id: in
             Label.project_id == project_id)) == 0
 
 
+def retrain(live: Live, pid: int) -> None:
+    """Retrain project ``pid`` now, in the test's thread, and check the retrain succeeded."""
+    worker = live.app.state.worker
+    worker.notify(pid, force=True)
+    assert worker.run_pending() == [pid]
+    assert worker.last_error == {}
+
+
 def make_users(db_url: str, names: list[str], admin: str | None = "boss") -> dict[str, Any]:
     """Migrate ``db_url`` and create users directly in it: ``{name: (user id, token)}``.
 

@@ -11,7 +11,7 @@ import json
 import httpx
 import numpy as np
 import pytest
-from server_helpers import Live, make_project, refuse_answer, upload
+from server_helpers import Live, make_project, refuse_answer, retrain, upload
 from sklearn.datasets import load_wine
 from sqlalchemy import select
 
@@ -52,13 +52,6 @@ def review(client: httpx.Client, pid: int, truth: dict[str, str], n: int) -> lis
                                json={"item_id": item["id"], "value": value})
         assert response.status_code == 201, response.text
     return served
-
-
-def retrain(live: Live, pid: int) -> None:
-    worker = live.app.state.worker
-    worker.notify(pid, force=True)
-    assert worker.run_pending() == [pid]
-    assert worker.last_error == {}
 
 
 @pytest.mark.slow

@@ -11,7 +11,7 @@ from collections import Counter
 import httpx
 import pandas as pd
 import pytest
-from server_helpers import Live, make_project, upload
+from server_helpers import Live, make_project, retrain, upload
 
 from activelab.server.models import Role
 from activelab.tasks.matching import make_duplicate_records
@@ -82,13 +82,6 @@ def answer(client: httpx.Client, pid: int, matches: set, n: int) -> list[dict]:
                                json={"item_id": item["id"], "value": value})
         assert response.status_code == 201, response.text
     return served
-
-
-def retrain(live: Live, pid: int) -> None:
-    worker = live.app.state.worker
-    worker.notify(pid, force=True)
-    assert worker.run_pending() == [pid]
-    assert worker.last_error == {}
 
 
 @pytest.mark.slow

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import numpy as np
 import pytest
-from server_helpers import Live, make_project, serve, upload
+from server_helpers import Live, make_project, retrain, serve, upload
 from sklearn.datasets import load_wine
 
 from activelab.server import Settings
@@ -53,12 +53,6 @@ def stream_project(client: httpx.Client, **fields) -> dict:
 def send(client: httpx.Client, pid: int, row: dict) -> httpx.Response:
     item = {key: value for key, value in row.items() if key != "label"}
     return client.post(f"/api/projects/{pid}/stream", json={"item": item})
-
-
-def retrain(live: Live, pid: int) -> None:
-    worker = live.app.state.worker
-    worker.notify(pid, force=True)
-    assert worker.run_pending() == [pid] and worker.last_error == {}
 
 
 @pytest.mark.slow
