@@ -25,7 +25,7 @@ from .errors import install_error_handler
 from .limits import BodySizeLimitMiddleware
 from .login_limits import LoginThrottle
 from .models import TaskType
-from .routers import annotate, auth, model, pairs, projects, stream, teams, ui
+from .routers import annotate, auth, clusters, model, pairs, projects, stream, teams, ui
 from .security_headers import SecurityHeadersMiddleware
 from .services.model_export import ModelCache
 from .services.sessions import SessionPolicy
@@ -110,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(projects.router)
     app.include_router(pairs.router)
+    app.include_router(clusters.router)
     app.include_router(annotate.router)
     app.include_router(model.router)
     app.include_router(stream.router)

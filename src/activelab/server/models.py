@@ -47,6 +47,7 @@ __all__ = [
     "ServerSecret",
     "WorkerStatus",
     "AuditEvent",
+    "ClusterPoint",
     "LabelSource",
     "utcnow",
     "MIGRATION_ONLY_INDEXES",
@@ -108,6 +109,9 @@ class TaskType(enum.StrEnum):
     matching = "matching"
     text_cleaning = "text_cleaning"
     tabular_cleaning = "tabular_cleaning"
+    #: Constrained clustering: the rows are points (``ClusterPoint``), each item a pair of
+    #: them, "do these two belong together?".
+    clustering = "clustering"
 
 
 class Base(DeclarativeBase):
@@ -218,6 +222,8 @@ class Project(Base):
     gold_rate: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     #: Annotators whose accuracy on gold is below this are flagged to admins.
     gold_min_accuracy: Mapped[float] = mapped_column(Float, default=0.7, server_default="0.7")
+    #: Clustering: the number of clusters the points are grouped into (None otherwise).
+    n_clusters: Mapped[int | None] = mapped_column(Integer, nullable=True)
     #: Set while the project is archived: it serves no items and takes no labels.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -266,6 +272,24 @@ class Item(Base):
     #: to every annotator at the project's ``gold_rate``, outside the overlap.
     is_gold: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     gold_answer: Mapped[Any | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ClusterPoint(Base):
+    """One imported row of a clustering project: a point that pair questions ask about.
+
+    ``cluster`` is the point's cluster in the latest clustering (None before the first).
+    """
+
+    __tablename__ = "cluster_points"
+    __table_args__ = (Index("ix_cluster_points_external", "project_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    external_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    #: ``{"text": ...}`` or ``{"columns": {name: number}}``, as an ordinary item holds.
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    cluster: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

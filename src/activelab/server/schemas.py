@@ -93,6 +93,8 @@ ANSWER_RANGE_HELP = ("regression: the smallest / largest accepted answer (leave 
 STREAM_RATE_HELP = ("stream-based selective sampling: the largest share of the items "
                     "POSTed to /stream that are asked (leave out: the project takes no stream)")
 STREAM_BUDGET_HELP = "stream: the most items the stream may ask in all (leave out: no cap)"
+N_CLUSTERS_HELP = ("clustering projects (required there): how many clusters the items form, "
+                   "an integer of at least 2 and no more than the items")
 EVAL_FRACTION_HELP = ("share of items drawn at random as evaluation items: served among the "
                       "others, never trained on, the test set of the dashboard's accuracy "
                       "(0 turns that estimate off; a change applies to unlabelled items)")
@@ -133,6 +135,7 @@ class ProjectIn(RequestModel):
     stream_rate: float | None = Field(default=None, gt=0, le=1, description=STREAM_RATE_HELP)
     stream_budget: int | None = Field(default=None, ge=1, le=10**9,
                                       description=STREAM_BUDGET_HELP)
+    n_clusters: int | None = Field(default=None, le=10**6, description=N_CLUSTERS_HELP)
 
     @field_validator("name")
     @classmethod
@@ -167,6 +170,7 @@ class ProjectPatch(RequestModel):
     gold_rate: float | None = Field(default=None, ge=0, le=0.5, description=GOLD_RATE_HELP)
     gold_min_accuracy: float | None = Field(default=None, ge=0, le=1,
                                             description=GOLD_MIN_ACCURACY_HELP)
+    n_clusters: int | None = Field(default=None, le=10**6, description=N_CLUSTERS_HELP)
 
     @field_validator("name")
     @classmethod
@@ -197,6 +201,7 @@ class ProjectOut(BaseModel):
     answer_max: float | None = None
     stream_rate: float | None = None
     stream_budget: int | None = None
+    n_clusters: int | None = None
     created_at: datetime
 
 
@@ -214,6 +219,8 @@ class ImportReport(BaseModel):
     label_column: str | None = Field(None, description="the column read as pre-labels, when "
                                      "the file has it")
     warnings: list[str] = Field(default_factory=list)
+    candidate_pairs: int | None = Field(None, description="clustering projects: the pair "
+                                        "questions the import added")
 
     cancelled: bool = Field(default=False, description="the import was stopped between "
                             "batches (the server is shutting down): the batches committed "

@@ -292,7 +292,8 @@ def reopen_prelabel(label_id: PathId, project: ProjectDep, admin: AdminUser,
 @router.get("/{project_id}/export")
 def export_labels(project: ProjectDep, admin: AdminUser, factory: FactoryDep,
                   format: Annotated[str, Query(
-                      pattern="^(jsonl|csv|label-studio|consensus|cleaned)$")] = "jsonl",
+                      pattern="^(jsonl|csv|label-studio|consensus|cleaned|clusters)$")
+                  ] = "jsonl",
                   ) -> StreamingResponse:
     """Download the project's labels as JSONL, CSV or Label Studio JSON (streamed).
 
@@ -300,6 +301,8 @@ def export_labels(project: ProjectDep, admin: AdminUser, factory: FactoryDep,
     project's ``aggregation``), the ``confidence`` of the combination and the raw labels.
     ``cleaned`` (cleaning projects, CSV): every item with its given label, its label
     after review and a ``change`` column (corrected, kept, not reviewed).
+    ``clusters`` (clustering projects, CSV): every point (``point_id``, ``external_id``)
+    with its ``cluster`` in the latest clustering (409 before the first one).
 
     CSV cells that a spreadsheet would read as a formula are neutralised.
     """
@@ -307,8 +310,9 @@ def export_labels(project: ProjectDep, admin: AdminUser, factory: FactoryDep,
         record_event(session, admin, "export", project, format=format)
     chunks = export_stream(factory, project, format)
     extension = {"jsonl": "jsonl", "csv": "csv", "label-studio": "json",
-                 "consensus": "jsonl", "cleaned": "csv"}[format]
-    filename = f"project-{project.id}-labels.{extension}"
+                 "consensus": "jsonl", "cleaned": "csv", "clusters": "csv"}[format]
+    filename = f"project-{project.id}-{'clusters' if format == 'clusters' else 'labels'}" \
+        f".{extension}"
     return StreamingResponse(chunks, media_type=media_type_of(format),
                              headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

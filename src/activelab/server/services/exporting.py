@@ -1,6 +1,7 @@
 """Streaming export of labels: JSONL, CSV and Label Studio JSON; the combined label of
 each item (``consensus``: JSONL, one line per item with its raw labels); a cleaning
-project's items with their given and reviewed labels (``cleaned``: CSV).
+project's items with their given and reviewed labels (``cleaned``: CSV); a clustering
+project's items with their cluster (``clusters``: CSV).
 
 Every generator opens its own session and reads rows in chunks, so an export
 of any size is produced with bounded memory.
@@ -32,12 +33,13 @@ from ..echo import echo
 from ..models import Item, Label, LabelSource, Project, TaskType, User
 from .cleaning_reviews import cleaned_csv
 from .cleaning_training import corrected_label
+from .cluster_points import check_clustered, clusters_csv
 from .consensus import consensus_labels
 from .task_types import data_kind, reviews_labels, takes_numbers
 
 __all__ = ["EXPORT_FORMATS", "export_stream", "media_type_of", "neutralise_cell"]
 
-EXPORT_FORMATS = ("jsonl", "csv", "label-studio", "consensus", "cleaned")
+EXPORT_FORMATS = ("jsonl", "csv", "label-studio", "consensus", "cleaned", "clusters")
 _CHUNK = 500
 #: ``source``: ``annotator``, or ``import`` for a pre-label read from an imported file
 #: (which has no annotator).
@@ -47,7 +49,7 @@ CSV_COLUMNS = ("label_id", "item_id", "external_id", "label", "skipped", "annota
 def media_type_of(fmt: str) -> str:
     return {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8",
             "label-studio": "application/json", "consensus": "application/x-ndjson",
-            "cleaned": "text/csv; charset=utf-8"}[fmt]
+            "cleaned": "text/csv; charset=utf-8", "clusters": "text/csv; charset=utf-8"}[fmt]
 
 
 def _label_rows(session: Session, project_id: int
@@ -201,8 +203,11 @@ def export_stream(factory: sessionmaker[Session], project: Project, fmt: str) ->
     if fmt == "cleaned" and not reviews_labels(project.task_type):
         raise DataError("the 'cleaned' export is for cleaning projects: it lists each item's "
                         "given and reviewed label")
+    if fmt == "clusters":
+        with factory() as session:
+            check_clustered(session, project)
     writer = {"jsonl": _jsonl, "csv": _csv, "label-studio": _label_studio,
-              "consensus": _consensus, "cleaned": cleaned_csv}[fmt]
+              "consensus": _consensus, "cleaned": cleaned_csv, "clusters": clusters_csv}[fmt]
 
     def chunks() -> Iterator[str]:
         with factory() as session:

@@ -36,7 +36,7 @@ from ..strict_json import InvalidJSONError, find_bad_text, loads_strict
 from .image_folder import folder_records, zip_records
 from .import_columns import LabelColumnReader, repeated_ids
 from .import_store import ON_DUPLICATE, BatchCounts, store_batch
-from .task_types import data_kind
+from .task_types import clusters_points, data_kind
 from .tasks import MAX_IMAGE_BYTES, ParsedItem
 
 __all__ = ["import_items", "import_folder", "import_records", "insert_items", "read_rows",
@@ -260,6 +260,13 @@ def import_items(factory: sessionmaker[Session], project: Project, stream: Binar
     if data_kind(project.task_type) == "pair":
         raise DataError("a matching project's items are pairs of records: import its two "
                         f"tables with POST /api/projects/{project.id}/import-tables")
+    if clusters_points(project.task_type):  # rows are points; the items are pairs of them
+        from .cluster_points import import_points  # builds on this module's readers
+
+        return import_points(factory, project, stream, fmt, all_or_nothing=all_or_nothing,
+                             max_errors=max_errors, on_duplicate=on_duplicate,
+                             label_column=label_column, max_field_chars=max_field_chars,
+                             batch_size=batch_size)
     reader = LabelColumnReader(project, label_column or project.label_column)
 
     def records() -> Iterator[tuple[Any, ParsedItem | str]]:

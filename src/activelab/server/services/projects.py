@@ -14,19 +14,20 @@ from ...exceptions import ConfigError, MissingDependencyError
 from ...tasks.regression import make_regressor
 from ...teams import AGGREGATIONS
 from ..errors import ConflictError, NotFoundError, PermissionDeniedError
-from ..models import Item, Label, Project, ProjectMember, Role, TaskType, User, utcnow
+from ..models import ClusterPoint, Item, Label, Project, ProjectMember, Role, TaskType, User, utcnow
 from .audit import record_event
+from .cluster_points import check_n_clusters
 from .features import model_kind
 from .project_rules import check_answer_range, check_label_set, clean_project_name
 from .stream import check_stream_settings
-from .task_types import data_kind, server_task, takes_numbers
+from .task_types import clusters_points, data_kind, server_task, takes_numbers
 from .training import check_strategy_for_task
 
 __all__ = [
     "require_admin", "visible_projects", "get_project", "create_project", "update_project",
     "set_member", "progress", "check_model_and_strategy", "check_featurizer", "project_view",
     "user_by_name", "list_members", "archive_project", "delete_project", "require_active",
-    "check_aggregation", "check_overlap",
+    "check_aggregation", "check_overlap", "check_cluster_setting",
 ]
 
 
@@ -141,9 +142,12 @@ def create_project(session: Session, *, name: str, task_type: TaskType | str,
                    overlap: int = 1, members: Sequence[int] = (), featurizer: str = "auto",
                    label_column: str = "label", eval_fraction: float = 0.1,
                    answer_min: float | None = None, answer_max: float | None = None,
-                   stream_rate: float | None = None, stream_budget: int | None = None
-                   ) -> Project:
-    """A new project; model and strategy default to those of its task (the registry's)."""
+                   stream_rate: float | None = None, stream_budget: int | None = None,
+                   n_clusters: int | None = None) -> Project:
+    """A new project; model and strategy default to those of its task (the registry's).
+
+    A clustering project needs ``n_clusters``; its items are pairs, none of them an
+    evaluation item (``eval_fraction`` 0)."""
     task_type = TaskType(task_type).value
     name = clean_project_name(name)
     labels = check_label_set(task_type, labels)
@@ -155,6 +159,9 @@ def create_project(session: Session, *, name: str, task_type: TaskType | str,
     check_stream_settings(task_type, stream_rate, stream_budget)
     check_featurizer(featurizer, task_type)
     check_model_fits_features(model_name, task_type, featurizer)
+    check_cluster_setting(task_type, n_clusters, creating=True)
+    if clusters_points(task_type):
+        eval_fraction = 0.0
     if session.scalar(select(Project.id).where(Project.name == name)) is not None:
         raise ConflictError(f"a project named {name!r} exists already")
     project = Project(name=name, description=description, task_type=task_type,
@@ -162,7 +169,7 @@ def create_project(session: Session, *, name: str, task_type: TaskType | str,
                       overlap=overlap, featurizer=featurizer, label_column=label_column,
                       eval_fraction=eval_fraction, answer_min=answer_min,
                       answer_max=answer_max, stream_rate=stream_rate,
-                      stream_budget=stream_budget)
+                      stream_budget=stream_budget, n_clusters=n_clusters)
     session.add(project)
     try:
         session.flush()
@@ -171,6 +178,23 @@ def create_project(session: Session, *, name: str, task_type: TaskType | str,
     for user_id in members:
         set_member(session, project, user_id, True)
     return project
+
+
+def check_cluster_setting(task_type: str, n_clusters: Any, n_points: int | None = None,
+                          creating: bool = False) -> None:
+    """ConfigError (422): ``n_clusters`` missing from a new clustering project, given to
+    another project type, not an integer of at least 2, or more than the points."""
+    if not clusters_points(task_type):
+        if n_clusters is not None:
+            raise ConfigError(f"n_clusters is for clustering projects; a "
+                              f"{str(task_type).replace('_', ' ')} project has no clusters")
+        return
+    if n_clusters is None:
+        if creating:
+            raise ConfigError("a clustering project needs n_clusters: how many clusters its "
+                              "items form (an integer of at least 2)")
+        return
+    check_n_clusters(n_clusters, n_points)
 
 
 def check_aggregation(name: str) -> None:
@@ -211,6 +235,12 @@ def update_project(session: Session, project: Project, changes: dict[str, Any]) 
     check_stream_settings(project.task_type, *(
         changes[key] if changes.get(key) is not None else getattr(project, key)
         for key in ("stream_rate", "stream_budget")))
+    if changes.get("n_clusters") is not None:
+        check_cluster_setting(project.task_type, changes["n_clusters"], session.scalar(
+            select(func.count()).select_from(ClusterPoint).where(
+                ClusterPoint.project_id == project.id)))
+        if changes["n_clusters"] != project.n_clusters:
+            project.retrain_requested = True
     if changes.get("name") is not None:
         changes = {**changes, "name": clean_project_name(changes["name"])}
     name = changes.get("name")

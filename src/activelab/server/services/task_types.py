@@ -3,7 +3,8 @@
 The one place a project's ``task_type`` is mapped to a task: what one item holds,
 the task whose server hooks build features and train, the task whose
 ``validate_answer`` checks an answer, whether answers are numbers with a range, whether
-the task fixes the answers (anomaly: anomaly, normal; matching: same, different) and
+the task fixes the answers (anomaly: anomaly, normal; matching and clustering: same,
+different), whether its items are pairs of clustered points, and
 whether its model ranks the items before any answer. A new project type adds a row to
 each mapping here.
 """
@@ -19,9 +20,9 @@ from ...tasks.registry import get_task
 from ..models import TaskType
 
 __all__ = ["DATA_KIND", "SERVER_TASK", "ANSWER_TASK", "NUMBER_TASKS", "FIXED_LABELS",
-           "RANKS_UNLABELLED", "REVIEW_TASKS", "data_kind", "server_task", "server_hooks",
+           "RANKS_UNLABELLED", "REVIEW_TASKS", "CLUSTER_TASKS", "data_kind", "server_task", "server_hooks",
            "answer_space", "takes_numbers", "fixed_labels", "ranks_unlabelled",
-           "reviews_labels"]
+           "reviews_labels", "clusters_points"]
 
 #: What one item of each project type holds, as the task hooks name it.
 DATA_KIND = {TaskType.text_classification: "text", TaskType.multilabel_text: "text",
@@ -30,7 +31,8 @@ DATA_KIND = {TaskType.text_classification: "text", TaskType.multilabel_text: "te
              TaskType.image_classification: "image", TaskType.image_regions: "image",
              TaskType.text_regression: "text", TaskType.anomaly: "tabular",
              TaskType.matching: "pair",
-             TaskType.text_cleaning: "text", TaskType.tabular_cleaning: "tabular"}
+             TaskType.text_cleaning: "text", TaskType.tabular_cleaning: "tabular",
+             TaskType.clustering: "points"}
 #: The task whose server hooks featurise, train and describe guesses (multi-label
 #: projects train one classifier per class on the classification hooks).
 SERVER_TASK = {TaskType.text_classification: "classification",
@@ -41,7 +43,8 @@ SERVER_TASK = {TaskType.text_classification: "classification",
                TaskType.tabular_regression: "regression",
                TaskType.text_regression: "regression", TaskType.anomaly: "anomaly",
                TaskType.matching: "matching",
-               TaskType.text_cleaning: "cleaning", TaskType.tabular_cleaning: "cleaning"}
+               TaskType.text_cleaning: "cleaning", TaskType.tabular_cleaning: "cleaning",
+               TaskType.clustering: "clustering"}
 #: The task whose ``validate_answer`` checks an answer (image regions are not a task yet).
 ANSWER_TASK = {TaskType.text_classification: "classification",
                TaskType.tabular_classification: "classification",
@@ -50,15 +53,21 @@ ANSWER_TASK = {TaskType.text_classification: "classification",
                TaskType.tabular_regression: "regression",
                TaskType.text_regression: "regression", TaskType.anomaly: "anomaly",
                TaskType.matching: "matching",
-               TaskType.text_cleaning: "cleaning", TaskType.tabular_cleaning: "cleaning"}
+               TaskType.text_cleaning: "cleaning", TaskType.tabular_cleaning: "cleaning",
+               TaskType.clustering: "clustering"}
 #: Project types whose answers are numbers: no label set, an optional answer range.
 NUMBER_TASKS = frozenset({TaskType.tabular_regression, TaskType.text_regression})
 #: Project types whose answers are a fixed pair of names, the project's labels
 #: (matching asks about a pair of records).
 FIXED_LABELS = {TaskType.anomaly: ("anomaly", "normal"),
-                TaskType.matching: ("same", "different")}
-#: Project types whose model ranks the items before any answer (an unsupervised detector).
-RANKS_UNLABELLED = frozenset({TaskType.anomaly})
+                TaskType.matching: ("same", "different"),
+                TaskType.clustering: ("same", "different")}
+#: Project types whose model ranks the items before any answer (an unsupervised detector;
+#: a clustering, which k-means forms before any constraint).
+RANKS_UNLABELLED = frozenset({TaskType.anomaly, TaskType.clustering})
+#: Project types whose imported rows are points and whose items are pairs of them,
+#: clustered by the project's ``n_clusters`` (:mod:`.cluster_points`).
+CLUSTER_TASKS = frozenset({TaskType.clustering})
 #: Project types whose items arrive with a given label, which a reviewer keeps or corrects.
 REVIEW_TASKS = frozenset({TaskType.text_cleaning, TaskType.tabular_cleaning})
 
@@ -105,6 +114,11 @@ def ranks_unlabelled(task_type: str) -> bool:
 def reviews_labels(task_type: str) -> bool:
     """Whether ``task_type`` items are imported labelled, and answers review those labels."""
     return _task_type(task_type) in REVIEW_TASKS
+
+
+def clusters_points(task_type: str) -> bool:
+    """Whether ``task_type`` imports points and asks about pairs of them (clustering)."""
+    return _task_type(task_type) in CLUSTER_TASKS
 
 
 def answer_space(project: Any) -> AnswerSpace:

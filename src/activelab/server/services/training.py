@@ -19,7 +19,8 @@ labels, a single-label queue searches for the missing ones (:mod:`.discovery`).
 Each task the server runs has its trainer (``_TRAINERS``, by registry name):
 regression projects train in :mod:`.regression_training`, anomaly projects in
 :mod:`.anomaly_training` (whose detector ranks the items before any answer), matching
-projects in :mod:`.matching_training`, cleaning projects in :mod:`.cleaning_training`.
+projects in :mod:`.matching_training`, cleaning projects in :mod:`.cleaning_training`;
+clustering projects retrain in :mod:`.clustering_training` (``_RETRAINERS``).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from ..db import is_postgres, write_transaction
 from ..models import Item, Label, ModelSnapshot, Project, TaskType
 from .anomaly_training import train_anomaly
 from .cleaning_training import train_cleaning
+from .clustering_training import retrain_clustering
 from .consensus import consensus_labels
 from .discovery import discovery_priority
 from .evaluation import eval_item_ids, interleave, mark_eval_items
@@ -262,6 +264,9 @@ def _train_multi(project: Project, features: Features, split: _Split,
                    split.eval_rows.size, correct)
 
 
+#: Tasks whose retrain is not one model over the items (by registry name): a clustering
+#: project clusters its points and chooses its pair items itself.
+_RETRAINERS = {"clustering": retrain_clustering}
 #: The trainer of each task the server runs (by registry name); multi-label projects
 #: train one classifier per class instead.
 _TRAINERS = {"classification": _train_single, "regression": train_regression,
@@ -308,6 +313,9 @@ def retrain_project(factory: sessionmaker[Session], project_id: int,
         if project is None:
             return None
         session.expunge(project)
+        own_retrain = _RETRAINERS.get(SERVER_TASK[TaskType(project.task_type)])
+        if own_retrain is not None:
+            return own_retrain(factory, project, label_events(session, project_id))
     cache.mark_eval_items(factory, project)
     with factory() as session:
         events = label_events(session, project_id)

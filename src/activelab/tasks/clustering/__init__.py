@@ -12,6 +12,8 @@ uses the answers; success is the adjusted Rand index (ARI) per question asked.
 * :class:`PairwiseLearner` - query / teach / re-cluster; :class:`PairOracle`
   simulates a person from true classes; :func:`simulate_pairwise` and
   :func:`run_pairwise_cell` (``activelab simulate --task clustering``, ``activelab bench``).
+* :func:`candidate_pairs` - first questions before any clustering: nearest neighbours
+  and random pairs, never all n² pairs.
 
 >>> from sklearn.datasets import load_iris
 >>> X, y = load_iris(return_X_y=True)
@@ -22,6 +24,7 @@ uses the answers; success is the adjusted Rand index (ARI) per question asked.
 
 from ..answers import PAIR_ANSWER
 from ..contract import TaskDefinition
+from ._candidates import candidate_pairs
 from ._constraints import (
     ANSWER_VALUES,
     CANNOT_LINK,
@@ -70,6 +73,7 @@ __all__ = [
     "CANNOT_LINK",
     "UNKNOWN",
     "boundary_margin",
+    "candidate_pairs",
     "check_cluster_features",
     "clustering_metrics",
     "constraint_closure",
