@@ -20,7 +20,8 @@ from ...tasks.registry import get_task
 from ..models import TaskType
 
 __all__ = ["DATA_KIND", "SERVER_TASK", "ANSWER_TASK", "NUMBER_TASKS", "FIXED_LABELS",
-           "RANKS_UNLABELLED", "REVIEW_TASKS", "CLUSTER_TASKS", "data_kind", "server_task", "server_hooks",
+           "RANKS_UNLABELLED", "REVIEW_TASKS", "CLUSTER_TASKS", "data_kind", "server_task",
+           "server_hooks",
            "answer_space", "takes_numbers", "fixed_labels", "ranks_unlabelled",
            "reviews_labels", "clusters_points"]
 

@@ -72,6 +72,8 @@
         // Stream only (classification): an empty rate means the project takes no stream.
         stream_rate: (f.get("stream_rate") ?? "") === "" ? null : Number(f.get("stream_rate")),
         stream_budget: (f.get("stream_budget") ?? "") === "" ? null : Number(f.get("stream_budget")),
+        // Clustering only: how many clusters the items form.
+        n_clusters: (f.get("n_clusters") ?? "") === "" ? null : Number(f.get("n_clusters")),
       });
       window.location.reload();
     } catch (err) { $("new-project-error").textContent = err.message; }
@@ -128,7 +130,9 @@
         strategy_name: f.get("strategy_name"), featurizer: f.get("featurizer"),
         overlap: Number(f.get("overlap")), aggregation: f.get("aggregation"),
         eval_fraction: Number(f.get("eval_fraction")), gold_rate: Number(f.get("gold_rate")),
-        gold_min_accuracy: Number(f.get("gold_min_accuracy")) }));
+        gold_min_accuracy: Number(f.get("gold_min_accuracy")),
+        // Clustering only: the form has the field only there.
+        ...(f.has("n_clusters") ? { n_clusters: Number(f.get("n_clusters")) } : {}) }));
     } catch (err) { report(err.message); }
   });
   $("import").addEventListener("submit", async (e) => {

@@ -58,7 +58,19 @@
         (why.flagged ? "Confident learning flags this label as likely wrong." : "Not flagged.");
   }
 
+  // A clustering pair: both items' current clusters, their distance, how near a boundary.
+  const clusterText = (why) => `Clustering v${why.model_version} puts the left item in ` +
+    `cluster ${why.left_cluster} and the right one in cluster ${why.right_cluster} ` +
+    `(${why.guess === "same" ? "the same cluster" : "different clusters"}; distance ` +
+    `${fmt(why.distance, 2)}, boundary margin ${fmt(why.boundary_margin, 2)}).`;
+
   function renderWhy(why) {
+    if (why.left_cluster !== undefined && why.model_version !== null) {
+      $("why").textContent = (why.strategy === "random"
+        ? "Chosen at random among the first pairs (nearest neighbours and random pairs). "
+        : `Chosen by ${why.strategy} (uncertainty ${fmt(why.score, 3)}). `) + clusterText(why);
+      return;
+    }
     if (why.suspicion !== undefined && why.model_version !== null) {
       $("why").textContent = `Chosen by ${why.strategy} (score ${fmt(why.score, 3)}). ` +
         suspicionText(why);
@@ -89,7 +101,8 @@
   // Two records field by field: the compared fields first, a differing value highlighted.
   function pairTable(pair) {
     const table = el("table", { class: "pair" });
-    table.append(el("caption", {}, "Are these the same entity?"));
+    table.append(el("caption", {}, pair.points ? "Do these two belong together?"
+                                         : "Are these the same entity?"));
     const head = el("tr");
     head.append(el("th", {}, "Field"), el("th", { scope: "col" }, `Left ${pair.left.id}`),
                 el("th", { scope: "col" }, `Right ${pair.right.id}`));
