@@ -466,6 +466,8 @@ def import_command(
         label = report.get("label_column") or "none"
         out.print(f"  features: {', '.join(report['feature_columns'])}; pre-label column: "
                   f"{label}", highlight=False)
+    if report.get("candidate_pairs") is not None:  # a clustering project: rows are points
+        out.print(f"  pair questions added: {report['candidate_pairs']}", highlight=False)
     for warning in report.get("warnings", []):
         out.print(f"  warning: {warning}", highlight=False)
     for entry in report["errors"]:

@@ -123,13 +123,16 @@ CALLS: list[Call] = [
      "401 200 403 403 404 404"),
     ("GET", "/api/projects/{project_id}/export", lambda w: f"/api/projects/{w.a}/export",
      _no_body, "401 200 403 403 404 404"),
-    # Project A is an image project: an admin is told it takes no tables, pairs or stream.
+    # Project A is an image project: an admin is told it takes no tables, pairs or stream...
     ("POST", "/api/projects/{project_id}/import-tables",
      lambda w: f"/api/projects/{w.a}/import-tables",
      lambda w: {"files": {"left": ("left.csv", "id,name\nL1,Ada\n")}},
      "401 422 403 403 404 404"),
     ("GET", "/api/projects/{project_id}/matches", lambda w: f"/api/projects/{w.a}/matches",
      _no_body, "401 422 403 403 404 404"),
+    # ... and that it has no points to delete (it is not a clustering project).
+    ("DELETE", "/api/projects/{project_id}/points/{point_id}",
+     lambda w: f"/api/projects/{w.a}/points/1", _no_body, "401 422 403 403 404 404"),
     ("POST", "/api/projects/{project_id}/stream", lambda w: f"/api/projects/{w.a}/stream",
      _json({"item": {"text": "a new one"}}), "401 409 403 403 404 404"),
     ("GET", "/api/projects/{project_id}/stats", lambda w: f"/api/projects/{w.a}/stats",

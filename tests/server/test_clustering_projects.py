@@ -6,14 +6,26 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
+import sys
 
 import httpx
 import numpy as np
+import pytest
 from server_helpers import Live, make_project, refuse_answer, retrain, upload
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
+from sqlalchemy import func, select
 
-from activelab.server.models import Role
+from activelab.server import Settings
+from activelab.server.db import (
+    make_engine,
+    make_session_factory,
+    upgrade_database,
+    write_transaction,
+)
+from activelab.server.models import ClusterPoint, Item, Role
+from activelab.server.services.projects import create_project
 
 
 def blobs_csv(n: int = 60, k: int = 3) -> tuple[str, dict[str, int]]:
@@ -192,3 +204,50 @@ def test_candidate_pairs_never_cover_every_pair():
     assert len(pairs) <= 3 * 500 and (pairs[:, 0] < pairs[:, 1]).all()
     assert len(np.unique(pairs, axis=0)) == len(pairs)
     assert len(candidate_pairs(X[:1])) == 0
+
+
+def _cli_project(tmp_path) -> tuple[str, object, object]:
+    db_url = f"sqlite:///{tmp_path / 'cli.db'}"
+    engine = make_engine(Settings(db_url=db_url))
+    upgrade_database(engine)
+    factory = make_session_factory(engine)
+    with write_transaction(factory) as session:
+        create_project(session, name="shapes", task_type="clustering", n_clusters=2)
+    source = tmp_path / "points.csv"
+    source.write_text(blobs_csv(n=10, k=2)[0])
+    return db_url, engine, factory
+
+
+def _counts(factory) -> tuple[int, int]:
+    with factory() as session:
+        return (session.scalar(select(func.count()).select_from(ClusterPoint)),
+                session.scalar(select(func.count()).select_from(Item)))
+
+
+def test_the_import_command_imports_points_and_builds_pairs(tmp_path):
+    """What ``activelab import`` runs, in this process."""
+    from activelab.server.runner import import_source
+
+    db_url, engine, factory = _cli_project(tmp_path)
+    try:
+        report = import_source("shapes", tmp_path / "points.csv", db_url)
+        points, pairs = _counts(factory)
+        assert (report["inserted"], points) == (10, 10)
+        assert report["candidate_pairs"] == pairs and 10 <= pairs < 45
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.slow
+def test_the_cli_imports_points_and_builds_pairs(tmp_path):
+    db_url, engine, factory = _cli_project(tmp_path)
+    try:
+        done = subprocess.run([sys.executable, "-m", "activelab.cli", "import", "shapes",
+                               str(tmp_path / "points.csv"), "--db", db_url],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert "imported 10 item(s); 0 bad" in done.stdout
+        points, pairs = _counts(factory)
+        assert points == 10 and f"pair questions added: {pairs}" in done.stdout
+    finally:
+        engine.dispose()

@@ -23,8 +23,9 @@ from .db import make_engine, make_session_factory, upgrade_database
 from .echo import echo
 from .errors import NotFoundError
 from .models import Project
+from .services.cluster_points import import_rows
 from .services.demo import ensure_demo
-from .services.importing import import_folder, import_items, read_rows
+from .services.importing import import_folder, read_rows
 from .services.model_export import ModelCache, build_model, dump_model
 from .services.projects import require_active
 from .services.stream import stream_item
@@ -210,7 +211,7 @@ def import_source(project: str, source: str | os.PathLike[str], db_url: str | No
     Returns
     -------
     report : dict with ``inserted``, ``n_errors``, ``errors`` and ``cancelled``
-        (see ``import_items``)
+        (see ``import_items``; a clustering project's rows are points, ``import_points``)
 
     Raises
     ------
@@ -241,9 +242,9 @@ def import_source(project: str, source: str | os.PathLike[str], db_url: str | No
                         # Asked between records, on the thread that reads the file.
                         options["should_stop"] = _reporting(
                             stopping.is_set, lambda: (stream.tell(), size), progress)
-                    report = import_items(factory, row, stream, fmt, label_column=label_column,
-                                          max_field_chars=settings.import_max_field_chars,
-                                          **options)
+                    report = import_rows(factory, row, stream, fmt, label_column=label_column,
+                                         max_field_chars=settings.import_max_field_chars,
+                                         **options)
                 if progress is not None and not report["cancelled"]:
                     progress(size, size)
         if report["cancelled"]:

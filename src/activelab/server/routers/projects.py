@@ -43,8 +43,9 @@ from ..schemas import (
 from ..services import prelabels
 from ..services import projects as service
 from ..services.audit import export_events, list_events, record_event
+from ..services.cluster_points import import_rows
 from ..services.exporting import export_stream, media_type_of
-from ..services.importing import StopCheck, import_items
+from ..services.importing import StopCheck
 from ..services.stats import project_stats
 from ..services.task_types import ranks_unlabelled, reviews_labels
 from ..services.tasks import is_image_task
@@ -246,12 +247,12 @@ def import_file(project: ProjectDep, _: AdminUser, factory: FactoryDep, settings
     """
     service.require_active(project)
     fmt = _import_format(format, file.filename)
-    report = import_items(factory, project, file.file, fmt, all_or_nothing=all_or_nothing,
-                          batch_size=settings.import_batch_size,
-                          max_errors=settings.import_max_reported_errors,
-                          on_duplicate=on_duplicate, label_column=label_column,
-                          max_field_chars=settings.import_max_field_chars,
-                          should_stop=_stop_check(request))
+    report = import_rows(factory, project, file.file, fmt, all_or_nothing=all_or_nothing,
+                         batch_size=settings.import_batch_size,
+                         max_errors=settings.import_max_reported_errors,
+                         on_duplicate=on_duplicate, label_column=label_column,
+                         max_field_chars=settings.import_max_field_chars,
+                         should_stop=_stop_check(request))
     # A detector ranks the new items at once, and so does a cleaning project (the imported
     # labels are what its queue ranks); other models wait for answers.
     worker.notify(project.id, force=ranks_unlabelled(project.task_type)

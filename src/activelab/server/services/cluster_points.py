@@ -35,13 +35,13 @@ from ..echo import echo
 from ..errors import ConflictError, ImportRejectedError, NotFoundError
 from ..models import ClusterPoint, Item, Project, User
 from .audit import record_event
-from .importing import MAX_FIELD_CHARS, import_records, read_rows
+from .importing import MAX_FIELD_CHARS, StopCheck, import_items, import_records, read_rows
 from .retrain_result import SEED
 from .task_types import clusters_points
 from .tasks import ParsedItem, parse_item_row
 
-__all__ = ["Points", "load_points", "import_points", "add_pairs", "pair_key", "delete_point",
-           "check_n_clusters", "check_clustered", "clusters_csv", "CLUSTER_COLUMNS",
+__all__ = ["import_rows", "Points", "load_points", "import_points", "add_pairs", "pair_key",
+           "delete_point", "check_n_clusters", "check_clustered", "clusters_csv", "CLUSTER_COLUMNS",
            "NEIGHBOURS", "MAX_TEXT_DIMENSIONS"]
 
 #: Nearest neighbours of each point asked about at import.
@@ -163,14 +163,15 @@ def _parse_point(row: dict[str, Any], text: bool | None, label_column: str) -> P
 def import_points(factory: sessionmaker[Session], project: Project, stream: BinaryIO,
                   fmt: str, *, all_or_nothing: bool = False, max_errors: int = 100,
                   on_duplicate: str = "skip", label_column: str | None = None,
-                  max_field_chars: int = MAX_FIELD_CHARS, batch_size: int = 500
-                  ) -> dict[str, Any]:
+                  max_field_chars: int = MAX_FIELD_CHARS, batch_size: int = 500,
+                  should_stop: StopCheck | None = None) -> dict[str, Any]:
     """Import the rows of a CSV or JSONL file as points, then build candidate pairs.
 
     The report is an import report (``inserted`` points, ``duplicates``, ``errors``
     by ``line``) with ``candidate_pairs``: the pair questions added. The points are
-    stored in one transaction; ``label_column`` (default: the project's) is never a
-    feature.
+    stored in one transaction, so ``should_stop`` (taken as :func:`.importing.import_items`
+    takes it) has no batch to stop between; ``label_column`` (default: the project's) is
+    never a feature.
 
     Raises
     ------
@@ -184,6 +185,7 @@ def import_points(factory: sessionmaker[Session], project: Project, stream: Bina
     if on_duplicate != "skip":
         raise DataError("a clustering project's points are never rewritten: import with "
                         "on_duplicate=skip (a known id is skipped)")
+    del should_stop
     with factory() as session:
         known = set(session.scalars(select(ClusterPoint.external_id).where(
             ClusterPoint.project_id == project.id, ClusterPoint.external_id.is_not(None))))
@@ -220,8 +222,9 @@ def import_points(factory: sessionmaker[Session], project: Project, stream: Bina
                                       data=p.data) for p in parsed])
     with factory() as session:
         points = load_points(session, project.id)
-    rows = candidate_pairs(points.X, neighbours=NEIGHBOURS, n_random=len(parsed),
-                           random_state=[SEED, project.id, len(points)]) \
+    rows: np.ndarray | list[tuple[int, int]] = candidate_pairs(
+        points.X, neighbours=NEIGHBOURS, n_random=len(parsed),
+        random_state=np.random.SeedSequence([SEED, project.id, len(points)])) \
         if parsed and len(points) > 1 else []
     columns = sorted({c for p in parsed for c in p.data.get("columns", {})})
     return {"inserted": len(parsed), "n_errors": len(errors), "errors": errors[:max_errors],
@@ -231,6 +234,14 @@ def import_points(factory: sessionmaker[Session], project: Project, stream: Bina
             "candidate_pairs": add_pairs(factory, project, points,
                                          [tuple(r) for r in np.asarray(rows).tolist()],
                                          batch_size)}
+
+
+def import_rows(factory: sessionmaker[Session], project: Project, stream: BinaryIO, fmt: str,
+                **options: Any) -> dict[str, Any]:
+    """:func:`import_points` for a clustering project, else :func:`.importing.import_items`
+    (same options)."""
+    importer = import_points if clusters_points(project.task_type) else import_items
+    return importer(factory, project, stream, fmt, **options)
 
 
 def delete_point(session: Session, project: Project, admin: User, point_id: int) -> int:

@@ -76,7 +76,7 @@ def clustering_change(old: list[int | None], new: np.ndarray) -> dict[str, Any]:
             "moved_fraction": moved / int(known.sum()), "moved": moved}
 
 
-def _constraints(points: Points, pair_of: dict[int, list[int]],
+def _constraints(points: Points, pair_of: dict[int, list[int] | None],
                  answers: dict[int, Any]) -> tuple[PairConstraints, int]:
     """The answers as constraints between point rows, and how many contradicted the others."""
     constraints = PairConstraints(len(points))
@@ -104,7 +104,7 @@ def _pair_guess(points: Points, labels: np.ndarray, margin: np.ndarray, version:
 
 
 def _next_pairs(project: Project, points: Points, constraints: PairConstraints, model: Any,
-                seed: list[int]) -> np.ndarray:
+                seed: np.random.SeedSequence) -> np.ndarray:
     strategy = make_pair_strategy(project.strategy_name, n_clusters=int(project.n_clusters or 2),
                                   random_state=seed)
     try:
@@ -158,7 +158,8 @@ def retrain_clustering(factory: sessionmaker[Session], project: Project, events:
     centers[rename] = model.cluster_centers_
     model.labels_, model.cluster_centers_ = labels, centers
     change = clustering_change(points.clusters, labels)
-    chosen = _next_pairs(project, points, constraints, model, [SEED, project.id, events])
+    chosen = _next_pairs(project, points, constraints, model,
+                         np.random.SeedSequence([SEED, project.id, events]))
     seconds = time.perf_counter() - start
     add_pairs(factory, project, points, [tuple(p) for p in chosen.tolist()])
     with factory() as session:

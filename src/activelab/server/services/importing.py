@@ -260,13 +260,9 @@ def import_items(factory: sessionmaker[Session], project: Project, stream: Binar
     if data_kind(project.task_type) == "pair":
         raise DataError("a matching project's items are pairs of records: import its two "
                         f"tables with POST /api/projects/{project.id}/import-tables")
-    if clusters_points(project.task_type):  # rows are points; the items are pairs of them
-        from .cluster_points import import_points  # builds on this module's readers
-
-        return import_points(factory, project, stream, fmt, all_or_nothing=all_or_nothing,
-                             max_errors=max_errors, on_duplicate=on_duplicate,
-                             label_column=label_column, max_field_chars=max_field_chars,
-                             batch_size=batch_size)
+    if clusters_points(project.task_type):
+        raise DataError("a clustering project's rows are points: import them with "
+                        "cluster_points.import_points (POST /import does)")
     reader = LabelColumnReader(project, label_column or project.label_column)
 
     def records() -> Iterator[tuple[Any, ParsedItem | str]]:
