@@ -17,6 +17,7 @@ from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 from sqlalchemy import func, select
 
+from activelab.client import Client
 from activelab.server import Settings
 from activelab.server.db import (
     make_engine,
@@ -109,6 +110,11 @@ def test_a_clustering_project_end_to_end(live_any_db: Live):
 
         rows = exported_clusters(admin, pid)
         assert [r["external_id"] for r in rows] == [f"r{i}" for i in range(60)]
+        model = admin.get(f"/api/projects/{pid}/model")
+        assert model.status_code == 409 and "format=clusters" in model.text
+        with Client(live_any_db.url, token=token) as client:  # the Python client reads it too
+            assert client.export(pid, "clusters").decode() == admin.get(
+                f"/api/projects/{pid}/export", params={"format": "clusters"}).text
         found = [int(r["cluster"]) for r in rows]
         assert set(found) <= {0, 1, 2}
         assert adjusted_rand_score([classes[r["external_id"]] for r in rows], found) > 0.8

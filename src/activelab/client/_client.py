@@ -22,8 +22,8 @@ from ._payload import import_file, predict_bodies
 
 __all__ = ["Client", "EXPORT_FORMATS"]
 
-#: The label export formats of the server.
-EXPORT_FORMATS = ("jsonl", "csv", "label-studio")
+#: The export formats of the server: labels, and a clustering project's clusters (CSV).
+EXPORT_FORMATS = ("jsonl", "csv", "label-studio", "clusters")
 _LABEL_COLUMNS = ("label_id", "item_id", "external_id", "label", "skipped", "annotator",
                   "source", "created_at")
 
@@ -226,7 +226,8 @@ class Client:
 
     def export(self, project_id: int, format: str = "jsonl",
                path: str | os.PathLike[str] | None = None) -> bytes | Path:
-        """Download the labels as ``jsonl``, ``csv`` or ``label-studio`` (admins).
+        """Download the labels as ``jsonl``, ``csv`` or ``label-studio`` (admins), or a
+        clustering project's ``clusters``: a CSV of every item's cluster.
 
         Returns the bytes, or, with ``path``, streams them into that file and
         returns its Path.

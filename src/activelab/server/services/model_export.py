@@ -101,7 +101,9 @@ def model_info(session: Session, project: Project) -> dict[str, Any]:
 
 #: Project types whose model is not exported yet, and why.
 _NOT_EXPORTED = {TaskType.anomaly: "an anomaly project's detector is not exported yet (its "
-                 "answers are, by GET .../export)"}
+                 "answers are, by GET .../export)",
+                 TaskType.clustering: "a clustering project's result is its clusters (GET "
+                 ".../export?format=clusters), not a model"}
 
 
 def _unsupported(project: Project) -> str | None:
