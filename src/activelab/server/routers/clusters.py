@@ -16,8 +16,9 @@ def remove_point(point_id: PathId, project: ProjectDep, admin: AdminUser,
                  session: WriteSessionDep, worker: WorkerDep) -> dict[str, int]:
     """Delete one point of a clustering project with every pair item that shows it.
 
-    Those pairs are no longer served; an answer sent for one is a 404. Their answers
-    go with them, and the next retrain clusters the remaining points.
+    Those pairs are no longer served; an answer sent for one is a 409 (the item was
+    deleted). Their answers go with them, and the next retrain clusters the remaining
+    points.
     """
     current = service.get_project(session, admin, project.id)
     service.require_active(current)

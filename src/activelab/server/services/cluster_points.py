@@ -8,7 +8,7 @@ random pairs (:func:`activelab.tasks.clustering.candidate_pairs`), never all n²
 after each clustering the retrain adds the pairs its strategy chooses
 (:mod:`.clustering_training`). A pair is identified by its two point ids, so no pair
 is stored twice. Deleting a point deletes the pairs that show it, so they are never
-served again and an answer sent for one is a 404.
+served again and an answer sent for one is a 409 (the item was deleted).
 """
 
 from __future__ import annotations

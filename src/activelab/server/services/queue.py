@@ -284,10 +284,8 @@ def record_label(conn: Connection, project: Any, user_id: int, item_id: int,
     ------
     UnknownLabelError
         The value is not in the project's label set (HTTP 422).
-    NotFoundError
-        The project has no such item (HTTP 404).
     ConflictError
-        The item is not leased to the caller (HTTP 409).
+        The item is not leased to the caller, or no longer exists (HTTP 409).
     """
     if skip:
         if value is not None:
@@ -301,14 +299,10 @@ def record_label(conn: Connection, project: Any, user_id: int, item_id: int,
     with write_block(conn):
         _lock_item(conn, item_id)
         lease_id = conn.scalar(_HELD, params)
-        if lease_id is None and conn.scalar(select(Item.id).where(
-                Item.id == item_id, Item.project_id == project.id)) is None:
-            raise NotFoundError(f"item {item_id} is not in this project (or was deleted: a "
-                                "clustering project deletes the pairs of a deleted point); "
-                                "ask /next for an item")
         if lease_id is None:
             raise ConflictError(f"item {item_id} is not leased to you (the lease expired and "
-                                "was given away, or was never yours); ask /next for an item")
+                                "was given away, it was never yours, or the item was "
+                                "deleted); ask /next for an item")
         conn.execute(_DROP_LEASE, {"lease_id": lease_id})
         now = utcnow()
         stored = None if skip else value
