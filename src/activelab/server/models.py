@@ -218,6 +218,9 @@ class Project(Base):
     gold_rate: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     #: Annotators whose accuracy on gold is below this are flagged to admins.
     gold_min_accuracy: Mapped[float] = mapped_column(Float, default=0.7, server_default="0.7")
+    #: Image regions: serve whole ``images`` or single proposed ``regions`` (migration 0013).
+    region_queue: Mapped[str] = mapped_column(String(16), default="images",
+                                              server_default="images")
     #: Set while the project is archived: it serves no items and takes no labels.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -291,6 +294,8 @@ class Label(Base):
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     source: Mapped[str] = mapped_column(String(16), default=LabelSource.annotator.value,
                                         server_default=LabelSource.annotator.value)
+    #: Image regions: what was done with the model's proposed boxes (services/box_actions.py).
+    box_actions: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User | None] = relationship()

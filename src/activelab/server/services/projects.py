@@ -19,6 +19,7 @@ from .audit import record_event
 from .features import model_kind
 from .project_rules import check_answer_range, check_label_set, clean_project_name
 from .stream import check_stream_settings
+from .box_actions import check_region_queue
 from .task_types import data_kind, server_task, takes_numbers
 from .training import check_strategy_for_task
 
@@ -141,8 +142,8 @@ def create_project(session: Session, *, name: str, task_type: TaskType | str,
                    overlap: int = 1, members: Sequence[int] = (), featurizer: str = "auto",
                    label_column: str = "label", eval_fraction: float = 0.1,
                    answer_min: float | None = None, answer_max: float | None = None,
-                   stream_rate: float | None = None, stream_budget: int | None = None
-                   ) -> Project:
+                   stream_rate: float | None = None, stream_budget: int | None = None,
+                   region_queue: str = "images") -> Project:
     """A new project; model and strategy default to those of its task (the registry's)."""
     task_type = TaskType(task_type).value
     name = clean_project_name(name)
@@ -153,6 +154,7 @@ def create_project(session: Session, *, name: str, task_type: TaskType | str,
     check_model_and_strategy(model_name, strategy_name, task_type)
     check_answer_range(task_type, answer_min, answer_max)
     check_stream_settings(task_type, stream_rate, stream_budget)
+    check_region_queue(task_type, region_queue)
     check_featurizer(featurizer, task_type)
     check_model_fits_features(model_name, task_type, featurizer)
     if session.scalar(select(Project.id).where(Project.name == name)) is not None:
@@ -162,7 +164,7 @@ def create_project(session: Session, *, name: str, task_type: TaskType | str,
                       overlap=overlap, featurizer=featurizer, label_column=label_column,
                       eval_fraction=eval_fraction, answer_min=answer_min,
                       answer_max=answer_max, stream_rate=stream_rate,
-                      stream_budget=stream_budget)
+                      stream_budget=stream_budget, region_queue=region_queue)
     session.add(project)
     try:
         session.flush()
@@ -211,6 +213,8 @@ def update_project(session: Session, project: Project, changes: dict[str, Any]) 
     check_stream_settings(project.task_type, *(
         changes[key] if changes.get(key) is not None else getattr(project, key)
         for key in ("stream_rate", "stream_budget")))
+    if changes.get("region_queue") is not None:
+        check_region_queue(project.task_type, changes["region_queue"])
     if changes.get("name") is not None:
         changes = {**changes, "name": clean_project_name(changes["name"])}
     name = changes.get("name")
