@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from region_helpers import LABELS, index_of, shapes_jsonl, shapes_truth
 from server_helpers import Live, make_project, retrain, upload
 

@@ -16,10 +16,10 @@ from ...teams import AGGREGATIONS
 from ..errors import ConflictError, NotFoundError, PermissionDeniedError
 from ..models import Item, Label, Project, ProjectMember, Role, TaskType, User, utcnow
 from .audit import record_event
+from .box_actions import check_region_queue
 from .features import model_kind
 from .project_rules import check_answer_range, check_label_set, clean_project_name
 from .stream import check_stream_settings
-from .box_actions import check_region_queue
 from .task_types import data_kind, server_task, takes_numbers
 from .training import check_strategy_for_task
 

@@ -77,7 +77,7 @@ def _cross_validated(project: Project, data: RegionData, answers: dict[int, Any]
         return {}
     folds = min(_FOLDS, len(full))
     found, truths = [], []
-    for train, test in KFold(folds, shuffle=True, random_state=SEED).split(full):
+    for _, test in KFold(folds, shuffle=True, random_state=SEED).split(full):
         fitted = fit_detector(project.labels, project.model_name, data,
                               {i: v for i, v in answers.items() if i not in
                                {full[k] for k in test}})

@@ -18,8 +18,9 @@ from ...tasks.contract import ServerHooks, Task
 from ...tasks.registry import get_task
 from ..models import TaskType
 
-__all__ = ["DATA_KIND", "SERVER_TASK", "METRICS_TASK", "metrics_task", "ANSWER_TASK", "NUMBER_TASKS", "FIXED_LABELS",
-           "RANKS_UNLABELLED", "REVIEW_TASKS", "data_kind", "server_task", "server_hooks",
+__all__ = ["DATA_KIND", "SERVER_TASK", "METRICS_TASK", "metrics_task", "ANSWER_TASK",
+           "NUMBER_TASKS", "FIXED_LABELS", "RANKS_UNLABELLED", "REVIEW_TASKS", "data_kind",
+           "server_task", "server_hooks",
            "answer_space", "takes_numbers", "fixed_labels", "ranks_unlabelled",
            "reviews_labels"]
 
