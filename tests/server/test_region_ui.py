@@ -1,0 +1,71 @@
+"""The annotate page and dashboard of an image regions project in a real headless Chromium:
+the model's boxes come dashed, one is accepted with A's button, one box is drawn with the
+mouse and relabelled with its key, and the answer stores both with their origins."""
+
+from __future__ import annotations
+
+import pytest
+from browser_helpers import chromium_fixture, login, screenshot  # noqa: F401
+from playwright.sync_api import expect
+from region_helpers import shapes_truth
+from server_helpers import retrain
+from sqlalchemy import select
+from test_region_projects import answer_truth, regions_project
+
+from activelab.server.models import Label
+
+pytestmark = pytest.mark.browser
+
+
+def test_accept_a_proposed_box_and_draw_another(live, admin, chromium):
+    pid = regions_project(admin, name="Shapes")
+    answer_truth(admin, pid, 6)
+    retrain(live, pid)
+
+    page = login(chromium, live.url, "root-admin")
+    page.goto(f"{live.url}/projects/{pid}/annotate")
+    expect(page.locator("#why")).to_contain_text("proposes 2 dashed boxes")
+    item = admin.get(f"/api/projects/{pid}/next").json()["item"]  # the page's lease
+    proposed = item["why"]["boxes"]
+    assert len(proposed) == 2
+    status = page.locator("#box-status")
+    expect(status).to_contain_text("(proposed)")
+    screenshot(page, "annotate-regions-proposals")
+
+    page.locator("#accept").click()
+    expect(status).to_contain_text(f"1 {proposed[0]['label']} (accepted)")
+    canvas = page.locator("#item canvas")
+    canvas.scroll_into_view_if_needed()
+    frame = canvas.bounding_box()
+    assert frame is not None
+    start = (frame["x"] + 0.65 * frame["width"], frame["y"] + 0.05 * frame["height"])
+    end = (frame["x"] + 0.95 * frame["width"], frame["y"] + 0.25 * frame["height"])
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(*end, steps=5)
+    page.mouse.up()
+    expect(status).to_contain_text("3 square (drawn) (selected)")
+    page.keyboard.press("2")                       # the drawn box is a bar
+    expect(status).to_contain_text("3 bar (drawn) (selected)")
+    page.keyboard.press("Enter")
+    expect(page.locator("#progress")).to_contain_text("7 by you")
+
+    with live.factory() as session:
+        value, actions = session.execute(
+            select(Label.value, Label.box_actions).where(Label.item_id == item["id"])).one()
+    accepted, drawn = value
+    for key in ("x", "y", "w", "h"):
+        assert accepted[key] == pytest.approx(proposed[0][key], abs=0.0011)
+    assert accepted["label"] == proposed[0]["label"]
+    assert drawn["label"] == "bar"
+    for key, expected in (("x", 0.65), ("y", 0.05), ("w", 0.30), ("h", 0.20)):
+        assert drawn[key] == pytest.approx(expected, abs=0.01)
+    assert actions == {"origins": ["accepted", "drawn"], "rejected": 1}
+    assert shapes_truth(0)  # the helper's boxes are what the model learned from
+
+    page.goto(f"{live.url}/projects/{pid}/dashboard")
+    expect(page.locator("#box-savings")).to_contain_text(
+        "1 boxes accepted as proposed, 0 corrected")
+    expect(page.locator("#box-savings")).to_contain_text("13 drawn from scratch; 1 proposals "
+                                                         "rejected")
+    expect(page.locator("#curve h2")).to_have_text("Learning curve: mAP@0.5")
