@@ -14,7 +14,8 @@ __all__ = ["MODEL_TYPES", "load_model"]
 #: trees, neighbour searches and optimisers, the constant label of a multi-label model,
 #: NumPy dtypes, SciPy sparse matrices, activelab's sentence embedder, which holds the
 #: name of its offline network, not the network, activelab's torch models, which hold
-#: their weights as NumPy arrays, and the region detector of image regions projects). Loading trusts these and nothing else.
+#: their weights as NumPy arrays, and the region detector of image regions projects).
+#: Loading trusts these and nothing else.
 MODEL_TYPES = (
     "activelab.features.embeddings.SentenceEmbedder",
     "activelab.models.torch_nets.TorchCNNClassifier",

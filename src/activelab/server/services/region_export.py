@@ -25,7 +25,7 @@ from ..errors import ConflictError
 from ..models import Project, TaskType
 from .features import signature_of
 from .model_export import SKOPS_MEDIA_TYPE, _latest_version, _skops
-from .region_model import load_region_data, fit_detector
+from .region_model import fit_detector, load_region_data
 from .tasks import check_image_bytes
 from .training import label_events, training_labels
 

@@ -21,13 +21,13 @@ from ...tasks.detection import (
     BACKGROUND,
     REGION_CLASSIFIERS,
     RegionDetector,
+    image_regions,
     propose_regions,
     read_image,
     region_features,
     to_fractions,
     to_pixels,
 )
-from ...tasks.detection._training import image_regions
 from ..models import Item, Label
 from .retrain_result import SEED
 

@@ -163,7 +163,8 @@ def train_regions(project: Project, features: Features, split: TrainSplit,
                             dict(counts))
     strategy = detection_strategy(project)
     rng = np.random.default_rng([SEED, len(split.train)])
-    guesses, priority, confidence = [], np.zeros(len(open_rows)), np.zeros(len(open_rows))
+    guesses: list[dict[str, Any]] = []
+    priority, confidence = np.zeros(len(open_rows)), np.zeros(len(open_rows))
     for k, row in enumerate(open_rows.tolist()):
         image = data.images.get(int(features.item_ids[row]))
         if image is None:
