@@ -43,9 +43,10 @@ def test_accept_a_proposed_box_and_draw_another(live, admin, chromium):
     page.mouse.down()
     page.mouse.move(*end, steps=5)
     page.mouse.up()
-    expect(status).to_contain_text("3 square (drawn) (selected)")
+    expect(status).to_contain_text("3 square (selected)")
     page.keyboard.press("2")                       # the drawn box is a bar
-    expect(status).to_contain_text("3 bar (drawn) (selected)")
+    expect(status).to_contain_text("3 bar (selected)")
+    expect(page.locator("#accept")).to_be_visible()  # one proposal still waits
     page.keyboard.press("Enter")
     expect(page.locator("#progress")).to_contain_text("7 by you")
 
@@ -71,3 +72,34 @@ def test_accept_a_proposed_box_and_draw_another(live, admin, chromium):
     expect(page.locator("#curve svg")).to_have_attribute(
         "aria-label", "learning curve: mAP@0.5 (higher is better)")
     screenshot(page, "dashboard-regions", page.locator("#curve"))
+
+
+def test_a_single_region_is_relabelled_then_another_rejected(live, admin, chromium):
+    pid = regions_project(admin, name="Shapes", region_queue="regions")
+    answer_truth(admin, pid, 5)
+    retrain(live, pid)
+
+    page = login(chromium, live.url, "root-admin")
+    page.goto(f"{live.url}/projects/{pid}/annotate")
+    why = page.locator("#why")
+    expect(why).to_contain_text("asks: is the dashed box a")
+    expect(page.locator("#accept")).to_be_hidden()
+    expect(page.locator("#reject")).to_be_visible()
+    region = admin.get(f"/api/projects/{pid}/next").json()["item"]["why"]["region"]
+    other = next(name for name in ("square", "bar") if name != region["label"])
+    page.locator("#item canvas").focus()
+    page.keyboard.press("1" if other == "square" else "2")
+    expect(page.locator("#box-status")).to_contain_text(f"1 {other} (corrected)")
+    page.keyboard.press("Enter")
+    expect(page.locator("#progress")).to_contain_text("6 by you")
+    page.keyboard.press("x")
+    expect(page.locator("#progress")).to_contain_text("7 by you")
+
+    with live.factory() as session:
+        rows = session.execute(select(Label.value, Label.box_actions).where(
+            Label.project_id == pid).order_by(Label.id)).all()
+    (relabelled, first), (rejected, second) = rows[-2:]
+    box = {key: region[key] for key in ("x", "y", "w", "h")}
+    assert relabelled == [{**box, "label": other}]
+    assert first == {"verdict": "relabelled", "region": {**box, "label": region["label"]}}
+    assert rejected == [] and second["verdict"] == "rejected"

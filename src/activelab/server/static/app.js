@@ -105,7 +105,11 @@
   function describeBoxes(boxes, chosen) {
     const status = $("box-status");
     status.hidden = false;
-    const origin = (b) => (b.origin === "proposed" ? " (proposed)" : b.origin ? ` (${b.origin})` : "");
+    // A box drawn from scratch needs no note; the model's boxes say what became of them.
+    const origin = (b) => (b.origin && b.origin !== "drawn" ? ` (${b.origin})` : "");
+    // Accept is shown while a proposal waits (nothing visible is inert).
+    $("accept").hidden = !boxes.some((b) => b.origin === "proposed") ||
+      Boolean(current && current.why.region);
     status.textContent = boxes.length === 0 ? "No boxes yet."
       : `${boxes.length} box${boxes.length === 1 ? "" : "es"}: ` +
         boxes.map((b, i) => `${i + 1} ${b.label}${origin(b)}${i === chosen ? " (selected)" : ""}`)
@@ -148,7 +152,6 @@
       else if (item.why.region) editor.propose([item.why.region]);
       else if (Array.isArray(item.why.boxes)) editor.propose(item.why.boxes);
       else describeBoxes([], -1);
-      $("accept").hidden = Boolean(item.why.region);
       $("reject").hidden = !item.why.region;
     } else if (item.image_url) box.append(el("img", { src: item.image_url, alt: `item ${item.id}` }));
     else if (item.data.columns) {
