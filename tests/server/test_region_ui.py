@@ -72,6 +72,11 @@ def test_accept_a_proposed_box_and_draw_another(live, admin, chromium):
     expect(page.locator("#curve svg")).to_have_attribute(
         "aria-label", "learning curve: mAP@0.5 (higher is better)")
     screenshot(page, "dashboard-regions", page.locator("#curve"))
+    expect(page.locator("#queue-strategy")).to_contain_text("margin-sum (model version 2)")
+    page.locator("#settings select[name=region_queue]").select_option("regions")
+    page.locator("#settings button[type=submit]").click()
+    expect(page.locator("#admin-result")).to_contain_text("regions")
+    assert admin.get(f"/api/projects/{pid}").json()["region_queue"] == "regions"
 
 
 def test_a_single_region_is_relabelled_then_another_rejected(live, admin, chromium):

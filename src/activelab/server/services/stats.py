@@ -24,6 +24,7 @@ from .cleaning_reviews import cleaning_summary, review_distribution
 from .discovery import DISCOVERY_K, under_covered
 from .evaluation import MIN_EVAL_LABELS, accuracy_estimate
 from .queue import eligible_items_query
+from .region_training import detection_strategy
 from .stream import stream_state
 from .task_types import metrics_task, reviews_labels, server_task, takes_numbers
 from .training import MULTI_LABEL_TASKS
@@ -184,6 +185,8 @@ def queue_strategy(session: Session, project: Project, discovery: bool = True
     latest = session.scalar(select(ModelSnapshot).where(ModelSnapshot.project_id == project.id)
                             .order_by(ModelSnapshot.version.desc()).limit(1))
     name = project.strategy_name
+    if project.task_type == TaskType.image_regions:  # the detection strategy it maps to
+        name = detection_strategy(project)
     if latest is None:
         return {"name": name, "active": "random",
                 "detail": "random order until the first model (labels of two classes)"}

@@ -123,12 +123,14 @@
   $("settings").addEventListener("submit", async (e) => {
     e.preventDefault();
     const f = new FormData(e.target);
+    const changes = { model_name: f.get("model_name"),
+      strategy_name: f.get("strategy_name"), featurizer: f.get("featurizer"),
+      overlap: Number(f.get("overlap")), aggregation: f.get("aggregation"),
+      eval_fraction: Number(f.get("eval_fraction")), gold_rate: Number(f.get("gold_rate")),
+      gold_min_accuracy: Number(f.get("gold_min_accuracy")) };
+    if (f.has("region_queue")) changes.region_queue = f.get("region_queue");  // image regions
     try {
-      report(await call("PATCH", base, { model_name: f.get("model_name"),
-        strategy_name: f.get("strategy_name"), featurizer: f.get("featurizer"),
-        overlap: Number(f.get("overlap")), aggregation: f.get("aggregation"),
-        eval_fraction: Number(f.get("eval_fraction")), gold_rate: Number(f.get("gold_rate")),
-        gold_min_accuracy: Number(f.get("gold_min_accuracy")) }));
+      report(await call("PATCH", base, changes));
     } catch (err) { report(err.message); }
   });
   $("import").addEventListener("submit", async (e) => {
