@@ -99,7 +99,7 @@ class FeatureCache:
         self.store = store
         self._cache: dict[int, Features] = {}
         self._marked: dict[int, tuple[Any, ...]] = {}
-        self._pixels: dict[int, dict[int, np.ndarray]] = {}
+        self._pixels: dict[int, tuple[Any, dict[int, np.ndarray]]] = {}
 
     def mark_eval_items(self, factory: sessionmaker[Session], project: Project) -> None:
         """Draw the evaluation items; again only when items or the fraction changed."""
@@ -112,10 +112,12 @@ class FeatureCache:
     def region_data(self, factory: sessionmaker[Session], project: Project,
                     features: Features) -> RegionData:
         """An image regions project's pixels (decoded once per image) and region verdicts."""
-        pixels = self._pixels.setdefault(project.id, {})
+        signature, pixels = self._pixels.get(project.id, (None, {}))
+        if signature != features.signature:  # items added or updated: decode again
+            pixels = {}
         with factory() as session:
             data = load_region_data(session, project.id, features.item_ids.tolist(), pixels)
-        self._pixels[project.id] = data.images
+        self._pixels[project.id] = (features.signature, data.images)
         return data
 
     def get_cached(self, project_id: int) -> Features | None:
