@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from region_helpers import LABELS, index_of, shapes_b64, shapes_jsonl, shapes_png, shapes_truth
 from server_helpers import Live, make_project, refuse_answer, retrain, upload
+from sqlalchemy import select
 
 from activelab.client import Client, load_model
-from activelab.server.models import Role
+from activelab.server.models import Item, Role
 from activelab.tasks.detection import RegionDetector, read_image
 
 N_IMAGES = 14
@@ -195,3 +196,24 @@ def test_bad_region_queue_and_predict_input_are_refused(live: Live, admin):
     actions = admin.post(f"/api/projects/{text['id']}/labels", json={
         "item_id": 1, "value": "pos", "box_actions": {"origins": []}})
     assert actions.status_code in (409, 422)
+
+
+def test_evaluation_images_are_asked_whole_in_the_region_queue(live: Live, admin):
+    project = make_project(admin, task_type="image_regions", labels=LABELS, eval_fraction=0.3,
+                           region_queue="regions")
+    pid = project["id"]
+    assert upload(admin, pid, "s.jsonl", shapes_jsonl(N_IMAGES)).json()["inserted"] == N_IMAGES
+    with live.factory() as session:  # a fixed draw: images 10-13 are held out, 0-5 answered
+        for item in session.scalars(select(Item).where(Item.project_id == pid)):
+            item.random_key = index_of({"external_id": item.external_id}) / N_IMAGES
+        session.commit()
+    answer_truth(admin, pid, 6)
+    retrain(live, pid)
+    with live.factory() as session:
+        rows = session.execute(select(Item.is_eval, Item.predicted).where(
+            Item.project_id == pid, Item.n_labels == 0)).all()
+    held_out = [guess for is_eval, guess in rows if is_eval]
+    asked = [guess for is_eval, guess in rows if not is_eval]
+    assert len(held_out) == 4 and len(asked) == 4
+    assert all("region" not in g and g["detection_strategy"] == "margin-sum" for g in held_out)
+    assert all("region" in g and g["detection_strategy"] == "region-margin" for g in asked)

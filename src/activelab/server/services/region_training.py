@@ -48,10 +48,11 @@ MIN_CV_IMAGES = 4
 _FOLDS = 5
 
 
-def detection_strategy(project: Any) -> str:
-    """The detection strategy that orders the project's queue (see the module's docstring)."""
+def detection_strategy(project: Any, queue: str | None = None) -> str:
+    """The detection strategy that orders the project's queue (see the module's docstring);
+    ``queue`` overrides the project's ``region_queue``."""
     measure = {"margin": "margin", "random": "random"}.get(project.strategy_name, "entropy")
-    if getattr(project, "region_queue", "images") == "regions":
+    if (queue or getattr(project, "region_queue", "images")) == "regions":
         return f"region-{measure}"
     return "random" if measure == "random" else f"{measure}-sum"
 
@@ -145,35 +146,43 @@ def _guess(detector: RegionDetector, image: np.ndarray, strategy: str,
 
 def train_regions(project: Project, features: Features, split: TrainSplit,
                   discovery: bool = True, state: dict[str, Any] | None = None, *,
-                  data: RegionData) -> TrainResult | None:
-    """Fit the detector on the answers, then rank and describe the open images."""
+                  data: RegionData, eval_ids: frozenset[int] = frozenset()
+                  ) -> TrainResult | None:
+    """Fit the detector on the answers, then rank and describe the open images.
+
+    Open evaluation images (``eval_ids``) are always asked whole, with the model's boxes,
+    even in the ``regions`` queue: their full answers measure mAP@0.5.
+    """
     del discovery, state  # the detection strategies keep no state
     detector = fit_detector(project.labels, project.model_name, data, split.train)
     if detector is None:
         return None
-    eval_ids = [int(features.item_ids[r]) for r in split.eval_rows.tolist()]
-    metrics = _metrics(project, detector, data, split, eval_ids)
+    labelled_eval = [int(features.item_ids[r]) for r in split.eval_rows.tolist()]
+    metrics = _metrics(project, detector, data, split, labelled_eval)
     counts = Counter(box["label"] for boxes in split.train.values() for box in boxes)
     labelled = {features.row_of[i] for i in split.train if i in features.row_of}
     open_rows = np.array([r for r in range(len(features.item_ids))
                           if r not in labelled and r not in set(split.eval_rows.tolist())],
                          dtype=np.intp)
     if open_rows.size == 0:
-        return all_answered(_describe(metrics), len(split.train), len(eval_ids), metrics,
+        return all_answered(_describe(metrics), len(split.train), len(labelled_eval), metrics,
                             dict(counts))
     strategy = detection_strategy(project)
+    whole = detection_strategy(project, "images")
     rng = np.random.default_rng([SEED, len(split.train)])
     guesses: list[dict[str, Any]] = []
     priority, confidence = np.zeros(len(open_rows)), np.zeros(len(open_rows))
     for k, row in enumerate(open_rows.tolist()):
-        image = data.images.get(int(features.item_ids[row]))
+        item_id = int(features.item_ids[row])
+        asked = whole if item_id in eval_ids else strategy
+        image = data.images.get(item_id)
         if image is None:
-            guesses.append({"boxes": [], "detection_strategy": strategy, "uncertainty": None})
+            guesses.append({"boxes": [], "detection_strategy": asked, "uncertainty": None})
             continue
-        guess, priority[k], confidence[k] = _guess(detector, image, strategy, rng)
+        guess, priority[k], confidence[k] = _guess(detector, image, asked, rng)
         guesses.append(guess)
     score = np.array([g["uncertainty"] if g.get("uncertainty") is not None else np.nan
                       for g in guesses])
     return TrainResult(open_rows, priority, score, guesses, confidence, None, _describe(metrics),
-                       len(split.train), len(eval_ids), metrics=metrics,
+                       len(split.train), len(labelled_eval), metrics=metrics,
                        class_counts=dict(counts))

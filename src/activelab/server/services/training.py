@@ -338,7 +338,8 @@ def retrain_project(factory: sessionmaker[Session], project_id: int,
     train = _train_multi if project.task_type in MULTI_LABEL_TASKS \
         else _TRAINERS[SERVER_TASK[TaskType(project.task_type)]]
     if project.task_type == TaskType.image_regions:  # the detection task's region detector
-        train = partial(train_regions, data=cache.region_data(factory, project, features))
+        train = partial(train_regions, data=cache.region_data(factory, project, features),
+                        eval_ids=frozenset(eval_ids))
     split = _split(features, labels, eval_ids)
     result = train(project, features, split, discovery, saved)
     if result is None:
