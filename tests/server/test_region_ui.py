@@ -1,6 +1,7 @@
 """The annotate page and dashboard of an image regions project in a real headless Chromium:
-the model's boxes come dashed, one is accepted with A's button, one box is drawn with the
-mouse and relabelled with its key, and the answer stores both with their origins."""
+the model's boxes come dashed, one is accepted with A, one box is drawn with the mouse and
+relabelled with its key, and the answer stores both with their origins; a single proposed
+region is relabelled, another rejected."""
 
 from __future__ import annotations
 
@@ -31,9 +32,11 @@ def test_accept_a_proposed_box_and_draw_another(live, admin, chromium):
     expect(status).to_contain_text("(proposed)")
     screenshot(page, "annotate-regions-proposals")
 
-    page.locator("#accept").click()
-    expect(status).to_contain_text(f"1 {proposed[0]['label']} (accepted)")
     canvas = page.locator("#item canvas")
+    canvas.focus()
+    page.keyboard.press("a")                       # accept the selected (first) proposal
+    expect(status).to_contain_text(f"1 {proposed[0]['label']} (accepted)")
+    expect(status).to_contain_text(f"2 {proposed[1]['label']} (proposed) (selected)")
     canvas.scroll_into_view_if_needed()
     frame = canvas.bounding_box()
     assert frame is not None
