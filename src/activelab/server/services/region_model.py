@@ -60,25 +60,28 @@ def verdict_regions(session: Session, project_id: int) -> dict[int, tuple[dict[s
     return out
 
 
+#: Above this many images to decode, the whole project is read rather than a list of ids.
+_ID_LIST = 500
+
+
 def load_region_data(session: Session, project_id: int,
                      item_ids: Iterable[int] | None = None,
                      cached: Mapping[int, np.ndarray] | None = None) -> RegionData:
     """Pixels of the project's images (``item_ids``, default all; those in ``cached`` reused)
     and its region verdicts."""
     cached = cached or {}
-    wanted = None if item_ids is None else {int(i) for i in item_ids}
     data = RegionData(verdicts=verdict_regions(session, project_id))
-    missing = [i for i in (wanted or ()) if i not in cached] if wanted is not None else None
-    for item_id in (wanted or ()):
-        if item_id in cached:
-            data.images[item_id] = cached[item_id]
-    if missing == []:
-        return data
+    wanted = None if item_ids is None else {int(i) for i in item_ids}
+    if wanted is not None:
+        data.images.update({i: cached[i] for i in wanted if i in cached})
+        wanted -= set(cached)
+        if not wanted:
+            return data
     query = select(Item.id, Item.image).where(Item.project_id == project_id)
-    if missing is not None:
-        query = query.where(Item.id.in_(missing))
+    if wanted is not None and len(wanted) <= _ID_LIST:
+        query = query.where(Item.id.in_(sorted(wanted)))
     for item_id, raw in session.execute(query.execution_options(yield_per=200)):
-        if raw is not None:
+        if raw is not None and (wanted is None or int(item_id) in wanted):
             data.images[int(item_id)] = read_image(raw, f"item {item_id}")
     return data
 
