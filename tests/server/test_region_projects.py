@@ -217,3 +217,24 @@ def test_evaluation_images_are_asked_whole_in_the_region_queue(live: Live, admin
     assert len(held_out) == 4 and len(asked) == 4
     assert all("region" not in g and g["detection_strategy"] == "margin-sum" for g in held_out)
     assert all("region" in g and g["detection_strategy"] == "region-margin" for g in asked)
+
+
+def test_next_answers_while_the_detector_trains(live: Live, admin):
+    """The worker fits and scores outside any transaction: annotators are served meanwhile."""
+    import threading
+
+    pid = regions_project(admin, n=60)
+    answer_truth(admin, pid, 30)
+    worker = live.app.state.worker
+    worker.notify(pid, force=True)
+    training = threading.Thread(target=worker.run_pending)
+    training.start()
+    served_meanwhile = 0
+    while training.is_alive():
+        item = admin.get(f"/api/projects/{pid}/next")
+        assert item.status_code == 200 and item.json()["item"] is not None
+        served_meanwhile += training.is_alive()
+    training.join()
+    assert worker.last_error == {}
+    assert served_meanwhile >= 1, "no item was served while the detector trained"
+    assert admin.get(f"/api/projects/{pid}/next").json()["item"]["why"]["model_version"] == 1
