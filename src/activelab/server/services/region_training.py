@@ -3,11 +3,13 @@
 The worker fits :func:`.region_model.fit_detector` on the answers, proposes regions on
 every open image and ranks them by the detection uncertainty strategy:
 
-- ``region_queue = "images"``: the entropy (``margin`` strategy: margin) of each proposed
-  region's class probabilities, background included, summed over the image
-  (``entropy-sum``); the guess holds the detector's boxes, offered as pre-annotations;
+- ``region_queue = "images"``: the margin (``strategy_name`` margin, the default) or the
+  entropy (entropy, least-confident) of each proposed region's class probabilities,
+  background included, summed over the image (``margin-sum``, ``entropy-sum``; random:
+  ``random``); the guess holds the detector's boxes, offered as pre-annotations;
 - ``region_queue = "regions"``: the image's most uncertain proposed region
-  (``region-entropy``), asked about alone: the guess names that region and its class.
+  (``region-margin``, ``region-entropy``, ``region-random``), asked about alone: the guess
+  names that region and its class. Open evaluation images are asked whole.
 
 Metrics (the snapshot's): mAP@0.5 on the labelled evaluation images (held out of
 training, unbiased), and cross-validated over the fully annotated training images
