@@ -32,6 +32,7 @@ window.activelabBoxEditor = (() => {
     let drag = null;      // {mode: "draw" | "move" | "resize", start, original, anchor}
     let rubber = null;    // the box being drawn, shown while the mouse is down
     let rejected = 0;     // proposals deleted
+    let reloaded = false; // the boxes of an earlier answer were put back
     const PROPOSED = "#e040fb";
 
     // A proposal that is moved, resized or relabelled is corrected (and kept).
@@ -223,12 +224,14 @@ window.activelabBoxEditor = (() => {
                  label: b.label };
       }),
       /** What was done with the proposals: each kept box's origin; proposals rejected. */
-      actions: () => ({ origins: boxes.filter((b) => b.origin !== "proposed").map((b) => b.origin),
-                        rejected: rejected + pending().length }),
+      // null after an undo or reopen: where the boxes put back came from is not known.
+      actions: () => (reloaded ? null : {
+        origins: boxes.filter((b) => b.origin !== "proposed").map((b) => b.origin),
+        rejected: rejected + pending().length }),
       /** Put back boxes (after an undo or reopen), none selected. */
       load(previous) {
         boxes.splice(0, boxes.length, ...previous.map((b) => ({ ...b, origin: "drawn" })));
-        selected = -1; rejected = 0; changed();
+        selected = -1; rejected = 0; reloaded = true; changed();
       },
       /** Show the model's boxes as proposals, the first one selected. */
       propose(proposals) {
