@@ -1,5 +1,6 @@
-"""Model export of multi-label projects (multi-label text, image regions) and of text
-projects with the embeddings featurizer: the downloaded pipeline predicts as the endpoint."""
+"""Model export of multi-label text projects (image regions export their detector: see
+test_region_projects.py) and of text projects with the embeddings featurizer: the
+downloaded pipeline predicts as the endpoint."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import json
 import numpy as np
 import pytest
 from auth_helpers import admin_client
-from server_helpers import label_from_truth, make_project, png_b64, upload
+from server_helpers import label_from_truth, make_project, upload
 from sklearn.multiclass import OneVsRestClassifier
 
 from activelab.client import load_model
@@ -78,28 +79,6 @@ def _shade(item) -> list[dict]:
     if value > 100:
         boxes.append({"x": 0.5, "y": 0.5, "w": 0.3, "h": 0.3, "label": "dog"})
     return boxes
-
-
-def test_image_regions_model_predicts_the_classes_an_image_holds(live, admin):
-    project = make_project(admin, task_type="image_regions", labels=["cat", "dog"])
-    pid = project["id"]
-    rows = [json.dumps({"id": f"i{v}", "image": png_b64(v, 16)}) for v in range(0, 256, 8)]
-    assert upload(admin, pid, "i.jsonl", "\n".join(rows)).status_code == 200
-    label_from_truth(admin, pid, 14, _shade)
-    assert live.app.state.worker.run_pending() == [pid]
-    response = admin.get(f"/api/projects/{pid}/model")
-    assert response.status_code == 200, response.text
-    model = load_model(response.content)
-    images = [png_b64(v, 16) for v in (0, 250)]
-    body = admin.post(f"/api/projects/{pid}/predict", json={"images": images})
-    assert body.status_code == 200, body.text
-    served = body.json()
-    assert served["classes"] == ["cat", "dog"]
-    assert served["predictions"] == [["cat"], ["dog"]]
-    pixels = np.vstack([np.full(256, v / 255.0) for v in (0, 250)])
-    np.testing.assert_allclose(served["probabilities"], model.predict_proba(pixels), atol=1e-12)
-    texts = admin.post(f"/api/projects/{pid}/predict", json={"texts": ["a cat"]})
-    assert texts.status_code == 422 and "predicts from 'images'" in texts.json()["detail"]
 
 
 def test_multilabel_project_without_labels_has_no_model_yet(live, admin):

@@ -28,6 +28,9 @@ _LABEL_COLUMNS = ("label_id", "item_id", "external_id", "label", "skipped", "ann
                   "source", "created_at")
 
 
+#: The columns of an image regions project's predictions: one row per box.
+BOX_COLUMNS = ("image", "x", "y", "w", "h", "label", "score")
+
 class Client:
     """A connection to an activelab annotation server (``activelab serve``).
 
@@ -303,11 +306,19 @@ class Client:
             regression project ``prediction`` (a number), ``low`` and ``high`` (its
             95% interval) and ``std``; for a multi-label project (multi-label text,
             image regions) ``prediction`` is the list of labels and ``proba_<label>``
-            each label's probability. The index is X's when X is a DataFrame.
+            each label's probability. For an image regions project, one row per box
+            found: ``image`` (its position in X), ``x``, ``y``, ``w``, ``h`` (pixels),
+            ``label`` and ``score``. The index is X's when X is a DataFrame.
         """
-        frames = []
+        frames, images = [], 0
         for body in predict_bodies(X):
             answer = self._json("POST", f"/api/projects/{project_id}/predict", json=body)
+            if answer.get("boxes") is not None:  # image regions: one row per box found
+                frames.append(pd.DataFrame(
+                    [{"image": images + i, **box} for i, found in enumerate(answer["boxes"])
+                     for box in found], columns=[*BOX_COLUMNS]))
+                images += len(answer["boxes"])
+                continue
             if answer.get("intervals") is not None:
                 frame = pd.DataFrame(answer["intervals"], columns=["low", "high"])
                 frame["std"] = answer["std"]

@@ -13,12 +13,14 @@ __all__ = ["MODEL_TYPES", "load_model"]
 #: The types beyond skops' defaults that the server's models are made of (scikit-learn's
 #: trees, neighbour searches and optimisers, the constant label of a multi-label model,
 #: NumPy dtypes, SciPy sparse matrices, activelab's sentence embedder, which holds the
-#: name of its offline network, not the network, and activelab's torch models, which hold
-#: their weights as NumPy arrays). Loading trusts these and nothing else.
+#: name of its offline network, not the network, activelab's torch models, which hold
+#: their weights as NumPy arrays, and the region detector of image regions projects).
+#: Loading trusts these and nothing else.
 MODEL_TYPES = (
     "activelab.features.embeddings.SentenceEmbedder",
     "activelab.models.torch_nets.TorchCNNClassifier",
     "activelab.models.torch_nets.TorchMLPClassifier",
+    "activelab.tasks.detection._model.RegionDetector",
     "numpy.dtype",
     "scipy.sparse._csr.csr_matrix",
     "sklearn.metrics._dist_metrics.EuclideanDistance64",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -59,6 +59,9 @@ class PredictOut(BaseModel):
         default=None, description="regression: each value's 95% interval [low, high]")
     std: list[float] | None = Field(
         default=None, description="regression: each value's predictive standard deviation")
+    boxes: list[list[dict[str, Any]]] | None = Field(
+        default=None, description="image regions: each image's boxes, best first, in pixels "
+                                  "{x, y, w, h, label, score} (left, top, width, height)")
 
 
 class ModelInfoOut(BaseModel):

@@ -224,6 +224,9 @@ class Project(Base):
     gold_min_accuracy: Mapped[float] = mapped_column(Float, default=0.7, server_default="0.7")
     #: Clustering: the number of clusters the points are grouped into (None otherwise).
     n_clusters: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: Image regions: serve whole ``images`` or single proposed ``regions`` (migration 0013).
+    region_queue: Mapped[str] = mapped_column(String(16), default="images",
+                                              server_default="images")
     #: Set while the project is archived: it serves no items and takes no labels.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -315,6 +318,8 @@ class Label(Base):
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     source: Mapped[str] = mapped_column(String(16), default=LabelSource.annotator.value,
                                         server_default=LabelSource.annotator.value)
+    #: Image regions: what was done with the model's proposed boxes (services/box_actions.py).
+    box_actions: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User | None] = relationship()

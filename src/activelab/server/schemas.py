@@ -114,6 +114,12 @@ LABEL_COLUMN_HELP = ("the import column read as a pre-label instead of a feature
                      "(an import may name another)")
 
 
+#: What the queue of an image regions project serves (services/box_actions.py).
+RegionQueue = Literal["images", "regions"]
+REGION_QUEUE_HELP = ("image regions: serve whole images to annotate fully, or single "
+                     "proposed regions to confirm, relabel or reject")
+
+
 class ProjectIn(RequestModel):
     name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
     description: str = Field(default="", max_length=10_000)
@@ -136,6 +142,7 @@ class ProjectIn(RequestModel):
     stream_budget: int | None = Field(default=None, ge=1, le=10**9,
                                       description=STREAM_BUDGET_HELP)
     n_clusters: int | None = Field(default=None, le=10**6, description=N_CLUSTERS_HELP)
+    region_queue: RegionQueue = Field(default="images", description=REGION_QUEUE_HELP)
 
     @field_validator("name")
     @classmethod
@@ -171,6 +178,7 @@ class ProjectPatch(RequestModel):
     gold_min_accuracy: float | None = Field(default=None, ge=0, le=1,
                                             description=GOLD_MIN_ACCURACY_HELP)
     n_clusters: int | None = Field(default=None, le=10**6, description=N_CLUSTERS_HELP)
+    region_queue: RegionQueue | None = Field(default=None, description=REGION_QUEUE_HELP)
 
     @field_validator("name")
     @classmethod
@@ -202,6 +210,7 @@ class ProjectOut(BaseModel):
     stream_rate: float | None = None
     stream_budget: int | None = None
     n_clusters: int | None = None
+    region_queue: str = "images"
     created_at: datetime
 
 
@@ -286,6 +295,11 @@ class LabelIn(RequestModel):
                        "(multi-label), a list of boxes {x, y, w, h, label} in [0, 1] or a "
                        "number (regression, within the project's answer range)")
     skip: bool = False
+    box_actions: dict[str, Any] | None = Field(
+        default=None, description="image regions: what was done with the model's proposed "
+        "boxes: {origins: [accepted|corrected|drawn per box], rejected: n}, or for one "
+        "proposed region {verdict: confirmed|relabelled|rejected, region: {x, y, w, h, "
+        "label}}")
 
 
 class LabelOut(BaseModel):

@@ -76,17 +76,19 @@ def learning_curve_svg(points: list[dict[str, Any]]) -> Markup:
 
 
 def error_curve_svg(points: list[dict[str, Any]], name: str, lower_is_better: bool = True,
-                    shown: str | None = None) -> Markup:
+                    shown: str | None = None, x: str = "n_labeled",
+                    x_name: str = "training labels") -> Markup:
     """A task's metric (``name``: ``"rmse"``) against training labels, one dot per retrain.
 
     The y axis runs from 0 to the largest value; each dot says whether it was measured
     on evaluation items or cross-validated. ``shown`` is the metric's name on the chart
-    (``name`` in capitals by default); the title says which way is better.
+    (``name`` in capitals by default); the title says which way is better. ``x`` is the
+    points' key plotted across (``x_name`` on the axis).
     """
-    usable = [p for p in points if p.get(name) is not None]
+    usable = [p for p in points if p.get(name) is not None and p.get(x) is not None]
     if not usable:
         return _no_curve(points, escape(shown or name.upper()))
-    xs = [p["n_labeled"] for p in usable]
+    xs = [p[x] for p in usable]
     x_min, x_max = min(xs), max(xs)
     span = max(x_max - x_min, 1)
     top = max(p[name] for p in usable) or 1.0
@@ -98,10 +100,10 @@ def error_curve_svg(points: list[dict[str, Any]], name: str, lower_is_better: bo
         return HEIGHT - PAD - y / top * (HEIGHT - 2 * PAD)
 
     label = escape(shown or name.upper())
-    path = " ".join(f"{sx(p['n_labeled']):.1f},{sy(p[name]):.1f}" for p in usable)
+    path = " ".join(f"{sx(p[x]):.1f},{sy(p[name]):.1f}" for p in usable)
     dots = "".join(
-        f'<circle cx="{sx(p["n_labeled"]):.1f}" cy="{sy(p[name]):.1f}" r="3"><title>'
-        f'{p["n_labeled"]} labels: {label} {p[name]:.4g} ({escape(str(p["estimate"]))})'
+        f'<circle cx="{sx(p[x]):.1f}" cy="{sy(p[name]):.1f}" r="3"><title>'
+        f'{p[x]} {escape(x_name)}: {label} {p[name]:.4g} ({escape(str(p["estimate"]))})'
         f'</title></circle>' for p in usable)
     grid = "".join(
         f'<line x1="{PAD}" x2="{WIDTH - PAD}" y1="{sy(v):.1f}" y2="{sy(v):.1f}" class="grid"/>'
@@ -113,5 +115,5 @@ def error_curve_svg(points: list[dict[str, Any]], name: str, lower_is_better: bo
         f'aria-label="learning curve: {title}">{grid}'
         f'<polyline points="{path}" fill="none" stroke-width="2"/>{dots}'
         f'<text x="{PAD}" y="{HEIGHT - 8}">{x_min}</text>'
-        f'<text x="{WIDTH - PAD}" y="{HEIGHT - 8}" text-anchor="end">{x_max} training labels'
+        f'<text x="{WIDTH - PAD}" y="{HEIGHT - 8}" text-anchor="end">{x_max} {escape(x_name)}'
         f'</text><text x="{WIDTH / 2}" y="14" text-anchor="middle">{title}</text></svg>')

@@ -92,7 +92,8 @@ def _add_label(body: LabelIn, request: Request, project_id: int) -> LabelOut:
     state = request.app.state
     with state.engine.connect() as conn:
         user, project = caller_and_project(request, conn, project_id)
-        label = queue.record_label(conn, project, user.id, body.item_id, body.value, body.skip)
+        label = queue.record_label(conn, project, user.id, body.item_id, body.value, body.skip,
+                                   body.box_actions)
     state.worker.notify(project.id)
     return LabelOut(id=label.id, item_id=label.item_id, value=label.value,
                     is_skip=label.is_skip, created_at=label.created_at)

@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..deps import AdminUser, ProjectDep, SessionDep
 from ..model_schemas import ModelInfoOut, PredictIn, PredictOut
-from ..services import model_export
+from ..services import model_export, region_export
 
 router = APIRouter(prefix="/api/projects/{project_id}", tags=["model"])
 
@@ -25,12 +25,15 @@ def model_info(project: ProjectDep, _: AdminUser, session: SessionDep) -> dict[s
                              "description": "the pipeline in the skops format"}})
 def download_model(project: ProjectDep, _: AdminUser, session: SessionDep,
                    request: Request) -> Response:
-    """Download the project's model: the whole pipeline from raw items to labels (skops).
+    """Download the project's model: the whole pipeline from raw items to labels (skops);
+    for an image regions project, its region detector (``detect`` takes grey pixels).
 
     Fitted on the current labels with the project's model and featurisation;
     load it with ``skops.io.load(path, trusted=[...])`` (see docs/model-export.md).
     409 before the project has a model.  Admins only.
     """
+    if region_export.serves(project):
+        return _download_detector(request, session, project)
     model = request.app.state.model_cache.get(session, project)
     data = model_export.dump_model(model)
     filename = f"project-{project.id}-model-v{model.version}.skops"
@@ -44,7 +47,7 @@ async def predict(body: PredictIn, project: ProjectDep, _: AdminUser,
                   request: Request) -> dict[str, Any]:
     """Predict labels and class probabilities for new items, featurised as in training
     (regression: values and 95% intervals; multi-label: label lists and each label's
-    probability).
+    probability; image regions: each image's boxes in pixels with label and score).
 
     Send ``rows`` (tabular: every feature column, null for a missing value),
     ``texts`` or ``images`` (base64), as the project's items were imported.
@@ -56,5 +59,27 @@ async def predict(body: PredictIn, project: ProjectDep, _: AdminUser,
 
 def _predict(body: PredictIn, project: Any, request: Request) -> dict[str, Any]:
     with request.app.state.session_factory() as session:
+        if region_export.serves(project):
+            detector = _detectors(request).get(session, project)
+            return region_export.predict_boxes(detector, project, body.rows, body.texts,
+                                               body.images)
         model = request.app.state.model_cache.get(session, project)
     return model_export.predict(model, body.rows, body.texts, body.images)
+
+
+def _detectors(request: Request) -> region_export.DetectorCache:
+    """The app's fitted detectors of image regions projects (made on first use)."""
+    state = request.app.state
+    if not hasattr(state, "detector_cache"):
+        state.detector_cache = region_export.DetectorCache()
+    cache: region_export.DetectorCache = state.detector_cache
+    return cache
+
+
+def _download_detector(request: Request, session: Any, project: Any) -> Response:
+    model = _detectors(request).get(session, project)
+    filename = f"project-{project.id}-detector-v{model.version}.skops"
+    return Response(region_export.dump_detector(model), media_type=model_export.SKOPS_MEDIA_TYPE,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "X-Model-Version": str(model.version),
+                             "X-Model-Labels": str(model.n_labels)})

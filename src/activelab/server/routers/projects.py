@@ -115,12 +115,14 @@ def patch_project(body: ProjectPatch, project: ProjectDep, _: AdminUser,
     """Change a project's name, description, model, strategy, overlap, aggregation or features.
 
     ``overlap`` may not exceed the number of members once the project has any;
-    ``aggregation`` is ``majority``, ``dawid-skene`` or ``model-consensus``.
+    ``aggregation`` is ``majority``, ``dawid-skene`` or ``model-consensus``;
+    ``region_queue`` (image regions) is ``images`` or ``regions``.
     """
     current = _current(session, project)
     changes = body.model_dump(exclude_unset=True)
     service.update_project(session, current, changes)
-    if changes.get("aggregation") is not None:  # other labels to train on: retrain
+    # Other labels to train on, or another kind of question to rank: retrain.
+    if changes.get("aggregation") is not None or changes.get("region_queue") is not None:
         current.retrain_requested = True
     session.commit()
     worker.notify(project.id)

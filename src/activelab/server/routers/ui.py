@@ -160,6 +160,9 @@ def review_page(project_id: PathId, request: Request, user: OptionalUser,
 def _curve_svg(stats: dict[str, Any]) -> Any:
     """The accuracy curve with its interval, or the curve of the task's own headline."""
     headline = stats["headline"]
+    if "box_actions" in stats:  # image regions: the detector's mAP over the boxes drawn
+        return error_curve_svg(stats["learning_curve"], headline["metric"], False,
+                               headline["shown"], x="n_boxes", x_name="boxes")
     if headline["metric"] == "accuracy" and "cleaning" not in stats:
         return learning_curve_svg(stats["learning_curve"])
     return error_curve_svg(stats["learning_curve"], headline["metric"],

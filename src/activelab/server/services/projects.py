@@ -16,6 +16,7 @@ from ...teams import AGGREGATIONS
 from ..errors import ConflictError, NotFoundError, PermissionDeniedError
 from ..models import ClusterPoint, Item, Label, Project, ProjectMember, Role, TaskType, User, utcnow
 from .audit import record_event
+from .box_actions import check_region_queue
 from .cluster_points import check_n_clusters
 from .features import model_kind
 from .project_rules import check_answer_range, check_label_set, clean_project_name
@@ -143,7 +144,7 @@ def create_project(session: Session, *, name: str, task_type: TaskType | str,
                    label_column: str = "label", eval_fraction: float = 0.1,
                    answer_min: float | None = None, answer_max: float | None = None,
                    stream_rate: float | None = None, stream_budget: int | None = None,
-                   n_clusters: int | None = None) -> Project:
+                   n_clusters: int | None = None, region_queue: str = "images") -> Project:
     """A new project; model and strategy default to those of its task (the registry's).
 
     A clustering project needs ``n_clusters``; its items are pairs, none of them an
@@ -157,6 +158,7 @@ def create_project(session: Session, *, name: str, task_type: TaskType | str,
     check_model_and_strategy(model_name, strategy_name, task_type)
     check_answer_range(task_type, answer_min, answer_max)
     check_stream_settings(task_type, stream_rate, stream_budget)
+    check_region_queue(task_type, region_queue)
     check_featurizer(featurizer, task_type)
     check_model_fits_features(model_name, task_type, featurizer)
     check_cluster_setting(task_type, n_clusters, creating=True)
@@ -169,7 +171,8 @@ def create_project(session: Session, *, name: str, task_type: TaskType | str,
                       overlap=overlap, featurizer=featurizer, label_column=label_column,
                       eval_fraction=eval_fraction, answer_min=answer_min,
                       answer_max=answer_max, stream_rate=stream_rate,
-                      stream_budget=stream_budget, n_clusters=n_clusters)
+                      stream_budget=stream_budget, n_clusters=n_clusters,
+                      region_queue=region_queue)
     session.add(project)
     try:
         session.flush()
@@ -241,6 +244,8 @@ def update_project(session: Session, project: Project, changes: dict[str, Any]) 
                 ClusterPoint.project_id == project.id)))
         if changes["n_clusters"] != project.n_clusters:
             project.retrain_requested = True
+    if changes.get("region_queue") is not None:
+        check_region_queue(project.task_type, changes["region_queue"])
     if changes.get("name") is not None:
         changes = {**changes, "name": clean_project_name(changes["name"])}
     name = changes.get("name")

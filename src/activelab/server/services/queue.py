@@ -36,6 +36,7 @@ from ..db import is_postgres, write_block
 from ..errors import ConflictError, NotFoundError
 from ..models import Item, Label, Lease, ModelSnapshot, Project, utcnow
 from ..strict_json import repaired
+from .box_actions import check_box_actions
 from .task_types import answer_space
 from .tasks import is_image_task, validate_label_value
 
@@ -273,10 +274,12 @@ class RecordedLabel:
 
 
 def record_label(conn: Connection, project: Any, user_id: int, item_id: int,
-                 value: Any, skip: bool) -> RecordedLabel:
+                 value: Any, skip: bool, box_actions: Any = None) -> RecordedLabel:
     """Store a label (or a skip) for an item leased to the caller; committed on return.
 
-    ``project`` needs ``id``, ``task_type`` and ``labels``.  The lease must
+    ``project`` needs ``id``, ``task_type`` and ``labels``.  ``box_actions``
+    (image regions) records what was done with the model's proposed boxes
+    (:mod:`.box_actions`).  The lease must
     still exist: an expired lease is honoured until another ``/next`` call
     reclaims it.  Nothing is written when the value is invalid.
 
@@ -295,6 +298,8 @@ def record_label(conn: Connection, project: Any, user_id: int, item_id: int,
             raise UnknownLabelError("give a label value, or skip=true")
         value = validate_label_value(project.task_type, project.labels, value,
                                      answer_space(project))
+    actions = None if skip else check_box_actions(project.task_type, project.labels, value,
+                                                  box_actions)
     params = {"project_id": project.id, "user_id": user_id, "item_id": item_id}
     with write_block(conn):
         _lock_item(conn, item_id)
@@ -306,9 +311,10 @@ def record_label(conn: Connection, project: Any, user_id: int, item_id: int,
         conn.execute(_DROP_LEASE, {"lease_id": lease_id})
         now = utcnow()
         stored = None if skip else value
-        inserted = conn.execute(_NEW_LABEL, {**params, "value": stored, "is_skip": skip,
-                                             "undone": False, "created_at": now}
-                                ).inserted_primary_key
+        row = {**params, "value": stored, "is_skip": skip, "undone": False, "created_at": now}
+        if actions is not None:
+            row["box_actions"] = actions
+        inserted = conn.execute(_NEW_LABEL, row).inserted_primary_key
         assert inserted is not None  # an INSERT always has a primary key
         label_id = inserted[0]
         if not skip:

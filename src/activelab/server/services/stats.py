@@ -18,13 +18,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..config import Settings
-from ..models import Item, Label, ModelSnapshot, Project, User, utcnow
+from ..models import Item, Label, ModelSnapshot, Project, TaskType, User, utcnow
+from .box_actions import box_action_counts
 from .cleaning_reviews import cleaning_summary, review_distribution
 from .discovery import DISCOVERY_K, under_covered
 from .evaluation import MIN_EVAL_LABELS, accuracy_estimate
 from .queue import eligible_items_query
+from .region_training import detection_strategy
 from .stream import stream_state
-from .task_types import reviews_labels, server_task, takes_numbers
+from .task_types import metrics_task, reviews_labels, server_task, takes_numbers
 from .training import MULTI_LABEL_TASKS
 from .worker import worker_state
 
@@ -46,7 +48,7 @@ def _estimate_metric(n_eval: int, fraction: float) -> str:
 
 def _shown(metric: str) -> str:
     """A metric's name as the dashboard writes it (``rmse``: RMSE)."""
-    return {"precision_at_k": "precision@k"}.get(metric, metric.upper())
+    return {"precision_at_k": "precision@k", "map50": "mAP@0.5"}.get(metric, metric.upper())
 
 
 def _task_point(s: ModelSnapshot) -> dict[str, Any]:
@@ -183,6 +185,8 @@ def queue_strategy(session: Session, project: Project, discovery: bool = True
     latest = session.scalar(select(ModelSnapshot).where(ModelSnapshot.project_id == project.id)
                             .order_by(ModelSnapshot.version.desc()).limit(1))
     name = project.strategy_name
+    if project.task_type == TaskType.image_regions:  # the detection strategy it maps to
+        name = detection_strategy(project)
     if latest is None:
         return {"name": name, "active": "random",
                 "detail": "random order until the first model (labels of two classes)"}
@@ -211,7 +215,7 @@ def queue_preview(session: Session, project: Project, limit: int = 10) -> list[d
 
 def headline(project: Project, curve: list[dict[str, Any]]) -> dict[str, Any]:
     """The task's headline metric at the latest retrain (None before the first model)."""
-    task = server_task(project.task_type)
+    task = metrics_task(project.task_type)
     name = task.headline  # every learning-curve point carries it
     latest = curve[-1] if curve else {}
     return {"task": task.name, "metric": name, "shown": _shown(name), "value": latest.get(name),
@@ -226,6 +230,8 @@ def project_stats(session: Session, project: Project, settings: Settings) -> dic
         if reviews_labels(project.task_type) else {}
     if project.stream_rate is not None:
         extra["stream"] = stream_state(session, project)
+    if project.task_type == TaskType.image_regions:
+        extra["box_actions"] = box_action_counts(session, project.id)
     return {**extra, "learning_curve": curve, "headline": headline(project, curve),
             "progress": project_progress(session, project),
             "strategy": queue_strategy(session, project, settings.class_discovery),

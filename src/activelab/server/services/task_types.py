@@ -19,9 +19,9 @@ from ...tasks.contract import ServerHooks, Task
 from ...tasks.registry import get_task
 from ..models import TaskType
 
-__all__ = ["DATA_KIND", "SERVER_TASK", "ANSWER_TASK", "NUMBER_TASKS", "FIXED_LABELS",
-           "RANKS_UNLABELLED", "REVIEW_TASKS", "CLUSTER_TASKS", "data_kind", "server_task",
-           "server_hooks",
+__all__ = ["DATA_KIND", "SERVER_TASK", "METRICS_TASK", "metrics_task", "ANSWER_TASK",
+           "NUMBER_TASKS", "FIXED_LABELS", "RANKS_UNLABELLED", "REVIEW_TASKS", "CLUSTER_TASKS",
+           "data_kind", "server_task", "server_hooks",
            "answer_space", "takes_numbers", "fixed_labels", "ranks_unlabelled",
            "reviews_labels", "clusters_points"]
 
@@ -46,6 +46,9 @@ SERVER_TASK = {TaskType.text_classification: "classification",
                TaskType.matching: "matching",
                TaskType.text_cleaning: "cleaning", TaskType.tabular_cleaning: "cleaning",
                TaskType.clustering: "clustering"}
+#: The task whose headline metric the dashboard shows, where it is not the SERVER_TASK's
+#: (image regions keep the classification hooks for features, and train a detector).
+METRICS_TASK = {TaskType.image_regions: "detection"}
 #: The task whose ``validate_answer`` checks an answer (image regions are not a task yet).
 ANSWER_TASK = {TaskType.text_classification: "classification",
                TaskType.tabular_classification: "classification",
@@ -88,6 +91,12 @@ def data_kind(task_type: str) -> str:
 def server_task(task_type: str) -> Task:
     """The task whose hooks the server runs for ``task_type`` projects."""
     return get_task(SERVER_TASK[_task_type(task_type)])
+
+
+def metrics_task(task_type: str) -> Task:
+    """The task whose headline metric measures ``task_type`` projects."""
+    kind = _task_type(task_type)
+    return get_task(METRICS_TASK.get(kind, SERVER_TASK[kind]))
 
 
 def server_hooks(task_type: str) -> ServerHooks:

@@ -7,9 +7,9 @@ project's strategy and stores scores, guesses and a learning-curve point in
 one write transaction.  The slow part (fitting, scoring) runs outside any
 transaction, so ``/next`` keeps serving the previous scores meanwhile.
 
-Multi-label tasks (multi-label text, image regions) train one binary model
-per class ("binary relevance"; for regions: does the image contain a box of
-that class) and average the per-class strategy scores.
+Multi-label text trains one binary model per class ("binary relevance") and
+averages the per-class strategy scores; image regions projects train the detection
+task's region detector (:mod:`.region_training`).
 
 Evaluation items (:mod:`.evaluation`) are held out of training: each retrain
 measures the model on the labelled ones (the dashboard's unbiased accuracy)
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -50,6 +51,8 @@ from .evaluation import eval_item_ids, interleave, mark_eval_items
 from .feature_store import FeatureStore
 from .features import Features, load_features, model_kind, signature_of
 from .matching_training import train_matching
+from .region_model import RegionData, load_region_data
+from .region_training import train_regions
 from .regression_training import train_regression
 from .retrain_result import SEED, task_learner
 from .retrain_result import TrainResult as _Result
@@ -98,6 +101,7 @@ class FeatureCache:
         self.store = store
         self._cache: dict[int, Features] = {}
         self._marked: dict[int, tuple[Any, ...]] = {}
+        self._pixels: dict[int, tuple[Any, dict[int, np.ndarray]]] = {}
 
     def mark_eval_items(self, factory: sessionmaker[Session], project: Project) -> None:
         """Draw the evaluation items; again only when items or the fraction changed."""
@@ -106,6 +110,17 @@ class FeatureCache:
             with write_transaction(factory) as session:
                 mark_eval_items(session, project.id, project.eval_fraction)
             self._marked[project.id] = key
+
+    def region_data(self, factory: sessionmaker[Session], project: Project,
+                    features: Features) -> RegionData:
+        """An image regions project's pixels (decoded once per image) and region verdicts."""
+        signature, pixels = self._pixels.get(project.id, (None, {}))
+        if signature != features.signature:  # items added or updated: decode again
+            pixels = {}
+        with factory() as session:
+            data = load_region_data(session, project.id, features.item_ids.tolist(), pixels)
+        self._pixels[project.id] = (features.signature, data.images)
+        return data
 
     def get_cached(self, project_id: int) -> Features | None:
         """The features last built for a project, if any (no database access)."""
@@ -330,6 +345,9 @@ def retrain_project(factory: sessionmaker[Session], project_id: int,
     start = time.perf_counter()
     train = _train_multi if project.task_type in MULTI_LABEL_TASKS \
         else _TRAINERS[SERVER_TASK[TaskType(project.task_type)]]
+    if project.task_type == TaskType.image_regions:  # the detection task's region detector
+        train = partial(train_regions, data=cache.region_data(factory, project, features),
+                        eval_ids=frozenset(eval_ids))
     split = _split(features, labels, eval_ids)
     result = train(project, features, split, discovery, saved)
     if result is None:

@@ -125,14 +125,15 @@
   $("settings").addEventListener("submit", async (e) => {
     e.preventDefault();
     const f = new FormData(e.target);
+    const changes = { model_name: f.get("model_name"),
+      strategy_name: f.get("strategy_name"), featurizer: f.get("featurizer"),
+      overlap: Number(f.get("overlap")), aggregation: f.get("aggregation"),
+      eval_fraction: Number(f.get("eval_fraction")), gold_rate: Number(f.get("gold_rate")),
+      gold_min_accuracy: Number(f.get("gold_min_accuracy")) };
+    if (f.has("region_queue")) changes.region_queue = f.get("region_queue");  // image regions
+    if (f.has("n_clusters")) changes.n_clusters = Number(f.get("n_clusters"));  // clustering
     try {
-      report(await call("PATCH", base, { model_name: f.get("model_name"),
-        strategy_name: f.get("strategy_name"), featurizer: f.get("featurizer"),
-        overlap: Number(f.get("overlap")), aggregation: f.get("aggregation"),
-        eval_fraction: Number(f.get("eval_fraction")), gold_rate: Number(f.get("gold_rate")),
-        gold_min_accuracy: Number(f.get("gold_min_accuracy")),
-        // Clustering only: the form has the field only there.
-        ...(f.has("n_clusters") ? { n_clusters: Number(f.get("n_clusters")) } : {}) }));
+      report(await call("PATCH", base, changes));
     } catch (err) { report(err.message); }
   });
   $("import").addEventListener("submit", async (e) => {

@@ -4,6 +4,9 @@
 // An anomaly project answers A (anomaly) or N (normal); its unusual features are marked.
 // A matching project shows a pair of records side by side, fields that differ highlighted.
 // A cleaning project shows each item's given label: K or Enter keeps it, a class's key changes it.
+// An image regions project shows the model's boxes dashed: A accepts one, the mouse and keys
+// correct it, Delete rejects it; or (region queue) asks about one box: Enter confirms it, a
+// class's key relabels it, X rejects it.
 "use strict";
 (() => {
   const root = document.getElementById("annotator");
@@ -64,7 +67,28 @@
     `(${why.guess === "same" ? "the same cluster" : "different clusters"}; distance ` +
     `${fmt(why.distance, 2)}, boundary margin ${fmt(why.boundary_margin, 2)}).`;
 
+  function renderRegionsWhy(why) {
+    if (why.model_version === null || why.detection_strategy === undefined) {
+      $("why").textContent = "Chosen at random: no model yet. Draw every box.";
+      return;
+    }
+    const sure = why.uncertainty === null ? "" : ` (uncertainty ${fmt(why.uncertainty, 3)})`;
+    const start = `Chosen by ${why.detection_strategy}${sure}. Model v${why.model_version} `;
+    if (why.region) {
+      $("why").textContent = start + `asks: is the dashed box a ${why.region.label}? ` +
+        `(p = ${fmt(why.region.score, 2)}). Enter confirms it, a class's key relabels it, ` +
+        "X rejects it.";
+      return;
+    }
+    const found = why.boxes.map((b) => `${b.label} ${fmt(b.score, 2)}`).join(", ");
+    $("why").textContent = start + (why.boxes.length
+      ? `proposes ${why.boxes.length} dashed box${why.boxes.length === 1 ? "" : "es"} (${found}): ` +
+        "A accepts the selected one; move, resize, relabel or delete any; draw the missing ones."
+      : "proposes no box: draw every box.");
+  }
+
   function renderWhy(why) {
+    if (regions) { renderRegionsWhy(why); return; }
     if (why.left_cluster !== undefined && why.model_version !== null) {
       $("why").textContent = (why.strategy === "random"
         ? "Chosen at random among the first pairs (nearest neighbours and random pairs). "
@@ -93,9 +117,15 @@
   function describeBoxes(boxes, chosen) {
     const status = $("box-status");
     status.hidden = false;
+    // A box drawn from scratch needs no note; the model's boxes say what became of them.
+    const origin = (b) => (b.origin && b.origin !== "drawn" ? ` (${b.origin})` : "");
+    // Accept is shown while a proposal waits (nothing visible is inert).
+    $("accept").hidden = !boxes.some((b) => b.origin === "proposed") ||
+      Boolean(current && current.why.region);
     status.textContent = boxes.length === 0 ? "No boxes yet."
       : `${boxes.length} box${boxes.length === 1 ? "" : "es"}: ` +
-        boxes.map((b, i) => `${i + 1} ${b.label}${i === chosen ? " (selected)" : ""}`).join(", ") + ".";
+        boxes.map((b, i) => `${i + 1} ${b.label}${origin(b)}${i === chosen ? " (selected)" : ""}`)
+          .join(", ") + ".";
   }
 
   // Two records field by field: the compared fields first, a differing value highlighted.
@@ -131,7 +161,11 @@
     else if (regions) {
       editor = window.activelabBoxEditor.create(box, item.image_url, () => boxClass, describeBoxes);
       editor.canvas.setAttribute("aria-describedby", "box-status key-hint");
-      if (Array.isArray(previous)) editor.load(previous); else describeBoxes([], -1);
+      if (Array.isArray(previous)) editor.load(previous);
+      else if (item.why.region) editor.propose([item.why.region]);
+      else if (Array.isArray(item.why.boxes)) editor.propose(item.why.boxes);
+      else describeBoxes([], -1);
+      $("reject").hidden = !item.why.region;
     } else if (item.image_url) box.append(el("img", { src: item.image_url, alt: `item ${item.id}` }));
     else if (item.data.columns) {
       const table = el("table");
@@ -203,6 +237,7 @@
     $("submit").hidden = true; $("box-status").hidden = true;
     if (numberInput) numberInput.disabled = true;
     if (review) $("keep").hidden = true;
+    if (regions) { $("accept").hidden = true; $("reject").hidden = true; }
   }
 
   function show(data) {
@@ -221,11 +256,13 @@
 
   const next = () => guarded(async () => show(await call("GET", "/next")));
 
-  function send(value, skip) {
+  function send(value, skip, boxActions) {
     if (!current) return;
     const itemId = current.id;
+    const body = { item_id: itemId, value: skip ? null : value, skip };
+    if (boxActions && !skip) body.box_actions = boxActions;
     guarded(async () => {
-      await call("POST", "/labels", { item_id: itemId, value: skip ? null : value, skip });
+      await call("POST", "/labels", body);
       show(await call("GET", "/next"));
     });
   }
@@ -241,7 +278,8 @@
 
   function submit() {
     if (multi) send(labels.filter((n) => selected.has(n)), false);
-    else if (regions) send(editor.value(), false);
+    else if (regions && current.why.region) answerRegion(false);
+    else if (regions) send(editor.value(), false, editor.actions());
     else if (numberInput) {
       const text = numberInput.value.trim();
       // The server checks the range and says what is wrong; here only "is it a number".
@@ -251,6 +289,20 @@
       } else send(Number(text), false);
     }
   }
+
+  // One proposed region: confirmed as proposed, relabelled (a class's key), or rejected.
+  function answerRegion(reject) {
+    const region = current.why.region;
+    const kept = editor.boxes();
+    if (reject || kept.length === 0) {
+      send([], false, { verdict: "rejected", region: regionBox(region) });
+      return;
+    }
+    const box = { x: region.x, y: region.y, w: region.w, h: region.h, label: kept[0].label };
+    send([box], false, { verdict: box.label === region.label ? "confirmed" : "relabelled",
+                         region: regionBox(region) });
+  }
+  const regionBox = (r) => ({ x: r.x, y: r.y, w: r.w, h: r.h, label: r.label });
 
   const undo = () => guarded(async () => show(await call("POST", "/undo")));
   const reopen = (labelId) => guarded(async () => {
@@ -280,6 +332,10 @@
   $("skip").addEventListener("click", () => send(null, true));
   $("undo").addEventListener("click", undo);
   $("submit").addEventListener("click", submit);
+  if (regions) {
+    $("accept").addEventListener("click", () => { if (editor) editor.accept(); });
+    $("reject").addEventListener("click", () => { if (current && current.why.region) answerRegion(true); });
+  }
   if (review) $("keep").addEventListener("click", () => send("keep", false));
   if (numberInput) {
     // The field keeps the focus, so it takes the page's keys: no number holds an S or a U.
@@ -304,6 +360,8 @@
     else if (key === "s") send(null, true);
     else if (key === "u") undo();
     else if (review && (key === "k" || e.key === "Enter")) send("keep", false);
+    else if (regions && key === "a" && editor) editor.accept();
+    else if (regions && key === "x" && current && current.why.region) answerRegion(true);
     else if (e.key === "Enter" && (multi || regions || numberInput)) submit();
     else return;
     e.preventDefault();

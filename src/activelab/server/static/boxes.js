@@ -1,5 +1,8 @@
 // The box editor of image_regions projects: draw, select, move, resize and delete boxes with the
 // mouse or the keyboard. Coordinates are fractions of the image (0-1), as the API stores them.
+// The model's proposed boxes are shown dashed until accepted (A); each box remembers its origin
+// (accepted as proposed, corrected: moved, resized or relabelled, or drawn from scratch), and
+// deleted or unaccepted proposals are counted as rejected.
 "use strict";
 window.activelabBoxEditor = (() => {
   const MIN = 0.02;       // smallest box side (fraction of the image)
@@ -28,6 +31,12 @@ window.activelabBoxEditor = (() => {
     let selected = -1;
     let drag = null;      // {mode: "draw" | "move" | "resize", start, original, anchor}
     let rubber = null;    // the box being drawn, shown while the mouse is down
+    let rejected = 0;     // proposals deleted
+    let reloaded = false; // the boxes of an earlier answer were put back
+    const PROPOSED = "#e040fb";
+
+    // A proposal that is moved, resized or relabelled is corrected (and kept).
+    function touched(b) { if (b.origin !== "drawn") b.origin = "corrected"; }
 
     function changed() { draw(); onChange(boxes, selected); }
 
@@ -40,11 +49,15 @@ window.activelabBoxEditor = (() => {
       ctx.font = "12px sans-serif";
       boxes.forEach((b, i) => {
         const on = i === selected;
+        const proposed = b.origin === "proposed";
         ctx.lineWidth = on ? 3 : 2;
-        ctx.setLineDash([]);
-        ctx.strokeStyle = on ? "#00b3ff" : "#f2b90c"; ctx.fillStyle = ctx.strokeStyle;
+        ctx.setLineDash(proposed ? [6, 3] : []);
+        ctx.strokeStyle = on ? "#00b3ff" : proposed ? PROPOSED : "#f2b90c";
+        ctx.fillStyle = ctx.strokeStyle;
         ctx.strokeRect(b.x * W, b.y * H, b.w * W, b.h * H);
-        ctx.fillText(`${i + 1} ${b.label}`, b.x * W + 3, b.y * H + 13);
+        ctx.setLineDash([]);
+        const tag = proposed ? `${b.label}? ${b.score === undefined ? "" : b.score.toFixed(2)}` : b.label;
+        ctx.fillText(`${i + 1} ${tag}`, b.x * W + 3, b.y * H + 13);
         if (on) {
           for (const [cx, cy] of corners(b)) ctx.fillRect(cx * W - 4, cy * H - 4, 8, 8);
         }
@@ -121,12 +134,17 @@ window.activelabBoxEditor = (() => {
     canvas.addEventListener("pointerup", () => {
       if (!drag) return;
       if (drag.mode === "draw" && rubber.w > 0.01 && rubber.h > 0.01) {
-        boxes.push(rubber);
+        boxes.push({ ...rubber, origin: "drawn" });
         selected = boxes.length - 1;
       }
       if (drag.mode === "resize") {
         const b = boxes[selected];
         b.w = Math.max(b.w, MIN); b.h = Math.max(b.h, MIN);
+        touched(b);
+      }
+      if (drag.mode === "move") {
+        const b = boxes[selected];
+        if (b.x !== drag.original.x || b.y !== drag.original.y) touched(b);
       }
       drag = null; rubber = null;
       changed();
@@ -142,14 +160,18 @@ window.activelabBoxEditor = (() => {
         if (selected < 0 && (e.shiftKey || boxes.length === 0)) return;
         selected = selected < 0 ? 0 : next;
       } else if (e.key === "+") {
-        boxes.push({ x: 0.35, y: 0.35, w: 0.3, h: 0.3, label: currentClass() });
+        boxes.push({ x: 0.35, y: 0.35, w: 0.3, h: 0.3, label: currentClass(), origin: "drawn" });
         selected = boxes.length - 1;
+      } else if (e.key.toLowerCase() === "a" && pending().length) {
+        accept(); e.preventDefault(); e.stopPropagation();
+        return;
       } else if (e.key === "Escape" && selected >= 0) {
         selected = -1;
       } else if ((e.key === "Delete" || e.key === "Backspace") && b) {
-        boxes.splice(selected, 1);
-        selected = Math.min(selected, boxes.length - 1);
+        remove(); e.preventDefault(); e.stopPropagation();
+        return;
       } else if (e.key.startsWith("Arrow") && b) {
+        touched(b);
         const dx = { ArrowLeft: -STEP, ArrowRight: STEP }[e.key] || 0;
         const dy = { ArrowUp: -STEP, ArrowDown: STEP }[e.key] || 0;
         if (e.shiftKey) {
@@ -162,6 +184,30 @@ window.activelabBoxEditor = (() => {
       changed();
     });
 
+    const pending = () => boxes.filter((b) => b.origin === "proposed");
+
+    /** Accept the selected proposal, or else the first one not accepted yet. */
+    function accept() {
+      let i = selected >= 0 && boxes[selected].origin === "proposed" ? selected
+        : boxes.findIndex((b) => b.origin === "proposed");
+      if (i < 0) return false;
+      boxes[i].origin = "accepted";
+      const next = boxes.findIndex((b) => b.origin === "proposed");
+      selected = next >= 0 ? next : i;
+      changed();
+      return true;
+    }
+
+    /** Delete the selected box; a deleted proposal counts as rejected. */
+    function remove() {
+      if (selected < 0) return false;
+      if (boxes[selected].origin !== "drawn") rejected += 1;
+      boxes.splice(selected, 1);
+      selected = Math.min(selected, boxes.length - 1);
+      changed();
+      return true;
+    }
+
     image.onload = () => {
       canvas.height = Math.round(320 * image.naturalHeight / image.naturalWidth);
       draw();
@@ -172,18 +218,39 @@ window.activelabBoxEditor = (() => {
     return {
       canvas,
       /** The boxes as the API takes them (rounded to 0.001). */
-      value: () => boxes.map((b) => {
+      value: () => boxes.filter((b) => b.origin !== "proposed").map((b) => {
         const x = round(b.x); const y = round(b.y);
         return { x, y, w: Math.min(round(b.w), round(1 - x)), h: Math.min(round(b.h), round(1 - y)),
                  label: b.label };
       }),
+      /** What was done with the proposals: each kept box's origin; proposals rejected. */
+      // null after an undo or reopen: where the boxes put back came from is not known.
+      actions: () => (reloaded ? null : {
+        origins: boxes.filter((b) => b.origin !== "proposed").map((b) => b.origin),
+        rejected: rejected + pending().length }),
       /** Put back boxes (after an undo or reopen), none selected. */
       load(previous) {
-        boxes.splice(0, boxes.length, ...previous.map((b) => ({ ...b })));
-        selected = -1; changed();
+        boxes.splice(0, boxes.length, ...previous.map((b) => ({ ...b, origin: "drawn" })));
+        selected = -1; rejected = 0; reloaded = true; changed();
       },
+      /** Show the model's boxes as proposals, the first one selected. */
+      propose(proposals) {
+        boxes.splice(0, boxes.length, ...proposals.map((b) => ({
+          x: b.x, y: b.y, w: b.w, h: b.h, label: b.label, score: b.score, origin: "proposed" })));
+        selected = boxes.length ? 0 : -1; rejected = 0; changed();
+      },
+      accept,
+      remove,
+      /** The boxes with their origins (proposed, accepted, corrected, drawn). */
+      boxes: () => boxes.map((b) => ({ ...b })),
       /** Give the selected box (if any) another class. */
-      relabel(name) { if (selected >= 0) { boxes[selected].label = name; changed(); } },
+      relabel(name) {
+        if (selected >= 0 && boxes[selected].label !== name) {
+          boxes[selected].label = name;
+          if (boxes[selected].origin !== "drawn") boxes[selected].origin = "corrected";
+          changed();
+        }
+      },
     };
   }
 

@@ -52,7 +52,7 @@ from ._strategies import (
     region_entropy,
     region_margin,
 )
-from ._training import BACKGROUND
+from ._training import BACKGROUND, image_regions
 from ._voc import export_voc, import_voc
 
 __all__ = [
@@ -68,6 +68,7 @@ __all__ = [
     "average_precision",
     "mean_average_precision",
     "BACKGROUND",
+    "image_regions",
     "REGION_CLASSIFIERS",
     "RegionDetector",
     "make_region_classifier",
