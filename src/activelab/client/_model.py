@@ -19,6 +19,8 @@ MODEL_TYPES = (
     "activelab.features.embeddings.SentenceEmbedder",
     "activelab.models.torch_nets.TorchCNNClassifier",
     "activelab.models.torch_nets.TorchMLPClassifier",
+    "activelab.tasks.anomaly._detector.SemiSupervisedDetector",
+    "activelab.tasks.matching._featurizer.PairFeaturizer",
     "numpy.dtype",
     "scipy.sparse._csr.csr_matrix",
     "sklearn.metrics._dist_metrics.EuclideanDistance64",
