@@ -6,6 +6,7 @@ Tests that read the digits skip when the shared data folder or its mnist folder 
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -98,8 +99,11 @@ def test_without_the_data_folder_it_is_listed_as_unavailable_with_the_reason(tmp
 
 def test_the_cli_explains_a_missing_data_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("ACTIVELAB_DATA_DIR", str(tmp_path / "none"))
-    listed = CliRunner().invoke(app, ["datasets"])
-    assert listed.exit_code == 0 and "cluttered-mnist" in listed.output
+    listed = CliRunner().invoke(app, ["datasets"], env={"COLUMNS": "200"})
+    assert listed.exit_code == 0, listed.output
+    assert re.search(r"│ cluttered-mnist +│ image +│ detection +│.*│ no: no data folder +│",
+                     listed.output)
+    assert "The shared data folder was not found" in " ".join(listed.output.split())
     result = CliRunner().invoke(app, ["simulate", "cluttered-mnist", "--task", "detection",
                                       "--seeds", "1", "--budget", "30"])
     assert result.exit_code != 0
