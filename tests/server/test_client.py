@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import re
 import socket
@@ -286,3 +287,51 @@ def test_the_client_guide_example_runs(sqlite_url, tmp_path, monkeypatch, capsys
     assert "60 items, features: ['width', 'height']" in printed
     assert "['small' 'large']" in printed
     assert len(pd.read_csv(tmp_path / "labels.csv")) == 12
+
+
+@pytest.mark.slow  # about 15 s on an idle machine: two models fitted by a server subprocess
+def test_anomaly_and_matching_projects_predict_through_the_client(server):
+    import httpx
+    from test_matching_projects import people_tables, truth_of
+    from test_task_model_export import NEW_PAIRS, NEW_ROWS, _anomaly_csv
+
+    process, users = server
+    token = users["boss"][1]
+    with Client(process.url, token=token) as client:
+        anomaly = client.create_project(f"a-{uuid.uuid4().hex[:6]}", "anomaly")["id"]
+        text, truth = _anomaly_csv()
+        client.import_items(anomaly, pd.read_csv(io.StringIO(text)))
+        matching = client.create_project(f"p-{uuid.uuid4().hex[:6]}", "matching")["id"]
+        left, right, matches = people_tables(30, 30)
+        imported = httpx.post(f"{process.url}/api/projects/{matching}/import-tables",
+                              headers={"Authorization": f"Bearer {token}"},
+                              files={"left": ("l.csv", left.encode()),
+                                     "right": ("r.csv", right.encode())}, timeout=60)
+        assert imported.status_code == 200, imported.text
+        given = {"same": 0, "different": 0}
+        while min(given.values()) < 2:
+            item = client.next(matching)
+            value = truth_of(item, matches)
+            client.label(matching, item["id"], value)
+            given[value] += 1
+        for _ in range(6):
+            item = client.next(anomaly)
+            client.label(anomaly, item["id"], truth[item["external_id"]])
+        _retrain(process)
+
+        scored = client.predict(anomaly, pd.DataFrame(NEW_ROWS))
+        assert list(scored.columns) == ["prediction", "score", "threshold", "unusual"]
+        model = load_model(client.download_model(anomaly))
+        frame = pd.DataFrame(NEW_ROWS).astype(float)
+        np.testing.assert_allclose(scored["score"], model.score_samples(frame), atol=1e-12)
+        assert scored["prediction"].tolist()[:2] == ["anomaly", "normal"]
+        assert len(scored["unusual"][0]) == 3
+
+        paired = client.predict(matching, NEW_PAIRS)
+        assert list(paired.columns) == ["prediction", "proba_different", "proba_same",
+                                        "match_probability"]
+        model = load_model(client.download_model(matching))
+        np.testing.assert_allclose(paired["match_probability"],
+                                   model.predict_proba(NEW_PAIRS)[:, 1], atol=1e-12)
+        with pytest.raises(DataError, match=r"pairs\[1\] is not"):
+            client.predict(matching, [NEW_PAIRS[0], {"left": {"name": "Ada"}, "right": "Ada"}])

@@ -232,13 +232,6 @@ def test_an_unknown_pair_cannot_be_answered(live, admin):
     assert "item 999999 is not leased to you" in response.json()["detail"]
 
 
-def test_the_model_of_a_matching_project_is_not_downloadable(live, admin):
-    pid = make_project(admin, task_type="matching", labels=[])["id"]
-    response = admin.get(f"/api/projects/{pid}/model")
-    assert response.status_code == 409, response.text
-    assert "compares pairs of records" in response.json()["detail"]
-
-
 def matches_of(client: httpx.Client, pid: int, **params) -> list[dict]:
     response = client.get(f"/api/projects/{pid}/matches", params={"format": "jsonl", **params})
     assert response.status_code == 200, response.text

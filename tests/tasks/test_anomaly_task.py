@@ -317,3 +317,20 @@ def test_labels_beat_unsupervised_ranking_on_adbench_thyroid():
         curves.reference["unsupervised_precision_at_k"] + 0.1
     assert curves.metrics["found_per_label"][-1] >= \
         curves.reference["unsupervised_found_per_label"]
+
+
+def test_the_detector_keeps_the_training_scale_of_feature_deviations():
+    from activelab.tasks.anomaly import feature_deviations, unusual_features
+
+    rng = np.random.default_rng(3)
+    X = np.column_stack([rng.normal(size=200), rng.normal(10, 3, size=200), np.ones(200)])
+    detector = SemiSupervisedDetector(random_state=0).fit(X)
+    np.testing.assert_array_equal(detector.feature_deviations(X), feature_deviations(X))
+    new = np.array([[0.0, 40.0, 5.0]])  # far out on the second feature; the third is constant
+    deviation = detector.feature_deviations(new)
+    assert deviation[0, 1] > 8 and deviation[0, 2] == 0.0
+    listed = unusual_features(new, deviation, ["a", "b", "c"])
+    assert [u["feature"] for u in listed[0]] == ["b", "a", "c"]
+    assert listed[0][0] == {"feature": "b", "value": 40.0, "deviation": deviation[0, 1]}
+    with pytest.raises(NotFittedError):
+        SemiSupervisedDetector().feature_deviations(new)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import warnings
 
@@ -17,6 +18,7 @@ from activelab.exceptions import (
     DataError,
     EmptyPoolError,
     MissingDependencyError,
+    NotFittedError,
     SingleClassError,
     UnknownLabelError,
 )
@@ -292,3 +294,59 @@ def test_bench_cell_on_adult_records_margin_beats_random():
     assert np.mean(margin.metrics["f1"]) > np.mean(random.metrics["f1"])
     assert margin.metrics["f1"][-1] >= 0.9 * margin.reference["full_f1"]
     assert NON_MATCH == 0 and MATCH == 1
+
+
+def _stored(name_left, name_right, born_left, born_right) -> dict:
+    return {"left": {"id": "l", "fields": {"name": name_left, "born": born_left}},
+            "right": {"id": "r", "fields": {"name": name_right, "born": born_right}},
+            "kinds": {"name": "string", "born": "numeric"}}
+
+
+def test_the_pair_featurizer_compares_new_pairs_on_the_training_scale():
+    from activelab.tasks.matching import PairFeaturizer, build_pair_features, stored_records
+
+    stored = [_stored("Ada Lovelace", "Ada Lovelase", 1815, 1815),
+              _stored("Alan Turing", "Grace Hopper", 1912, 1906),
+              _stored("Edsger", None, "", 1930), _stored("Tim", "Tim", 1955, 1990)]
+    X = build_pair_features("pair", stored)
+    featurizer = PairFeaturizer({"name": "string", "born": "numeric"})
+    np.testing.assert_array_equal(featurizer.fit_transform(stored_records(stored)), X)
+    assert featurizer.scales_["born"] == pytest.approx(
+        np.nanstd([1815, 1912, np.nan, 1955, 1815, 1906, 1930, 1990]))
+    # One pair alone is compared as among the training pairs, not on its own scale.
+    alone = featurizer.transform(stored_records(stored[3:]))
+    np.testing.assert_array_equal(alone, X[3:])
+    assert list(featurizer.get_feature_names_out()) == [
+        "name:ratio", "name:token_sort", "name:jaro_winkler", "name:exact", "name:missing",
+        "born:closeness", "born:exact", "born:missing"]
+
+
+@pytest.mark.parametrize(("pairs", "message"), [
+    ("Ada", "pairs must be a list"),
+    ([], "no pairs to compare"),
+    (["Ada"], "pair 0 is a str"),
+    ([{"left": {"name": "Ada", "born": 1}}], "pair 0: 'right' is missing"),
+    ([{"left": {"name": "Ada", "born": 1}, "right": ["Ada"]}], "'right' is a list"),
+    ([{"left": {"name": "Ada", "born": "x"}, "right": {}}], "left 'born' is 'x', not a number"),
+    ([{"left": {"name": {"a": 1}, "born": 1}, "right": {}}], "left 'name' is a dict"),
+    ([{"left": {"name": "Ada", "born": True}, "right": {}}], "left 'born' is a bool"),
+])
+def test_the_pair_featurizer_refuses_malformed_pairs(pairs, message):
+    from activelab.tasks.matching import PairFeaturizer
+
+    featurizer = PairFeaturizer({"name": "string", "born": "numeric"}).fit(
+        [{"left": {"name": "Ada", "born": 1815}, "right": {"name": "Ada", "born": 1816}}])
+    with pytest.raises(DataError, match=re.escape(message)):
+        featurizer.transform(pairs)
+
+
+def test_the_pair_featurizer_needs_fields_and_a_fit():
+    from activelab.tasks.matching import PairFeaturizer
+
+    pairs = [{"left": {"name": "Ada"}, "right": {"name": "Ada"}}]
+    with pytest.raises(ConfigError, match="needs the compared fields"):
+        PairFeaturizer().fit(pairs)
+    with pytest.raises(ConfigError, match="unknown field kind"):
+        PairFeaturizer({"name": "date"}).fit(pairs)
+    with pytest.raises(NotFittedError):
+        PairFeaturizer({"name": "string"}).transform(pairs)

@@ -296,8 +296,10 @@ class Client:
         Parameters
         ----------
         X : DataFrame, list of dict, list of str, or list of bytes/Path
-            Items as the project imported them: feature columns (tabular; NaN or
-            None for a missing value), texts, or images.
+            Items as the project imported them: feature columns (tabular and anomaly;
+            NaN or None for a missing value), texts, images, or pairs of records
+            (matching: ``{"left": {field: value}, "right": {field: value}}`` with every
+            compared field, None for a missing value).
 
         Returns
         -------
@@ -306,9 +308,13 @@ class Client:
             regression project ``prediction`` (a number), ``low`` and ``high`` (its
             95% interval) and ``std``; for a multi-label project (multi-label text,
             image regions) ``prediction`` is the list of labels and ``proba_<label>``
-            each label's probability. For an image regions project, one row per box
-            found: ``image`` (its position in X), ``x``, ``y``, ``w``, ``h`` (pixels),
-            ``label`` and ``score``. The index is X's when X is a DataFrame.
+            each label's probability; for an anomaly project ``prediction``
+            ("anomaly" or "normal"), ``score``, ``threshold`` and ``unusual`` (the
+            features that deviate most); for a matching project ``prediction``, the
+            ``proba_<answer>`` columns and ``match_probability``. For an image regions
+            project, one row per box found: ``image`` (its position in X), ``x``, ``y``,
+            ``w``, ``h`` (pixels), ``label`` and ``score``. The index is X's when X is a
+            DataFrame.
         """
         frames, images = [], 0
         for body in predict_bodies(X):
@@ -322,9 +328,15 @@ class Client:
             if answer.get("intervals") is not None:
                 frame = pd.DataFrame(answer["intervals"], columns=["low", "high"])
                 frame["std"] = answer["std"]
+            elif answer.get("scores") is not None:  # anomaly projects
+                frame = pd.DataFrame({"score": answer["scores"],
+                                      "threshold": answer["threshold"],
+                                      "unusual": answer["unusual"]})
             else:
                 frame = pd.DataFrame(answer["probabilities"],
                                      columns=[f"proba_{name}" for name in answer["classes"]])
+                if answer.get("match_probability") is not None:
+                    frame["match_probability"] = answer["match_probability"]
             frame.insert(0, "prediction", answer["predictions"])
             frames.append(frame)
         result = pd.concat(frames, ignore_index=True)

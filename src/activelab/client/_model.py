@@ -21,6 +21,8 @@ MODEL_TYPES = (
     "activelab.models.torch_nets.TorchCNNClassifier",
     "activelab.models.torch_nets.TorchMLPClassifier",
     "activelab.tasks.detection._model.RegionDetector",
+    "activelab.tasks.anomaly._detector.SemiSupervisedDetector",
+    "activelab.tasks.matching._featurizer.PairFeaturizer",
     "numpy.dtype",
     "scipy.sparse._csr.csr_matrix",
     "sklearn.metrics._dist_metrics.EuclideanDistance64",

@@ -154,8 +154,22 @@ def _image_text(value: Any, i: int) -> str:
     raise DataError(f"images[{i}] is a {type(value).__name__}; pass image bytes or a Path")
 
 
+def _is_pair(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"left", "right"}
+
+
+def _pair(value: Any, i: int) -> dict[str, dict[str, Any]]:
+    """One pair of records (matching projects) with JSON values."""
+    if not _is_pair(value) or not all(isinstance(value[s], dict) for s in ("left", "right")):
+        raise DataError(f"pairs[{i}] is not {{'left': {{...}}, 'right': {{...}}}}: every pair "
+                        "holds exactly two records of field values")
+    return {side: {str(k): _plain(v) for k, v in value[side].items()}
+            for side in ("left", "right")}
+
+
 def predict_bodies(X: Any) -> Iterator[dict[str, Any]]:
-    """Request bodies for ``X``: rows (DataFrame or dicts), texts, or images (bytes/Paths)."""
+    """Request bodies for ``X``: rows (DataFrame or dicts), texts, images (bytes/Paths), or
+    pairs of records (``{"left": {...}, "right": {...}}`` dicts)."""
     if isinstance(X, pd.DataFrame):
         check_frame(X)
         items: list[Any] = list(_frame_records(X))
@@ -168,7 +182,10 @@ def predict_bodies(X: Any) -> Iterator[dict[str, Any]]:
         if not items:
             raise DataError("no items to predict")
         first = items[0]
-        if isinstance(first, dict):
+        if _is_pair(first):
+            field = "pairs"
+            items = [_pair(pair, i) for i, pair in enumerate(items)]
+        elif isinstance(first, dict):
             field = "rows"
             items = [{str(k): _plain(v) for k, v in row.items()} for row in items]
         elif isinstance(first, str):

@@ -11,6 +11,7 @@ one-hot encoded, never standardised), images as float32 in [0, 1], text as raw s
 
 from ._catalog import available_datasets, load_dataset
 from ._cluttered import load_cluttered_digits, make_cluttered_digits
+from ._cluttered_mnist import make_cluttered_mnist
 from ._dataset import Dataset, DatasetInfo, subsample
 from ._features import check_features
 from ._files import SUPPORTED_SUFFIXES, load_file
@@ -32,6 +33,7 @@ __all__ = [
     "load_npz_archive",
     "load_cluttered_digits",
     "make_cluttered_digits",
+    "make_cluttered_mnist",
     "read_idx",
     "subsample",
 ]

@@ -9,6 +9,7 @@ from .._random import RandomLike
 from .._spelling import parameter
 from ..exceptions import ConfigError
 from ._builtin import BUILTIN, TARGET, builtin_infos, load_builtin
+from ._cluttered_mnist import CLUTTERED_MNIST_SPEC
 from ._dataset import Dataset, DatasetInfo, subsample
 from ._features import check_features, embed_dataset
 from ._files import SUPPORTED_SUFFIXES, is_data_file_name, load_file
@@ -25,7 +26,8 @@ _SHARED_PREFIX = "shared:"
 def shared_specs(data_dir: str | os.PathLike[str] | None = None) -> dict[str, SharedSpec]:
     """Every registered dataset of the shared folder, by name (ADBench files found there too)."""
     root = Path(data_dir).expanduser() if data_dir is not None else find_data_dir()
-    specs = (*TABULAR_SPECS, *TEXT_SPECS, MNIST_SPEC, *adbench_specs(root))
+    specs = (*TABULAR_SPECS, *TEXT_SPECS, MNIST_SPEC, CLUTTERED_MNIST_SPEC,
+             *adbench_specs(root))
     return {spec.name: spec for spec in specs}
 
 

@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..deps import AdminUser, ProjectDep, SessionDep
 from ..model_schemas import ModelInfoOut, PredictIn, PredictOut
-from ..services import model_export, region_export
+from ..services import model_export, region_export, task_models
 
 router = APIRouter(prefix="/api/projects/{project_id}", tags=["model"])
 
@@ -49,10 +49,13 @@ async def predict(body: PredictIn, project: ProjectDep, _: AdminUser,
     (regression: values and 95% intervals; multi-label: label lists and each label's
     probability; image regions: each image's boxes in pixels with label and score).
 
-    Send ``rows`` (tabular: every feature column, null for a missing value),
-    ``texts`` or ``images`` (base64), as the project's items were imported.
-    422 for a row that lacks a feature or has an unknown one; 409 before the
-    project has a model.  Admins only.
+    Send ``rows`` (tabular and anomaly: every feature column, null for a missing
+    value), ``texts``, ``images`` (base64) or ``pairs`` (matching: ``{"left": {...},
+    "right": {...}}`` records with every compared field), as the project's items were
+    imported. Anomaly projects answer each row's verdict, score and most deviating
+    features; matching projects each pair's match probability.
+    422 for a row that lacks a feature or has an unknown one, or a record that lacks a
+    compared field; 409 before the project has a model.  Admins only.
     """
     return await run_in_threadpool(_predict, body, project, request)
 
@@ -64,7 +67,8 @@ def _predict(body: PredictIn, project: Any, request: Request) -> dict[str, Any]:
             return region_export.predict_boxes(detector, project, body.rows, body.texts,
                                                body.images)
         model = request.app.state.model_cache.get(session, project)
-    return model_export.predict(model, body.rows, body.texts, body.images)
+    pairs = None if body.pairs is None else [pair.model_dump() for pair in body.pairs]
+    return task_models.predict_items(model, project, body.rows, body.texts, body.images, pairs)
 
 
 def _detectors(request: Request) -> region_export.DetectorCache:

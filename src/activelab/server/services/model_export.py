@@ -15,6 +15,12 @@ retraining worker fits it, so it takes items as they were imported:
 - image projects: rows of ``IMAGE_SIDE**2`` grayscale pixels in [0, 1]
   (:func:`activelab.tasks.classification.pixels`).
 
+Anomaly and matching projects have their own pipelines: an anomaly project's goes
+from the feature columns to the detector's anomaly score and verdict
+(:mod:`.anomaly_model`), a matching project's from pairs of records to the
+same-entity probability (:mod:`.matching_model`); :mod:`.task_models` serves their
+predictions.
+
 A regression project's pipeline predicts the value; the predict endpoint adds
 the 95% interval the annotate screen shows (the model's own predictive std, or
 the spread of a bagged committee for models without one).  A multi-label
@@ -51,7 +57,9 @@ from ...tasks.regression import train as train_regressor
 from ..echo import echo
 from ..errors import ConflictError
 from ..models import Item, ModelSnapshot, Project, TaskType
+from .anomaly_model import fit_detector
 from .features import load_features, model_kind, signature_of
+from .matching_model import build_matching_pipeline
 from .multilabel_model import fit_binary_relevance, label_probabilities, label_sets
 from .task_types import data_kind, takes_numbers
 from .tasks import check_image_bytes
@@ -100,9 +108,7 @@ def model_info(session: Session, project: Project) -> dict[str, Any]:
 
 
 #: Project types whose model is not exported yet, and why.
-_NOT_EXPORTED = {TaskType.anomaly: "an anomaly project's detector is not exported yet (its "
-                 "answers are, by GET .../export)",
-                 TaskType.clustering: "a clustering project's result is its clusters (GET "
+_NOT_EXPORTED = {TaskType.clustering: "a clustering project's result is its clusters (GET "
                  ".../export?format=clusters), not a model"}
 
 
@@ -110,8 +116,6 @@ def _unsupported(project: Project) -> str | None:
     """Why the project's model cannot be exported (None: it can)."""
     if project.task_type in _NOT_EXPORTED:
         return _NOT_EXPORTED[TaskType(project.task_type)]
-    if data_kind(project.task_type) == "pair":
-        return "a matching project's model compares pairs of records, built from its tables"
     return None
 
 
@@ -181,6 +185,9 @@ def build_model(session: Session, project: Project) -> ProjectModel:
         The project has no model yet, or its labels no longer hold two classes.
     """
     version = _check_exportable(session, project)
+    task_model = _task_model(session, project, version)
+    if task_model is not None:
+        return task_model
     labels = training_labels(session, project)
     steps, ids, X = _featurizer(session, project)
     row_of = {item_id: row for row, item_id in enumerate(ids)}
@@ -200,6 +207,19 @@ def build_model(session: Session, project: Project) -> ProjectModel:
     estimator.fit(X[rows], y)
     pipeline = Pipeline([*steps, ("model", estimator)])
     return ProjectModel(pipeline, version, len(rows), project.task_type)
+
+
+def _task_model(session: Session, project: Project, version: int) -> ProjectModel | None:
+    """The pipeline of an anomaly or matching project (None for other types)."""
+    if project.task_type == TaskType.anomaly:
+        steps, _, _ = _featurizer(session, project)
+        detector, n_labels = fit_detector(session, project)
+        return ProjectModel(Pipeline([*steps, ("detector", detector)]), version, n_labels,
+                            project.task_type)
+    if project.task_type == TaskType.matching:
+        pipeline, n_labels = build_matching_pipeline(session, project)
+        return ProjectModel(pipeline, version, n_labels, project.task_type)
+    return None
 
 
 def _regression_model(project: Project, steps: list[tuple[str, Any]], X: Any, rows: np.ndarray,

@@ -9,7 +9,8 @@
 * :class:`AnomalyLearner` - the query / teach loop with precision@k, average
   precision, ROC-AUC and anomalies found per label in its history.
 * Server hooks: :func:`train` on "anomaly" / "normal" answers, :func:`describe_guess`
-  (the suspicion with the features that deviate most, :func:`feature_deviations`).
+  (the suspicion with the features that deviate most, :func:`feature_deviations`,
+  :func:`unusual_features`).
 * :func:`load_anomaly_dataset` (``"adbench:thyroid"``, an ``.npz`` file),
   :func:`run_anomaly_cell` (one seed, for ``activelab simulate --task anomaly`` and
   ``activelab bench``) and :func:`simulate_anomaly` (several seeds).
@@ -35,6 +36,7 @@ from ._detector import (
     check_anomaly_targets,
     make_classifier,
 )
+from ._deviations import unusual_features
 from ._learner import ANOMALY_METRICS, AnomalyLearner, anomaly_metrics, precision_at_k
 from ._serve import UNUSUAL_FEATURES, answer_codes, describe_guess, feature_deviations, train
 from ._simulate import (
@@ -88,6 +90,7 @@ __all__ = [
     "answer_codes",
     "feature_deviations",
     "UNUSUAL_FEATURES",
+    "unusual_features",
 ]
 
 #: The anomaly task, as the registry lists it.

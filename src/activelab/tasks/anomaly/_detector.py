@@ -21,6 +21,7 @@ from ...exceptions import (
 )
 from ...models.committee import seed_unset_random_states
 from ...pool import check_dense_features
+from ._deviations import deviation_scale, scaled_deviations
 
 __all__ = ["SemiSupervisedDetector", "DETECTOR_NAMES", "check_anomaly_features",
            "check_anomaly_targets", "make_classifier"]
@@ -133,6 +134,9 @@ class SemiSupervisedDetector(BaseEstimator):
         The forest's percentile score of every training item.
     n_labels_ : tuple of (int, int)
         Labelled normals and anomalies used.
+    feature_median_, feature_spread_ : ndarray of shape (n_features,)
+        Each feature's median and robust spread over the training items, the scale of
+        :meth:`feature_deviations`.
 
     Examples
     --------
@@ -176,6 +180,7 @@ class SemiSupervisedDetector(BaseEstimator):
         raw = -self.forest_.score_samples(X)
         self._reference = np.sort(raw)
         self.unsupervised_scores_ = self._percentile(raw)
+        self.feature_median_, self.feature_spread_ = deviation_scale(X)
         self._classifier_seed = derive_seed(rng)
         return self._fit_labels(X, y)
 
@@ -209,6 +214,17 @@ class SemiSupervisedDetector(BaseEstimator):
         if unsupervised is None:
             unsupervised = self._percentile(-self.forest_.score_samples(X))
         return self._combine(X, np.asarray(unsupervised, dtype=float))
+
+    def feature_deviations(self, X: Any) -> np.ndarray:
+        """How far each value of ``X`` lies from its feature's median over the training
+        items, in robust standard deviations; shape (n_samples, n_features).
+
+        A training item's deviations are those the annotation server shows as the
+        features that make it unusual (0 for a feature constant in training).
+        """
+        self._check_fitted()
+        X = check_anomaly_features(X)
+        return scaled_deviations(X, self.feature_median_, self.feature_spread_)
 
     def decision_function(self, X: Any) -> np.ndarray:
         """``score_samples(X) - threshold_``: positive for predicted anomalies."""

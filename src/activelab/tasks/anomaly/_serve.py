@@ -10,14 +10,10 @@ import numpy as np
 
 from ...pool import Pool
 from ._detector import SemiSupervisedDetector
+from ._deviations import UNUSUAL_FEATURES, deviation_scale, scaled_deviations, unusual_features
 from ._learner import AnomalyLearner
 
 __all__ = ["train", "describe_guess", "answer_codes", "feature_deviations", "UNUSUAL_FEATURES"]
-
-#: Features listed per item as the ones that make it unusual (largest deviations).
-UNUSUAL_FEATURES = 3
-#: Scale of the median absolute deviation that estimates a normal standard deviation.
-_MAD_TO_STD = 1.4826
 
 
 def answer_codes(answers: Sequence[Any]) -> list[int]:
@@ -69,11 +65,7 @@ def feature_deviations(X: np.ndarray) -> np.ndarray:
     >>> feature_deviations(np.array([[1.0], [2.0], [3.0], [10.0]])).round(2).ravel().tolist()
     [-1.01, -0.34, 0.34, 5.06]
     """
-    median = np.median(X, axis=0)
-    spread = _MAD_TO_STD * np.median(np.abs(X - median), axis=0)
-    spread = np.where(spread > 0, spread, X.std(axis=0))
-    safe = np.where(spread > 0, spread, 1.0)
-    return np.where(spread > 0, (X - median) / safe, 0.0)
+    return scaled_deviations(X, *deviation_scale(X))
 
 
 def describe_guess(learner: AnomalyLearner, rows: np.ndarray,
@@ -97,13 +89,8 @@ def describe_guess(learner: AnomalyLearner, rows: np.ndarray,
     names = list(feature_names) if feature_names is not None \
         else [f"x{j}" for j in range(X.shape[1])]
     suspicion = np.asarray(detector.scores_, dtype=float)[rows]
-    deviation = feature_deviations(X)[rows]
-    top = np.argsort(-np.abs(deviation), axis=1, kind="stable")[:, :UNUSUAL_FEATURES]
-    guesses = []
-    for i, row in enumerate(np.asarray(rows).tolist()):
-        unusual = [{"feature": names[j], "value": float(X[row, j]),
-                    "deviation": float(deviation[i, j])} for j in top[i].tolist()]
-        guesses.append({"guess": "anomaly" if suspicion[i] > detector.threshold_ else "normal",
-                        "suspicion": float(suspicion[i]),
-                        "threshold": float(detector.threshold_), "unusual": unusual})
+    unusual = unusual_features(X[rows], feature_deviations(X)[rows], names)
+    guesses = [{"guess": "anomaly" if suspicion[i] > detector.threshold_ else "normal",
+                "suspicion": float(suspicion[i]), "threshold": float(detector.threshold_),
+                "unusual": unusual[i]} for i in range(len(unusual))]
     return guesses, suspicion

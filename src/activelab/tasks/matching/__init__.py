@@ -34,6 +34,7 @@ jitter and gaps).
 from ...strategies import available_strategies
 from ..answers import PAIR_ANSWER
 from ..contract import ServerHooks, TaskDefinition
+from ._featurizer import PairFeaturizer
 from ._learner import (
     MATCH,
     MATCHING_MODELS,
@@ -55,7 +56,14 @@ from ._records import (
     load_adult_records,
     make_duplicate_records,
 )
-from ._serve import PAIR_KIND, build_pair_features, describe_guess, model_kind, train
+from ._serve import (
+    PAIR_KIND,
+    build_pair_features,
+    describe_guess,
+    model_kind,
+    stored_records,
+    train,
+)
 from ._simulate import (
     MatchingProblem,
     MatchingRunResult,
@@ -65,14 +73,15 @@ from ._simulate import (
     simulate_matching,
 )
 
-__all__ = ["TASK", "RecordMatcher", "match_metrics", "block_pairs", "blocking_report",
+__all__ = ["TASK", "RecordMatcher", "PairFeaturizer", "match_metrics", "block_pairs",
+           "blocking_report",
            "BlockingReport", "pair_features", "mean_similarity", "check_fields",
            "make_duplicate_records", "load_adult_records", "RecordTables", "ADULT_FIELDS",
            "PairLearner", "SimilarityRanking", "SameEntityOracle", "similarity_seed",
            "as_match_label", "make_matching_model", "MATCHING_MODELS", "SEED_METHODS",
            "MATCH", "NON_MATCH", "simulate_matching", "run_matching_cell",
            "MatchingRunResult", "MatchingProblem", "build_matching_problem", "PAIR_KIND",
-           "build_pair_features", "train", "describe_guess", "model_kind"]
+           "build_pair_features", "stored_records", "train", "describe_guess", "model_kind"]
 
 #: The record-matching task, as the registry lists it.
 TASK = TaskDefinition(

@@ -22,7 +22,7 @@ from sklearn.neighbors import NearestNeighbors
 from ...exceptions import ConfigError, MissingDependencyError
 
 __all__ = ["BlockingReport", "block_pairs", "blocking_report", "pair_features",
-           "mean_similarity", "true_matches"]
+           "mean_similarity", "true_matches", "numeric_scale"]
 
 # Per string field: fuzzy ratio, token-sort ratio, Jaro-Winkler, exact, missing.
 _STRING_FEATURES = ("ratio", "token_sort", "jaro_winkler", "exact", "missing")
@@ -142,8 +142,15 @@ def blocking_report(pairs: np.ndarray, n_left: int, n_right: int | None,
                           found / total if total else float("nan"), total)
 
 
+def numeric_scale(left: pd.Series, right: pd.Series) -> float:
+    """A numeric field's standard deviation over both tables (0 with fewer than 2 values)."""
+    both = np.concatenate([left.to_numpy(dtype=float), right.to_numpy(dtype=float)])
+    return float(np.nanstd(both)) if np.isfinite(both).sum() > 1 else 0.0
+
+
 def pair_features(left: pd.DataFrame, right: pd.DataFrame | None, pairs: np.ndarray,
-                  fields: Mapping[str, str]) -> tuple[np.ndarray, list[str]]:
+                  fields: Mapping[str, str], *, scales: Mapping[str, float] | None = None
+                  ) -> tuple[np.ndarray, list[str]]:
     """Per-field similarities of each candidate pair, all in [0, 1].
 
     Text fields give, after lower-casing and stripping punctuation: rapidfuzz's
@@ -152,7 +159,9 @@ def pair_features(left: pd.DataFrame, right: pd.DataFrame | None, pairs: np.ndar
     ``1 / (1 + |a - b| / scale)`` (``scale`` = the field's standard deviation over
     both tables, so a typo-sized jitter stays close to 1), exact equality, missing.
     A missing side scores 0 on every similarity; the missing flag lets the model
-    tell "unknown" from "different".
+    tell "unknown" from "different".  ``scales`` gives the numeric fields' scales
+    instead (:func:`numeric_scale` of the tables a model was trained on), so new pairs
+    are compared on the training scale.
 
     Returns
     -------
@@ -171,8 +180,7 @@ def pair_features(left: pd.DataFrame, right: pd.DataFrame | None, pairs: np.ndar
             a = a_all.to_numpy(dtype=float)[pairs[:, 0]]
             b = b_all.to_numpy(dtype=float)[pairs[:, 1]]
             missing = np.isnan(a) | np.isnan(b)
-            both = np.concatenate([a_all.to_numpy(dtype=float), b_all.to_numpy(dtype=float)])
-            scale = np.nanstd(both) if np.isfinite(both).sum() > 1 else 0.0
+            scale = numeric_scale(a_all, b_all) if scales is None else scales[field]
             diff = np.abs(a - b) / (scale if scale > 0 else 1.0)
             closeness = np.where(missing, 0.0, 1.0 / (1.0 + np.nan_to_num(diff)))
             columns += [closeness, (~missing & (a == b)).astype(float), missing.astype(float)]

@@ -13,16 +13,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from ...exceptions import ConfigError, DataError
 from ...learner import ActiveLearner
 from ...pool import Pool
+from ._featurizer import PairFeaturizer
 from ._learner import make_matching_model
-from ._pairs import pair_features
 
 __all__ = ["PAIR_KIND", "SAME", "DIFFERENT", "model_kind", "build_pair_features", "train",
-           "describe_guess"]
+           "describe_guess", "stored_records"]
 
 #: The data kind of a server item that is a pair of records.
 PAIR_KIND = "pair"
@@ -35,14 +34,6 @@ def model_kind(data_kind: str, featurizer: str = "auto") -> str:
     if data_kind != PAIR_KIND:
         raise ConfigError(f"record matching compares pairs of records, not {data_kind!r} items")
     return "tabular"
-
-
-def _column(records: list[Mapping[str, Any]], field: str, kind: str) -> pd.Series:
-    values = [record.get(field) for record in records]
-    if kind == "numeric":
-        return pd.Series([np.nan if v is None or v == "" else float(v) for v in values],
-                         dtype=float)
-    return pd.Series([None if v is None or v == "" else str(v) for v in values], dtype=object)
 
 
 def build_pair_features(data_kind: str, values: Iterable[Mapping[str, Any]],
@@ -77,13 +68,13 @@ def build_pair_features(data_kind: str, values: Iterable[Mapping[str, Any]],
     kinds = dict(pairs[0].get("kinds") or {})
     if not kinds:
         raise DataError("a stored pair names no compared fields")
-    left = [pair["left"]["fields"] for pair in pairs]
-    right = [pair["right"]["fields"] for pair in pairs]
-    left_frame = pd.DataFrame({f: _column(left, f, k) for f, k in kinds.items()})
-    right_frame = pd.DataFrame({f: _column(right, f, k) for f, k in kinds.items()})
-    rows = np.repeat(np.arange(len(pairs), dtype=np.intp), 2).reshape(-1, 2)
-    X, _ = pair_features(left_frame, right_frame, rows, kinds)
-    return X
+    return PairFeaturizer(kinds).fit_transform(stored_records(pairs))
+
+
+def stored_records(pairs: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """``{"left": fields, "right": fields}`` of each stored pair, for :class:`PairFeaturizer`."""
+    return [{"left": pair["left"]["fields"], "right": pair["right"]["fields"]}
+            for pair in pairs]
 
 
 def train(X: Any, rows: np.ndarray, answers: Sequence[Any], *, labels: Sequence[str] = (),
