@@ -23,7 +23,7 @@ from ._payload import import_file, predict_bodies
 __all__ = ["Client", "EXPORT_FORMATS"]
 
 #: The label export formats of the server.
-EXPORT_FORMATS = ("jsonl", "csv", "label-studio")
+EXPORT_FORMATS = ("jsonl", "csv", "label-studio", "label-studio-config", "coco", "voc")
 _LABEL_COLUMNS = ("label_id", "item_id", "external_id", "label", "skipped", "annotator",
                   "source", "created_at")
 
@@ -226,7 +226,9 @@ class Client:
 
     def export(self, project_id: int, format: str = "jsonl",
                path: str | os.PathLike[str] | None = None) -> bytes | Path:
-        """Download the labels as ``jsonl``, ``csv`` or ``label-studio`` (admins).
+        """Download the labels as ``jsonl``, ``csv`` or ``label-studio`` (admins); an
+        image-regions project's boxes as ``coco`` (JSON) or ``voc`` (a zip of XML files);
+        or the project's Label Studio labelling config (``label-studio-config``).
 
         Returns the bytes, or, with ``path``, streams them into that file and
         returns its Path.
