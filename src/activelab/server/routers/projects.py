@@ -3,7 +3,7 @@ stats, item images, audit trail."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, BinaryIO
 
 from anyio.from_thread import run as run_in_event_loop
 from fastapi import APIRouter, Body, File, Query, Request, Response, UploadFile, status
@@ -202,7 +202,8 @@ def remove_member_by_name(username: str, project: ProjectDep, admin: AdminUser,
     session.commit()
 
 
-def _import_format(given: str | None, filename: str | None, file: Any, task_type: str) -> str:
+def _import_format(given: str | None, filename: str | None, file: BinaryIO | None = None,
+                   task_type: str | None = None) -> str:
     if given:
         return given.lower()
     suffix = (filename or "").rsplit(".", 1)[-1].lower()
@@ -213,10 +214,11 @@ def _import_format(given: str | None, filename: str | None, file: Any, task_type
     if suffix == "xml":
         return "voc"
     if suffix == "json":  # a list of tasks (Label Studio) or one COCO document (boxes)
+        if file is None or task_type != TaskType.image_regions:
+            return "label-studio"
         head = file.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
         file.seek(0)
-        regions = task_type == TaskType.image_regions
-        return "coco" if regions and head.startswith(b"{") else "label-studio"
+        return "coco" if head.startswith(b"{") else "label-studio"
     raise DataError("cannot tell the file format from its name; pass format=csv, "
                     "format=jsonl, format=zip, format=label-studio, format=coco or format=voc")
 

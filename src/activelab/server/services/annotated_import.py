@@ -19,74 +19,32 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from ...exceptions import DataError, InvalidAnswerError
+from ...exceptions import DataError
 from ..db import write_transaction
 from ..echo import echo
 from ..models import Item, Label, LabelSource, Project, User, utcnow
+from .annotated_records import NO_ANSWER, AnnotatedRecord
 from .audit import record_event
-from .task_types import answer_space, data_kind, reviews_labels
-from .tasks import ParsedItem, validate_label_value
+from .detection_import import read_coco, read_voc
+from .label_studio_import import read_label_studio
+from .task_types import data_kind, reviews_labels
 
-__all__ = ["ANNOTATED_FORMATS", "AnnotatedRecord", "NO_ANSWER", "import_annotated",
-           "checked_answer", "MAX_ANNOTATED_BYTES"]
+__all__ = ["ANNOTATED_FORMATS", "import_annotated", "MAX_ANNOTATED_BYTES"]
 
 #: The import formats that carry answers, read whole (not streamed) into one transaction.
 ANNOTATED_FORMATS = ("label-studio", "coco", "voc")
 #: The largest annotated file (or zip of images with its annotations) read.
 MAX_ANNOTATED_BYTES = 2 * 1024 * 1024 * 1024
-#: An item the file gives no answer.
-NO_ANSWER: Any = object()
-
-
-@dataclass
-class AnnotatedRecord:
-    """One item of an annotated file, checked.
-
-    Attributes
-    ----------
-    where : str
-        Where the file holds it (``task 3``, ``image 'a.png'``), for error messages.
-    external_id : str or None
-        Matches an item the project has already.
-    item : ParsedItem or None
-        The item to add when the project does not have it (None: it must have it).
-    answer, prelabel
-        Label values, checked for the project, or :data:`NO_ANSWER`.
-    size : (width, height) or None
-        The image size the boxes were drawn on, checked against a known item's.
-    """
-
-    where: str
-    external_id: str | None
-    item: ParsedItem | None
-    answer: Any = NO_ANSWER
-    prelabel: Any = NO_ANSWER
-    size: tuple[int, int] | None = None
-
-
-def checked_answer(project: Project, value: Any, where: str) -> Any:
-    """``value`` as the project stores it; the error names ``where`` otherwise."""
-    try:
-        return validate_label_value(project.task_type, list(project.labels or ()), value,
-                                    answer_space(project))
-    except InvalidAnswerError as error:  # UnknownLabelError among them
-        raise type(error)(f"{where}: {error}") from None
-
-
 Reader = Callable[[Project, bytes], list[AnnotatedRecord]]
 
 
-def _readers() -> dict[str, Reader]:
-    from .detection_import import read_coco, read_voc
-    from .label_studio_import import read_label_studio
-
-    return {"label-studio": read_label_studio, "coco": read_coco, "voc": read_voc}
+_READERS: dict[str, Reader] = {"label-studio": read_label_studio, "coco": read_coco,
+                               "voc": read_voc}
 
 
 def _read_all(stream: BinaryIO) -> bytes:
@@ -124,7 +82,7 @@ def import_annotated(factory: sessionmaker[Session], project: Project, admin: Us
         raise DataError(f"a {project.task_type.replace('_', ' ')} project does not import "
                         f"{fmt} files: import its items with CSV or JSONL"
                         + (" tables" if data_kind(project.task_type) == "pair" else ""))
-    records = _readers()[fmt](project, _read_all(stream))
+    records = _READERS[fmt](project, _read_all(stream))
     seen: dict[str, str] = {}
     for record in records:
         if record.external_id is not None:
@@ -172,7 +130,7 @@ def _store(session: Session, project: Project, admin: User,
     fresh: list[AnnotatedRecord] = []
     for record in records:
         if record.external_id in known:
-            item_id, data = known[record.external_id]  # type: ignore[index]
+            item_id, data = known[record.external_id]
             _check_size(record, data)
             targets.append((item_id, record))
         elif record.item is None:
@@ -184,11 +142,10 @@ def _store(session: Session, project: Project, admin: User,
     now = utcnow()
     rng = random.Random()
     if fresh:
-        rows = [{"project_id": project.id, "external_id": r.item.external_id,  # type: ignore[union-attr]
-                 "data": r.item.data, "image": r.item.image,  # type: ignore[union-attr]
-                 "image_mime": r.item.image_mime,  # type: ignore[union-attr]
-                 "random_key": rng.random(), "n_labels": 0, "created_at": now}
-                for r in fresh]
+        parsed = [r.item for r in fresh if r.item is not None]  # every fresh one has its item
+        rows = [{"project_id": project.id, "external_id": p.external_id, "data": p.data,
+                 "image": p.image, "image_mime": p.image_mime, "random_key": rng.random(),
+                 "n_labels": 0, "created_at": now} for p in parsed]
         ids = list(session.scalars(
             insert(Item).returning(Item.id, sort_by_parameter_order=True), rows))
         session.execute(update(Project).where(Project.id == project.id)

@@ -23,7 +23,7 @@ from ...exceptions import DataError
 from ...tasks.detection import AnnotatedImage, import_coco, import_voc
 from ..echo import echo
 from ..models import Project, TaskType
-from .annotated_import import AnnotatedRecord, checked_answer
+from .annotated_records import AnnotatedRecord, checked_answer
 from .image_folder import MAX_ZIP_MEMBERS
 from .tasks import MAX_IMAGE_BYTES, parse_image_file
 

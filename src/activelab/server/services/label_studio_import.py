@@ -30,7 +30,7 @@ from ...exceptions import DataError, InvalidAnswerError
 from ...tasks.detection import check_boxes
 from ..echo import echo
 from ..models import Project, TaskType
-from .annotated_import import NO_ANSWER, AnnotatedRecord, checked_answer
+from .annotated_records import NO_ANSWER, AnnotatedRecord, checked_answer
 from .label_studio_config import object_name, result_type
 from .task_types import answer_space, data_kind, takes_numbers
 from .tasks import ParsedItem, parse_item_row, parse_prelabel
@@ -151,7 +151,8 @@ def _boxes(results: list[Mapping[str, Any]], where: str
 
 def _answer(project: Project, results: list[Mapping[str, Any]], where: str) -> Any:
     task_type = project.task_type
-    values = [r.get("value") if isinstance(r.get("value"), Mapping) else {} for r in results]
+    values: list[Mapping[str, Any]] = [
+        r["value"] if isinstance(r.get("value"), Mapping) else {} for r in results]
     typed = [v.get("text") for r, v in zip(results, values, strict=True)
              if r.get("type") == "textarea"]
     if typed:
