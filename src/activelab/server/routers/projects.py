@@ -25,7 +25,7 @@ from ..deps import (
     WriteSessionDep,
 )
 from ..errors import NotFoundError
-from ..models import Item, Project, TaskType, User
+from ..models import Item, Project, User
 from ..schemas import (
     AuditEventOut,
     DeleteIn,
@@ -42,7 +42,7 @@ from ..schemas import (
 )
 from ..services import prelabels
 from ..services import projects as service
-from ..services.annotated_import import ANNOTATED_FORMATS, import_annotated
+from ..services.annotated_import import ANNOTATED_FORMATS, import_annotated, json_format
 from ..services.audit import export_events, list_events, record_event
 from ..services.detection_export import coco_export, voc_export
 from ..services.exporting import export_stream, media_type_of
@@ -214,11 +214,8 @@ def _import_format(given: str | None, filename: str | None, file: BinaryIO | Non
     if suffix == "xml":
         return "voc"
     if suffix == "json":  # a list of tasks (Label Studio) or one COCO document (boxes)
-        if file is None or task_type != TaskType.image_regions:
-            return "label-studio"
-        head = file.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
-        file.seek(0)
-        return "coco" if head.startswith(b"{") else "label-studio"
+        return "label-studio" if file is None or task_type is None \
+            else json_format(file, task_type)
     raise DataError("cannot tell the file format from its name; pass format=csv, "
                     "format=jsonl, format=zip, format=label-studio, format=coco or format=voc")
 

@@ -24,17 +24,18 @@ from typing import Any, BinaryIO
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from ...exceptions import DataError
+from ...exceptions import ConfigError, DataError
 from ..db import write_transaction
 from ..echo import echo
-from ..models import Item, Label, LabelSource, Project, User, utcnow
+from ..models import Item, Label, LabelSource, Project, Role, TaskType, User, utcnow
 from .annotated_records import NO_ANSWER, AnnotatedRecord
 from .audit import record_event
 from .detection_import import read_coco, read_voc
 from .label_studio_import import read_label_studio
 from .task_types import data_kind, reviews_labels
 
-__all__ = ["ANNOTATED_FORMATS", "import_annotated", "MAX_ANNOTATED_BYTES"]
+__all__ = ["ANNOTATED_FORMATS", "import_annotated", "importing_admin", "json_format",
+           "MAX_ANNOTATED_BYTES"]
 
 #: The import formats that carry answers, read whole (not streamed) into one transaction.
 ANNOTATED_FORMATS = ("label-studio", "coco", "voc")
@@ -45,6 +46,42 @@ Reader = Callable[[Project, bytes], list[AnnotatedRecord]]
 
 _READERS: dict[str, Reader] = {"label-studio": read_label_studio, "coco": read_coco,
                                "voc": read_voc}
+
+
+def json_format(stream: BinaryIO, task_type: str) -> str:
+    """The format of a ``.json`` file: ``coco`` for one JSON object into an image-regions
+    project, ``label-studio`` (a list of tasks) otherwise."""
+    if task_type != TaskType.image_regions:
+        return "label-studio"
+    head = stream.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    stream.seek(0)
+    return "coco" if head.startswith(b"{") else "label-studio"
+
+
+def importing_admin(factory: sessionmaker[Session], username: str | None) -> User:
+    """The admin whose labels a file's answers become when it is imported from the CLI.
+
+    ``username``, or else the database's only active admin.
+
+    Raises
+    ------
+    ConfigError
+        No such admin, or several admins and none named.
+    """
+    with factory() as session:
+        query = select(User).where(User.role == Role.admin.value, User.is_active.is_(True))
+        if username is not None:
+            query = query.where(User.username == username)
+        admins = list(session.scalars(query.limit(2)))
+        for admin in admins:
+            session.expunge(admin)
+    if username is not None and not admins:
+        raise ConfigError(f"no active admin named {echo(username)}: the file's answers become "
+                          "labels of an admin")
+    if len(admins) != 1:
+        raise ConfigError("the file's answers become labels of an admin: name one with --as "
+                          f"({'there is none yet' if not admins else 'there are several'})")
+    return admins[0]
 
 
 def _read_all(stream: BinaryIO) -> bytes:
