@@ -14,6 +14,7 @@ from server_helpers import Live, make_project, upload
 from sqlalchemy import func, select
 from test_label_studio_formats import png
 
+from activelab.client import Client
 from activelab.server.models import Item, Label, Role
 from activelab.tasks.detection import AnnotatedImage, export_voc, import_coco, import_voc
 
@@ -213,3 +214,17 @@ def test_detection_formats_need_an_image_regions_project(live, admin):
         assert response.status_code == 422 and "image-regions" in response.json()["detail"]
         response = upload(admin, pid, "x", b"{}", format=fmt)
         assert response.status_code == 422 and "image-regions" in response.json()["detail"]
+
+
+def test_the_client_sends_and_fetches_coco(live, tmp_path):
+    _, token = live.user("client-admin", Role.admin)
+    with httpx.Client(base_url=live.url, headers={"Authorization": f"Bearer {token}"}) as api:
+        pid = _regions(api)
+    dataset = tmp_path / "dataset.zip"
+    dataset.write_bytes(_zip({"instances.json": json.dumps(coco(BOXES, SIZES)),
+                              **{name: png(*size) for name, size in SIZES.items()}}))
+    with Client(live.url, token=token) as client:
+        report = client.import_items(pid, dataset, format="coco")
+        assert (report["inserted"], report["labels"]) == (3, 3)
+        exported = client.export(pid, "coco")
+    assert _boxes_by_image(exported.decode()) == _boxes_by_image(coco(BOXES, SIZES))

@@ -61,6 +61,9 @@ CASES: dict[str, tuple[dict[str, Any], str, str, Any]] = {
     "tabular": ({"task_type": "tabular_classification", "labels": ["low", "high"]},
                 "t.csv", "id,x1,x2\n" + "".join(f"r{i},{i},{-i}\n" for i in range(4)),
                 lambda item: "low"),
+    "anomaly": ({"task_type": "anomaly", "labels": []}, "t.csv",
+                "id,x1,x2\n" + "".join(f"r{i},{i},{i * i}\n" for i in range(4)),
+                lambda item: "anomaly" if item["data"]["columns"]["x1"] > 1 else "normal"),
     "image": ({"task_type": "image_classification", "labels": ["dark", "light"]},
               "i.jsonl", "".join(json.dumps({"id": f"i{i}", "image": data_uri(6, 4, 50 * i)})
                                  + "\n" for i in range(4)),
@@ -129,6 +132,22 @@ def test_label_studio_round_trip_gives_the_same_labels(live, admin, case):
     assert (again["inserted"], again["matched"], again["labels"], again["unchanged"]) == (
         0, 3, 0, 3)
     assert _items(live, fresh["id"]) == 3
+
+
+def test_a_matching_export_and_config_are_accepted_by_label_studio(live, admin):
+    pid = make_project(admin, task_type="matching", labels=[])["id"]
+    left = "id,name,city\nL1,Ada Lovelace,London\nL2,Alan Turing,Wilmslow\n"
+    right = "id,name,city\nR1,Ada Lovelace,London\nR2,A. Turing,Wilmslow\n"
+    response = admin.post(f"/api/projects/{pid}/import-tables", files={
+        "left": ("left.csv", left.encode()), "right": ("right.csv", right.encode())})
+    assert response.status_code == 200, response.text
+    label_from_truth(admin, pid, 2, lambda item: "same")
+    config = admin.get(f"/api/projects/{pid}/export", params={"format": "label-studio-config"})
+    tasks = admin.get(f"/api/projects/{pid}/export", params={"format": "label-studio"}).json()
+    assert len(tasks) == 2 and {"left", "right"} <= set(tasks[0]["data"])
+    assert _label_studio_errors(config.text, tasks) == []
+    refused = upload(admin, pid, "ls.json", json.dumps(tasks))  # pairs come as two tables
+    assert refused.status_code == 422 and "CSV or JSONL tables" in refused.json()["detail"]
 
 
 def test_hand_written_label_studio_file_makes_items_labels_and_prelabels(live, admin):

@@ -158,8 +158,8 @@ class Client:
         return dict(self._json("POST", "/api/projects", json=body))
 
     def import_items(self, project_id: int, data: Any, *, on_duplicate: str = "skip",
-                     all_or_nothing: bool = False,
-                     label_column: str | None = None) -> dict[str, Any]:
+                     all_or_nothing: bool = False, label_column: str | None = None,
+                     format: str | None = None) -> dict[str, Any]:
         """Import items, streamed; returns the server's import report.
 
         Parameters
@@ -169,13 +169,19 @@ class Client:
             A DataFrame has one row per item: numeric feature columns (tabular
             projects) or a ``text`` column, an optional ``id`` and label column.
             A list of texts makes one item per text.  A Path is a folder of
-            images (sent as a zip) or a ``.csv``, ``.jsonl`` or ``.zip`` file.
+            images (sent as a zip) or a ``.csv``, ``.jsonl`` or ``.zip`` file, or an
+            annotated ``.json`` (Label Studio) or ``.xml`` (Pascal VOC) file.
         on_duplicate : {"skip", "update"}
             What a row whose ``id`` the project has already does.
         all_or_nothing : bool
             Import nothing when any row is bad.
         label_column : str, optional
             The column read as pre-labels (default: the project's).
+        format : str, optional
+            The file's format when its extension does not say it: ``coco`` for a
+            COCO ``.json`` file or zip, ``voc`` for a zip of Pascal VOC files (a
+            ``.json`` file is read as a Label Studio export). Their answers become
+            the caller's labels (see the server's formats page).
 
         Returns
         -------
@@ -190,6 +196,7 @@ class Client:
             The server rejected the file (``error.body["errors"]`` lists the rows).
         """
         handle, name, fmt = import_file(data)
+        fmt = format or fmt
         params: dict[str, Any] = {"format": fmt, "on_duplicate": on_duplicate,
                                   "all_or_nothing": str(all_or_nothing).lower()}
         if label_column is not None:
