@@ -187,6 +187,10 @@ def test_coco_annotations_naming_missing_images_or_unknown_labels_are_422(live, 
     other["categories"].append({"id": 3, "name": "horse"})
     response = upload(admin, pid, "i.json", json.dumps(other))
     assert response.status_code == 422 and "'horse'" in response.json()["detail"]
+    listed_id = coco({"a.png": [[0, 0, 5, 5, 1]]}, {"a.png": (40, 20)})
+    listed_id["annotations"][0]["image_id"] = [10]  # not an id: a clear 422, never a crash
+    response = upload(admin, pid, "i.json", json.dumps(listed_id))
+    assert response.status_code == 422 and "names image [10]" in response.json()["detail"]
     assert _counts(live, pid) == (0, 0)
 
 
@@ -202,6 +206,9 @@ def test_bad_voc_input_is_422(live, admin):
         "<xmax>50</xmax>", "<xmax>30</xmax>")
     response = upload(admin, pid, "a.xml", unknown)
     assert response.status_code == 422 and "unknown label 'horse'" in response.json()["detail"]
+    no_width = outside.replace("<width>40</width>", "<width>0</width>")
+    response = upload(admin, pid, "a.xml", no_width)
+    assert response.status_code == 422 and "positive whole numbers" in response.json()["detail"]
     response = upload(admin, pid, "a.xml", "<annotation><filename>a.png</filename>")
     assert response.status_code == 422 and "not XML" in response.json()["detail"]
     assert _counts(live, pid) == (0, 0)

@@ -236,6 +236,10 @@ def test_bad_label_studio_answers_are_422(live, admin):
     _refused(live, admin, pid, [task(["pos", "neg"])], "2 choices")
     _refused(live, admin, pid, {"not": "tasks"}, "list of tasks")
     _refused(live, admin, pid, [{"text": "JSON-MIN"}], "'data'")
+    _refused(live, admin, pid, [{"data": {"text": "x"}, "predictions": 5}],
+             "'predictions' is a list of objects")
+    _refused(live, admin, pid, [{"data": {"text": "x"}, "annotations": [{"result": [
+        {"type": "choices", "value": {"choices": 7}}]}]}], "'choices' is a list")
     regions = make_project(admin, task_type="image_regions", labels=["cat"])["id"]
     outside = {"data": {"image": data_uri(10, 10)}, "annotations": [{"result": [
         {"from_name": "label", "to_name": "image", "type": "rectanglelabels",

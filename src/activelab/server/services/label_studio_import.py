@@ -164,7 +164,13 @@ def _answer(project: Project, results: list[Mapping[str, Any]], where: str) -> A
             raise type(error)(f"{where}: {error}") from None
     if takes_numbers(task_type):
         return checked_answer(project, values[0].get("number"), where)
-    choices = [choice for value in values for choice in value.get("choices") or []]
+    choices = []
+    for value in values:
+        given = value.get("choices")
+        if not isinstance(given, list):
+            raise InvalidAnswerError(f"{where}: 'choices' is a list of label names, got "
+                                     f"{echo(given)}")
+        choices += given
     if task_type == TaskType.multilabel_text:
         return checked_answer(project, choices, where)
     if len(choices) != 1:
@@ -187,6 +193,16 @@ def _value(project: Project, container: Any, where: str, item: ParsedItem | None
     if not results:
         return NO_ANSWER, None
     return _answer(project, results, where), None
+
+
+def _entries(task: Mapping[str, Any], key: str, where: str) -> list[Mapping[str, Any]]:
+    """A task's ``annotations`` or ``predictions``: a list of objects (none when absent)."""
+    entries = task.get(key)
+    if entries is None:
+        return []
+    if not isinstance(entries, list) or not all(isinstance(e, Mapping) for e in entries):
+        raise DataError(f"{where}: {key!r} is a list of objects, got {echo(entries)}")
+    return entries
 
 
 def read_label_studio(project: Project, raw: bytes) -> list[AnnotatedRecord]:
@@ -219,12 +235,12 @@ def read_label_studio(project: Project, raw: bytes) -> list[AnnotatedRecord]:
                             f"JSON-MIN or CSV), got {echo(task)}")
         item, external_id = _item(project, task, data, where)
         record = AnnotatedRecord(where, external_id, item)
-        annotations = [a for a in task.get("annotations") or []
-                       if isinstance(a, Mapping) and not a.get("was_cancelled")]
+        annotations = [a for a in _entries(task, "annotations", where)
+                       if not a.get("was_cancelled")]
         if annotations:
             record.answer, record.size = _value(project, annotations[0],
                                                 f"{where}, annotation 1", item)
-        predictions = task.get("predictions") or []
+        predictions = _entries(task, "predictions", where)
         if predictions:
             record.prelabel, size = _value(project, predictions[0],
                                            f"{where}, prediction 1", item)
