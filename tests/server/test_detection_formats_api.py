@@ -187,6 +187,9 @@ def test_coco_annotations_naming_missing_images_or_unknown_labels_are_422(live, 
     other["categories"].append({"id": 3, "name": "horse"})
     response = upload(admin, pid, "i.json", json.dumps(other))
     assert response.status_code == 422 and "'horse'" in response.json()["detail"]
+    deep = '{"images": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = upload(admin, pid, "i.json", deep, format="coco")
+    assert response.status_code == 422 and "nested more than" in response.json()["detail"]
     listed_id = coco({"a.png": [[0, 0, 5, 5, 1]]}, {"a.png": (40, 20)})
     listed_id["annotations"][0]["image_id"] = [10]  # not an id: a clear 422, never a crash
     response = upload(admin, pid, "i.json", json.dumps(listed_id))

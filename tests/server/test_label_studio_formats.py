@@ -236,6 +236,8 @@ def test_bad_label_studio_answers_are_422(live, admin):
     _refused(live, admin, pid, [task(["pos", "neg"])], "2 choices")
     _refused(live, admin, pid, {"not": "tasks"}, "list of tasks")
     _refused(live, admin, pid, [{"text": "JSON-MIN"}], "'data'")
+    deep = upload(admin, pid, "ls.json", "[" * 100_000 + "]" * 100_000)
+    assert deep.status_code == 422 and "nested more than" in deep.json()["detail"]
     _refused(live, admin, pid, [{"data": {"text": "x"}, "predictions": 5}],
              "'predictions' is a list of objects")
     _refused(live, admin, pid, [{"data": {"text": "x"}, "annotations": [{"result": [

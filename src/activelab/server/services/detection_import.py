@@ -23,6 +23,7 @@ from ...exceptions import DataError
 from ...tasks.detection import AnnotatedImage, import_coco, import_voc
 from ..echo import echo
 from ..models import Project, TaskType
+from ..strict_json import loads_strict
 from .annotated_records import AnnotatedRecord, checked_answer
 from .image_folder import MAX_ZIP_MEMBERS
 from .tasks import MAX_IMAGE_BYTES, parse_image_file
@@ -145,7 +146,7 @@ def read_coco(project: Project, raw: bytes) -> list[AnnotatedRecord]:
         raise DataError(f"a COCO zip holds one .json annotation file, found "
                         f"{len(upload.documents)}")
     name, document = upload.documents[0]
-    images, _ = import_coco(_text(document, echo(name)), labels=project.labels)
+    images, _ = import_coco(loads_strict(document, echo(name)), labels=project.labels)
     return list(_records(project, upload, images))
 
 

@@ -19,7 +19,6 @@ another labelling template: the file is refused, saying what the project takes.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from pathlib import PurePosixPath
@@ -30,6 +29,7 @@ from ...exceptions import DataError, InvalidAnswerError
 from ...tasks.detection import check_boxes
 from ..echo import echo
 from ..models import Project, TaskType
+from ..strict_json import loads_strict
 from .annotated_records import NO_ANSWER, AnnotatedRecord, checked_answer
 from .label_studio_config import object_name, result_type
 from .task_types import answer_space, data_kind, takes_numbers
@@ -217,10 +217,7 @@ def read_label_studio(project: Project, raw: bytes) -> list[AnnotatedRecord]:
         A bad answer: an unknown label, a box outside its image, two choices
         for a single-choice project, ...
     """
-    try:
-        document = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise DataError(f"the Label Studio file is not JSON ({error})") from None
+    document = loads_strict(raw, "the Label Studio file")
     if isinstance(document, Mapping) and "data" in document:
         document = [document]
     if not isinstance(document, list) or not document:
