@@ -414,16 +414,22 @@ def _server_import(name: str, command: str):  # noqa: ANN202 - a function of the
 @app.command("import", short_help="Import items into an annotation project.",
              epilog=_examples("activelab import digits items.csv",
                               "activelab import 3 photos/ --db sqlite:///activelab.db",
-                              "activelab import news export.jsonl --on-duplicate update"))
+                              "activelab import news export.jsonl --on-duplicate update",
+                              "activelab import news label-studio-export.json --as admin",
+                              "activelab import boxes dataset.zip --format coco"))
 def import_command(
     project: Annotated[str, typer.Argument(help="The project's id or name.")],
     source: Annotated[Path, typer.Argument(
-        help="A .csv, .jsonl or .zip file, or a folder of images (read recursively).")],
+        help="A .csv, .jsonl or .zip file, a folder of images (read recursively), or an "
+             "annotated file: Label Studio JSON, COCO (.json, or a zip with the images), "
+             "Pascal VOC (.xml, or a zip).")],
     db: Annotated[str | None, typer.Option(
         help="SQLAlchemy URL of the server's database "
              "(default: sqlite:///activelab.db or ACTIVELAB_DB_URL).")] = None,
     format: Annotated[str | None, typer.Option(
-        "--format", help="csv, jsonl or zip, when the file's extension does not say.")] = None,
+        "--format", help="csv, jsonl, zip, label-studio, coco or voc, when the file's "
+                         "extension does not say (.json: label-studio, or coco into an "
+                         "image-regions project; .xml: voc).")] = None,
     all_or_nothing: Annotated[bool, typer.Option(
         help="Import nothing when any row or file is bad (default: import the good ones).")
     ] = False,
@@ -433,10 +439,15 @@ def import_command(
     label_column: Annotated[str | None, typer.Option(
         help="The CSV/JSONL column read as pre-labels, not as a feature "
              "(default: the project's label column, 'label' unless changed).")] = None,
+    as_user: Annotated[str | None, typer.Option(
+        "--as", help="The admin whose labels the answers of a Label Studio, COCO or VOC "
+                     "file become (default: the database's only admin).")] = None,
 ) -> None:
     """Import items into an annotation project, streamed; bad rows/files are listed.
 
     Importing a file again adds no item twice: rows are matched by their id.
+    A Label Studio, COCO or VOC file is checked whole and imported in one transaction;
+    its answers become labels of an admin (``--as``).
     """
     import_source = _server_import("import_source", "activelab import")
     from .server import ImportRejectedError
@@ -454,11 +465,17 @@ def import_command(
         with bar:
             report = import_source(project, source, db, fmt=format,
                                    all_or_nothing=all_or_nothing, on_duplicate=on_duplicate,
-                                   label_column=label_column, progress=show)
+                                   label_column=label_column, progress=show,
+                                   as_user=as_user)
     except ImportRejectedError as error:
         for entry in error.errors:
             console.print(f"  {_where(entry)}: {entry['error']}", highlight=False)
         raise
+    if "labels" in report:  # an annotated file
+        out.print(f"imported {report['inserted']} item(s), labelled {report['matched']} "
+                  f"known item(s); {report['labels']} label(s), {report['prelabels']} "
+                  f"pre-label(s), {report['unchanged']} unchanged", highlight=False)
+        return
     out.print(f"imported {report['inserted']} item(s); {report['n_errors']} bad; "
               f"{report['duplicates']} known id(s) skipped, {report['updated']} updated; "
               f"{report['prelabels']} pre-label(s)", highlight=False)

@@ -123,7 +123,26 @@ CALLS: list[Call] = [
      "401 200 403 403 404 404"),
     ("GET", "/api/projects/{project_id}/export", lambda w: f"/api/projects/{w.a}/export",
      _no_body, "401 200 403 403 404 404"),
-    # Project A is an image project: an admin is told it takes no tables, pairs or stream...
+    # Annotated formats: a Label Studio file labels as the admin; project A (image
+    # classification) has a Label Studio config but no boxes for COCO or VOC.
+    ("POST", "/api/projects/{project_id}/import", lambda w: f"/api/projects/{w.a}/import",
+     lambda w: {"files": {"file": ("ls.json", json.dumps([{
+         "data": {"image": "data:image/png;base64," + png_b64(120)},
+         "meta": {"external_id": "from-label-studio"}, "annotations": [{"result": [{
+             "from_name": "label", "to_name": "image", "type": "choices",
+             "value": {"choices": ["light"]}}]}]}]))}},
+     "401 200 403 403 404 404"),
+    ("POST", "/api/projects/{project_id}/import",
+     lambda w: f"/api/projects/{w.a}/import?format=coco",
+     lambda w: {"files": {"file": ("coco.json", "{}")}}, "401 422 403 403 404 404"),
+    ("GET", "/api/projects/{project_id}/export",
+     lambda w: f"/api/projects/{w.a}/export?format=label-studio-config", _no_body,
+     "401 200 403 403 404 404"),
+    ("GET", "/api/projects/{project_id}/export",
+     lambda w: f"/api/projects/{w.a}/export?format=coco", _no_body, "401 422 403 403 404 404"),
+    ("GET", "/api/projects/{project_id}/export",
+     lambda w: f"/api/projects/{w.a}/export?format=voc", _no_body, "401 422 403 403 404 404"),
+    # Project A is an image project: an admin is told it takes no tables, pairs or stream.
     ("POST", "/api/projects/{project_id}/import-tables",
      lambda w: f"/api/projects/{w.a}/import-tables",
      lambda w: {"files": {"left": ("left.csv", "id,name\nL1,Ada\n")}},

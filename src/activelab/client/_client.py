@@ -22,8 +22,10 @@ from ._payload import import_file, predict_bodies
 
 __all__ = ["Client", "EXPORT_FORMATS"]
 
-#: The export formats of the server: labels, and a clustering project's clusters (CSV).
-EXPORT_FORMATS = ("jsonl", "csv", "label-studio", "clusters")
+#: The export formats of the server: labels, a clustering project's clusters (CSV), an
+#: image-regions project's boxes, and the Label Studio labelling config.
+EXPORT_FORMATS = ("jsonl", "csv", "label-studio", "label-studio-config", "coco", "voc",
+                  "clusters")
 _LABEL_COLUMNS = ("label_id", "item_id", "external_id", "label", "skipped", "annotator",
                   "source", "created_at")
 
@@ -161,8 +163,8 @@ class Client:
         return dict(self._json("POST", "/api/projects", json=body))
 
     def import_items(self, project_id: int, data: Any, *, on_duplicate: str = "skip",
-                     all_or_nothing: bool = False,
-                     label_column: str | None = None) -> dict[str, Any]:
+                     all_or_nothing: bool = False, label_column: str | None = None,
+                     format: str | None = None) -> dict[str, Any]:
         """Import items, streamed; returns the server's import report.
 
         Parameters
@@ -172,13 +174,19 @@ class Client:
             A DataFrame has one row per item: numeric feature columns (tabular
             projects) or a ``text`` column, an optional ``id`` and label column.
             A list of texts makes one item per text.  A Path is a folder of
-            images (sent as a zip) or a ``.csv``, ``.jsonl`` or ``.zip`` file.
+            images (sent as a zip) or a ``.csv``, ``.jsonl`` or ``.zip`` file, or an
+            annotated ``.json`` (Label Studio) or ``.xml`` (Pascal VOC) file.
         on_duplicate : {"skip", "update"}
             What a row whose ``id`` the project has already does.
         all_or_nothing : bool
             Import nothing when any row is bad.
         label_column : str, optional
             The column read as pre-labels (default: the project's).
+        format : str, optional
+            The file's format when its extension does not say it: ``coco`` for a
+            COCO ``.json`` file or zip, ``voc`` for a zip of Pascal VOC files (a
+            ``.json`` file is read as a Label Studio export). Their answers become
+            the caller's labels (see the server's formats page).
 
         Returns
         -------
@@ -193,6 +201,7 @@ class Client:
             The server rejected the file (``error.body["errors"]`` lists the rows).
         """
         handle, name, fmt = import_file(data)
+        fmt = format or fmt
         params: dict[str, Any] = {"format": fmt, "on_duplicate": on_duplicate,
                                   "all_or_nothing": str(all_or_nothing).lower()}
         if label_column is not None:
@@ -229,7 +238,9 @@ class Client:
 
     def export(self, project_id: int, format: str = "jsonl",
                path: str | os.PathLike[str] | None = None) -> bytes | Path:
-        """Download the labels as ``jsonl``, ``csv`` or ``label-studio`` (admins), or a
+        """Download the labels as ``jsonl``, ``csv`` or ``label-studio`` (admins); an
+        image-regions project's boxes as ``coco`` (JSON) or ``voc`` (a zip of XML files);
+        the project's Label Studio labelling config (``label-studio-config``); or a
         clustering project's ``clusters``: a CSV of every item's cluster.
 
         Returns the bytes, or, with ``path``, streams them into that file and

@@ -19,7 +19,8 @@ from ..exceptions import DataError
 
 __all__ = ["import_file", "predict_bodies", "check_frame"]
 
-_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".zip": "zip"}
+_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".zip": "zip",
+            ".json": "label-studio", ".xml": "voc"}
 #: Items per predict request (the server's limit is 1000; images are large).
 PREDICT_CHUNK = 1000
 IMAGE_CHUNK = 32
@@ -122,7 +123,8 @@ def import_file(data: Any) -> tuple[IO[bytes], str, str]:
     """(open file, file name, format) to upload for ``data``; the caller closes the file.
 
     ``data`` is a DataFrame (one row per item; an ``id`` column keeps ids), a
-    sequence of texts, a folder of images, or a ``.csv``/``.jsonl``/``.zip`` file.
+    sequence of texts, a folder of images, or a ``.csv``/``.jsonl``/``.zip`` file (or an
+    annotated ``.json`` Label Studio export or ``.xml`` Pascal VOC file).
     """
     if isinstance(data, pd.DataFrame):
         check_frame(data)
@@ -132,7 +134,8 @@ def import_file(data: Any) -> tuple[IO[bytes], str, str]:
     if isinstance(data, Path):
         fmt = _FORMATS.get(data.suffix.lower())
         if fmt is None or not data.is_file():
-            raise DataError(f"{data} is neither a folder nor a .csv, .jsonl or .zip file")
+            raise DataError(f"{data} is neither a folder nor a .csv, .jsonl, .zip, .json "
+                            "(Label Studio) or .xml (Pascal VOC) file")
         return data.open("rb"), data.name, fmt
     if isinstance(data, str):
         raise DataError("a single string is not a list of texts; pass [text] (or a Path "

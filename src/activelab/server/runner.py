@@ -23,6 +23,12 @@ from .db import make_engine, make_session_factory, upgrade_database
 from .echo import echo
 from .errors import NotFoundError
 from .models import Project
+from .services.annotated_import import (
+    ANNOTATED_FORMATS,
+    import_annotated,
+    importing_admin,
+    json_format,
+)
 from .services.cluster_points import import_rows
 from .services.demo import ensure_demo
 from .services.importing import import_folder, read_rows
@@ -183,8 +189,8 @@ def run_worker_command(db_url: str | None = None) -> None:
 def import_source(project: str, source: str | os.PathLike[str], db_url: str | None = None, *,
                   fmt: str | None = None, all_or_nothing: bool = False,
                   on_duplicate: str = "skip", label_column: str | None = None,
-                  progress: Callable[[int, int | None], None] | None = None
-                  ) -> dict[str, Any]:
+                  progress: Callable[[int, int | None], None] | None = None,
+                  as_user: str | None = None) -> dict[str, Any]:
     """Import a CSV, JSONL, zip of images or folder of images into a project, from the server side.
 
     Writes to the database directly (migrating it first), as an admin on the
@@ -195,13 +201,17 @@ def import_source(project: str, source: str | os.PathLike[str], db_url: str | No
     project : the project's id or name
     source : a file (``.csv``, ``.jsonl``/``.ndjson``, ``.zip``) or a folder of images
     db_url : SQLAlchemy URL; default from ``ACTIVELAB_DB_URL`` or ``sqlite:///activelab.db``
-    fmt : ``csv``, ``jsonl`` or ``zip`` to override the file's extension
+    fmt : ``csv``, ``jsonl``, ``zip``, ``label-studio``, ``coco`` or ``voc`` to override
+        the file's extension (``.json``: Label Studio, or COCO into an image-regions
+        project; ``.xml``: VOC)
     all_or_nothing : import nothing when any record is bad
     on_duplicate : ``skip`` or ``update`` a row whose id the project has already
     label_column : the CSV/JSONL column read as pre-labels (default: the project's)
     progress : called about twice a second as ``progress(done, total)`` with the bytes
         of the file read so far and its size (``total`` None for a folder, whose
         ``done`` is 0)
+    as_user : the admin whose labels a Label Studio, COCO or VOC file's answers become
+        (default: the database's only admin)
 
     The file is not limited in size (as an upload is), but each field is
     (setting ``import_max_field_chars``).  SIGINT (Ctrl-C) or SIGTERM stops the
@@ -235,8 +245,12 @@ def import_source(project: str, source: str | os.PathLike[str], db_url: str | No
                 report = import_folder(factory, row, path, **options)
             else:
                 suffix = path.suffix.lower().lstrip(".")
-                fmt = fmt or {"ndjson": "jsonl"}.get(suffix, suffix)
                 with path.open("rb") as stream:
+                    fmt = fmt or {"ndjson": "jsonl", "xml": "voc"}.get(suffix) or (
+                        json_format(stream, row.task_type) if suffix == "json" else suffix)
+                    if fmt in ANNOTATED_FORMATS:
+                        return import_annotated(factory, row, importing_admin(factory, as_user),
+                                                stream, fmt)
                     size = os.fstat(stream.fileno()).st_size
                     if progress is not None:
                         # Asked between records, on the thread that reads the file.

@@ -222,7 +222,13 @@ class ImportReport(BaseModel):
                             "(on_duplicate=skip)")
     updated: int = Field(0, description="items updated from rows with a known id "
                          "(on_duplicate=update)")
-    prelabels: int = Field(0, description="pre-labels stored from the label column")
+    prelabels: int = Field(0, description="pre-labels stored from the label column (or "
+                           "from Label Studio predictions)")
+    labels: int = Field(0, description="labels stored for the importing admin from the "
+                        "file's answers (Label Studio, COCO, VOC)")
+    matched: int = Field(0, description="items the project had already that the file "
+                         "labels (matched by external id)")
+    unchanged: int = Field(0, description="answers of the file the project holds already")
     feature_columns: list[str] = Field(default_factory=list, description="the columns the "
                                        "model and the annotators see")
     label_column: str | None = Field(None, description="the column read as pre-labels, when "

@@ -3,7 +3,7 @@ stats, item images, audit trail."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, BinaryIO
 
 from anyio.from_thread import run as run_in_event_loop
 from fastapi import APIRouter, Body, File, Query, Request, Response, UploadFile, status
@@ -42,10 +42,13 @@ from ..schemas import (
 )
 from ..services import prelabels
 from ..services import projects as service
+from ..services.annotated_import import ANNOTATED_FORMATS, import_annotated, json_format
 from ..services.audit import export_events, list_events, record_event
 from ..services.cluster_points import import_rows
+from ..services.detection_export import coco_export, voc_export
 from ..services.exporting import export_stream, media_type_of
 from ..services.importing import StopCheck
+from ..services.label_studio_config import label_studio_config
 from ..services.stats import project_stats
 from ..services.task_types import ranks_unlabelled, reviews_labels
 from ..services.tasks import is_image_task
@@ -202,7 +205,8 @@ def remove_member_by_name(username: str, project: ProjectDep, admin: AdminUser,
     session.commit()
 
 
-def _import_format(given: str | None, filename: str | None) -> str:
+def _import_format(given: str | None, filename: str | None, file: BinaryIO | None = None,
+                   task_type: str | None = None) -> str:
     if given:
         return given.lower()
     suffix = (filename or "").rsplit(".", 1)[-1].lower()
@@ -210,8 +214,13 @@ def _import_format(given: str | None, filename: str | None) -> str:
         return suffix
     if suffix == "ndjson":
         return "jsonl"
+    if suffix == "xml":
+        return "voc"
+    if suffix == "json":  # a list of tasks (Label Studio) or one COCO document (boxes)
+        return "label-studio" if file is None or task_type is None \
+            else json_format(file, task_type)
     raise DataError("cannot tell the file format from its name; pass format=csv, "
-                    "format=jsonl or format=zip")
+                    "format=jsonl, format=zip, format=label-studio, format=coco or format=voc")
 
 
 def _stop_check(request: Request) -> StopCheck:
@@ -225,9 +234,11 @@ def _stop_check(request: Request) -> StopCheck:
 
 
 @router.post("/{project_id}/import", response_model=ImportReport)
-def import_file(project: ProjectDep, _: AdminUser, factory: FactoryDep, settings: SettingsDep,
-                worker: WorkerDep, request: Request, file: Annotated[UploadFile, File()],
-                format: Annotated[str | None, Query(pattern="^(csv|jsonl|zip)$")] = None,
+def import_file(project: ProjectDep, admin: AdminUser, factory: FactoryDep,
+                settings: SettingsDep, worker: WorkerDep, request: Request,
+                file: Annotated[UploadFile, File()],
+                format: Annotated[str | None, Query(
+                    pattern="^(csv|jsonl|zip|label-studio|coco|voc)$")] = None,
                 all_or_nothing: bool = False,
                 on_duplicate: Annotated[str, Query(
                     pattern="^(skip|update)$", description="a row whose id the project has "
@@ -235,7 +246,8 @@ def import_file(project: ProjectDep, _: AdminUser, factory: FactoryDep, settings
                 label_column: Annotated[LabelColumn | None, Query(
                     description="the column read as pre-labels (default: the project's "
                     "label column, 'label' unless changed)")] = None) -> dict[str, Any]:
-    """Import items from CSV, JSONL, or a zip of images (image projects: a folder, zipped).
+    """Import items from CSV, JSONL, or a zip of images (image projects: a folder, zipped);
+    or items with their answers from a Label Studio JSON export, COCO or Pascal VOC.
 
     Bad rows are reported with 1-based ``line`` numbers, bad images by their
     ``file`` path inside the zip.  The upload is limited by ``max_upload_bytes``.
@@ -246,9 +258,21 @@ def import_file(project: ProjectDep, _: AdminUser, factory: FactoryDep, settings
     Each field is limited by ``import_max_field_chars``.  The import stops between batches
     when the client disconnects or the server shuts down (``cancelled`` in the
     report; committed batches stay).
+
+    ``label-studio`` (a ``.json`` list of tasks), ``coco`` (a ``.json`` document, or a
+    zip of it with its images) and ``voc`` (an ``.xml`` file, or a zip of them with or
+    without the images): each answer becomes a label by the caller, each Label Studio
+    prediction a pre-label; items are matched by external id (a COCO or VOC image's
+    file name).  Such a file is checked whole and imported in one transaction: a bad
+    one (another Label Studio template, a box outside its image, an unknown
+    category, an image that is missing or corrupt) is a 422 and imports nothing.
     """
     service.require_active(project)
-    fmt = _import_format(format, file.filename)
+    fmt = _import_format(format, file.filename, file.file, project.task_type)
+    if fmt in ANNOTATED_FORMATS:
+        report = import_annotated(factory, project, admin, file.file, fmt)
+        worker.notify(project.id, force=True)  # new labels: retrain
+        return report
     report = import_rows(factory, project, file.file, fmt, all_or_nothing=all_or_nothing,
                          batch_size=settings.import_batch_size,
                          max_errors=settings.import_max_reported_errors,
@@ -292,12 +316,31 @@ def reopen_prelabel(label_id: PathId, project: ProjectDep, admin: AdminUser,
     return {"item_id": item_id}
 
 
+#: Export formats written whole (not streamed): extension and media type.
+_WHOLE_EXPORTS = {"coco": ("json", "application/json"), "voc": ("zip", "application/zip"),
+                  "label-studio-config": ("xml", "application/xml")}
+
+
+def _whole_export(project: Project, admin: User, factory: Any, fmt: str) -> Response:
+    if fmt == "label-studio-config":  # the project's settings, not its labels
+        body: str | bytes = label_studio_config(project)
+        name = "label-studio-config"
+    else:
+        with write_transaction(factory) as session:
+            body = (coco_export if fmt == "coco" else voc_export)(session, project)
+            record_event(session, admin, "export", project, format=fmt)
+        name = "labels"
+    extension, media_type = _WHOLE_EXPORTS[fmt]
+    return Response(body, media_type=media_type, headers={
+        "Content-Disposition": f'attachment; filename="project-{project.id}-{name}.{extension}"'})
+
+
 @router.get("/{project_id}/export")
 def export_labels(project: ProjectDep, admin: AdminUser, factory: FactoryDep,
                   format: Annotated[str, Query(
-                      pattern="^(jsonl|csv|label-studio|consensus|cleaned|clusters)$")
-                  ] = "jsonl",
-                  ) -> StreamingResponse:
+                      pattern="^(jsonl|csv|label-studio|consensus|cleaned|clusters|coco|voc|"
+                              "label-studio-config)$")] = "jsonl",
+                  ) -> Response:
     """Download the project's labels as JSONL, CSV or Label Studio JSON (streamed).
 
     ``consensus``: one JSON line per labelled item with its combined label (the
@@ -306,9 +349,15 @@ def export_labels(project: ProjectDep, admin: AdminUser, factory: FactoryDep,
     after review and a ``change`` column (corrected, kept, not reviewed).
     ``clusters`` (clustering projects, CSV): every point (``point_id``, ``external_id``)
     with its ``cluster`` in the latest clustering (409 before the first one).
+    ``coco`` (image-regions projects): one COCO JSON document of the labelled images'
+    boxes; ``voc``: a zip of Pascal VOC XML files, one per labelled image.
+    ``label-studio-config``: the labelling config XML of a Label Studio project that
+    takes the ``label-studio`` export (and whose export imports here).
 
     CSV cells that a spreadsheet would read as a formula are neutralised.
     """
+    if format in _WHOLE_EXPORTS:
+        return _whole_export(project, admin, factory, format)
     with write_transaction(factory) as session:
         record_event(session, admin, "export", project, format=format)
     chunks = export_stream(factory, project, format)

@@ -35,6 +35,7 @@ from .cleaning_reviews import cleaned_csv
 from .cleaning_training import corrected_label
 from .cluster_points import check_clustered, clusters_csv
 from .consensus import consensus_labels
+from .label_studio_config import control_name, object_name
 from .task_types import data_kind, reviews_labels, takes_numbers
 
 __all__ = ["EXPORT_FORMATS", "export_stream", "media_type_of", "neutralise_cell"]
@@ -99,22 +100,23 @@ def _csv(session: Session, project: Project) -> Iterator[str]:
 
 
 def _ls_result(task_type: str, value: Any, data: dict[str, Any]) -> list[dict[str, Any]]:
+    from_name, to_name = control_name(task_type), object_name(task_type)
     if task_type == TaskType.image_regions:
-        return [{"from_name": "label", "to_name": "image", "type": "rectanglelabels",
+        return [{"id": f"box{k}", "from_name": from_name, "to_name": to_name,
+                 "type": "rectanglelabels",
                  "original_width": data.get("width"), "original_height": data.get("height"),
                  "image_rotation": 0,
                  "value": {"x": 100 * box["x"], "y": 100 * box["y"], "width": 100 * box["w"],
                            "height": 100 * box["h"], "rotation": 0,
                            "rectanglelabels": [box["label"]]}}
-                for box in value]
-    to_name = {"image": "image", "tabular": "table"}.get(data_kind(task_type), "text")
+                for k, box in enumerate(value, start=1)]
     if reviews_labels(task_type):  # a review: the label it leaves the item with
         value = corrected_label(data.get("given"), value)
     if takes_numbers(task_type):
-        return [{"from_name": "value", "to_name": to_name, "type": "number",
+        return [{"from_name": from_name, "to_name": to_name, "type": "number",
                  "value": {"number": value}}]
     choices = value if isinstance(value, list) else [value]
-    return [{"from_name": "label", "to_name": to_name, "type": "choices",
+    return [{"from_name": from_name, "to_name": to_name, "type": "choices",
              "value": {"choices": choices}}]
 
 
@@ -122,8 +124,12 @@ def _ls_data(project: Project, item: Item) -> dict[str, Any]:
     if project.task_type in (TaskType.image_classification, TaskType.image_regions):
         encoded = base64.b64encode(item.image or b"").decode("ascii")
         return {"image": f"data:{item.image_mime};base64,{encoded}"}
-    if data_kind(project.task_type) == "tabular":
-        return dict(item.data.get("columns", {}))
+    kind = data_kind(project.task_type)
+    if kind == "tabular":
+        return {"table": dict(item.data.get("columns", {}))}
+    if kind == "pair":
+        return {side: dict(item.data.get(side, {}).get("fields", {}))
+                for side in ("left", "right")}
     return {"text": item.data.get("text", "")}
 
 

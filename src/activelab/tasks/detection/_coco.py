@@ -68,6 +68,11 @@ def _list(doc: Mapping[str, Any], key: str) -> list[Any]:
     return value
 
 
+def _key(value: Any) -> bool:
+    """Whether ``value`` can be an image or category id (a number or a string)."""
+    return isinstance(value, int | float | str) and not isinstance(value, bool)
+
+
 def _number(value: Any) -> bool:
     return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
 
@@ -120,7 +125,7 @@ def import_coco(document: str | Mapping[str, Any], *, labels: Sequence[str] | No
     categories: dict[Any, str] = {}
     for entry in _list(document, "categories"):
         if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str) \
-                or "id" not in entry:
+                or not _key(entry.get("id")):
             raise DataError(f"a COCO category has an id and a name, got {echo(entry)}")
         categories[entry["id"]] = entry["name"]
     names = list(categories.values())
@@ -131,7 +136,7 @@ def import_coco(document: str | Mapping[str, Any], *, labels: Sequence[str] | No
                                 f"labels are {echo(list(space.labels), 400)}")
     images: dict[Any, AnnotatedImage] = {}
     for entry in _list(document, "images"):
-        if not isinstance(entry, Mapping) or "id" not in entry:
+        if not isinstance(entry, Mapping) or not _key(entry.get("id")):
             raise DataError(f"a COCO image has an id, file_name, width and height, got "
                             f"{echo(entry)}")
         if entry["id"] in images:
@@ -145,10 +150,10 @@ def import_coco(document: str | Mapping[str, Any], *, labels: Sequence[str] | No
         where = f"annotation {number}"
         if not isinstance(entry, Mapping):
             raise DataError(f"{where} is not an object: {echo(entry)}")
-        if entry.get("image_id") not in images:
+        if not _key(entry.get("image_id")) or entry["image_id"] not in images:
             raise DataError(f"{where} names image {echo(entry.get('image_id'))}, which is not "
                             "among the file's images")
-        if entry.get("category_id") not in categories:
+        if not _key(entry.get("category_id")) or entry["category_id"] not in categories:
             raise UnknownLabelError(f"{where} names category {echo(entry.get('category_id'))}"
                                     ", which is not among the file's categories")
         bbox = entry.get("bbox")

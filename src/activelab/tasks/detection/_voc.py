@@ -110,6 +110,9 @@ def import_voc(text: str, labels: Sequence[str] | None = None) -> AnnotatedImage
     if not name or size is None:
         raise DataError("a VOC file has a <filename> and a <size>")
     width, height = (_number(size, key, f"image {echo(name)}") for key in ("width", "height"))
+    if width != int(width) or height != int(height) or width < 1 or height < 1:
+        raise DataError(f"image {echo(name)}: width and height are positive whole numbers of "
+                        f"pixels, got {width:g}x{height:g}")
     boxes = []
     for number, item in enumerate(root.findall("object"), start=1):
         where = f"image {echo(name)}, object {number}"
@@ -120,7 +123,5 @@ def import_voc(text: str, labels: Sequence[str] | None = None) -> AnnotatedImage
         x1, y1 = (_number(corners, key, where) for key in ("xmax", "ymax"))
         boxes.append({"x": x0 / width, "y": y0 / height, "w": (x1 - x0) / width,
                       "h": (y1 - y0) / height, "label": item.findtext("name")})
-    if width != int(width) or height != int(height):
-        raise DataError(f"image {echo(name)}: width and height are whole numbers of pixels")
     return AnnotatedImage(name, int(width), int(height), boxes).checked(
         AnswerSpace(labels=tuple(labels or ())))
