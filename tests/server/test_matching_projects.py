@@ -284,8 +284,9 @@ def test_duplicates_within_one_table_form_one_entity(live, admin):
     assert entity["1"] == entity["2"] == entity["3"] != entity["4"]
 
 
-def test_only_a_matching_project_has_matches(live, admin):
+@pytest.mark.parametrize("result", ["pairs", "entities"])
+def test_only_a_matching_project_has_matches(live, admin, result):
     pid = make_project(admin, task_type="text_classification", labels=["a", "b"])["id"]
-    response = admin.get(f"/api/projects/{pid}/matches")
+    response = admin.get(f"/api/projects/{pid}/matches", params={"result": result})
     assert response.status_code == 422
     assert "not a matching project" in response.json()["detail"]

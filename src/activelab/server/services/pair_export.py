@@ -21,9 +21,8 @@ from sqlalchemy.orm import Session
 
 from ..._spreadsheet import neutralise_cell
 from ...exceptions import DataError
-from ..models import Item, Project
+from ..models import Item, Project, TaskType
 from .consensus import consensus_labels
-from .task_types import data_kind
 
 __all__ = ["matched_pairs", "entities", "rows_as", "RESULTS"]
 
@@ -37,6 +36,13 @@ def _pairs(session: Session, project: Project) -> Iterator[tuple[int, dict[str, 
         Item.project_id == project.id).order_by(Item.id).execution_options(yield_per=_CHUNK)
     for row in session.execute(query):
         yield row.id, row.data, row.predicted
+
+
+def _require_matching(project: Project) -> None:
+    # Clustering projects have pair items too, but of points, with no records to match.
+    if project.task_type != TaskType.matching:
+        raise DataError(f"project {project.name!r} is not a matching project: it has no "
+                        "matched pairs or entities")
 
 
 def _record(data: dict[str, Any], side: str) -> tuple[str, str]:
@@ -54,9 +60,7 @@ def matched_pairs(session: Session, project: Project, guesses: bool = False
     DataError
         ``project`` is not a matching project.
     """
-    if data_kind(project.task_type) != "pair":
-        raise DataError(f"project {project.name!r} is not a matching project: it has no "
-                        "matched pairs")
+    _require_matching(project)
     answers = {item_id: chosen.value for item_id, chosen in
                consensus_labels(session, project).items()}
     rows = []
@@ -75,6 +79,7 @@ def entities(session: Session, project: Project, guesses: bool = False
              ) -> list[dict[str, Any]]:
     """Every record of the project's pairs with its entity id (``E1``, ``E2``, ... in
     order of first appearance): ``table``, ``record_id``, ``entity``."""
+    _require_matching(project)
     parent: dict[tuple[str, str], tuple[str, str]] = {}
 
     def root(record: tuple[str, str]) -> tuple[str, str]:
