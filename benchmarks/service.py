@@ -12,6 +12,20 @@ ends).  It prints one table and the ratios between configurations.
     python benchmarks/service.py --db sqlite --sqlite-synchronous both   # FULL vs NORMAL
     python benchmarks/service.py --db postgres --items 1000000 --features 50   # at scale
 
+``--scenario`` chooses what runs (comma-separated; ``tabular``, the above, by
+default). ``types`` runs 32 annotators with retrains back to back on one project
+of every type the server lists in ``GET /api/options`` (data builders in
+``service_data.py``; the stream variant is fed ``POST /stream`` items meanwhile);
+``team`` runs the annotators and two reviewers (accepting and overriding) on a
+project with overlap 2; ``matching`` imports two tables of 50,000 synthetic
+people each and times the import with its blocking. Each annotator also times
+``GET /api/auth/me`` after each label, the baseline of the same run; afterwards
+the database is compared with what every client was told was saved (no item
+held by more annotators than the overlap, no lost label, no lost review):
+
+    python benchmarks/service.py --scenario types,team --duration 20 --client-nice 9
+    python benchmarks/service.py --scenario matching --matching-records 100000 --client-nice 9
+
 After the import it also measures, once per database: a forced retrain (wall
 time from the request to its snapshot), the p99 of the views an admin opens
 (project list, dashboard, ``/stats``), the time to the first byte and to the
@@ -138,32 +152,10 @@ def database(kind: str, workdir: str) -> Iterator[str]:
 
 def make_users(db_url: str, n_annotators: int) -> tuple[str, list[tuple[int, str]]]:
     """Migrate the database and create an admin and annotators; their API tokens."""
-    from activelab.server import Settings
-    from activelab.server.db import (
-        make_engine,
-        make_session_factory,
-        upgrade_database,
-        write_transaction,
-    )
-    from activelab.server.models import Role, User
-    from activelab.server.security import hash_password
-    from activelab.server.services.users import create_token
+    from service_load import make_team
 
-    engine = make_engine(Settings(db_url=db_url))
-    upgrade_database(engine)
-    factory = make_session_factory(engine)
-    password_hash = hash_password(uuid.uuid4().hex)
-    tokens = []
-    with write_transaction(factory) as session:
-        for i in range(n_annotators + 1):
-            user = User(username="bench-admin" if i == 0 else f"bench-{i}",
-                        password_hash=password_hash,
-                        role=(Role.admin if i == 0 else Role.annotator).value, is_active=True)
-            session.add(user)
-            session.flush()
-            tokens.append((user.id, create_token(session, user, "bench")[1]))
-    engine.dispose()
-    return tokens[0][1], tokens[1:]
+    team = make_team(db_url, n_annotators)
+    return team.admin_token, team.annotators
 
 
 @contextmanager
@@ -605,7 +597,7 @@ def bench_scenarios(kind: str, args: argparse.Namespace, workdir: str,
         if "matching" in scenarios:
             results["matching"].append(run_matching(
                 url, db_url, kind, team, args.matching_records, args.seed, args.duration,
-                args.warmup, think_s, args.client_nice))
+                args.warmup, think_s, args.client_nice, time_blocking=args.time_blocking))
     return results
 
 
@@ -663,6 +655,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="annotators per item (team scenario)")
     parser.add_argument("--matching-records", type=int, default=100_000,
                         help="records of both tables together (matching scenario)")
+    parser.add_argument("--time-blocking", action="store_true",
+                        help="matching scenario: also time blocking alone, in this process")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workdir", default=None, help="where SQLite files go (a temp dir)")
     args = parser.parse_args(argv)

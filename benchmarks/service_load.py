@@ -196,8 +196,26 @@ class Retrainer:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def __enter__(self) -> Retrainer:
+        self._wait_for_worker()
         self._thread.start()
         return self
+
+    def _wait_for_worker(self, timeout: float = 300) -> None:
+        """Until the worker has reported once: a busy machine starts it slowly."""
+        from sqlalchemy import create_engine, select
+
+        from activelab.server.models import WorkerStatus
+
+        engine = create_engine(self.db_url)
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                with engine.connect() as db:
+                    if any(beat is not None for beat in db.scalars(select(WorkerStatus.beat_at))):
+                        return
+                time.sleep(0.2)
+        finally:
+            engine.dispose()
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()

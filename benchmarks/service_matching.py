@@ -26,19 +26,39 @@ class MatchingRun:
     left: int
     right: int
     import_s: float = 0.0
+    blocking_s: float = float("nan")  # blocking alone, in this process
     report: dict[str, Any] = field(default_factory=dict)
     retrains: int = 0
     ledger: Ledger = field(default_factory=Ledger)
     problems: dict[str, list[str]] = field(default_factory=dict)
 
 
+def blocking_seconds(left: list[dict[str, Any]], right: list[dict[str, Any]]
+                     ) -> tuple[float, int]:
+    """Blocking alone, as the server runs it (``block_pairs``): seconds and pairs."""
+    import pandas as pd
+
+    from activelab.tasks.matching import block_pairs
+
+    kinds = {"name": "string", "city": "string", "born": "numeric"}
+    frames = [pd.DataFrame(table)[list(kinds)].astype({"born": float}) for table in (left, right)]
+    start = time.perf_counter()
+    pairs = block_pairs(*frames, kinds, neighbours=5)
+    return time.perf_counter() - start, len(pairs)
+
+
 def run_matching(url: str, db_url: str, db: str, team: Team, n_records: int, seed: int,
                  duration: float, warmup: float, think_s: float, client_nice: int = 0,
-                 at_least: int = 0) -> MatchingRun:
-    """Import two tables of ``n_records / 2`` records each, then run the annotators."""
+                 at_least: int = 0, time_blocking: bool = False) -> MatchingRun:
+    """Import two tables of ``n_records / 2`` records each, then run the annotators.
+
+    With ``time_blocking``, blocking alone is timed first, in this process.
+    """
     rng = np.random.default_rng(seed)
     left, right = person_tables(n_records // 2, n_records - n_records // 2, rng)
     run = MatchingRun(db, len(left), len(right))
+    if time_blocking:
+        run.blocking_s, _ = blocking_seconds(left, right)
     with client(url, team.admin_token) as admin:
         admin.timeout = httpx.Timeout(3600)
         pid = admin.post("/api/projects", json={
@@ -72,6 +92,9 @@ def print_matching(runs: list[MatchingRun], clients: int) -> None:
               f"{r.import_s:.1f} s; {pairs:,} candidate pairs ({pairs / (r.left + r.right):.1f}"
               f" per record) of {possible:,} possible (n x m; {pairs / possible:.2e} of them); "
               f"{report['inserted']:,} items stored")
+        if r.blocking_s == r.blocking_s:  # timed
+            print(f"  blocking alone (block_pairs in the benchmark's process): "
+                  f"{r.blocking_s:.1f} s")
         print(f"  {clients} annotators with retrains back to back: {len(led.acked)} answers, "
               f"{r.retrains} retrains; next p50 {led.pct(led.next_ms, 50):.1f} ms, p99 "
               f"{p99:.1f} ms ({'met' if p99 < TARGET_MS else 'MISSED'} < {TARGET_MS:g} ms); "
