@@ -12,6 +12,20 @@ ends).  It prints one table and the ratios between configurations.
     python benchmarks/service.py --db sqlite --sqlite-synchronous both   # FULL vs NORMAL
     python benchmarks/service.py --db postgres --items 1000000 --features 50   # at scale
 
+``--scenario`` chooses what runs (comma-separated; ``tabular``, the above, by
+default). ``types`` runs 32 annotators with retrains back to back on one project
+of every type the server lists in ``GET /api/options`` (data builders in
+``service_data.py``; the stream variant is fed ``POST /stream`` items meanwhile);
+``team`` runs the annotators and two reviewers (accepting and overriding) on a
+project with overlap 2; ``matching`` imports two tables of 50,000 synthetic
+people each and times the import with its blocking. Each annotator also times
+``GET /api/auth/me`` after each label, the baseline of the same run; afterwards
+the database is compared with what every client was told was saved (no item
+held by more annotators than the overlap, no lost label, no lost review):
+
+    python benchmarks/service.py --scenario types,team --duration 20 --client-nice 9
+    python benchmarks/service.py --scenario matching --matching-records 100000 --client-nice 9
+
 After the import it also measures, once per database: a forced retrain (wall
 time from the request to its snapshot), the p99 of the views an admin opens
 (project list, dashboard, ``/stats``), the time to the first byte and to the
@@ -138,32 +152,10 @@ def database(kind: str, workdir: str) -> Iterator[str]:
 
 def make_users(db_url: str, n_annotators: int) -> tuple[str, list[tuple[int, str]]]:
     """Migrate the database and create an admin and annotators; their API tokens."""
-    from activelab.server import Settings
-    from activelab.server.db import (
-        make_engine,
-        make_session_factory,
-        upgrade_database,
-        write_transaction,
-    )
-    from activelab.server.models import Role, User
-    from activelab.server.security import hash_password
-    from activelab.server.services.users import create_token
+    from service_load import make_team
 
-    engine = make_engine(Settings(db_url=db_url))
-    upgrade_database(engine)
-    factory = make_session_factory(engine)
-    password_hash = hash_password(uuid.uuid4().hex)
-    tokens = []
-    with write_transaction(factory) as session:
-        for i in range(n_annotators + 1):
-            user = User(username="bench-admin" if i == 0 else f"bench-{i}",
-                        password_hash=password_hash,
-                        role=(Role.admin if i == 0 else Role.annotator).value, is_active=True)
-            session.add(user)
-            session.flush()
-            tokens.append((user.id, create_token(session, user, "bench")[1]))
-    engine.dispose()
-    return tokens[0][1], tokens[1:]
+    team = make_team(db_url, n_annotators)
+    return team.admin_token, team.annotators
 
 
 @contextmanager
@@ -575,6 +567,56 @@ def print_table(runs: list[Run], imports: dict[str, float], n_items: int) -> Non
               f"{p99:.1f} ms -> {'met' if p99 < 30 else 'NOT met'}")
 
 
+SCENARIOS = ("tabular", "types", "team", "matching")
+
+
+def bench_scenarios(kind: str, args: argparse.Namespace, workdir: str,
+                    scenarios: list[str]) -> dict[str, list]:
+    """The per-type, team and large-matching scenarios on one fresh database and server."""
+    from service_load import make_team
+    from service_matching import run_matching
+    from service_types import run_team, run_types
+
+    clients = max(args.clients)
+    think_s = args.think_ms / 1000
+    results: dict[str, list] = {"types": [], "missing": [], "team": [], "matching": []}
+    with ExitStack() as stack:
+        db_url = stack.enter_context(database(kind, workdir))
+        team = make_team(db_url, clients, args.reviewers)
+        url, _ = stack.enter_context(server(db_url, args.worker, args.access_log))
+        if "types" in scenarios:
+            runs, missing = run_types(url, db_url, kind, team, args.type_items, args.seed,
+                                      args.duration, args.warmup, think_s, args.client_nice,
+                                      args.types)
+            results["types"] += runs
+            results["missing"] = missing
+        if "team" in scenarios:
+            results["team"].append(run_team(url, db_url, kind, team, args.type_items,
+                                            args.seed, args.duration, args.warmup, think_s,
+                                            args.team_overlap, args.client_nice))
+        if "matching" in scenarios:
+            results["matching"].append(run_matching(
+                url, db_url, kind, team, args.matching_records, args.seed, args.duration,
+                args.warmup, think_s, args.client_nice, time_blocking=args.time_blocking))
+    return results
+
+
+def print_scenarios(results: dict[str, list], args: argparse.Namespace) -> bool:
+    """Print every scenario's table; whether every correctness check passed."""
+    from service_matching import print_matching
+    from service_types import print_team, print_types
+
+    clients = max(args.clients)
+    if results["types"] or results["missing"]:
+        print_types(results["types"], results["missing"], clients)
+    if results["team"]:
+        print_team(results["team"], clients, args.reviewers)
+    if results["matching"]:
+        print_matching(results["matching"], clients)
+    runs = results["types"] + results["team"] + results["matching"]
+    return all(not any(run.problems.values()) for run in runs)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
@@ -584,8 +626,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=lambda s: [int(c) for c in s.split(",")],
                         default=[1, 8, 32], help="comma-separated concurrencies")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per run")
-    parser.add_argument("--think-ms", type=float, default=0.0,
-                        help="mean pause after each label (0: closed loop, no pause)")
+    parser.add_argument("--think-ms", type=float, default=None,
+                        help="mean pause after each label (0: closed loop, no pause; "
+                        "default 0 for the tabular scenario, 2000 for the others)")
     parser.add_argument("--warmup", type=float, default=2.0,
                         help="seconds at the start of each run whose requests are not counted")
     parser.add_argument("--worker", choices=["process", "thread"], default="process",
@@ -598,10 +641,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sqlite-synchronous", choices=["FULL", "NORMAL", "both"],
                         default="FULL", help="SQLite's PRAGMA synchronous; 'both' runs the "
                         "same load with FULL and with NORMAL and prints their ratios")
+    parser.add_argument("--scenario", type=lambda s: s.split(","), default=["tabular"],
+                        help="comma-separated, of: tabular (the 100k-item project at each "
+                        "concurrency), types (every project type the server lists), team "
+                        "(annotators and reviewers on a project with overlap), matching "
+                        "(a large two-table matching project)")
+    parser.add_argument("--type-items", type=int, default=5000,
+                        help="items per project of the types and team scenarios")
+    parser.add_argument("--types", type=lambda s: s.split(","), default=None,
+                        help="only these project types (types scenario)")
+    parser.add_argument("--reviewers", type=int, default=2, help="reviewers (team scenario)")
+    parser.add_argument("--team-overlap", type=int, default=2,
+                        help="annotators per item (team scenario)")
+    parser.add_argument("--matching-records", type=int, default=100_000,
+                        help="records of both tables together (matching scenario)")
+    parser.add_argument("--time-blocking", action="store_true",
+                        help="matching scenario: also time blocking alone, in this process")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workdir", default=None, help="where SQLite files go (a temp dir)")
     args = parser.parse_args(argv)
     import tempfile
+
+    unknown = sorted(set(args.scenario) - set(SCENARIOS))
+    if unknown:
+        parser.error(f"unknown scenario {', '.join(unknown)}; choose from {', '.join(SCENARIOS)}")
+    if args.think_ms is None:
+        args.think_ms = 0.0 if args.scenario == ["tabular"] else 2000.0
 
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     if "postgres" in kinds and not _postgres_reachable():
@@ -612,19 +677,28 @@ def main(argv: list[str] | None = None) -> int:
     both = args.sqlite_synchronous == "both"
     modes = {"sqlite": ["FULL", "NORMAL"] if both else [args.sqlite_synchronous],
              "postgres": ["FULL"]}  # no such setting: one run
+    others = [s for s in args.scenario if s != "tabular"]
+    results: dict[str, list] = {"types": [], "missing": [], "team": [], "matching": []}
     with tempfile.TemporaryDirectory(dir=args.workdir) as workdir:
         for kind in kinds:
-            kind_runs, kind_imports = bench_database(kind, args, workdir, modes[kind])
-            runs += kind_runs
-            imports.update(kind_imports)
-        if both and "sqlite" in kinds:
+            if "tabular" in args.scenario:
+                kind_runs, kind_imports = bench_database(kind, args, workdir, modes[kind])
+                runs += kind_runs
+                imports.update(kind_imports)
+            if others:
+                for name, found in bench_scenarios(kind, args, workdir, others).items():
+                    results[name] = found if name == "missing" else results[name] + found
+        if both and "sqlite" in kinds and "tabular" in args.scenario:
             print_commit_costs(workdir)
     print(f"\nmachine: {os.cpu_count()} logical CPUs visible; python {sys.version.split()[0]}; "
           f"load average at the end {os.getloadavg()[0]:.1f}; think time {args.think_ms:g} ms; "
           f"worker {args.worker}; warm-up {args.warmup:g} s dropped; client nice "
           f"+{args.client_nice}; own nice {os.nice(0)}; SQLite synchronous "
           f"{args.sqlite_synchronous}; SQLite files in {args.workdir or tempfile.gettempdir()}")
-    print_table(runs, imports, args.items)
+    if runs:
+        print_table(runs, imports, args.items)
+    if others:
+        return 0 if print_scenarios(results, args) else 1
     return 0
 
 

@@ -21,10 +21,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("items") as batch:
-        batch.add_column(sa.Column("is_gold", sa.Boolean(), nullable=False,
-                                   server_default=sa.false()))
-        batch.add_column(sa.Column("gold_answer", sa.JSON(), nullable=True))
+    # Plain ADD COLUMNs: a batch (copy-and-swap) on SQLite rebuilds ix_items_rank from
+    # reflection, without its DESC, and every /next then sorts the unranked items.
+    op.add_column("items", sa.Column("is_gold", sa.Boolean(), nullable=False,
+                                     server_default=sa.false()))
+    op.add_column("items", sa.Column("gold_answer", sa.JSON(), nullable=True))
     with op.batch_alter_table("projects") as batch:
         batch.add_column(sa.Column("gold_rate", sa.Float(), nullable=False, server_default="0"))
         batch.add_column(sa.Column("gold_min_accuracy", sa.Float(), nullable=False,
