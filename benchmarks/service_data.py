@@ -270,6 +270,22 @@ def matching(n: int, rng: np.random.Generator) -> ProjectData:
     return ProjectData("matching", {"labels": []}, [upload], same_entity, n)
 
 
+def clustering(n: int, rng: np.random.Generator) -> ProjectData:
+    """Texts of three topics as points; a served pair is "same" when both share a topic."""
+    y = rng.integers(len(CLASSES), size=n)
+    texts = _texts(n, rng, [[CLASSES[c]] for c in y])
+    rows = [{"id": f"t{i}", "text": text} for i, text in enumerate(texts)]
+    topic = {f"t{i}": c for i, c in enumerate(y)}
+
+    def answer(item: dict[str, Any]) -> str:
+        data = item["data"]
+        same = topic[data["left"]["id"]] == topic[data["right"]["id"]]
+        return "same" if same else "different"
+
+    return ProjectData("clustering", {"labels": [], "n_clusters": len(CLASSES)},
+                       [Upload({"file": ("points.csv", as_csv(rows))})], answer, n)
+
+
 #: Project type (as ``GET /api/options`` names it, or a variant) -> data builder.
 BUILDERS: dict[str, Callable[[int, np.random.Generator], ProjectData]] = {
     "text_classification": text_classification,
@@ -281,6 +297,7 @@ BUILDERS: dict[str, Callable[[int, np.random.Generator], ProjectData]] = {
     "text_regression": text_regression,
     "anomaly": anomaly,
     "matching": matching,
+    "clustering": clustering,
     "text_cleaning": text_cleaning,
     "tabular_cleaning": tabular_cleaning,
     "stream_classification": stream_classification,
