@@ -54,6 +54,7 @@ def test_bench_rejects_a_bad_grid(app, tmp_path):
     assert "--quick is --profile quick" in str(result.exception)
 
 
+@pytest.mark.slow
 def test_quick_profile_end_to_end(app, tmp_path):
     """What CI runs: the quick profile (2 small datasets) in seconds on 2 cores."""
     config = profile_config("quick")

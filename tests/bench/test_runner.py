@@ -102,6 +102,7 @@ def test_resume_skips_finished_cells(tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(sorted_rows(again.table), sorted_rows(result.table))
 
 
+@pytest.mark.slow
 def test_same_master_seed_same_results(tmp_path):
     first = run(tmp_path, "a").table
     second = run(tmp_path, "b").table
@@ -158,6 +159,7 @@ def test_joblib_equals_sequential(tmp_path):
     pd.testing.assert_frame_equal(sorted_rows(parallel), sorted_rows(sequential))
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_equals_sequential(tmp_path):
     distributed = pytest.importorskip("distributed")
     sequential = run(tmp_path, "seq").table

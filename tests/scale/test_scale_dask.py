@@ -55,6 +55,7 @@ def test_top_k_over_a_dataframe(client, problem):
     assert indices.tolist() == expected.tolist()
 
 
+@pytest.mark.slow
 def test_k_center_equals_single_machine_two_stage(client, problem):
     X, pool, _ = problem
     blocks = [X[i:i + 1_500] for i in range(0, len(X), 1_500)]

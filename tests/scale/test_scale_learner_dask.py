@@ -62,6 +62,7 @@ def test_dask_scored_learner_queries_like_local(client, data, kind, strategy):
     assert scored_on, "the pool was scored on the cluster"
 
 
+@pytest.mark.slow
 def test_the_documented_example_runs():
     """docs/scale.md, "With the learner": its Python block runs as written."""
     doc = (Path(__file__).resolve().parents[2] / "docs" / "scale.md").read_text()

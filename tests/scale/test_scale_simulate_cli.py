@@ -40,6 +40,7 @@ def parquet(tmp_path_factory):
     return _write(tmp_path_factory.mktemp("disk_simulate") / "pool.parquet", 3_000, 6, 500)
 
 
+@pytest.mark.slow
 def test_simulate_on_disk_and_on_dask_gives_the_in_memory_curves(parquet, tmp_path):
     results = {}
     for name, extra in [("memory", []), ("disk", ["--pool-on-disk"]),
@@ -70,6 +71,7 @@ def test_simulate_refuses_options_it_cannot_honour(parquet, tmp_path, args, mess
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_on_disk_simulation_never_holds_the_features(tmp_path):
     """24 MB of features: a run reads them block by block and allocates a fraction of them."""
     path = _write(tmp_path / "big.parquet", 100_000, 60, 5_000)

@@ -94,6 +94,7 @@ def curve_points(page) -> int:
     return int(page.locator("#curve").get_attribute("data-retrains"))
 
 
+@pytest.mark.slow
 def test_label_twenty_digits_with_the_keyboard_undo_one_and_see_the_dashboard(demo_server):
     from playwright.sync_api import expect, sync_playwright
 
@@ -164,6 +165,7 @@ def test_each_digit_key_labels_its_own_digit(demo_server, tmp_path):
     assert [value for (value,) in stored] == ["6", *digits]
 
 
+@pytest.mark.slow
 def test_the_new_project_form_offers_the_featurizer(demo_server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
     from sqlalchemy import select

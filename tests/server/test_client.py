@@ -271,6 +271,7 @@ def test_annotator_cannot_download_the_model(server, client):
             assert caught.value.status_code == 403
 
 
+@pytest.mark.slow
 def test_the_client_guide_example_runs(sqlite_url, tmp_path, monkeypatch, capsys):
     guide = (Path(__file__).resolve().parents[2] / "docs" / "client.md").read_text()
     example = re.findall(r"```python\n(.*?)```", guide, flags=re.S)[0]

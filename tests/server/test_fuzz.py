@@ -70,7 +70,7 @@ def _fuzz(live, max_examples: int) -> int:
 
 
 def test_no_server_errors_on_any_endpoint(live):
-    assert _fuzz(live, max_examples=15) > 100
+    assert _fuzz(live, max_examples=6) > 40
 
 
 @pytest.mark.slow

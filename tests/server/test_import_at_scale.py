@@ -38,6 +38,7 @@ def _distinct_ids(db_url: str) -> int:
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_a_bad_row_late_in_a_file_is_reported_by_line_and_nothing_is_imported(db_url, tmp_path):
     make_users(db_url, [])  # migrates the database
     make_cli_project(db_url)

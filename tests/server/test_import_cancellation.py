@@ -84,6 +84,7 @@ def test_an_import_ends_when_the_client_goes_away(live):
     assert 0 < after < total
 
 
+@pytest.mark.slow
 def test_sigterm_stops_a_server_in_the_middle_of_an_import(db_url):
     users = make_users(db_url, [])
     server = ServerProcess(db_url, worker_enabled="false").start()
@@ -112,6 +113,7 @@ def _upload_quietly(client: httpx.Client, project_id: int, content: str) -> None
         pass  # the server went away: what the test wants
 
 
+@pytest.mark.slow
 def test_sigterm_cancels_a_cli_import(tmp_path, sqlite_url):
     make_users(sqlite_url, [])
     make_cli_project(sqlite_url)

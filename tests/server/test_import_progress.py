@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 
+import pytest
 from server_helpers import count_items, make_cli_project, make_users
 
 from activelab.server import import_source
@@ -36,6 +37,7 @@ def test_import_source_reports_the_bytes_read_until_the_whole_file(tmp_path, sql
     assert any(0 < d < size for d in done), "no report while the import ran"
 
 
+@pytest.mark.slow
 def test_the_cli_draws_a_bar_on_a_terminal_and_nothing_in_a_pipe(tmp_path, sqlite_url):
     make_users(sqlite_url, [])
     make_cli_project(sqlite_url)

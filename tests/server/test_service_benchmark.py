@@ -32,6 +32,7 @@ def _assert_clean(problems: dict[str, list[str]], what: str) -> None:
 
 
 @pytest.mark.timeout(600)
+@pytest.mark.slow
 def test_every_project_type_team_and_matching_run_without_a_lost_label(tmp_path):
     with database("sqlite", str(tmp_path)) as db_url:
         team = make_team(db_url, n_annotators=3, n_reviewers=2)

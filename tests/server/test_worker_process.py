@@ -55,6 +55,7 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.parametrize("server_settings", [FAST], indirect=True)
+@pytest.mark.slow
 def test_the_worker_process_retrains_and_is_restarted_after_kill_9(live, admin):
     pid = _project_with_items(admin)
     _label(admin, pid, 4)
