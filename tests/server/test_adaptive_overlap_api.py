@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from server_helpers import make_project, retrain, upload
 from team_helpers import team_project
 
@@ -131,3 +132,26 @@ def test_bad_adaptive_overlap_input_is_a_clear_4xx(live, admin):
     assert response.status_code == 422 and "fixed overlap only" in response.json()["detail"]
     with live.client(tokens["ann"]) as annotator:
         assert annotator.patch(url, json={"overlap_policy": "fixed"}).status_code == 403
+
+
+def test_an_item_comes_back_where_its_label_is_in_doubt():
+    from activelab.server.services.adaptive_overlap import guess_proba, item_needs_another
+
+    classes = ["pos", "neg"]
+    confident = guess_proba("pos", 0.97, classes)
+    assert confident.tolist() == pytest.approx([0.97, 0.03])
+    unsure = guess_proba(None, None, classes)
+    reliable = {"7": 0.95}
+    cases = [  # (labels, model, accuracies, another label?)
+        ({"7": "pos"}, confident, reliable, False),  # agrees with a confident model
+        ({"7": "neg"}, confident, reliable, True),  # disagrees with a confident model
+        ({"7": "pos"}, guess_proba("pos", 0.6, classes), {"7": 0.8}, True),  # a hard item
+        ({"7": "pos"}, guess_proba("pos", 0.8, classes), {"7": 0.55}, True),  # unreliable
+        ({"7": "pos"}, guess_proba("pos", 0.8, classes), {"7": 0.99}, False),  # reliable
+        ({"7": "pos"}, unsure, {}, True),  # nobody known, no model: a second opinion
+        ({"7": "pos", "8": "pos"}, unsure, {"7": 0.9, "8": 0.9}, False),  # two agree
+        ({"7": "neg", "review": "pos"}, confident, reliable, False),  # a reviewer settled it
+    ]
+    for by, proba, accuracy, wanted in cases:
+        assert item_needs_another(by, proba, classes, accuracy, 3) is wanted, (by, accuracy)
+    assert not item_needs_another({"7": "pos", "8": "neg"}, unsure, classes, {}, 2)

@@ -33,7 +33,8 @@ from ..models import Item, Label, LabelSource, Project, Role, TaskType, User
 from .task_types import reviews_labels, takes_numbers
 
 __all__ = ["OVERLAP_POLICIES", "TARGET", "PRIOR_ACCURACY", "check_overlap_policy",
-           "guess_proba", "annotator_accuracy", "refresh_labels_wanted", "decide_item"]
+           "guess_proba", "annotator_accuracy", "refresh_labels_wanted", "decide_item",
+           "item_needs_another"]
 
 #: ``fixed``: ``overlap`` labels for every item (the default); ``adaptive``: see above.
 OVERLAP_POLICIES = ("fixed", "adaptive")
@@ -136,9 +137,11 @@ def annotator_accuracy(session: Session, project: Project) -> dict[str, float]:
     return {key: round(_smoothed(right, seen), 6) for key, (right, seen) in tally.items()}
 
 
-def _needs_another(by: dict[str, Any], proba: np.ndarray, classes: list[str],
+def item_needs_another(by: dict[str, Any], proba: np.ndarray, classes: list[str],
                    accuracy: dict[str, float], overlap: int) -> bool:
-    """Whether an item with labels ``by`` (labeller key -> value) needs one more label."""
+    """Whether an item with labels ``by`` (labeller key -> value, ``review`` for a
+    reviewer's decision) needs one more label, given the model's ``proba`` (n_classes,)
+    and the labellers' estimated ``accuracy`` (unknown ones: :data:`PRIOR_ACCURACY`)."""
     if "review" in by:  # a reviewer settled it
         return False
     keys = [key for key, value in by.items() if value in classes]
@@ -163,7 +166,7 @@ def refresh_labels_wanted(session: Session, project: Project) -> int:
             select(Item.id, Item.n_labels, Item.labels_wanted, Item.predicted,
                    Item.predicted_proba).where(Item.project_id == project.id,
                                                Item.is_gold.is_(False), Item.n_labels > 0)):
-        another = n_labels < project.overlap and _needs_another(
+        another = n_labels < project.overlap and item_needs_another(
             labels.get(item_id, {}), guess_proba(guess, probability, classes), classes,
             accuracy, project.overlap)
         target = min(n_labels + 1, project.overlap) if another else n_labels
@@ -193,7 +196,7 @@ def decide_item(conn: Connection, project: Any, item_id: int) -> None:
     classes = list(project.labels)
     accuracy = conn.scalar(_ACCURACY, {"project_id": project.id}) or {}
     by = _item_labels(conn, project.id, [item_id]).get(item_id, {})
-    another = item.n_labels < project.overlap and _needs_another(
+    another = item.n_labels < project.overlap and item_needs_another(
         by, guess_proba(item.predicted, item.predicted_proba, classes), classes, accuracy,
         project.overlap)
     conn.execute(_SET_WANTED, {"item_id": item_id,
