@@ -89,6 +89,8 @@ def _cleanlab_labels(ratings: np.ndarray) -> np.ndarray:
 def crowdlab(ratings: np.ndarray, proba: np.ndarray) -> np.ndarray:
     from cleanlab.multiannotator import get_label_quality_multiannotator
 
+    if (ratings != MISSING).sum(axis=1).max() < 2:  # CROWDLAB refuses: the labels as given
+        return ratings.max(axis=1)
     with warnings.catch_warnings():  # cleanlab's advice on small overlaps: noise here
         warnings.simplefilter("ignore")
         result = get_label_quality_multiannotator(_cleanlab_labels(ratings), proba,

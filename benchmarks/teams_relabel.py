@@ -21,7 +21,9 @@ validated) probabilities for the labelled items:
 
 Every policy's labels are combined the same way (activelab's model consensus),
 so only the choice of what to label differs.  Reported at equal labels: the
-model's accuracy on the test set, and the consensus accuracy on the labelled items.
+model's accuracy on the test set, and the consensus accuracy on the labelled items;
+with cleanlab installed, both again with the labels combined by CROWDLAB (the
+consensus cleanlab pairs ActiveLab with).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from activelab.teams import MISSING, majority_vote, model_consensus, needs_another_label
-from teams import ACCURACIES, MAX_LABELS, TARGET, _cleanlab_labels, simulate_team
+from teams import ACCURACIES, MAX_LABELS, TARGET, _cleanlab_labels, crowdlab, simulate_team
 
 #: Items labelled once before any policy chooses, and labels spent per round.
 START, ROUND = 50, 50
@@ -136,9 +138,11 @@ CHOOSERS: dict[str, Callable[[_Team, _State, int], np.ndarray]] = {
 
 def run_policy(policy: str, X: np.ndarray, y: np.ndarray, X_test: np.ndarray,
                y_test: np.ndarray, n_classes: int, budget: int, seed: int,
-               start: int = START, round_size: int = ROUND) -> dict[str, float]:
+               start: int = START, round_size: int = ROUND, with_crowdlab: bool = False
+               ) -> dict[str, float]:
     """Spend ``budget`` labels with ``policy``; the model's test accuracy and the
-    consensus accuracy on the labelled items, and the labels per labelled item."""
+    consensus accuracy on the labelled items, and the labels per labelled item.
+    ``with_crowdlab`` adds both accuracies with the labels combined by cleanlab's CROWDLAB."""
     rng = np.random.default_rng(seed)
     team = _Team(y, n_classes, rng)  # same seed: the same answers for every policy
     team.ask(rng.choice(len(y), size=start, replace=False))
@@ -146,10 +150,16 @@ def run_policy(policy: str, X: np.ndarray, y: np.ndarray, X_test: np.ndarray,
         state = _State(X, team, n_classes, seed)
         team.ask(CHOOSERS[policy](team, state, min(round_size, budget - spent)))
     state = _State(X, team, n_classes, seed)
-    return {"labels": float(team.n_given.sum()),
-            "labels per item": float(team.n_given.sum() / len(state.labelled)),
-            "test accuracy": float(state.model.score(X_test, y_test)),
-            "consensus accuracy": float((state.consensus == y[state.labelled]).mean())}
+    result = {"labels": float(team.n_given.sum()),
+              "labels per item": float(team.n_given.sum() / len(state.labelled)),
+              "test accuracy": float(state.model.score(X_test, y_test)),
+              "consensus accuracy": float((state.consensus == y[state.labelled]).mean())}
+    if with_crowdlab:  # the same labels combined by CROWDLAB, and a model trained on them
+        crowd = crowdlab(team.ratings[state.labelled], state.proba).astype(int)
+        result["CROWDLAB consensus accuracy"] = float((crowd == y[state.labelled]).mean())
+        result["CROWDLAB test accuracy"] = float(
+            _model().fit(X[state.labelled], crowd).score(X_test, y_test))
+    return result
 
 
 def relabel_main(seeds: int, budget: int, with_cleanlab: bool) -> None:
@@ -164,16 +174,21 @@ def relabel_main(seeds: int, budget: int, with_cleanlab: bool) -> None:
                                                 random_state=seed, stratify=y_all)
         for policy in policies:
             table[policy].append(run_policy(policy, X, y, X_test, y_test, n_classes, budget,
-                                            seed))
+                                            seed, with_crowdlab=with_cleanlab))
     print(f"Digits pool {len(y)}, test {len(y_test)}, {seeds} seeds, {budget} labels each "
           f"(start {START} items with one label, rounds of {ROUND}).\n")
-    print("| policy | labels per labelled item | model test accuracy | consensus accuracy |")
-    print("|---|---|---|---|")
+    keys = ["test accuracy", "consensus accuracy"]
+    if with_cleanlab:
+        keys += ["CROWDLAB test accuracy", "CROWDLAB consensus accuracy"]
+    headers = ["model test accuracy", "consensus accuracy", "model test accuracy, CROWDLAB",
+               "consensus accuracy, CROWDLAB"][:len(keys)]
+    print(f"| policy | labels per labelled item | {' | '.join(headers)} |")
+    print("|---" * (len(keys) + 2) + "|")
     for policy, runs in table.items():
         cells = [f"{np.mean([r[key] for r in runs]):.4f} ± {np.std([r[key] for r in runs]):.4f}"
-                 for key in ("test accuracy", "consensus accuracy")]
+                 for key in keys]
         per_item = np.mean([r["labels per item"] for r in runs])
-        print(f"| {policy} | {per_item:.2f} | {cells[0]} | {cells[1]} |")
+        print(f"| {policy} | {per_item:.2f} | {' | '.join(cells)} |")
     if not with_cleanlab:
         print("\n(cleanlab is not installed: the ActiveLab baseline is skipped; "
               "pip install 'cleanlab>=2.6')")
