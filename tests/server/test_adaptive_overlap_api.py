@@ -118,6 +118,8 @@ def test_bad_adaptive_overlap_input_is_a_clear_4xx(live, admin):
     unknown = admin.patch(url, json={"overlap": 2, "overlap_policy": "sometimes"})
     assert unknown.status_code == 422 and "unknown overlap_policy" in unknown.json()["detail"]
     assert "adaptive" in unknown.json()["detail"]
+    empty = admin.patch(url, json={"overlap_policy": ""})
+    assert empty.status_code == 422 and "unknown overlap_policy" in empty.json()["detail"]
     too_many = admin.patch(url, json={"overlap": 4, "overlap_policy": "adaptive"})
     assert too_many.status_code == 422 and "more annotators per item" in too_many.text
     assert admin.get(url).json()["overlap_policy"] == "fixed"

@@ -200,7 +200,8 @@ def update_project(session: Session, project: Project, changes: dict[str, Any]) 
         check_aggregation(changes["aggregation"])
     if changes.get("overlap") is not None and changes["overlap"] > project.overlap:
         check_overlap(session, project, changes["overlap"])
-    policy = changes.get("overlap_policy") or project.overlap_policy
+    policy = changes["overlap_policy"] if changes.get("overlap_policy") is not None \
+        else project.overlap_policy
     check_overlap_policy(project.task_type, policy, changes.get("overlap") or project.overlap)
     model_name = changes.get("model_name") or project.model_name
     strategy_name = changes.get("strategy_name") or project.strategy_name
