@@ -82,7 +82,7 @@ def test_migrations_match_the_models(db_url):
             indexes = {i["name"] for i in inspect(connection).get_indexes("items")}
             assert MIGRATION_ONLY_INDEXES <= indexes
             version = connection.execute(text("SELECT version_num FROM alembic_version"))
-            assert version.scalar() == "0014"
+            assert version.scalar() == "0015"
         upgrade_database(engine)  # idempotent
 
 

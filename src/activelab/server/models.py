@@ -193,6 +193,13 @@ class Project(Base):
     #: ``majority``, ``dawid-skene`` or ``model-consensus``.
     aggregation: Mapped[str] = mapped_column(String(20), default="majority",
                                              server_default="majority")
+    #: ``fixed``: every item gets ``overlap`` labels; ``adaptive``: an item gets another
+    #: label, up to ``overlap``, only while its label is in doubt (``services/adaptive_overlap``).
+    overlap_policy: Mapped[str] = mapped_column(String(20), default="fixed",
+                                                server_default="fixed")
+    #: Adaptive overlap: each annotator's estimated accuracy (user id, or ``import`` for
+    #: pre-labels, -> share right), refreshed at every retrain.
+    annotator_accuracy: Mapped[dict[str, float] | None] = mapped_column(JSON, nullable=True)
     #: Items in the project, kept in the transactions that insert them, so that
     #: progress needs no count over every item on each ``/next``.
     n_items: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -263,6 +270,9 @@ class Item(Base):
     image_mime: Mapped[str | None] = mapped_column(String(40), nullable=True)
     random_key: Mapped[float] = mapped_column(Float)
     n_labels: Mapped[int] = mapped_column(Integer, default=0)
+    #: Adaptive overlap: the labels this item should get (never more than the project's
+    #: ``overlap``); ignored under fixed overlap.
+    labels_wanted: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     priority: Mapped[float | None] = mapped_column(Float, nullable=True)
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
     predicted: Mapped[Any | None] = mapped_column(JSON, nullable=True)

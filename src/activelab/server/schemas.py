@@ -84,6 +84,10 @@ FEATURIZER_HELP = ("'auto': TF-IDF for text, downscaled pixels for images, numer
                    "the 'embeddings' extra)")
 AGGREGATION_HELP = ("how several annotators' labels of an item become the one trained on and "
                     "exported: 'majority', 'dawid-skene' or 'model-consensus'")
+OVERLAP_POLICY_HELP = ("'fixed' (default): every item gets 'overlap' labels; 'adaptive': an "
+                       "item gets another label, up to 'overlap' (2 or more), only while its "
+                       "label is in doubt (it disagrees with a confident model, the item is "
+                       "hard, or its annotator is unreliable)")
 GOLD_RATE_HELP = ("share of each annotator's items that are gold questions (items with a "
                   "known answer, served like any other), 0 to 0.5; 0 serves none")
 GOLD_MIN_ACCURACY_HELP = ("annotators whose accuracy on gold questions is below this share "
@@ -165,6 +169,8 @@ class ProjectPatch(RequestModel):
     strategy_name: str | None = Field(default=None, max_length=80)
     overlap: int | None = Field(default=None, ge=1, le=50)
     aggregation: str | None = Field(default=None, max_length=40, description=AGGREGATION_HELP)
+    overlap_policy: str | None = Field(default=None, max_length=40,
+                                       description=OVERLAP_POLICY_HELP)
     featurizer: Featurizer | None = Field(default=None, description=FEATURIZER_HELP)
     label_column: LabelColumn | None = Field(default=None, description=LABEL_COLUMN_HELP)
     eval_fraction: float | None = Field(default=None, ge=0, le=0.5,
@@ -197,6 +203,7 @@ class ProjectOut(BaseModel):
     model_name: str
     strategy_name: str
     overlap: int
+    overlap_policy: str
     aggregation: str
     gold_rate: float
     gold_min_accuracy: float

@@ -229,8 +229,8 @@ def model_consensus(ratings: Any, proba: Any, n_classes: int | None = None,
     the label given, the rest shared by the other classes.  The consensus of an item
     is the average of those distributions and the model's probabilities, weighted
     by how much better than the most-frequent-class baseline each source agrees
-    with the current consensus.  It starts from the majority vote and is refined
-    ``n_rounds`` times.
+    with the current consensus.  It starts from the majority vote (ties go to the
+    model's more probable class) and is refined ``n_rounds`` times.
 
     Parameters
     ----------
@@ -257,7 +257,11 @@ def model_consensus(ratings: Any, proba: Any, n_classes: int | None = None,
     known_codes = _known(known, ratings.shape[0], n_classes)
     settled = known_codes != MISSING
     labelled = (observed.sum(axis=(1, 2)) > 0) | settled
-    consensus = np.where(settled, known_codes, majority_vote(ratings, n_classes).labels)
+    # The vote, its ties to the model's more probable class: deterministic, so that the same
+    # labels always give the same consensus (a random tie-break would not).
+    vote = (_vote_shares(_counts(ratings, n_classes).astype(float)) + 1e-6 * proba
+            ).argmax(axis=1)
+    consensus = np.where(settled, known_codes, np.where(labelled, vote, MISSING))
     for _ in range(n_rounds):
         counts = np.bincount(consensus[labelled], minlength=n_classes)
         baseline = float(counts.max() / max(counts.sum(), 1))

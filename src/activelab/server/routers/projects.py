@@ -118,6 +118,8 @@ def patch_project(body: ProjectPatch, project: ProjectDep, _: AdminUser,
     """Change a project's name, description, model, strategy, overlap, aggregation or features.
 
     ``overlap`` may not exceed the number of members once the project has any;
+    ``overlap_policy`` is ``fixed`` (every item gets ``overlap`` labels) or ``adaptive``
+    (another label, up to ``overlap``, only while an item's label is in doubt);
     ``aggregation`` is ``majority``, ``dawid-skene`` or ``model-consensus``;
     ``region_queue`` (image regions) is ``images`` or ``regions``.
     """

@@ -15,11 +15,13 @@ from ...tasks.regression import make_regressor
 from ...teams import AGGREGATIONS
 from ..errors import ConflictError, NotFoundError, PermissionDeniedError
 from ..models import ClusterPoint, Item, Label, Project, ProjectMember, Role, TaskType, User, utcnow
+from .adaptive_overlap import check_overlap_policy, refresh_labels_wanted
 from .audit import record_event
 from .box_actions import check_region_queue
 from .cluster_points import check_n_clusters
 from .features import model_kind
 from .project_rules import check_answer_range, check_label_set, clean_project_name
+from .queue import finished_clause, fixed_overlap
 from .stream import check_stream_settings
 from .task_types import clusters_points, data_kind, server_task, takes_numbers
 from .training import check_strategy_for_task
@@ -40,13 +42,12 @@ _MEMBER_PROJECT = select(Project).where(
 #: What the annotation routes need of a project, as plain columns.
 _VIEW = select(Project.id, Project.name, Project.overlap, Project.task_type, Project.labels,
                Project.strategy_name, Project.n_items, Project.archived_at,
-               Project.answer_min, Project.answer_max, Project.gold_rate
-               ).where(Project.id == bindparam("project_id"))
+               Project.answer_min, Project.answer_max, Project.gold_rate,
+               Project.overlap_policy).where(Project.id == bindparam("project_id"))
 _MEMBER_VIEW = _VIEW.where(exists().where(ProjectMember.project_id == bindparam("project_id"),
                                           ProjectMember.user_id == bindparam("user_id")))
 _DONE = select(func.count()).select_from(Item).where(
-    Item.project_id == bindparam("project_id"),
-    Item.n_labels >= bindparam("overlap")).scalar_subquery()
+    Item.project_id == bindparam("project_id"), finished_clause()).scalar_subquery()
 _MINE = select(func.count()).select_from(Label).where(
     Label.project_id == bindparam("project_id"), Label.user_id == bindparam("user_id"),
     Label.undone.is_(False), Label.is_skip.is_(False)).scalar_subquery()
@@ -226,6 +227,9 @@ def update_project(session: Session, project: Project, changes: dict[str, Any]) 
         check_aggregation(changes["aggregation"])
     if changes.get("overlap") is not None and changes["overlap"] > project.overlap:
         check_overlap(session, project, changes["overlap"])
+    policy = changes["overlap_policy"] if changes.get("overlap_policy") is not None \
+        else project.overlap_policy
+    check_overlap_policy(project.task_type, policy, changes.get("overlap") or project.overlap)
     model_name = changes.get("model_name") or project.model_name
     strategy_name = changes.get("strategy_name") or project.strategy_name
     check_model_and_strategy(model_name, strategy_name, project.task_type)
@@ -255,6 +259,9 @@ def update_project(session: Session, project: Project, changes: dict[str, Any]) 
     for key, value in changes.items():
         if value is not None:
             setattr(project, key, value)
+    if changes.get("overlap_policy") is not None or changes.get("overlap") is not None:
+        session.flush()
+        refresh_labels_wanted(session, project)  # decide the labelled items now
     return project
 
 
@@ -345,6 +352,7 @@ def progress(session: Session | Connection, project: Any, user: Any) -> dict[str
     # A range of ix_items_queue (few finished items), not a pass over every item; both
     # counts in one statement (one round trip per /next).
     done, mine = session.execute(_PROGRESS, {"project_id": project.id, "user_id": user.id,
-                                             "overlap": project.overlap}).one()
+                                             "overlap": project.overlap,
+                                             "fixed": fixed_overlap(project)}).one()
     total = project.n_items
     return {"done": int(done or 0), "total": int(total or 0), "mine": int(mine or 0)}

@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     Connection,
     Row,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    or_,
     select,
     update,
 )
@@ -36,12 +38,14 @@ from ..db import is_postgres, write_block
 from ..errors import ConflictError, NotFoundError
 from ..models import Item, Label, Lease, ModelSnapshot, Project, utcnow
 from ..strict_json import repaired
+from .adaptive_overlap import decide_item
 from .box_actions import check_box_actions
 from .task_types import answer_space
 from .tasks import is_image_task, validate_label_value
 
 __all__ = ["lease_next", "heartbeat", "record_label", "undo_last", "served_item",
-           "eligible_items_query", "RecordedLabel", "reopen_label"]
+           "eligible_items_query", "RecordedLabel", "reopen_label", "fixed_overlap",
+           "finished_clause"]
 
 #: Queue order: most informative first (random order before the first model).
 _ORDER = (Item.priority.desc().nulls_last(), Item.random_key, Item.id)
@@ -49,15 +53,26 @@ _ORDER = (Item.priority.desc().nulls_last(), Item.random_key, Item.id)
 
 def _open_clause() -> ColumnElement[bool]:
     """Items that still need an annotator and that ``user_id`` has not labelled (a NULL
-    ``user_id`` has labelled nothing); bound parameters project_id, overlap, user_id, now."""
+    ``user_id`` has labelled nothing); bound parameters project_id, overlap, fixed (False
+    under adaptive overlap: an item also stops at its ``labels_wanted``), user_id, now."""
     active_leases = (select(func.count()).select_from(Lease)
                      .where(Lease.item_id == Item.id, Lease.expires_at > bindparam("now"))
                      .scalar_subquery())
     return and_(Item.project_id == bindparam("project_id"),
                 Item.is_gold.is_(False),  # gold items are served apart (_GOLD_PICK)
                 Item.n_labels + active_leases < bindparam("overlap"),
+                or_(bindparam("fixed", type_=Boolean),
+                    Item.n_labels + active_leases < Item.labels_wanted),
                 ~exists().where(Label.item_id == Item.id, Label.user_id == bindparam("user_id"),
                                 Label.undone.is_(False)))
+
+
+def finished_clause() -> ColumnElement[bool]:
+    """Items with all the labels they get: ``overlap`` of them, or under adaptive overlap
+    (bound parameter ``fixed`` False) as many as they want, at least one."""
+    return or_(Item.n_labels >= bindparam("overlap"),
+               and_(~bindparam("fixed", type_=Boolean), Item.n_labels > 0,
+                    Item.n_labels >= Item.labels_wanted))
 
 
 # Prebuilt: building these expressions on every /next cost more CPU than running them.
@@ -114,7 +129,13 @@ def eligible_items_query(project: Project, user_id: int | None, now: Any,
     """Open items, most informative first (random order before the first model); with
     ``user_id``, only those that user can take."""
     return select(Item).where(_OPEN).order_by(*_ORDER).limit(limit).params(
-        project_id=project.id, overlap=project.overlap, user_id=user_id, now=now)
+        project_id=project.id, overlap=project.overlap, fixed=fixed_overlap(project),
+        user_id=user_id, now=now)
+
+
+def fixed_overlap(project: Any) -> bool:
+    """True unless the project's overlap is adaptive (:mod:`.adaptive_overlap`)."""
+    return getattr(project, "overlap_policy", "fixed") != "adaptive"
 
 
 def _lock_item(conn: Connection, item_id: int) -> None:
@@ -199,8 +220,8 @@ def lease_next(conn: Connection, project: Any, user_id: int,
 
 def _lease_next(conn: Connection, project: Any, user_id: int, lease_seconds: int,
                 now: Any) -> tuple[Row[Any], Any] | None:
-    params = {"project_id": project.id, "overlap": project.overlap, "user_id": user_id,
-              "now": now}
+    params = {"project_id": project.id, "overlap": project.overlap,
+              "fixed": fixed_overlap(project), "user_id": user_id, "now": now}
     wait = False
     while True:
         with write_block(conn):
@@ -319,6 +340,8 @@ def record_label(conn: Connection, project: Any, user_id: int, item_id: int,
         label_id = inserted[0]
         if not skip:
             conn.execute(_COUNT_LABEL, params)
+            if not fixed_overlap(project):
+                decide_item(conn, project, item_id)
         return RecordedLabel(id=label_id, item_id=item_id, value=stored, is_skip=skip,
                              created_at=now)
 

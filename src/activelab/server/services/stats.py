@@ -23,7 +23,7 @@ from .box_actions import box_action_counts
 from .cleaning_reviews import cleaning_summary, review_distribution
 from .discovery import DISCOVERY_K, under_covered
 from .evaluation import MIN_EVAL_LABELS, accuracy_estimate
-from .queue import eligible_items_query
+from .queue import eligible_items_query, finished_clause, fixed_overlap
 from .region_training import detection_strategy
 from .stream import stream_state
 from .task_types import metrics_task, reviews_labels, server_task, takes_numbers
@@ -165,8 +165,10 @@ def throughput(session: Session, project: Project) -> list[dict[str, Any]]:
 def project_progress(session: Session, project: Project) -> dict[str, Any]:
     """Items finished, labels in the last hour, and the time left at that pace."""
     hour_ago = utcnow() - timedelta(hours=1)
-    done = int(session.scalar(select(func.count()).select_from(Item).where(
-        Item.project_id == project.id, Item.n_labels >= project.overlap)) or 0)
+    done = int(session.scalar(
+        select(func.count()).select_from(Item).where(Item.project_id == project.id,
+                                                     finished_clause()),
+        {"overlap": project.overlap, "fixed": fixed_overlap(project)}) or 0)
     last_hour = int(session.scalar(select(func.count()).select_from(Label).where(
         Label.project_id == project.id, Label.undone.is_(False), Label.is_skip.is_(False),
         Label.created_at >= hour_ago)) or 0)

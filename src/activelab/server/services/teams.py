@@ -10,6 +10,7 @@ class) pair as a yes/no question; box answers (image regions) are not compared.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,10 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...teams import MISSING, agreement_report, per_label_agreement
-from ..models import Label, LabelSource, Project, Role, TaskType, User
+from ..models import Item, Label, LabelSource, Project, Role, TaskType, User
 from .task_types import reviews_labels
 
-__all__ = ["TeamLabels", "team_labels", "project_agreement"]
+__all__ = ["TeamLabels", "team_labels", "project_agreement", "labels_per_item"]
 
 
 @dataclass
@@ -94,6 +95,20 @@ def _reviewed_accuracy(session: Session, project_id: int, labels: TeamLabels
     return tally
 
 
+def labels_per_item(session: Session, project: Project, labels: TeamLabels
+                    ) -> dict[str, Any]:
+    """How many annotators labelled each labelled item (gold questions aside): the mean
+    and how many items have 1, 2, ... labels; with the project's overlap and its policy."""
+    gold = set(session.scalars(select(Item.id).where(Item.project_id == project.id,
+                                                     Item.is_gold.is_(True))))
+    per_item = Counter(item_id for item_id, _ in labels.values if item_id not in gold)
+    spread = Counter(per_item.values())
+    return {"overlap": project.overlap, "overlap_policy": project.overlap_policy,
+            "items": len(per_item), "labels": sum(per_item.values()),
+            "mean": round(sum(per_item.values()) / len(per_item), 4) if per_item else None,
+            "items_with": {str(k): spread[k] for k in sorted(spread)}}
+
+
 def _number(value: Any) -> float | None:
     """JSON has no NaN: an undefined figure is null."""
     value = float(value)
@@ -111,6 +126,7 @@ def project_agreement(session: Session, project: Project, full: bool) -> dict[st
                               "krippendorff_alpha": None, "per_class": [], "detail": ""}
     if full:
         answer |= {"pairwise_cohen_kappa": [], "annotators": []}
+    answer["labels_per_item"] = None
     if project.task_type == TaskType.image_regions:
         answer["detail"] = "agreement on drawn boxes is not measured"
         return answer
@@ -118,6 +134,7 @@ def project_agreement(session: Session, project: Project, full: bool) -> dict[st
         answer["detail"] = "agreement on reviews of given labels is not measured"
         return answer
     labels = team_labels(session, project.id)
+    answer["labels_per_item"] = labels_per_item(session, project, labels)
     classes = list(project.labels)
     if project.task_type == TaskType.multilabel_text:
         chosen, answered = labels.indicators(classes)

@@ -42,6 +42,7 @@ from ...pool import Pool
 from ...strategies import ScoreStrategy, make_strategy
 from ..db import is_postgres, write_transaction
 from ..models import Item, Label, ModelSnapshot, Project, TaskType
+from .adaptive_overlap import refresh_labels_wanted
 from .anomaly_training import train_anomaly
 from .cleaning_training import train_cleaning
 from .clustering_training import retrain_clustering
@@ -386,6 +387,10 @@ def retrain_project(factory: sessionmaker[Session], project_id: int,
         if result.strategy_state is not None:
             save(session, project, result.strategy_state)
         session.flush()
+        if project.overlap_policy == "adaptive":  # new accuracies: re-decide labelled items
+            current = session.get(Project, project_id)
+            if current is not None:
+                refresh_labels_wanted(session, current)
         return snapshot
 
 
