@@ -39,12 +39,11 @@ def test_sqlite_next_item_query_uses_the_rank_index_without_a_sort(sqlite_url):
 def test_sqlite_databases_migrated_with_a_rank_index_without_desc_are_repaired(sqlite_url):
     engine = make_engine(Settings(db_url=sqlite_url))
     try:
-        upgrade_database(engine)
+        upgrade_database(engine, "0013")
         with engine.begin() as connection:  # the index as the first 0011 left it
             connection.execute(text("DROP INDEX ix_items_rank"))
             connection.execute(text("CREATE INDEX ix_items_rank ON items "
                                     "(project_id, priority, random_key, id, n_labels)"))
-            connection.execute(text("UPDATE alembic_version SET version_num = '0013'"))
         upgrade_database(engine)
         with engine.connect() as connection:
             index = connection.execute(text(
