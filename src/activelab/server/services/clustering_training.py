@@ -32,6 +32,7 @@ from ...tasks.clustering import (
 )
 from ..db import write_transaction
 from ..models import ClusterPoint, Item, ModelSnapshot, Project
+from .batch_writes import write_in_batches
 from .cluster_points import Points, add_pairs, load_points, pair_key
 from .consensus import consensus_labels
 from .retrain_result import SEED
@@ -119,12 +120,6 @@ def _distances(X: np.ndarray, centers: np.ndarray) -> np.ndarray:
     return np.sqrt(np.maximum(sq, 0.0))
 
 
-def _write(factory: sessionmaker[Session], statement: Any, rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), _BATCH):
-        with write_transaction(factory) as session:
-            session.execute(statement, rows[start:start + _BATCH])
-
-
 def retrain_clustering(factory: sessionmaker[Session], project: Project, events: int
                        ) -> ModelSnapshot | None:
     """Cluster the points with the answers, store the assignment, queue the next pairs.
@@ -181,9 +176,10 @@ def retrain_clustering(factory: sessionmaker[Session], project: Project, events:
         rows.append({"id": item_id, "priority": float(QUEUE_PAIRS - rank[key])
                      if key in rank else None, "score": 1.0 - guess["boundary_margin"],
                      "predicted": guess, "predicted_proba": None, "model_version": version})
-    _write(factory, update(ClusterPoint), [{"id": int(p), "cluster": int(c)}
-                                           for p, c in zip(points.ids, labels, strict=True)])
-    _write(factory, update(Item), rows)
+    assignment = [{"id": int(p), "cluster": int(c)}
+                  for p, c in zip(points.ids, labels, strict=True)]
+    write_in_batches(factory, update(ClusterPoint), assignment, _BATCH)
+    write_in_batches(factory, update(Item), rows, _BATCH)
     sizes = np.bincount(labels, minlength=k).tolist()
     metrics = {"headline": "ari", "measured": True, **change, "cluster_sizes": sizes,
                "must_links": len(constraints.must_link),

@@ -40,10 +40,11 @@ from ...exceptions import ConfigError
 from ...models import class_probabilities, make_model
 from ...pool import Pool
 from ...strategies import ScoreStrategy, make_strategy
-from ..db import is_postgres, write_transaction
+from ..db import write_transaction
 from ..models import Item, Label, ModelSnapshot, Project, TaskType
 from .adaptive_overlap import refresh_labels_wanted
 from .anomaly_training import train_anomaly
+from .batch_writes import write_in_batches
 from .cleaning_training import train_cleaning
 from .clustering_training import retrain_clustering
 from .consensus import consensus_labels
@@ -372,9 +373,10 @@ def retrain_project(factory: sessionmaker[Session], project_id: int,
             for i in head.tolist()]
     fallen = _fallen_from_head(factory, project_id, ids, ids[head]) \
         if len(head) < len(ids) else []
-    _write_in_batches(factory, rows, batch_size)  # the new head first, then the old one goes
-    _write_in_batches(factory, [{"id": item_id, "priority": None} for item_id in fallen],
-                      batch_size)
+    # The new head first, then the old one goes.
+    write_in_batches(factory, update(Item), rows, batch_size)
+    write_in_batches(factory, update(Item),
+                     [{"id": item_id, "priority": None} for item_id in fallen], batch_size)
     with write_transaction(factory) as session:
         snapshot = ModelSnapshot(
             project_id=project_id, version=version, label_events=events,
@@ -406,22 +408,3 @@ def _fallen_from_head(factory: sessionmaker[Session], project_id: int, scored: n
             Item.project_id == project_id, Item.priority.is_not(None))), dtype=np.int64)
     fallen = np.setdiff1d(np.intersect1d(ranked, scored), head)
     return fallen.tolist()
-
-
-def _write_in_batches(factory: sessionmaker[Session], rows: list[dict[str, Any]],
-                      batch_size: int) -> None:
-    """Bulk UPDATEs by primary key in short transactions.
-
-    On SQLite a writer holds the database lock, and one long transaction would
-    stall every ``/next`` meanwhile.  The queue sees old and new scores side by
-    side for that moment, which only affects the order of a few items.
-    """
-    sqlite = not is_postgres(factory.kw["bind"])
-    for start in range(0, len(rows), batch_size):
-        began = time.perf_counter()
-        with write_transaction(factory) as session:
-            session.execute(update(Item), rows[start:start + batch_size])
-        if sqlite:
-            # The server's writers wait for SQLite's lock in a busy handler that sleeps
-            # and retries; without a gap, back-to-back batches could starve them.
-            time.sleep(min(time.perf_counter() - began, 0.05))
