@@ -238,3 +238,12 @@ def test_every_project_type_names_its_data_kind_and_task():
     for task_type in TaskType:  # the task's server hooks train it, or a retrain of its own
         assert get_task(SERVER_TASK[task_type]).server() is not None \
             or SERVER_TASK[task_type] in _RETRAINERS
+
+
+def test_before_the_first_model_only_a_classifier_waits_for_two_classes(live, admin):
+    numbers = make_project(admin, task_type="tabular_regression", labels=[])["id"]
+    classes = make_project(admin, task_type="tabular_classification", labels=["a", "b"])["id"]
+    waits = {pid: admin.get(f"/api/projects/{pid}/stats").json()["strategy"]["detail"]
+             for pid in (numbers, classes)}
+    assert waits[numbers] == "random order until the first model"
+    assert waits[classes] == "random order until the first model (labels of two classes)"

@@ -190,8 +190,11 @@ def queue_strategy(session: Session, project: Project, discovery: bool = True
     if project.task_type == TaskType.image_regions:  # the detection strategy it maps to
         name = detection_strategy(project)
     if latest is None:
+        # Only classifiers wait for two classes; pair, number and anomaly tasks for answers.
+        needs = " (labels of two classes)" \
+            if server_task(project.task_type).name == "classification" else ""
         return {"name": name, "active": "random",
-                "detail": "random order until the first model (labels of two classes)"}
+                "detail": f"random order until the first model{needs}"}
     missing = under_covered(latest.class_counts, project.labels)
     if discovery and missing and name != "random" \
             and project.task_type not in MULTI_LABEL_TASKS \
