@@ -37,7 +37,7 @@ import base64
 import binascii
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -65,8 +65,10 @@ from .task_types import data_kind, takes_numbers
 from .tasks import check_image_bytes
 from .training import MULTI_LABEL_TASKS, SEED, label_events, training_labels
 
-__all__ = ["ProjectModel", "ModelCache", "model_info", "build_model", "dump_model",
-           "predict", "MAX_PREDICT_ITEMS", "SKOPS_MEDIA_TYPE"]
+__all__ = ["ProjectModel", "FittedModelCache", "ModelCache", "model_info", "build_model",
+           "dump_model", "predict", "MAX_PREDICT_ITEMS", "SKOPS_MEDIA_TYPE"]
+
+M = TypeVar("M")
 
 #: The most items one predict request may send.
 MAX_PREDICT_ITEMS = 1000
@@ -271,33 +273,49 @@ def dump_model(model: ProjectModel) -> bytes:
     return bytes(_skops().dumps(model.pipeline))
 
 
-class ModelCache:
-    """Fitted pipelines per project, refitted when labels, items, model or featurizer change.
+class FittedModelCache(Generic[M]):
+    """Fitted models per project, refitted when :meth:`_key` changes.
 
     Predict requests would otherwise refit the model each time.  Thread-safe;
-    keeps the latest pipeline of at most ``size`` projects.
+    keeps the latest model of at most ``size`` projects.
     """
 
     def __init__(self, size: int = 8) -> None:
         self.size = size
-        self._models: dict[int, tuple[tuple[Any, ...], ProjectModel]] = {}
+        self._models: dict[int, tuple[tuple[Any, ...], M]] = {}
         self._lock = threading.Lock()
 
-    def get(self, session: Session, project: Project) -> ProjectModel:
-        key = (label_events(session, project.id), *signature_of(session, project.id),
-               project.model_name, project.featurizer, project.task_type,
-               _latest_version(session, project.id))
+    def _key(self, session: Session, project: Project) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+    def _build(self, session: Session, project: Project) -> M:
+        raise NotImplementedError
+
+    def get(self, session: Session, project: Project) -> M:
+        key = self._key(session, project)
         with self._lock:
             cached = self._models.get(project.id)
         if cached is not None and cached[0] == key:
             return cached[1]
-        model = build_model(session, project)
+        model = self._build(session, project)
         with self._lock:
             self._models.pop(project.id, None)
             self._models[project.id] = (key, model)
             while len(self._models) > self.size:
                 self._models.pop(next(iter(self._models)))
         return model
+
+
+class ModelCache(FittedModelCache[ProjectModel]):
+    """Fitted pipelines per project, refitted when labels, items, model or featurizer change."""
+
+    def _key(self, session: Session, project: Project) -> tuple[Any, ...]:
+        return (label_events(session, project.id), *signature_of(session, project.id),
+                project.model_name, project.featurizer, project.task_type,
+                _latest_version(session, project.id))
+
+    def _build(self, session: Session, project: Project) -> ProjectModel:
+        return build_model(session, project)
 
 
 def _tabular_input(pipeline: Pipeline, rows: list[dict[str, float | None]]) -> pd.DataFrame:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +23,7 @@ from ...tasks.detection import RegionDetector, read_image
 from ..errors import ConflictError
 from ..models import Project, TaskType
 from .features import signature_of
-from .model_export import SKOPS_MEDIA_TYPE, _latest_version, _skops
+from .model_export import SKOPS_MEDIA_TYPE, FittedModelCache, _latest_version, _skops
 from .region_model import fit_detector, load_region_data
 from .tasks import check_image_bytes
 from .training import label_events, training_labels
@@ -74,28 +73,15 @@ def dump_detector(model: DetectorModel) -> bytes:
     return bytes(_skops().dumps(model.detector))
 
 
-class DetectorCache:
+class DetectorCache(FittedModelCache[DetectorModel]):
     """Fitted detectors per project, refitted when answers, items or the model change."""
 
-    def __init__(self, size: int = 8) -> None:
-        self.size = size
-        self._models: dict[int, tuple[tuple[Any, ...], DetectorModel]] = {}
-        self._lock = threading.Lock()
+    def _key(self, session: Session, project: Project) -> tuple[Any, ...]:
+        return (label_events(session, project.id), *signature_of(session, project.id),
+                project.model_name, _latest_version(session, project.id))
 
-    def get(self, session: Session, project: Project) -> DetectorModel:
-        key = (label_events(session, project.id), *signature_of(session, project.id),
-               project.model_name, _latest_version(session, project.id))
-        with self._lock:
-            cached = self._models.get(project.id)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        model = build_detector(session, project)
-        with self._lock:
-            self._models.pop(project.id, None)
-            self._models[project.id] = (key, model)
-            while len(self._models) > self.size:
-                self._models.pop(next(iter(self._models)))
-        return model
+    def _build(self, session: Session, project: Project) -> DetectorModel:
+        return build_detector(session, project)
 
 
 def pixel_boxes(detector: RegionDetector, pixels: Any) -> list[dict[str, Any]]:
